@@ -1,0 +1,158 @@
+import path from "node:path";
+import { z } from "zod";
+
+/**
+ * The one place that reads the environment. Every other module receives a typed `Config`
+ * (or asks `getConfig()`), so a bad value stops start-up here with the variable named.
+ */
+const flag = z
+  .enum(["0", "1", "true", "false", ""])
+  .optional()
+  .transform((v) => v === "1" || v === "true");
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === "" ? undefined : v));
+
+const positiveInt = (def: number, max: number) =>
+  z.coerce.number().int().min(1).max(max).default(def);
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  APP_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  DATA_DIR: z.string().min(1).default("./.data"),
+  DATABASE_URL: optionalString.pipe(
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
+      .optional(),
+  ),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL")
+    .default("redis://127.0.0.1:6379"),
+  ANTHROPIC_API_KEY: optionalString,
+  ANTHROPIC_BASE_URL: optionalString.pipe(z.url().optional()),
+  AGENT_MODEL: z.string().min(1).default("claude-sonnet-4-5"),
+  WORKER_CONCURRENCY: positiveInt(2, 64),
+  GLOBAL_CONCURRENCY: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z.coerce.number().int().min(1).max(1000).optional(),
+  ),
+  WORKER_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
+  AUTH_SECRET: optionalString.pipe(
+    z.string().min(32, "must be at least 32 characters (try: openssl rand -hex 32)").optional(),
+  ),
+  GIT_AUTHOR_NAME: z.string().min(1).default("AgentDesk"),
+  GIT_AUTHOR_EMAIL: z.email().default("agentdesk@localhost"),
+  ALLOW_LOCAL_REPOS: flag,
+  RUN_TIMEOUT_MAX_SEC: positiveInt(6 * 3600, 7 * 24 * 3600),
+  SHUTDOWN_DEADLINE_MS: positiveInt(10_000, 600_000),
+});
+
+export type Config = {
+  nodeEnv: "development" | "production" | "test";
+  port: number;
+  appUrl: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  redisUrl: string;
+  anthropicApiKey: string | undefined;
+  anthropicBaseUrl: string | undefined;
+  agentModel: string;
+  workerConcurrency: number;
+  globalConcurrency: number | undefined;
+  workerPort: number;
+  authSecret: string | undefined;
+  gitAuthor: { name: string; email: string };
+  allowLocalRepos: boolean;
+  runTimeoutMaxSec: number;
+  shutdownDeadlineMs: number;
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: { variable: string; message: string }[]) {
+    super(
+      "Invalid configuration:\n" +
+        problems.map((p) => `  ${p.variable}: ${p.message}`).join("\n"),
+    );
+    this.name = "ConfigError";
+  }
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => ({
+        variable: String(i.path[0] ?? "environment"),
+        message: i.message,
+      })),
+    );
+  }
+  const e = parsed.data;
+  return {
+    nodeEnv: e.NODE_ENV,
+    port: e.PORT,
+    appUrl: (e.APP_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ""),
+    dataDir: path.resolve(e.DATA_DIR),
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    anthropicApiKey: e.ANTHROPIC_API_KEY,
+    anthropicBaseUrl: e.ANTHROPIC_BASE_URL,
+    agentModel: e.AGENT_MODEL,
+    workerConcurrency: e.WORKER_CONCURRENCY,
+    globalConcurrency: e.GLOBAL_CONCURRENCY,
+    workerPort: e.WORKER_PORT,
+    authSecret: e.AUTH_SECRET,
+    gitAuthor: { name: e.GIT_AUTHOR_NAME, email: e.GIT_AUTHOR_EMAIL },
+    allowLocalRepos: e.ALLOW_LOCAL_REPOS,
+    runTimeoutMaxSec: e.RUN_TIMEOUT_MAX_SEC,
+    shutdownDeadlineMs: e.SHUTDOWN_DEADLINE_MS,
+  };
+}
+
+let cached: Config | undefined;
+
+export function getConfig(): Config {
+  cached ??= loadConfig();
+  return cached;
+}
+
+/** Names of environment variables that may hold a repository credential. */
+export const credentialEnvName = z
+  .string()
+  .regex(/^[A-Z_][A-Z0-9_]{0,63}$/, "must be an environment variable name like GITHUB_TOKEN");
+
+/**
+ * A repository credential, read by name from the job process's own environment. Only the
+ * job process calls this; the value never leaves that process except into git's environment.
+ */
+export function readCredential(
+  name: string,
+  env: Record<string, string | undefined> = process.env,
+): string | undefined {
+  if (!credentialEnvName.safeParse(name).success) return undefined;
+  const value = env[name];
+  return value && value.length > 0 ? value : undefined;
+}
+
+/**
+ * Values that must never appear in anything the job process emits: every variable whose
+ * name says it is a secret, plus the named repository credentials.
+ */
+export function knownSecretValues(
+  extraNames: string[] = [],
+  env: Record<string, string | undefined> = process.env,
+): string[] {
+  const secretName = /(TOKEN|SECRET|PASSWORD|PASSWD|API_KEY|PRIVATE_KEY|CREDENTIAL)/i;
+  const values = new Set<string>();
+  for (const [name, value] of Object.entries(env)) {
+    if (value && value.length >= 6 && (secretName.test(name) || extraNames.includes(name))) {
+      values.add(value);
+    }
+  }
+  return [...values].sort((a, b) => b.length - a.length);
+}

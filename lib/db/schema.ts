@@ -1,0 +1,220 @@
+import {
+  bigint,
+  boolean,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+} from "drizzle-orm/pg-core";
+
+const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
+const updatedAt = () => timestamp("updated_at", { withTimezone: true }).notNull().defaultNow();
+
+// ---- better-auth's tables (model names are better-auth's; columns snake_case) ----
+
+export const user = pgTable("user", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  email: text("email").notNull().unique(),
+  emailVerified: boolean("email_verified").notNull().default(false),
+  image: text("image"),
+  role: text("role", { enum: ["admin", "user"] }).notNull().default("user"),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+export const session = pgTable(
+  "session",
+  {
+    id: text("id").primaryKey(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    token: text("token").notNull().unique(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+    ipAddress: text("ip_address"),
+    userAgent: text("user_agent"),
+    userId: text("user_id")
+      .notNull()
+      .references(() => user.id, { onDelete: "cascade" }),
+  },
+  (t) => [index("session_user_idx").on(t.userId)],
+);
+
+export const account = pgTable(
+  "account",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id").notNull(),
+    providerId: text("provider_id").notNull(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => user.id, { onDelete: "cascade" }),
+    accessToken: text("access_token"),
+    refreshToken: text("refresh_token"),
+    idToken: text("id_token"),
+    accessTokenExpiresAt: timestamp("access_token_expires_at", { withTimezone: true }),
+    refreshTokenExpiresAt: timestamp("refresh_token_expires_at", { withTimezone: true }),
+    scope: text("scope"),
+    password: text("password"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("account_user_idx").on(t.userId)],
+);
+
+export const verification = pgTable("verification", {
+  id: text("id").primaryKey(),
+  identifier: text("identifier").notNull(),
+  value: text("value").notNull(),
+  expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+export const rateLimit = pgTable("rate_limit", {
+  id: text("id").primaryKey(),
+  key: text("key").notNull().unique(),
+  count: integer("count").notNull(),
+  lastRequest: bigint("last_request", { mode: "number" }).notNull(),
+});
+
+// ---- AgentDesk ----
+
+export const apiToken = pgTable(
+  "api_token",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => user.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    // sha256 of the token; the token itself is shown once and never stored.
+    tokenHash: text("token_hash").notNull().unique(),
+    // First characters, so a user can tell tokens apart in the list.
+    prefix: text("prefix").notNull(),
+    createdAt: createdAt(),
+    lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
+  },
+  (t) => [index("api_token_user_idx").on(t.userId)],
+);
+
+export const repository = pgTable("repository", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull().unique(),
+  url: text("url").notNull(),
+  defaultBranch: text("default_branch").notNull().default("main"),
+  // The NAME of the job process's environment variable holding the credential, never its value.
+  credentialEnv: text("credential_env"),
+  createdBy: text("created_by").references(() => user.id, { onDelete: "set null" }),
+  createdAt: createdAt(),
+});
+
+export const runStatuses = [
+  "queued",
+  "running",
+  "waiting_input",
+  "awaiting_review",
+  "pushing",
+  "pushed",
+  "completed",
+  "failed",
+  "cancelled",
+  "discarded",
+] as const;
+export type RunStatus = (typeof runStatuses)[number];
+
+export const run = pgTable(
+  "run",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => user.id, { onDelete: "cascade" }),
+    repositoryId: text("repository_id")
+      .notNull()
+      .references(() => repository.id, { onDelete: "restrict" }),
+    title: text("title").notNull(),
+    prompt: text("prompt").notNull(),
+    command: text("command"),
+    executor: text("executor").notNull(),
+    approvalMode: text("approval_mode").notNull(),
+    model: text("model"),
+    maxTurns: integer("max_turns").notNull(),
+    timeoutSec: integer("timeout_sec").notNull(),
+    priority: text("priority").notNull(),
+    baseBranch: text("base_branch").notNull(),
+    branch: text("branch").notNull(),
+    baseSha: text("base_sha"),
+    headSha: text("head_sha"),
+    status: text("status", { enum: runStatuses }).notNull().default("queued"),
+    error: text("error"),
+    inputTokens: integer("input_tokens").notNull().default(0),
+    outputTokens: integer("output_tokens").notNull().default(0),
+    cacheReadTokens: integer("cache_read_tokens").notNull().default(0),
+    costUsd: doublePrecision("cost_usd").notNull().default(0),
+    attempt: integer("attempt").notNull().default(0),
+    // Stream id of the last event projected onto this row; events carry their own order.
+    lastEventId: text("last_event_id"),
+    cancelRequestedAt: timestamp("cancel_requested_at", { withTimezone: true }),
+    createdAt: createdAt(),
+    startedAt: timestamp("started_at", { withTimezone: true }),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index("run_user_created_idx").on(t.userId, t.createdAt),
+    index("run_status_idx").on(t.status),
+  ],
+);
+
+export const runEvent = pgTable(
+  "run_event",
+  {
+    runId: text("run_id")
+      .notNull()
+      .references(() => run.id, { onDelete: "cascade" }),
+    // Redis stream id "<ms>-<n>" split in two so the database orders them numerically.
+    streamMs: bigint("stream_ms", { mode: "number" }).notNull(),
+    streamSeq: integer("stream_seq").notNull(),
+    seq: integer("seq").notNull(),
+    type: text("type").notNull(),
+    at: timestamp("at", { withTimezone: true }).notNull(),
+    data: jsonb("data").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.runId, t.streamMs, t.streamSeq] }),
+    index("run_event_type_idx").on(t.runId, t.type),
+  ],
+);
+
+export const runDiff = pgTable("run_diff", {
+  runId: text("run_id")
+    .primaryKey()
+    .references(() => run.id, { onDelete: "cascade" }),
+  baseSha: text("base_sha").notNull(),
+  headSha: text("head_sha").notNull(),
+  patch: text("patch").notNull(),
+  files: jsonb("files").notNull(),
+  additions: integer("additions").notNull(),
+  deletions: integer("deletions").notNull(),
+  truncated: boolean("truncated").notNull().default(false),
+  createdAt: createdAt(),
+});
+
+export const schema = {
+  user,
+  session,
+  account,
+  verification,
+  rateLimit,
+  apiToken,
+  repository,
+  run,
+  runEvent,
+  runDiff,
+};
+

@@ -1,0 +1,162 @@
+import type { Redis } from "ioredis";
+import {
+  eventBody,
+  jobEndingEventTypes,
+  runEvent,
+  type EventBodyInput,
+  type RunEvent,
+  type StoredEvent,
+} from "./events";
+
+/** Redis keys of the live event log (DESIGN.md "Processes"). */
+export const keys = {
+  runEvents: (runId: string) => `run:${runId}:events`,
+  runSeq: (runId: string) => `run:${runId}:seq`,
+  runInput: (runId: string) => `run:${runId}:input`,
+  runEnded: (runId: string) => `run:${runId}:ended`,
+  runCancel: (runId: string) => `run:${runId}:cancel`,
+  allEvents: "events:all",
+  cancelChannel: "agentdesk:cancel",
+} as const;
+
+/** A run's own stream keeps about this many entries; older ones are replayed from the database. */
+export const RUN_STREAM_MAXLEN = 10_000;
+/** Streams of finished runs expire; the database keeps the record. */
+const ENDED_TTL_SEC = 3 * 24 * 3600;
+
+// One atomic step: number the event, append it to the run's stream, and hand the same entry
+// (with the run stream's id) to the recorder's stream. Doing this in Lua means a crash can
+// never leave an event visible to browsers but missing from the database, or the reverse.
+const APPEND_SCRIPT = `
+local seq = redis.call('INCR', KEYS[2])
+local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'seq', seq, 'data', ARGV[2])
+redis.call('XADD', KEYS[3], '*', 'run', ARGV[3], 'id', id, 'seq', seq, 'data', ARGV[2])
+if ARGV[4] == '1' then
+  redis.call('SET', KEYS[4], ARGV[5], 'EX', ARGV[6])
+  redis.call('EXPIRE', KEYS[1], ARGV[6])
+  redis.call('EXPIRE', KEYS[2], ARGV[6])
+end
+return {id, seq}
+`;
+
+type RedisWithAppend = Redis & {
+  agentdeskAppend(
+    runKey: string,
+    seqKey: string,
+    allKey: string,
+    endedKey: string,
+    maxlen: number,
+    data: string,
+    runId: string,
+    ended: "0" | "1",
+    endedType: string,
+    ttl: number,
+  ): Promise<[string, number]>;
+};
+
+function withAppend(redis: Redis): RedisWithAppend {
+  const r = redis as RedisWithAppend;
+  if (typeof r.agentdeskAppend !== "function") {
+    redis.defineCommand("agentdeskAppend", { numberOfKeys: 4, lua: APPEND_SCRIPT });
+  }
+  return r;
+}
+
+/**
+ * Appends one event to a run's log. The body is validated against the shared schema first, so
+ * a malformed event fails in the process that made it, not in a browser.
+ */
+export async function appendEvent(
+  redis: Redis,
+  runId: string,
+  body: EventBodyInput,
+  now: Date = new Date(),
+): Promise<StoredEvent> {
+  const parsed = eventBody.parse(body);
+  const at = now.toISOString();
+  const data = JSON.stringify({ ...parsed, at });
+  const ended = jobEndingEventTypes.has(parsed.type);
+  const [id, seq] = await withAppend(redis).agentdeskAppend(
+    keys.runEvents(runId),
+    keys.runSeq(runId),
+    keys.allEvents,
+    keys.runEnded(runId),
+    RUN_STREAM_MAXLEN,
+    data,
+    runId,
+    ended ? "1" : "0",
+    parsed.type,
+    ENDED_TTL_SEC,
+  );
+  return { id, event: { ...parsed, runId, seq: Number(seq), at } as RunEvent };
+}
+
+/** Decodes one stream entry's fields into a validated event, or null if it is not one. */
+export function decodeEntry(runId: string, fields: string[]): RunEvent | null {
+  const map: Record<string, string> = {};
+  for (let i = 0; i + 1 < fields.length; i += 2) map[fields[i]!] = fields[i + 1]!;
+  if (!map.data || !map.seq) return null;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(map.data);
+  } catch {
+    return null;
+  }
+  const parsed = runEvent.safeParse({ ...(raw as object), runId: map.run ?? runId, seq: Number(map.seq) });
+  return parsed.success ? parsed.data : null;
+}
+
+/** Events of a run's stream strictly after `afterId` ("0" for all), oldest first. */
+export async function readRunEvents(
+  redis: Redis,
+  runId: string,
+  afterId: string,
+  count = 500,
+): Promise<StoredEvent[]> {
+  const start = afterId === "0" || afterId === "0-0" ? "-" : `(${afterId}`;
+  const entries = await redis.xrange(keys.runEvents(runId), start, "+", "COUNT", count);
+  const out: StoredEvent[] = [];
+  for (const [id, fields] of entries) {
+    const event = decodeEntry(runId, fields);
+    if (event) out.push({ id, event });
+  }
+  return out;
+}
+
+/** The oldest id still held by a run's stream, or null if the stream is empty or gone. */
+export async function oldestRunEventId(redis: Redis, runId: string): Promise<string | null> {
+  const first = await redis.xrange(keys.runEvents(runId), "-", "+", "COUNT", 1);
+  return first[0]?.[0] ?? null;
+}
+
+export const STREAM_ID = /^\d{1,15}-\d{1,10}$/;
+
+export function parseStreamId(id: string): { ms: number; seq: number } {
+  if (!STREAM_ID.test(id)) throw new Error(`not a stream id: ${id}`);
+  const [ms, seq] = id.split("-");
+  return { ms: Number(ms), seq: Number(seq) };
+}
+
+export function compareStreamIds(a: string, b: string): number {
+  const x = parseStreamId(a);
+  const y = parseStreamId(b);
+  return x.ms - y.ms || x.seq - y.seq;
+}
+
+/** Whether the job for a run has already ended (a re-delivered job must not run again). */
+export async function runEndedAs(redis: Redis, runId: string): Promise<string | null> {
+  return redis.get(keys.runEnded(runId));
+}
+
+/** Asks every job process to cancel a run; the flag also covers a job not yet picked up. */
+export async function requestCancel(redis: Redis, runId: string, by: string): Promise<void> {
+  await redis
+    .multi()
+    .set(keys.runCancel(runId), by, "EX", ENDED_TTL_SEC)
+    .publish(keys.cancelChannel, runId)
+    .exec();
+}
+
+export async function cancelRequestedBy(redis: Redis, runId: string): Promise<string | null> {
+  return redis.get(keys.runCancel(runId));
+}

@@ -1,0 +1,142 @@
+import { z } from "zod";
+
+/**
+ * The run event contract (DESIGN.md "Event"). Both processes import this one schema: the job
+ * process to build events, the web process to validate what it reads back from Redis before
+ * it reaches the database or a browser.
+ */
+
+const diffFile = z.object({
+  path: z.string(),
+  oldPath: z.string().optional(),
+  status: z.enum(["added", "modified", "deleted", "renamed", "copied", "type_changed"]),
+  additions: z.number().int().nonnegative(),
+  deletions: z.number().int().nonnegative(),
+  binary: z.boolean(),
+});
+export type DiffFile = z.infer<typeof diffFile>;
+
+const usageTotals = {
+  inputTokens: z.number().int().nonnegative(),
+  outputTokens: z.number().int().nonnegative(),
+  cacheReadTokens: z.number().int().nonnegative(),
+  costUsd: z.number().nonnegative(),
+};
+
+/** What a producer appends: the type and its own fields. `runId`, `seq`, `at` are added on append. */
+export const eventBody = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("run.queued"), executor: z.string(), repo: z.string() }),
+  z.object({
+    type: z.literal("run.started"),
+    attempt: z.number().int().positive(),
+    worker: z.string(),
+    resumed: z.boolean().default(false),
+  }),
+  z.object({
+    type: z.literal("workspace.ready"),
+    branch: z.string(),
+    baseBranch: z.string(),
+    baseSha: z.string(),
+    durationMs: z.number().nonnegative(),
+  }),
+  z.object({ type: z.literal("assistant.text"), text: z.string(), messageId: z.string().optional() }),
+  z.object({
+    type: z.literal("tool.started"),
+    callId: z.string(),
+    tool: z.string(),
+    input: z.unknown(),
+  }),
+  z.object({
+    type: z.literal("tool.finished"),
+    callId: z.string(),
+    ok: z.boolean(),
+    output: z.string(),
+    durationMs: z.number().nonnegative(),
+    exitCode: z.number().int().nullable().optional(),
+    truncated: z.boolean().optional(),
+  }),
+  z.object({
+    type: z.literal("input.requested"),
+    requestId: z.string(),
+    kind: z.enum(["approval", "question"]),
+    tool: z.string().optional(),
+    input: z.unknown().optional(),
+    question: z.string().optional(),
+    reasons: z.array(z.string()).optional(),
+  }),
+  z.object({
+    type: z.literal("input.resolved"),
+    requestId: z.string(),
+    decision: z.enum(["approve", "deny"]).optional(),
+    answer: z.string().optional(),
+    by: z.string(),
+  }),
+  z.object({ type: z.literal("usage"), ...usageTotals }),
+  z.object({
+    type: z.literal("log"),
+    level: z.enum(["debug", "info", "warn", "error"]),
+    message: z.string(),
+    // Command output: which stream of which tool call it came from.
+    stream: z.enum(["stdout", "stderr"]).optional(),
+    callId: z.string().optional(),
+  }),
+  z.object({
+    type: z.literal("diff.ready"),
+    baseSha: z.string(),
+    headSha: z.string(),
+    files: z.array(diffFile),
+    additions: z.number().int().nonnegative(),
+    deletions: z.number().int().nonnegative(),
+    // The unified diff itself, capped; the recorder moves it into its own table.
+    patch: z.string().optional(),
+    truncated: z.boolean(),
+  }),
+  z.object({ type: z.literal("run.awaiting_review"), branch: z.string(), headSha: z.string() }),
+  z.object({ type: z.literal("push.started"), remote: z.string(), branch: z.string() }),
+  z.object({
+    type: z.literal("push.finished"),
+    ok: z.boolean(),
+    remote: z.string(),
+    branch: z.string(),
+    commit: z.string().optional(),
+    pullRequestUrl: z.string().optional(),
+    error: z.string().optional(),
+  }),
+  z.object({ type: z.literal("run.completed"), reason: z.string() }),
+  z.object({ type: z.literal("run.failed"), error: z.string() }),
+  z.object({ type: z.literal("run.cancelled"), by: z.string().optional(), reason: z.string() }),
+]);
+
+export type EventBody = z.infer<typeof eventBody>;
+export type EventBodyInput = z.input<typeof eventBody>;
+export type EventType = EventBody["type"];
+export const eventTypes = eventBody.options.map((o) => o.shape.type.value) as EventType[];
+
+const envelope = z.object({
+  runId: z.string(),
+  seq: z.number().int().positive(),
+  at: z.string(),
+});
+
+export const runEvent = z.intersection(envelope, eventBody);
+export type RunEvent = z.infer<typeof runEvent>;
+export type RunEventOf<T extends EventType> = Extract<RunEvent, { type: T }>;
+
+/** A run event together with its Redis stream id (the SSE `id:`). */
+export type StoredEvent = { id: string; event: RunEvent };
+
+/**
+ * Events after which the run's current job has nothing more to do. An SSE stream ends after
+ * one; a review decision later starts new activity, and clients reconnect for that.
+ */
+export const jobEndingEventTypes: ReadonlySet<EventType> = new Set<EventType>([
+  "run.awaiting_review",
+  "run.completed",
+  "run.failed",
+  "run.cancelled",
+  "push.finished",
+]);
+
+export function endsStream(event: { type: EventType }): boolean {
+  return jobEndingEventTypes.has(event.type);
+}
