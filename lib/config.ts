@@ -33,6 +33,12 @@ const envSchema = z.object({
     .string()
     .regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL")
     .default("redis://127.0.0.1:6379"),
+  // Prefix for every Redis key (event streams, queue): lets tests and side-by-side installs
+  // share one Redis without seeing each other. Empty in a normal install.
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^([A-Za-z0-9_.-]+:)?$/, "must be empty or like name: (letters, digits, _ . - then a colon)")
+    .default(""),
   ANTHROPIC_API_KEY: optionalString,
   ANTHROPIC_BASE_URL: optionalString.pipe(z.url().optional()),
   AGENT_MODEL: z.string().min(1).default("claude-sonnet-4-5"),
@@ -59,6 +65,7 @@ export type Config = {
   dataDir: string;
   databaseUrl: string | undefined;
   redisUrl: string;
+  redisPrefix: string;
   anthropicApiKey: string | undefined;
   anthropicBaseUrl: string | undefined;
   agentModel: string;
@@ -100,6 +107,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir: path.resolve(e.DATA_DIR),
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
+    redisPrefix: e.REDIS_PREFIX,
     anthropicApiKey: e.ANTHROPIC_API_KEY,
     anthropicBaseUrl: e.ANTHROPIC_BASE_URL,
     agentModel: e.AGENT_MODEL,

@@ -8,16 +8,31 @@ import {
   type StoredEvent,
 } from "./events";
 
-/** Redis keys of the live event log (DESIGN.md "Processes"). */
-export const keys = {
-  runEvents: (runId: string) => `run:${runId}:events`,
-  runSeq: (runId: string) => `run:${runId}:seq`,
-  runInput: (runId: string) => `run:${runId}:input`,
-  runEnded: (runId: string) => `run:${runId}:ended`,
-  runCancel: (runId: string) => `run:${runId}:cancel`,
-  allEvents: "events:all",
-  cancelChannel: "agentdesk:cancel",
-} as const;
+/**
+ * Redis keys of the live event log (DESIGN.md "Processes"). The namespace is empty in
+ * production, giving exactly the documented names; tests and side-by-side installs set
+ * REDIS_PREFIX so they never see each other's runs.
+ */
+export function eventLogKeys(namespace = "") {
+  const ns = namespace;
+  return {
+    runEvents: (runId: string) => `${ns}run:${runId}:events`,
+    runSeq: (runId: string) => `${ns}run:${runId}:seq`,
+    runInput: (runId: string) => `${ns}run:${runId}:input`,
+    runEnded: (runId: string) => `${ns}run:${runId}:ended`,
+    runCancel: (runId: string) => `${ns}run:${runId}:cancel`,
+    allEvents: `${ns}events:all`,
+    cancelChannel: `${ns}agentdesk:cancel`,
+  };
+}
+export type EventLogKeys = ReturnType<typeof eventLogKeys>;
+
+/** A Redis connection and the key names in its namespace: what every event-log call needs. */
+export type EventLog = { redis: Redis; keys: EventLogKeys };
+
+export function createEventLog(redis: Redis, namespace = ""): EventLog {
+  return { redis, keys: eventLogKeys(namespace) };
+}
 
 /** A run's own stream keeps about this many entries; older ones are replayed from the database. */
 export const RUN_STREAM_MAXLEN = 10_000;
@@ -67,7 +82,7 @@ function withAppend(redis: Redis): RedisWithAppend {
  * a malformed event fails in the process that made it, not in a browser.
  */
 export async function appendEvent(
-  redis: Redis,
+  { redis, keys }: EventLog,
   runId: string,
   body: EventBodyInput,
   now: Date = new Date(),
@@ -108,7 +123,7 @@ export function decodeEntry(runId: string, fields: string[]): RunEvent | null {
 
 /** Events of a run's stream strictly after `afterId` ("0" for all), oldest first. */
 export async function readRunEvents(
-  redis: Redis,
+  { redis, keys }: EventLog,
   runId: string,
   afterId: string,
   count = 500,
@@ -124,7 +139,7 @@ export async function readRunEvents(
 }
 
 /** The oldest id still held by a run's stream, or null if the stream is empty or gone. */
-export async function oldestRunEventId(redis: Redis, runId: string): Promise<string | null> {
+export async function oldestRunEventId({ redis, keys }: EventLog, runId: string): Promise<string | null> {
   const first = await redis.xrange(keys.runEvents(runId), "-", "+", "COUNT", 1);
   return first[0]?.[0] ?? null;
 }
@@ -144,12 +159,12 @@ export function compareStreamIds(a: string, b: string): number {
 }
 
 /** Whether the job for a run has already ended (a re-delivered job must not run again). */
-export async function runEndedAs(redis: Redis, runId: string): Promise<string | null> {
+export async function runEndedAs({ redis, keys }: EventLog, runId: string): Promise<string | null> {
   return redis.get(keys.runEnded(runId));
 }
 
 /** Asks every job process to cancel a run; the flag also covers a job not yet picked up. */
-export async function requestCancel(redis: Redis, runId: string, by: string): Promise<void> {
+export async function requestCancel({ redis, keys }: EventLog, runId: string, by: string): Promise<void> {
   await redis
     .multi()
     .set(keys.runCancel(runId), by, "EX", ENDED_TTL_SEC)
@@ -157,6 +172,6 @@ export async function requestCancel(redis: Redis, runId: string, by: string): Pr
     .exec();
 }
 
-export async function cancelRequestedBy(redis: Redis, runId: string): Promise<string | null> {
+export async function cancelRequestedBy({ redis, keys }: EventLog, runId: string): Promise<string | null> {
   return redis.get(keys.runCancel(runId));
 }

@@ -51,6 +51,11 @@ export const runJobOptions = (runId: string, priority: Priority): JobsOptions =>
   removeOnFail: { age: 30 * 24 * 3600, count: 20_000 },
 });
 
-export function createRunsQueue(connection: Redis): Queue<JobPayload> {
-  return new Queue<JobPayload>(RUNS_QUEUE, { connection });
+/** BullMQ's key prefix for a namespace: "bull" (BullMQ's default) when there is none. */
+export function queuePrefix(namespace = ""): string {
+  return `${namespace}bull`;
+}
+
+export function createRunsQueue(connection: Redis, namespace = ""): Queue<JobPayload> {
+  return new Queue<JobPayload>(RUNS_QUEUE, { connection, prefix: queuePrefix(namespace) });
 }
