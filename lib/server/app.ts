@@ -1,0 +1,62 @@
+import type { Queue } from "bullmq";
+import type { Redis } from "ioredis";
+import { createAuth, type Auth } from "../auth";
+import { resolveAuthSecret } from "../authSecret";
+import { getConfig, type Config } from "../config";
+import { dbTargetFromConfig, openDatabase, type Database, type Db } from "../db/client";
+import { createEventLog, type EventLog } from "../eventLog";
+import { createRunsQueue, type JobPayload } from "../queue";
+import { createRedis } from "../redis";
+
+/** Everything the web process's services need, created once per process. */
+export type App = {
+  config: Config;
+  database: Database;
+  db: Db;
+  redis: Redis;
+  eventLog: EventLog;
+  queue: Queue<JobPayload>;
+  auth: Auth;
+};
+
+export async function createApp(config: Config): Promise<App> {
+  const database = openDatabase(dbTargetFromConfig(config));
+  await database.migrate();
+  const redis = createRedis(config.redisUrl, "web", "web");
+  // The web client fails fast; without a listener an outage would crash the process.
+  redis.on("error", (err) => console.error("[redis] web connection:", err.message));
+  const queue = createRunsQueue(redis, config.redisPrefix);
+  queue.on("error", (err) => console.error("[queue] runs:", err.message));
+  const auth = createAuth({ db: database.db, config, secret: resolveAuthSecret(config) });
+  return {
+    config,
+    database,
+    db: database.db,
+    redis,
+    eventLog: createEventLog(redis, config.redisPrefix),
+    queue,
+    auth,
+  };
+}
+
+// Kept on globalThis so Next's dev-mode module reloads reuse one database handle (PGlite
+// allows a single opener) and one set of Redis connections.
+const holder = globalThis as unknown as { __agentdeskApp?: Promise<App> };
+
+export function getApp(): Promise<App> {
+  holder.__agentdeskApp ??= createApp(getConfig()).catch((err) => {
+    holder.__agentdeskApp = undefined;
+    throw err;
+  });
+  return holder.__agentdeskApp;
+}
+
+export async function closeApp(): Promise<void> {
+  const pending = holder.__agentdeskApp;
+  holder.__agentdeskApp = undefined;
+  if (!pending) return;
+  const app = await pending;
+  await app.queue.close();
+  app.redis.disconnect();
+  await app.database.close();
+}

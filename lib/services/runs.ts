@@ -1,0 +1,286 @@
+import crypto from "node:crypto";
+import { and, desc, eq, inArray, lt, or, sql, type SQL } from "drizzle-orm";
+import { z } from "zod";
+import { repository, run, runDiff, runEvent, runStatuses, type RunStatus } from "../db/schema";
+import { AppError, fieldError, notFound } from "../errors";
+import { appendEvent, requestCancel } from "../eventLog";
+import type { DiffFile } from "../events";
+import { executorCatalog } from "../executors";
+import { branchName, runBranchName } from "../gitNames";
+import { approvalModes, executors, priorities, runJobOptions, type RunJobPayload } from "../queue";
+import type { App } from "../server/app";
+import { isAdmin, type Principal } from "./principal";
+import { repoByName } from "./repos";
+
+export const createRunInput = z
+  .object({
+    repo: z.string().trim().min(1, "choose a repository"),
+    baseBranch: branchName.optional(),
+    prompt: z.string().trim().max(100_000).default(""),
+    executor: z.enum(executors).optional(),
+    command: z.string().trim().max(20_000).optional(),
+    approvalMode: z.enum(approvalModes).default("risky"),
+    model: z.string().trim().min(1).max(200).optional(),
+    maxTurns: z.coerce.number().int().min(1).max(1000).default(50),
+    timeoutSec: z.coerce.number().int().min(10).default(1800),
+    priority: z.enum(priorities).default("normal"),
+  })
+  .transform((v) => ({ ...v, executor: v.executor ?? (v.command ? "cli" : "agent") }))
+  .superRefine((v, ctx) => {
+    if (v.executor === "cli" && !v.command) {
+      ctx.addIssue({ code: "custom", path: ["command"], message: "is required for the cli executor" });
+    }
+    if (v.executor !== "cli" && !v.prompt) {
+      ctx.addIssue({ code: "custom", path: ["prompt"], message: `is required for the ${v.executor} executor` });
+    }
+  });
+export type CreateRunInput = z.infer<typeof createRunInput>;
+
+export const listRunsQuery = z.object({
+  status: z.enum(runStatuses).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(500).optional(),
+});
+
+const terminalStatuses: ReadonlySet<RunStatus> = new Set(["completed", "failed", "cancelled", "discarded", "pushed"]);
+
+export type PendingInput = {
+  requestId: string;
+  kind: "approval" | "question";
+  tool?: string;
+  input?: unknown;
+  question?: string;
+  reasons?: string[];
+  at: string;
+};
+
+type RunRow = typeof run.$inferSelect;
+
+export function runView(row: RunRow, repoName: string) {
+  return {
+    id: row.id,
+    userId: row.userId,
+    title: row.title,
+    status: row.status,
+    repo: repoName,
+    baseBranch: row.baseBranch,
+    branch: row.branch,
+    baseSha: row.baseSha,
+    headSha: row.headSha,
+    executor: row.executor,
+    command: row.command,
+    prompt: row.prompt,
+    approvalMode: row.approvalMode,
+    model: row.model,
+    maxTurns: row.maxTurns,
+    timeoutSec: row.timeoutSec,
+    priority: row.priority,
+    error: row.error,
+    inputTokens: row.inputTokens,
+    outputTokens: row.outputTokens,
+    cacheReadTokens: row.cacheReadTokens,
+    costUsd: row.costUsd,
+    attempt: row.attempt,
+    createdAt: row.createdAt.toISOString(),
+    startedAt: row.startedAt?.toISOString() ?? null,
+    finishedAt: row.finishedAt?.toISOString() ?? null,
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+export type RunView = ReturnType<typeof runView>;
+
+function titleFor(input: CreateRunInput): string {
+  const source = input.executor === "cli" ? input.command || input.prompt : input.prompt;
+  const first = (source ?? "").split("\n").find((l) => l.trim()) ?? "run";
+  return first.trim().slice(0, 120);
+}
+
+/** Creates a run, records `run.queued` and hands the job to the queue, all or nothing. */
+export async function createRun(app: App, principal: Principal, input: CreateRunInput): Promise<RunView> {
+  const executor = executorCatalog(app.config).find((e) => e.name === input.executor)!;
+  if (!executor.available) throw fieldError("executor", executor.unavailableReason!, "unprocessable");
+  if (input.timeoutSec > app.config.runTimeoutMaxSec) {
+    throw fieldError("timeoutSec", `must be at most ${app.config.runTimeoutMaxSec} seconds`);
+  }
+  const repo = await repoByName(app, input.repo);
+  if (!repo) throw fieldError("repo", `no repository named "${input.repo}" is registered`, "unprocessable");
+
+  const id = crypto.randomUUID();
+  const title = titleFor(input);
+  const baseBranch = input.baseBranch ?? repo.defaultBranch;
+  const row = {
+    id,
+    userId: principal.userId,
+    repositoryId: repo.id,
+    title,
+    prompt: input.prompt,
+    command: input.executor === "cli" ? (input.command ?? null) : null,
+    executor: input.executor,
+    approvalMode: input.approvalMode,
+    model: input.executor === "cli" ? null : (input.model ?? app.config.agentModel),
+    maxTurns: input.maxTurns,
+    timeoutSec: input.timeoutSec,
+    priority: input.priority,
+    baseBranch,
+    branch: runBranchName(title, id),
+  };
+  const payload: RunJobPayload = {
+    kind: "run",
+    runId: id,
+    userId: principal.userId,
+    repo: { name: repo.name, url: repo.url, credentialEnv: repo.credentialEnv },
+    baseBranch,
+    branch: row.branch,
+    executor: row.executor,
+    command: row.command,
+    prompt: row.prompt,
+    approvalMode: row.approvalMode,
+    model: row.model,
+    maxTurns: row.maxTurns,
+    timeoutSec: row.timeoutSec,
+  };
+
+  const created = await app.db.transaction(async (tx) => {
+    const [inserted] = await tx.insert(run).values(row).returning();
+    // If Redis refuses either step the transaction rolls back: no run without a job.
+    await appendEvent(app.eventLog, id, { type: "run.queued", executor: row.executor, repo: repo.name });
+    await app.queue.add("run", payload, runJobOptions(id, input.priority));
+    return inserted!;
+  });
+  return runView(created, repo.name);
+}
+
+async function ownedRun(app: Pick<App, "db">, principal: Principal, id: string) {
+  if (!z.uuid().safeParse(id).success) throw notFound("Run");
+  const rows = await app.db
+    .select({ run, repoName: repository.name })
+    .from(run)
+    .innerJoin(repository, eq(repository.id, run.repositoryId))
+    .where(eq(run.id, id))
+    .limit(1);
+  const found = rows[0];
+  // Another user's run is "not found", never "forbidden": its existence is not disclosed.
+  if (!found || (found.run.userId !== principal.userId && !isAdmin(principal))) throw notFound("Run");
+  return found;
+}
+
+/** The run's input requests that have no answer yet, from its recorded events. */
+async function pendingInputs(app: Pick<App, "db">, runId: string): Promise<PendingInput[]> {
+  const rows = await app.db
+    .select({ type: runEvent.type, data: runEvent.data, at: runEvent.at })
+    .from(runEvent)
+    .where(and(eq(runEvent.runId, runId), inArray(runEvent.type, ["input.requested", "input.resolved"])))
+    .orderBy(runEvent.streamMs, runEvent.streamSeq);
+  const open = new Map<string, PendingInput>();
+  for (const r of rows) {
+    const data = r.data as PendingInput;
+    if (r.type === "input.requested") open.set(data.requestId, { ...data, at: r.at.toISOString() });
+    else open.delete(data.requestId);
+  }
+  return [...open.values()];
+}
+
+export async function getRun(app: Pick<App, "db">, principal: Principal, id: string) {
+  const { run: row, repoName } = await ownedRun(app, principal, id);
+  return { ...runView(row, repoName), pendingInputs: await pendingInputs(app, id) };
+}
+
+/** Checks that the principal may see the run; throws 404 otherwise. */
+export async function assertRunVisible(app: Pick<App, "db">, principal: Principal, id: string) {
+  const { run: row } = await ownedRun(app, principal, id);
+  return row;
+}
+
+function decodeCursor(cursor: string): { createdAt: Date; id: string } {
+  try {
+    const [at, id] = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as [string, string];
+    const createdAt = new Date(at);
+    if (Number.isNaN(createdAt.getTime()) || typeof id !== "string") throw new Error("bad cursor");
+    return { createdAt, id };
+  } catch {
+    throw fieldError("cursor", "is not a cursor returned by this API");
+  }
+}
+
+const encodeCursor = (r: RunRow) =>
+  Buffer.from(JSON.stringify([r.createdAt.toISOString(), r.id])).toString("base64url");
+
+/** Newest first; users see their own runs, admins everyone's. */
+export async function listRuns(app: Pick<App, "db">, principal: Principal, query: z.infer<typeof listRunsQuery>) {
+  const where: SQL[] = [];
+  if (!isAdmin(principal)) where.push(eq(run.userId, principal.userId));
+  if (query.status) where.push(eq(run.status, query.status));
+  if (query.cursor) {
+    const c = decodeCursor(query.cursor);
+    where.push(or(lt(run.createdAt, c.createdAt), and(eq(run.createdAt, c.createdAt), lt(run.id, c.id)))!);
+  }
+  const rows = await app.db
+    .select({ run, repoName: repository.name })
+    .from(run)
+    .innerJoin(repository, eq(repository.id, run.repositoryId))
+    .where(where.length ? and(...where) : undefined)
+    .orderBy(desc(run.createdAt), desc(run.id))
+    .limit(query.limit + 1);
+  const page = rows.slice(0, query.limit);
+  return {
+    runs: page.map((r) => runView(r.run, r.repoName)),
+    nextCursor: rows.length > query.limit ? encodeCursor(page[page.length - 1]!.run) : null,
+  };
+}
+
+/**
+ * Cancels a queued or running run. A queued job is taken off the queue at once; a running one
+ * is stopped by its job process, which records `run.cancelled`.
+ */
+export async function cancelRun(app: App, principal: Principal, id: string) {
+  const { run: row, repoName } = await ownedRun(app, principal, id);
+  if (terminalStatuses.has(row.status) || row.status === "awaiting_review") {
+    throw new AppError("conflict", `The run is ${row.status.replace("_", " ")}; there is nothing to cancel`);
+  }
+  await requestCancel(app.eventLog, id, principal.email);
+  // 0 means a job process holds the job: it sees the cancel flag and stops the run itself.
+  const removed = await app.queue.remove(id);
+  if (removed === 1) {
+    await appendEvent(app.eventLog, id, {
+      type: "run.cancelled",
+      by: principal.email,
+      reason: "cancelled before it started",
+    });
+  }
+  const [updated] = await app.db
+    .update(run)
+    .set({ cancelRequestedAt: sql`coalesce(${run.cancelRequestedAt}, now())`, updatedAt: new Date() })
+    .where(eq(run.id, id))
+    .returning();
+  return runView(updated ?? row, repoName);
+}
+
+export type RunDiffView = {
+  runId: string;
+  baseSha: string;
+  headSha: string;
+  files: DiffFile[];
+  additions: number;
+  deletions: number;
+  truncated: boolean;
+  patch: string;
+};
+
+export async function getRunDiff(app: Pick<App, "db">, principal: Principal, id: string): Promise<RunDiffView> {
+  const { run: row } = await ownedRun(app, principal, id);
+  const rows = await app.db.select().from(runDiff).where(eq(runDiff.runId, id)).limit(1);
+  const diff = rows[0];
+  if (!diff) {
+    throw new AppError("conflict", `The run has no diff yet (status: ${row.status.replace("_", " ")})`);
+  }
+  return {
+    runId: id,
+    baseSha: diff.baseSha,
+    headSha: diff.headSha,
+    files: diff.files as DiffFile[],
+    additions: diff.additions,
+    deletions: diff.deletions,
+    truncated: diff.truncated,
+    patch: diff.patch,
+  };
+}

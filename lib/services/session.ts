@@ -1,0 +1,27 @@
+import type { App } from "../server/app";
+import type { Principal } from "./principal";
+import { principalForToken } from "./tokens";
+
+/**
+ * Resolves who sent a request: a bearer API token, or else better-auth's session cookie.
+ * Every route handler and server action calls this itself (never only a middleware).
+ */
+export async function principalFromHeaders(
+  app: Pick<App, "db" | "auth">,
+  headers: Headers,
+): Promise<Principal | null> {
+  const authorization = headers.get("authorization");
+  if (authorization?.toLowerCase().startsWith("bearer ")) {
+    return principalForToken(app, authorization.slice(7).trim());
+  }
+  const session = await app.auth.api.getSession({ headers });
+  if (!session) return null;
+  const role = (session.user as { role?: string }).role === "admin" ? "admin" : "user";
+  return {
+    userId: session.user.id,
+    email: session.user.email,
+    name: session.user.name,
+    role,
+    via: "session",
+  };
+}

@@ -1,0 +1,88 @@
+import crypto from "node:crypto";
+import { and, desc, eq } from "drizzle-orm";
+import { z } from "zod";
+import { apiToken, user } from "../db/schema";
+import { notFound } from "../errors";
+import type { App } from "../server/app";
+import type { Principal } from "./principal";
+
+export const createTokenInput = z.object({
+  name: z.string().trim().min(1, "give the token a name").max(100),
+});
+
+const TOKEN_PREFIX = "adk_";
+
+const hashToken = (token: string) => crypto.createHash("sha256").update(token).digest("hex");
+
+export type TokenSummary = {
+  id: string;
+  name: string;
+  prefix: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+};
+
+/** Creates a personal API token. The token is returned once; only its hash is stored. */
+export async function createToken(
+  app: Pick<App, "db">,
+  principal: Principal,
+  input: z.infer<typeof createTokenInput>,
+): Promise<TokenSummary & { token: string }> {
+  const token = TOKEN_PREFIX + crypto.randomBytes(32).toString("base64url");
+  const row = {
+    id: crypto.randomUUID(),
+    userId: principal.userId,
+    name: input.name,
+    tokenHash: hashToken(token),
+    prefix: token.slice(0, TOKEN_PREFIX.length + 6),
+  };
+  const [created] = await app.db.insert(apiToken).values(row).returning();
+  return {
+    token,
+    id: created!.id,
+    name: created!.name,
+    prefix: created!.prefix,
+    createdAt: created!.createdAt,
+    lastUsedAt: null,
+  };
+}
+
+export async function listTokens(app: Pick<App, "db">, principal: Principal): Promise<TokenSummary[]> {
+  return app.db
+    .select({
+      id: apiToken.id,
+      name: apiToken.name,
+      prefix: apiToken.prefix,
+      createdAt: apiToken.createdAt,
+      lastUsedAt: apiToken.lastUsedAt,
+    })
+    .from(apiToken)
+    .where(eq(apiToken.userId, principal.userId))
+    .orderBy(desc(apiToken.createdAt));
+}
+
+export async function revokeToken(app: Pick<App, "db">, principal: Principal, id: string): Promise<void> {
+  const deleted = await app.db
+    .delete(apiToken)
+    .where(and(eq(apiToken.id, id), eq(apiToken.userId, principal.userId)))
+    .returning({ id: apiToken.id });
+  if (deleted.length === 0) throw notFound("Token");
+}
+
+/** The principal a bearer token stands for, or null for an unknown or malformed token. */
+export async function principalForToken(app: Pick<App, "db">, token: string): Promise<Principal | null> {
+  if (!token.startsWith(TOKEN_PREFIX) || token.length > 200) return null;
+  const rows = await app.db
+    .select({ tokenId: apiToken.id, userId: user.id, email: user.email, name: user.name, role: user.role, lastUsedAt: apiToken.lastUsedAt })
+    .from(apiToken)
+    .innerJoin(user, eq(user.id, apiToken.userId))
+    .where(eq(apiToken.tokenHash, hashToken(token)))
+    .limit(1);
+  const row = rows[0];
+  if (!row) return null;
+  // Record use at most once a minute: a busy CI script should not write on every request.
+  if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {
+    await app.db.update(apiToken).set({ lastUsedAt: new Date() }).where(eq(apiToken.id, row.tokenId));
+  }
+  return { userId: row.userId, email: row.email, name: row.name, role: row.role, via: "token" };
+}
