@@ -1,0 +1,10 @@
+import { route } from "@/lib/http/route";
+import { createRepo, createRepoInput, listRepos } from "@/lib/services/repos";
+
+export const dynamic = "force-dynamic";
+
+export const POST = route({ access: "admin", body: createRepoInput }, async ({ app, principal, body }) => {
+  return Response.json(await createRepo(app, principal, body), { status: 201 });
+});
+
+export const GET = route({ access: "user" }, async ({ app }) => ({ repos: await listRepos(app) }));

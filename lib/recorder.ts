@@ -1,0 +1,169 @@
+import os from "node:os";
+import type { Redis } from "ioredis";
+import type { Db } from "./db/client";
+import { decodeEntry, eventLogKeys } from "./eventLog";
+import { projectEvent } from "./projection";
+import { createRedis } from "./redis";
+
+export const RECORDER_GROUP = "recorder";
+
+type Entry = [id: string, fields: string[]];
+
+export type RecorderOptions = {
+  db: Db;
+  redisUrl: string;
+  namespace: string;
+  consumer?: string;
+  blockMs?: number;
+  /** Entries another consumer has held this long are taken over (it probably crashed). */
+  claimIdleMs?: number;
+  log?: Pick<Console, "error" | "warn">;
+};
+
+export type Recorder = {
+  stop: () => Promise<void>;
+  /** Resolves once everything in the stream at call time has been written. For tests and shutdown. */
+  settle: (timeoutMs?: number) => Promise<void>;
+};
+
+const isForeignKeyViolation = (err: unknown) =>
+  (err as { code?: string })?.code === "23503" || (err as { cause?: { code?: string } })?.cause?.code === "23503";
+
+/**
+ * Projects `events:all` into the database through the consumer group `recorder`: XACK only
+ * after the write, pending entries of a crashed consumer reclaimed, duplicates ignored by
+ * stream id. Trims the stream behind itself, never past what is not yet written.
+ */
+export function startRecorder(opts: RecorderOptions): Recorder {
+  const keys = eventLogKeys(opts.namespace);
+  const stream = keys.allEvents;
+  const consumer = opts.consumer ?? `${os.hostname()}:${process.pid}`;
+  const blockMs = opts.blockMs ?? 5_000;
+  const claimIdleMs = opts.claimIdleMs ?? 60_000;
+  const log = opts.log ?? console;
+  const redis: Redis = createRedis(opts.redisUrl, "blocking", "recorder");
+  redis.on("error", (err) => log.error("[recorder] redis:", err.message));
+
+  let running = true;
+  let lastClaim = 0;
+  let lastTrim = 0;
+
+  async function ensureGroup() {
+    try {
+      await redis.xgroup("CREATE", stream, RECORDER_GROUP, "0", "MKSTREAM");
+    } catch (err) {
+      if (!String((err as Error).message).includes("BUSYGROUP")) throw err;
+    }
+  }
+
+  async function handle(entries: Entry[]) {
+    for (const [entryId, fields] of entries) {
+      const map = Object.fromEntries(fields.flatMap((_, i) => (i % 2 ? [] : [[fields[i], fields[i + 1]]])));
+      const event = decodeEntry(String(map.run ?? ""), fields);
+      if (!event || !map.id) {
+        log.error(`[recorder] dropping malformed entry ${entryId} of ${stream}`);
+      } else {
+        try {
+          await projectEvent(opts.db, map.id, event);
+        } catch (err) {
+          // A run that this database does not know (deleted, or another install sharing Redis
+          // without a REDIS_PREFIX) can never be written: acknowledge it rather than retry forever.
+          if (!isForeignKeyViolation(err)) throw err;
+          log.warn(`[recorder] event ${event.type} for unknown run ${event.runId} skipped`);
+        }
+      }
+      await redis.xack(stream, RECORDER_GROUP, entryId);
+    }
+  }
+
+  async function claimAbandoned() {
+    if (Date.now() - lastClaim < Math.min(claimIdleMs, 30_000)) return;
+    lastClaim = Date.now();
+    let cursor = "0-0";
+    do {
+      const [next, entries] = (await redis.xautoclaim(
+        stream, RECORDER_GROUP, consumer, claimIdleMs, cursor, "COUNT", 100,
+      )) as [string, Entry[], string[]];
+      await handle(entries.filter((e) => e && e[1]));
+      cursor = next;
+    } while (cursor !== "0-0" && running);
+  }
+
+  async function groupState(client: Redis) {
+    const pending = (await client.xpending(stream, RECORDER_GROUP)) as [number, string | null, ...unknown[]];
+    const groups = (await client.xinfo("GROUPS", stream)) as unknown[][];
+    const ours = groups
+      .map((g) => Object.fromEntries(g.flatMap((_, i) => (i % 2 ? [] : [[g[i], g[i + 1]]]))))
+      .find((g) => g.name === RECORDER_GROUP);
+    return {
+      pendingCount: pending[0],
+      oldestPending: pending[1],
+      lastDelivered: ours?.["last-delivered-id"] as string | undefined,
+      // Entries not yet delivered to any consumer (Redis 7); null when Redis cannot tell.
+      lag: (ours?.lag ?? null) as number | null,
+    };
+  }
+
+  async function trim() {
+    if (Date.now() - lastTrim < 10_000) return;
+    lastTrim = Date.now();
+    const state = await groupState(redis);
+    const keepFrom = state.pendingCount > 0 ? state.oldestPending : state.lastDelivered;
+    if (keepFrom && keepFrom !== "0-0") await redis.xtrim(stream, "MINID", "~", keepFrom);
+  }
+
+  async function readBatch(id: ">" | "0"): Promise<Entry[]> {
+    const res = (
+      id === ">"
+        ? await redis.xreadgroup("GROUP", RECORDER_GROUP, consumer, "COUNT", 200, "BLOCK", blockMs, "STREAMS", stream, id)
+        : await redis.xreadgroup("GROUP", RECORDER_GROUP, consumer, "COUNT", 200, "STREAMS", stream, id)
+    ) as [string, Entry[]][] | null;
+    return res?.[0]?.[1] ?? [];
+  }
+
+  const loop = (async () => {
+    let backoff = 0;
+    while (running) {
+      try {
+        await ensureGroup();
+        // Our own unacknowledged entries first (a write failed, or we restarted under this name).
+        for (let own = await readBatch("0"); own.length && running; own = await readBatch("0")) await handle(own);
+        await claimAbandoned();
+        await handle(await readBatch(">"));
+        await trim();
+        backoff = 0;
+      } catch (err) {
+        if (!running) break;
+        backoff = Math.min(backoff ? backoff * 2 : 250, 5_000);
+        log.error(`[recorder] ${(err as Error).message}; retrying in ${backoff} ms`);
+        await new Promise((r) => setTimeout(r, backoff));
+      }
+    }
+  })();
+
+  return {
+    async stop() {
+      running = false;
+      redis.disconnect();
+      await loop;
+    },
+    async settle(timeoutMs = 10_000) {
+      // A separate connection: the recorder's own is parked in a blocking read.
+      const probe = createRedis(opts.redisUrl, "blocking", "recorder-probe");
+      try {
+        const deadline = Date.now() + timeoutMs;
+        for (;;) {
+          const exists = await probe.exists(stream);
+          if (exists) {
+            const state = await groupState(probe).catch(() => null);
+            if (state && state.pendingCount === 0 && state.lag === 0) return;
+          }
+          if (Date.now() > deadline) throw new Error(`recorder did not catch up within ${timeoutMs} ms`);
+          await new Promise((r) => setTimeout(r, 25));
+        }
+      } finally {
+        probe.disconnect();
+      }
+    },
+  };
+}
