@@ -1,0 +1,179 @@
+import { spawn } from "node:child_process";
+import fs from "node:fs/promises";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadConfig } from "../../lib/config";
+import { PermanentRunError } from "../../jobs/errors";
+import { commitAll, commitMessage } from "../../jobs/git/commit";
+import { diffCommits } from "../../jobs/git/diff";
+import { mirrorPath } from "../../jobs/git/mirror";
+import { cleanupStaleWorktrees, workspaceForRun } from "../../jobs/git/worktree";
+import { silentLogger } from "../../jobs/logger";
+import { prepareWorkspace, releaseWorkspace, type PrepareWorkspaceOptions } from "../../jobs/workspace";
+import { createTestRepo, git, type TestRepo } from "../support/gitRepo";
+
+const config = loadConfig();
+const author = config.gitAuthor;
+let repo: TestRepo;
+let counter = 0;
+
+function runOptions(overrides: Partial<PrepareWorkspaceOptions> = {}): PrepareWorkspaceOptions {
+  counter += 1;
+  return {
+    dataDir: config.dataDir,
+    allowLocalRepos: true,
+    runId: `ws${counter}`,
+    repo: { name: "test", url: repo.url },
+    branch: `agentdesk/test-ws${counter}`,
+    baseBranch: "main",
+    ...overrides,
+  };
+}
+
+beforeAll(async () => {
+  repo = await createTestRepo({ files: { "README.md": "hello\n", "src/app.txt": "one\ntwo\nthree\n" } });
+});
+afterAll(async () => {
+  await repo?.remove();
+});
+
+describe("workspace", () => {
+  it("creates a worktree on the run's branch at the base branch's head, and removes it but keeps the branch", async () => {
+    const options = runOptions();
+    const ws = await prepareWorkspace(options);
+    expect(ws.path).toBe(workspaceForRun(config.dataDir, options.runId));
+    expect(ws.mirror).toBe(mirrorPath(config.dataDir, repo.url));
+    expect(path.basename(ws.mirror)).toMatch(/^remote-[0-9a-f]{12}\.git$/);
+    expect(ws.baseSha).toBe(await repo.remoteSha("main"));
+    expect(await git(ws.path, "rev-parse", "--abbrev-ref", "HEAD")).toBe(options.branch);
+    expect(await fs.readFile(path.join(ws.path, "src/app.txt"), "utf8")).toBe("one\ntwo\nthree\n");
+
+    await fs.writeFile(path.join(ws.path, "new.txt"), "new\n");
+    const { headSha, committed } = await commitAll({
+      workspace: ws.path,
+      author,
+      message: commitMessage({ runId: options.runId, prompt: "Add a file\nmore", command: null }),
+    });
+    expect(committed).toBe(true);
+    const authorLine = await git(ws.path, "log", "-1", "--format=%an <%ae>|%cn <%ce>|%s");
+    expect(authorLine).toBe(`${author.name} <${author.email}>|${author.name} <${author.email}>|Add a file`);
+
+    await releaseWorkspace(ws);
+    await expect(fs.access(ws.path)).rejects.toThrow();
+    expect(await git(ws.mirror, "rev-parse", `refs/heads/${options.branch}`)).toBe(headSha);
+    expect(await git(ws.mirror, "worktree", "list")).not.toContain(ws.path);
+  });
+
+  it("never runs hooks of the remote or the mirror", async () => {
+    const marker = path.join(repo.root, "hook-ran");
+    const hook = `#!/bin/sh\necho "$0" >> "${marker}"\n`;
+    for (const name of ["post-checkout", "reference-transaction", "pre-upload-pack", "post-update"]) {
+      await repo.addRemoteHook(name, hook);
+    }
+    const first = await prepareWorkspace(runOptions());
+    await releaseWorkspace(first);
+    for (const name of ["post-checkout", "pre-commit", "commit-msg", "post-commit", "reference-transaction"]) {
+      await fs.mkdir(path.join(first.mirror, "hooks"), { recursive: true });
+      await fs.writeFile(path.join(first.mirror, "hooks", name), hook, { mode: 0o755 });
+    }
+    const ws = await prepareWorkspace(runOptions());
+    await fs.writeFile(path.join(ws.path, "x.txt"), "x\n");
+    await commitAll({ workspace: ws.path, author, message: "x" });
+    await releaseWorkspace(ws);
+    await expect(fs.access(marker)).rejects.toThrow();
+  });
+
+  it("keeps our branches when the next fetch prunes deleted remote branches", async () => {
+    await repo.commit({ "feature.txt": "f\n" }, "feature", "feature");
+    const onFeature = runOptions({ baseBranch: "feature" });
+    const ws = await prepareWorkspace(onFeature);
+    await fs.writeFile(path.join(ws.path, "mine.txt"), "mine\n");
+    const { headSha } = await commitAll({ workspace: ws.path, author, message: "mine" });
+    await releaseWorkspace(ws);
+
+    await repo.deleteRemoteBranch("feature");
+    const next = await prepareWorkspace(runOptions());
+    await releaseWorkspace(next);
+    const refs = await git(next.mirror, "for-each-ref", "--format=%(refname)");
+    expect(refs).not.toContain("refs/remotes/origin/feature");
+    expect(await git(next.mirror, "rev-parse", `refs/heads/${onFeature.branch}`)).toBe(headSha);
+  });
+
+  it("sees new commits of the base branch on the next run", async () => {
+    const sha = await repo.commit({ "later.txt": "later\n" }, "later");
+    const ws = await prepareWorkspace(runOptions());
+    await releaseWorkspace(ws);
+    expect(ws.baseSha).toBe(sha);
+  });
+
+  it("prepares concurrent runs of one repository", async () => {
+    const all = await Promise.all([1, 2, 3].map(() => prepareWorkspace(runOptions())));
+    expect(new Set(all.map((w) => w.baseSha)).size).toBe(1);
+    await Promise.all(all.map((w) => releaseWorkspace(w)));
+  });
+
+  it("fails permanently with an actionable message for a missing repository or base branch", async () => {
+    const missingRepo = prepareWorkspace(runOptions({ repo: { name: "ghost", url: path.join(repo.root, "nope.git") } }));
+    await expect(missingRepo).rejects.toBeInstanceOf(PermanentRunError);
+    await expect(missingRepo).rejects.toThrow(/repository "ghost" could not be read/);
+
+    const missingBase = prepareWorkspace(runOptions({ baseBranch: "no-such-branch" }));
+    await expect(missingBase).rejects.toBeInstanceOf(PermanentRunError);
+    await expect(missingBase).rejects.toThrow('base branch "no-such-branch" does not exist');
+
+    await expect(prepareWorkspace(runOptions({ allowLocalRepos: false }))).rejects.toThrow(/ALLOW_LOCAL_REPOS/);
+    await expect(prepareWorkspace(runOptions({ branch: "agentdesk/Bad..name" }))).rejects.toBeInstanceOf(
+      PermanentRunError,
+    );
+    await expect(prepareWorkspace(runOptions({ runId: "../escape" }))).rejects.toBeInstanceOf(PermanentRunError);
+  });
+
+  it("removes a dead process's worktree at start-up and leaves a live one", async () => {
+    const dead = await prepareWorkspace(runOptions());
+    const live = await prepareWorkspace(runOptions());
+    const deadPid = await exitedPid();
+    const ownerFile = `${dead.path}.owner.json`;
+    const owner = JSON.parse(await fs.readFile(ownerFile, "utf8")) as Record<string, unknown>;
+    await fs.writeFile(ownerFile, JSON.stringify({ ...owner, pid: deadPid }));
+
+    const removed = await cleanupStaleWorktrees(config.dataDir, silentLogger);
+    expect(removed).toEqual([dead.path]);
+    await expect(fs.access(dead.path)).rejects.toThrow();
+    await fs.access(live.path);
+    const list = await git(live.mirror, "worktree", "list");
+    expect(list).not.toContain(dead.path);
+    expect(list).toContain(live.path);
+    await releaseWorkspace(live);
+  });
+
+  it("describes the diff with renames, deletions and binary files", async () => {
+    const ws = await prepareWorkspace(runOptions());
+    await fs.rename(path.join(ws.path, "src/app.txt"), path.join(ws.path, "src/renamed.txt"));
+    await fs.rm(path.join(ws.path, "README.md"));
+    await fs.writeFile(path.join(ws.path, "image.bin"), Buffer.from([0, 1, 2, 0, 255]));
+    await fs.writeFile(path.join(ws.path, "later.txt"), "later\nmore\n");
+    const { headSha } = await commitAll({ workspace: ws.path, author, message: "changes" });
+    const diff = await diffCommits({ gitDir: ws.mirror }, ws.baseSha, headSha);
+    await releaseWorkspace(ws);
+
+    const byPath = Object.fromEntries(diff.files.map((f) => [f.path, f]));
+    expect(byPath["src/renamed.txt"]).toMatchObject({ status: "renamed", oldPath: "src/app.txt", binary: false });
+    expect(byPath["README.md"]).toMatchObject({ status: "deleted", deletions: 1 });
+    expect(byPath["image.bin"]).toMatchObject({ status: "added", binary: true });
+    expect(byPath["later.txt"]).toMatchObject({ status: "modified", additions: 1, deletions: 0 });
+    expect(diff.patch).toContain("rename from src/app.txt");
+    expect(diff.truncated).toBe(false);
+
+    const capped = await diffCommits({ gitDir: ws.mirror }, ws.baseSha, headSha, 100);
+    expect(capped.truncated).toBe(true);
+    expect(Buffer.byteLength(capped.patch)).toBeLessThanOrEqual(100);
+    expect(capped.files).toEqual(diff.files);
+  });
+});
+
+/** The pid of a process that has exited (so no process has it, barring reuse in between). */
+async function exitedPid(): Promise<number> {
+  const child = spawn("true");
+  await new Promise((resolve) => child.on("exit", resolve));
+  return child.pid!;
+}
