@@ -1,51 +1,9 @@
 import { eq, sql } from "drizzle-orm";
 import type { Db } from "./db/client";
-import { run, runDiff, runEvent, type RunStatus } from "./db/schema";
+import { run, runDiff, runEvent } from "./db/schema";
 import { compareStreamIds, parseStreamId } from "./eventLog";
 import type { RunEvent } from "./events";
-
-type RunUpdate = Partial<typeof run.$inferInsert>;
-
-/** What an event changes on its run's row (status, branch, usage, timings). */
-function runChanges(event: RunEvent): RunUpdate {
-  const at = new Date(event.at);
-  switch (event.type) {
-    case "run.started":
-      return { status: "running", attempt: event.attempt, startedAt: at, error: null };
-    case "workspace.ready":
-      return { branch: event.branch, baseSha: event.baseSha };
-    case "input.requested":
-      return { status: "waiting_input" };
-    case "input.resolved":
-      return { status: "running" };
-    case "usage":
-      return {
-        inputTokens: event.inputTokens,
-        outputTokens: event.outputTokens,
-        cacheReadTokens: event.cacheReadTokens,
-        costUsd: event.costUsd,
-      };
-    case "diff.ready":
-      return { headSha: event.headSha };
-    case "run.awaiting_review":
-      return { status: "awaiting_review", headSha: event.headSha, finishedAt: at };
-    case "push.started":
-      return { status: "pushing", error: null };
-    case "push.finished":
-      return event.ok ? { status: "pushed" } : { status: "awaiting_review", error: event.error ?? "push failed" };
-    case "run.completed":
-      return { status: "completed", finishedAt: at };
-    case "run.failed":
-      return { status: "failed", error: event.error, finishedAt: at };
-    case "run.cancelled":
-      return { status: "cancelled", finishedAt: at };
-    default:
-      return {};
-  }
-}
-
-// Statuses a stray late event (a retried job's start, say) must not walk back from.
-const settled: ReadonlySet<RunStatus> = new Set(["cancelled", "discarded", "pushed", "completed"]);
+import { keepSettledStatus, runChanges } from "./runChanges";
 
 /**
  * Writes one event into the database: the event row (idempotent by its stream id), its diff,
@@ -87,12 +45,9 @@ export async function projectEvent(db: Db, streamId: string, event: RunEvent): P
     if (!current) return true;
     // Several recorders may interleave: an older event never overwrites a newer one's effect.
     if (current.lastEventId && compareStreamIds(streamId, current.lastEventId) < 0) return true;
-    if (settled.has(current.status) && changes.status && event.type !== "push.started" && event.type !== "push.finished") {
-      delete changes.status;
-    }
     await tx
       .update(run)
-      .set({ ...changes, lastEventId: streamId, updatedAt: sql`now()` })
+      .set({ ...keepSettledStatus(current.status, event, changes), lastEventId: streamId, updatedAt: sql`now()` })
       .where(eq(run.id, event.runId));
     return true;
   });
