@@ -36,6 +36,9 @@ if (process.env.TEST_DB === "postgres") {
   url.pathname = `/${dbName}`;
   process.env.DATABASE_URL = url.toString();
   afterAll(async () => {
+    // Close this file's pool first, so dropping the database does not kill live connections.
+    const { closeApp } = await import("@/lib/server/app");
+    await closeApp();
     const c = new pg.Client({ connectionString: TEST_POSTGRES_ADMIN_URL });
     await c.connect();
     await c.query(`drop database if exists ${dbName} with (force)`);
@@ -43,6 +46,8 @@ if (process.env.TEST_DB === "postgres") {
   });
 }
 
-afterAll(() => {
+afterAll(async () => {
+  const { closeApp } = await import("@/lib/server/app");
+  await closeApp();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });

@@ -1,0 +1,128 @@
+import crypto from "node:crypto";
+import { getApp } from "@/lib/server/app";
+
+/**
+ * Calls Next.js route handlers in-process with real Request objects, against the real
+ * database and Redis of this test file (see setup.ts), the way the Next server would.
+ */
+type Handler = (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>;
+
+export const APP_ORIGIN = "http://localhost:3999";
+
+export type CallOptions = {
+  method?: string;
+  body?: unknown;
+  rawBody?: string;
+  headers?: Record<string, string>;
+  params?: Record<string, string>;
+  as?: Session | string;
+  signal?: AbortSignal;
+};
+
+export type Session = { cookie: string; userId: string; email: string };
+
+export async function call(handler: Handler, path: string, opts: CallOptions = {}): Promise<Response> {
+  const headers = new Headers(opts.headers);
+  if (typeof opts.as === "string") headers.set("authorization", `Bearer ${opts.as}`);
+  else if (opts.as) headers.set("cookie", opts.as.cookie);
+  const method = opts.method ?? (opts.body !== undefined || opts.rawBody !== undefined ? "POST" : "GET");
+  if (method !== "GET" && !headers.has("origin")) headers.set("origin", APP_ORIGIN);
+  let body: string | undefined = opts.rawBody;
+  if (opts.body !== undefined) {
+    body = JSON.stringify(opts.body);
+    headers.set("content-type", "application/json");
+  }
+  const req = new Request(APP_ORIGIN + path, { method, headers, body, signal: opts.signal });
+  return handler(req, { params: Promise.resolve(opts.params ?? {}) });
+}
+
+const randomIp = () => `10.${crypto.randomInt(255)}.${crypto.randomInt(255)}.${crypto.randomInt(1, 255)}`;
+
+/** Signs a new user up through better-auth's own route and returns their session cookie. */
+export async function signUp(email = `user-${crypto.randomUUID()}@example.com`, password = "correct horse battery"): Promise<Session> {
+  const { POST } = await import("@/app/api/auth/[...all]/route");
+  const res = await call(POST, "/api/auth/sign-up/email", {
+    body: { email, password, name: email.split("@")[0] },
+    headers: { "x-forwarded-for": randomIp() },
+  });
+  if (res.status !== 200) throw new Error(`sign-up failed: ${res.status} ${await res.text()}`);
+  const json = (await res.json()) as { user: { id: string } };
+  return { cookie: cookieHeader(res), userId: json.user.id, email };
+}
+
+export function cookieHeader(res: Response): string {
+  return res.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
+}
+
+export async function createTokenFor(session: Session, name = "test"): Promise<string> {
+  const { POST } = await import("@/app/api/tokens/route");
+  const res = await call(POST, "/api/tokens", { as: session, body: { name } });
+  if (res.status !== 201) throw new Error(`token creation failed: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { token: string }).token;
+}
+
+export async function registerRepo(admin: Session | string, body: Record<string, unknown>) {
+  const { POST } = await import("@/app/api/repos/route");
+  return call(POST, "/api/repos", { as: admin, body });
+}
+
+export type SseMessage = { id?: string; event?: string; data: unknown };
+
+/**
+ * Reads a text/event-stream response into messages until the server ends it, `until` says
+ * stop, or the timeout passes (then whatever arrived is returned and the stream is cancelled).
+ */
+export async function readSse(
+  res: Response,
+  opts: { until?: (messages: SseMessage[]) => boolean; timeoutMs?: number; onMessage?: (m: SseMessage) => void } = {},
+): Promise<{ messages: SseMessage[]; ended: boolean }> {
+  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+  const messages: SseMessage[] = [];
+  let buffer = "";
+  let ended = false;
+  const deadline = Date.now() + (opts.timeoutMs ?? 10_000);
+  try {
+    for (;;) {
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) break;
+      const chunk = await Promise.race([
+        reader.read(),
+        new Promise<"timeout">((r) => setTimeout(() => r("timeout"), remaining)),
+      ]);
+      if (chunk === "timeout") break;
+      if (chunk.done) {
+        ended = true;
+        break;
+      }
+      buffer += chunk.value;
+      let cut: number;
+      while ((cut = buffer.indexOf("\n\n")) >= 0) {
+        const block = buffer.slice(0, cut);
+        buffer = buffer.slice(cut + 2);
+        const msg: { id?: string; event?: string; data?: string } = {};
+        for (const line of block.split("\n")) {
+          if (line.startsWith(":")) continue;
+          const idx = line.indexOf(":");
+          const field = idx < 0 ? line : line.slice(0, idx);
+          const value = idx < 0 ? "" : line.slice(idx + 1).replace(/^ /, "");
+          if (field === "id") msg.id = value;
+          else if (field === "event") msg.event = value;
+          else if (field === "data") msg.data = (msg.data ? msg.data + "\n" : "") + value;
+        }
+        if (msg.data === undefined) continue;
+        const parsed: SseMessage = { id: msg.id, event: msg.event, data: JSON.parse(msg.data) };
+        messages.push(parsed);
+        opts.onMessage?.(parsed);
+      }
+      if (opts.until?.(messages)) break;
+    }
+  } finally {
+    if (!ended) await reader.cancel().catch(() => {});
+  }
+  return { messages, ended };
+}
+
+export { getApp };
