@@ -19,8 +19,10 @@ export const branchName = z
 export function runBranchName(title: string, runId: string): string {
   const slug =
     title
-      .toLowerCase()
       .normalize("NFKD")
+      // Drop the accents NFKD split off, so "Ünïcödé" reads "unicode", not "u-ni-co-de".
+      .replace(/\p{M}+/gu, "")
+      .toLowerCase()
       .replace(/[^a-z0-9]+/g, "-")
       .replace(/^-+|-+$/g, "")
       .slice(0, 40)

@@ -140,14 +140,19 @@ export async function createRun(app: App, principal: Principal, input: CreateRun
     timeoutSec: row.timeoutSec,
   };
 
-  const created = await app.db.transaction(async (tx) => {
-    const [inserted] = await tx.insert(run).values(row).returning();
-    // If Redis refuses either step the transaction rolls back: no run without a job.
+  // The row is committed before anything reaches Redis: a recorder or job process must never
+  // see an event or a job for a run the database does not have yet.
+  const [created] = await app.db.insert(run).values(row).returning();
+  try {
+    // run.queued goes first so it is always the run's first event, whatever the worker does.
     await appendEvent(app.eventLog, id, { type: "run.queued", executor: row.executor, repo: repo.name });
     await app.queue.add("run", payload, runJobOptions(id, input.priority));
-    return inserted!;
-  });
-  return runView(created, repo.name);
+  } catch (err) {
+    // No run without a job: take the row back and let the caller answer 503.
+    await app.db.delete(run).where(eq(run.id, id));
+    throw err;
+  }
+  return runView(created!, repo.name);
 }
 
 async function ownedRun(app: Pick<App, "db">, principal: Principal, id: string) {
