@@ -1,0 +1,31 @@
+import { executors, type ExecutorName } from "../../lib/queue";
+import { createCliExecutor } from "./cli";
+import type { Executor } from "./types";
+
+/**
+ * The executors this job process has. Adding one (agent, claude-code, goose) is one entry
+ * here; the run pipeline does not change.
+ */
+export type ExecutorRegistry = ReadonlyMap<ExecutorName, Executor>;
+
+export function defaultExecutors(): ExecutorRegistry {
+  const list: Executor[] = [createCliExecutor()];
+  return new Map(list.map((e) => [e.name, e]));
+}
+
+/** The executor for a run, or why this job process cannot run it. */
+export function resolveExecutor(
+  registry: ExecutorRegistry,
+  name: ExecutorName,
+): { executor: Executor } | { error: string } {
+  const executor = registry.get(name);
+  if (!executor) {
+    const available = executors.filter((n) => registry.get(n)?.unavailableReason() === null);
+    return {
+      error: `executor "${name}" is not available in this job process (available: ${available.join(", ") || "none"})`,
+    };
+  }
+  const reason = executor.unavailableReason();
+  if (reason !== null) return { error: `executor "${name}" is not available: ${reason}` };
+  return { executor };
+}

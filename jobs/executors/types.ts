@@ -1,0 +1,36 @@
+import type { EventBodyInput } from "../../lib/events";
+import type { ExecutorName, RunJobPayload } from "../../lib/queue";
+import type { Logger } from "../logger";
+
+/** Appends one event to the run's log; strings are masked for known secrets on the way. */
+export type RunEmit = (body: EventBodyInput) => Promise<void>;
+
+export type ExecutorContext = {
+  runId: string;
+  payload: RunJobPayload;
+  /** Absolute path of the run's worktree; the executor works only in here. */
+  workspace: string;
+  emit: RunEmit;
+  /** Fires on cancel, timeout or shutdown; its `reason` says which (the pipeline handles each). */
+  signal: AbortSignal;
+  /** Known secret values: never put them in an event or a child's environment. */
+  secrets: readonly string[];
+  logger: Logger;
+};
+
+/**
+ * How the executor's own work ended. Changes in the workspace are committed either way; a
+ * failure makes the run fail with `error` as its message.
+ */
+export type ExecutorResult = { ok: true } | { ok: false; error: string };
+
+/**
+ * One way of doing a run's work (a shell command, our agent loop, Claude Code, Goose). The
+ * pipeline around it (workspace, commit, diff, events of the run's lifecycle) is the same for all.
+ */
+export interface Executor {
+  name: ExecutorName;
+  /** Null when it can run here, else why not (e.g. "the goose CLI is not installed"). */
+  unavailableReason(): string | null;
+  run(ctx: ExecutorContext): Promise<ExecutorResult>;
+}

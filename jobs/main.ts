@@ -1,0 +1,80 @@
+import { ConfigError, getConfig, knownSecretValues } from "../lib/config";
+import { createRunsQueue } from "../lib/queue";
+import { RedisPolicyError, assertNoEviction, createRedis, waitForRedis } from "../lib/redis";
+import { errorMessage } from "./errors";
+import { cleanupStaleWorktrees } from "./git/worktree";
+import { startHealthServer } from "./health";
+import { createLogger } from "./logger";
+import { createRunWorker } from "./worker";
+
+/**
+ * The job process (`npm run worker`): takes run jobs from the `runs` queue, serves /health
+ * and /metrics on WORKER_PORT, and stops gracefully on SIGTERM/SIGINT.
+ */
+const logger = createLogger(knownSecretValues());
+
+async function main(): Promise<void> {
+  const config = getConfig();
+  const redis = createRedis(config.redisUrl, "worker", "worker");
+  redis.on("error", (e) => logger.warn("redis connection error", { error: errorMessage(e) }));
+  await waitForRedis(redis, 10_000).catch((e: unknown) => {
+    throw new Error(`Redis is not reachable at REDIS_URL: ${errorMessage(e)}`);
+  });
+  await assertNoEviction(redis);
+
+  const removed = await cleanupStaleWorktrees(config.dataDir, logger);
+  if (removed.length > 0) logger.info("removed stale worktrees", { count: removed.length });
+
+  if (config.globalConcurrency !== undefined) {
+    const queue = createRunsQueue(redis, config.redisPrefix);
+    await queue.setGlobalConcurrency(config.globalConcurrency);
+    await queue.close();
+  }
+
+  const runWorker = await createRunWorker({ config, redis, logger });
+  const health = await startHealthServer({
+    port: config.workerPort,
+    redis,
+    registry: runWorker.metrics.registry,
+    status: () => ({ activeRuns: runWorker.activeRuns(), concurrency: config.workerConcurrency }),
+    logger,
+  });
+  logger.info("job process ready", {
+    port: health.port,
+    concurrency: config.workerConcurrency,
+    globalConcurrency: config.globalConcurrency ?? null,
+    dataDir: config.dataDir,
+  });
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info("shutting down", { signal, activeRuns: runWorker.activeRuns(), deadlineMs: config.shutdownDeadlineMs });
+    // A last resort if closing hangs (Redis gone): exit anyway just past the deadline.
+    setTimeout(() => {
+      logger.error("shutdown deadline passed; exiting");
+      process.exit(1);
+    }, config.shutdownDeadlineMs + 1_000).unref();
+    const inTime = await runWorker.close(config.shutdownDeadlineMs);
+    await health.close();
+    await redis.quit();
+    logger.info("stopped", { inTime });
+    process.exit(inTime ? 0 : 1);
+  };
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    process.on(signal, () => {
+      shutdown(signal).catch((e: unknown) => {
+        logger.error("shutdown failed", { error: errorMessage(e) });
+        process.exit(1);
+      });
+    });
+  }
+}
+
+main().catch((e: unknown) => {
+  // Configuration and Redis policy problems are the operator's to fix: say so plainly.
+  const plain = e instanceof ConfigError || e instanceof RedisPolicyError;
+  logger.error(plain ? errorMessage(e) : "job process failed to start", plain ? {} : { error: e });
+  process.exit(1);
+});

@@ -1,0 +1,177 @@
+import os from "node:os";
+import { UnrecoverableError, WaitingError, type Job } from "bullmq";
+import { knownSecretValues, readCredential, type Config } from "../lib/config";
+import { cancelRequestedBy, runEndedAs, type EventLog } from "../lib/eventLog";
+import type { JobPayload, RunJobPayload } from "../lib/queue";
+import { stopReasonOf, type RunRegistry } from "./cancellation";
+import { createRunEmitter } from "./emit";
+import { PermanentRunError, errorMessage } from "./errors";
+import { resolveExecutor, type ExecutorRegistry } from "./executors";
+import type { RunEmit } from "./executors/types";
+import { commitAll, commitMessage, treesDiffer } from "./git/commit";
+import { diffCommits } from "./git/diff";
+import type { Logger } from "./logger";
+import type { JobOutcome } from "./metrics";
+import { prepareWorkspace, releaseWorkspace, type Workspace } from "./workspace";
+
+export type RunJobDeps = {
+  config: Config;
+  eventLog: EventLog;
+  runs: RunRegistry;
+  executors: ExecutorRegistry;
+  logger: Logger;
+};
+
+/** This process as it appears in `run.started`. */
+export const workerName = `${os.hostname()}:${process.pid}`;
+
+/**
+ * One delivery of a run job: workspace, executor, commit, diff, and the run's lifecycle
+ * events. Returns how it ended; throws what BullMQ must see (UnrecoverableError for a final
+ * failure, WaitingError after putting the job back on shutdown, anything else to retry).
+ */
+export async function processRunJob(
+  deps: RunJobDeps,
+  job: Job<JobPayload>,
+  token: string | undefined,
+  payload: RunJobPayload,
+): Promise<JobOutcome> {
+  const { config, eventLog, runs } = deps;
+  const { runId } = payload;
+  const logger = deps.logger.child({ runId, jobId: job.id });
+
+  // BullMQ delivers at least once: a run that already ended must not run (or push) again.
+  const endedAs = await runEndedAs(eventLog, runId);
+  if (endedAs) {
+    logger.info("run already ended; nothing to do", { endedAs });
+    return "skipped";
+  }
+
+  const secrets = knownSecretValues(payload.repo.credentialEnv ? [payload.repo.credentialEnv] : []);
+  const emit = createRunEmitter(eventLog, runId, secrets);
+  // Registered before the cancel key is read, so a request in between is not missed.
+  const active = runs.register(runId);
+  const timeoutSec = Math.min(payload.timeoutSec, config.runTimeoutMaxSec);
+  const timer = setTimeout(() => active.stop({ kind: "timeout", seconds: timeoutSec }), timeoutSec * 1000);
+  let workspace: Workspace | undefined;
+  try {
+    const cancelledBy = await cancelRequestedBy(eventLog, runId);
+    if (cancelledBy) {
+      await emit({ type: "run.cancelled", by: cancelledBy, reason: "cancelled before it started" });
+      return "cancelled";
+    }
+    const attempt = Math.max(1, job.attemptsStarted);
+    await emit({ type: "run.started", attempt, worker: workerName, resumed: attempt > 1 });
+
+    const resolved = resolveExecutor(deps.executors, payload.executor);
+    if ("error" in resolved) throw new PermanentRunError(resolved.error);
+
+    const started = Date.now();
+    workspace = await prepareWorkspace({
+      dataDir: config.dataDir,
+      allowLocalRepos: config.allowLocalRepos,
+      runId,
+      repo: payload.repo,
+      branch: payload.branch,
+      baseBranch: payload.baseBranch,
+      credential: payload.repo.credentialEnv ? readCredential(payload.repo.credentialEnv) : undefined,
+      signal: active.signal,
+    });
+    await emit({
+      type: "workspace.ready",
+      branch: workspace.branch,
+      baseBranch: workspace.baseBranch,
+      baseSha: workspace.baseSha,
+      durationMs: Date.now() - started,
+    });
+
+    const result = await resolved.executor.run({
+      runId,
+      payload,
+      workspace: workspace.path,
+      emit,
+      signal: active.signal,
+      secrets,
+      logger,
+    });
+    if (active.signal.aborted) throw new Error("the run was stopped");
+
+    // Committed even when the executor failed, so nothing it did is lost.
+    const { headSha } = await commitAll({
+      workspace: workspace.path,
+      author: config.gitAuthor,
+      message: commitMessage(payload),
+    });
+    const changed = await treesDiffer(workspace.mirror, workspace.baseSha, headSha);
+    if (!result.ok) {
+      if (changed) {
+        await emit({
+          type: "log",
+          level: "info",
+          message: `changes so far are kept on branch ${workspace.branch} at ${headSha}`,
+        });
+      }
+      throw new PermanentRunError(result.error);
+    }
+    if (!changed) {
+      await emit({ type: "run.completed", reason: "no changes" });
+      return "completed";
+    }
+    const diff = await diffCommits({ gitDir: workspace.mirror }, workspace.baseSha, headSha);
+    await emit({ type: "diff.ready", baseSha: workspace.baseSha, headSha, ...diff });
+    await emit({ type: "run.awaiting_review", branch: workspace.branch, headSha });
+    return "awaiting_review";
+  } catch (e) {
+    return await handleFailure({ job, token, emit, logger, signal: active.signal }, e);
+  } finally {
+    clearTimeout(timer);
+    active.release();
+    if (workspace) {
+      await releaseWorkspace(workspace).catch((e: unknown) => {
+        // The run's outcome stands; start-up cleanup removes what is left.
+        logger.error("could not remove the run's worktree", { workspace: workspace?.path, error: errorMessage(e) });
+      });
+    }
+  }
+}
+
+async function handleFailure(
+  ctx: { job: Job<JobPayload>; token: string | undefined; emit: RunEmit; logger: Logger; signal: AbortSignal },
+  error: unknown,
+): Promise<JobOutcome> {
+  const { job, token, emit, logger, signal } = ctx;
+  // Once the run's signal fired, whatever failed afterwards is a consequence of the stop.
+  const stop = stopReasonOf(signal);
+  if (stop?.kind === "cancel") {
+    await emit({ type: "run.cancelled", by: stop.by, reason: `cancelled by ${stop.by}` });
+    return "cancelled";
+  }
+  if (stop?.kind === "timeout") {
+    const message = `timed out after ${stop.seconds} s`;
+    await emit({ type: "run.failed", error: message });
+    throw new UnrecoverableError(message);
+  }
+  if (stop?.kind === "shutdown") {
+    // No terminal event: the run is not over, another job process takes it up.
+    await emit({ type: "log", level: "warn", message: "worker shutting down; the run will resume on another worker" });
+    // Back to waiting without using up an attempt (moveToWait does not count one).
+    await job.moveToWait(token);
+    throw new WaitingError();
+  }
+  if (error instanceof PermanentRunError) {
+    await emit({ type: "run.failed", error: error.message });
+    throw new UnrecoverableError(error.message);
+  }
+  // Transient (network, Redis, a git lock held too long): BullMQ retries with backoff. Only
+  // the last attempt tells the user the run failed.
+  const message = errorMessage(error);
+  const attempts = job.opts.attempts ?? 1;
+  const last = job.attemptsMade + 1 >= attempts;
+  logger.warn(last ? "run failed on its last attempt" : "run failed; it will be retried", {
+    error: message,
+    attemptsMade: job.attemptsMade + 1,
+    attempts,
+  });
+  if (last) await emit({ type: "run.failed", error: message });
+  throw error;
+}

@@ -1,0 +1,118 @@
+import { UnrecoverableError, Worker, type Job } from "bullmq";
+import type { Redis } from "ioredis";
+import { knownSecretValues, type Config } from "../lib/config";
+import { appendEvent, createEventLog } from "../lib/eventLog";
+import { RUNS_QUEUE, jobPayload, queuePrefix, type JobPayload } from "../lib/queue";
+import { RunRegistry } from "./cancellation";
+import { errorMessage } from "./errors";
+import { defaultExecutors, type ExecutorRegistry } from "./executors";
+import type { Logger } from "./logger";
+import { createWorkerMetrics, type JobOutcome, type WorkerMetrics } from "./metrics";
+import { processRunJob } from "./runJob";
+import { maskDeep } from "./secrets";
+
+export type RunWorkerOptions = {
+  config: Config;
+  /** A `createRedis(url, "worker")` connection; the caller owns (and closes) it. */
+  redis: Redis;
+  /** Redis key namespace; defaults to `config.redisPrefix`. */
+  namespace?: string;
+  logger: Logger;
+  executors?: ExecutorRegistry;
+  metrics?: WorkerMetrics;
+  /** How often active runs' cancel keys are polled, besides the pub/sub message. */
+  cancelPollMs?: number;
+};
+
+export type RunWorker = {
+  worker: Worker<JobPayload, JobOutcome>;
+  metrics: WorkerMetrics;
+  activeRuns(): number;
+  /**
+   * Graceful stop: takes no new job, stops active runs (they go back to the queue without
+   * using an attempt), closes the worker. Resolves false if `deadlineMs` passed first.
+   */
+  close(deadlineMs?: number): Promise<boolean>;
+};
+
+/**
+ * The BullMQ worker of the `runs` queue, with everything a job needs. Services receive their
+ * configuration as arguments, so tests run it in-process under their own namespace.
+ */
+export async function createRunWorker(options: RunWorkerOptions): Promise<RunWorker> {
+  const { config, redis, logger } = options;
+  const namespace = options.namespace ?? config.redisPrefix;
+  const eventLog = createEventLog(redis, namespace);
+  const metrics = options.metrics ?? createWorkerMetrics();
+  const executors = options.executors ?? defaultExecutors();
+  const runs = await RunRegistry.start(eventLog, logger, options.cancelPollMs);
+  const deps = { config, eventLog, runs, executors, logger };
+
+  const processor = async (job: Job<JobPayload>, token?: string): Promise<JobOutcome> => {
+    const parsed = jobPayload.safeParse(job.data);
+    if (!parsed.success) {
+      const message = `invalid job payload: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`;
+      logger.error("rejected a job", { jobId: job.id, error: message });
+      const runId = (job.data as { runId?: unknown } | undefined)?.runId;
+      if (typeof runId === "string" && runId.length > 0) {
+        await appendEvent(eventLog, runId, maskDeep({ type: "run.failed", error: message }, knownSecretValues()));
+      }
+      throw new UnrecoverableError(message);
+    }
+    const payload = parsed.data;
+    metrics.runsStarted.inc();
+    metrics.activeRuns.inc();
+    const endTimer = metrics.jobDuration.startTimer();
+    let outcome: JobOutcome = "failed";
+    try {
+      outcome = await processRunJob(deps, job, token, payload);
+      return outcome;
+    } catch (e) {
+      outcome = outcomeOfError(e, job);
+      throw e;
+    } finally {
+      metrics.activeRuns.dec();
+      metrics.runsFinished.inc({ outcome });
+      endTimer({ outcome });
+    }
+  };
+
+  const worker = new Worker<JobPayload, JobOutcome>(RUNS_QUEUE, processor, {
+    connection: redis,
+    prefix: queuePrefix(namespace),
+    concurrency: config.workerConcurrency,
+  });
+  worker.on("error", (e) => logger.error("worker error", { error: errorMessage(e) }));
+  worker.on("failed", (job, e) => {
+    logger.warn("job failed", { jobId: job?.id, attemptsMade: job?.attemptsMade, error: errorMessage(e) });
+  });
+  await worker.waitUntilReady();
+
+  let closing: Promise<boolean> | undefined;
+  const close = (deadlineMs = config.shutdownDeadlineMs) => {
+    closing ??= (async () => {
+      const closed = worker.close(); // stops fetching at once, then waits for active jobs
+      runs.stopAll({ kind: "shutdown" });
+      let timer: NodeJS.Timeout | undefined;
+      const inTime = await Promise.race([
+        closed.then(() => true),
+        new Promise<boolean>((resolve) => {
+          timer = setTimeout(() => resolve(false), deadlineMs);
+        }),
+      ]);
+      clearTimeout(timer);
+      if (!inTime) logger.error("worker did not close within the shutdown deadline", { deadlineMs });
+      await runs.close();
+      return inTime;
+    })();
+    return closing;
+  };
+
+  return { worker, metrics, activeRuns: () => runs.size, close };
+}
+
+function outcomeOfError(e: unknown, job: Job<JobPayload>): JobOutcome {
+  if (e instanceof UnrecoverableError) return "failed";
+  if (e instanceof Error && e.name === "WaitingError") return "requeued";
+  return job.attemptsMade + 1 >= (job.opts.attempts ?? 1) ? "failed" : "retrying";
+}
