@@ -12,6 +12,7 @@ import { commitAll, commitMessage, treesDiffer } from "./git/commit";
 import { diffCommits } from "./git/diff";
 import type { Logger } from "./logger";
 import type { JobOutcome } from "./metrics";
+import { maskSecrets } from "./secrets";
 import { prepareWorkspace, releaseWorkspace, type Workspace } from "./workspace";
 
 export type RunJobDeps = {
@@ -100,7 +101,8 @@ export async function processRunJob(
     const { headSha } = await commitAll({
       workspace: workspace.path,
       author: config.gitAuthor,
-      message: commitMessage(payload),
+      // The subject comes from the prompt, which a user may have pasted a secret into.
+      message: maskSecrets(commitMessage(payload), secrets),
     });
     const changed = await treesDiffer(workspace.mirror, workspace.baseSha, headSha);
     if (!result.ok) {
