@@ -1,0 +1,12 @@
+import { TopNav } from "@/components/nav/TopNav";
+import { requirePrincipal } from "@/lib/server/pageAuth";
+
+export default async function SignedInLayout({ children }: { children: React.ReactNode }) {
+  const { principal } = await requirePrincipal();
+  return (
+    <>
+      <TopNav principal={principal} />
+      <main className="mx-auto max-w-6xl px-4 py-6 sm:px-6 sm:py-8">{children}</main>
+    </>
+  );
+}

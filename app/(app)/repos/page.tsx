@@ -1,0 +1,32 @@
+import type { Metadata } from "next";
+import { AdminsOnly } from "@/components/AdminsOnly";
+import { RepoForm } from "@/components/repos/RepoForm";
+import { RepoTable } from "@/components/repos/RepoTable";
+import { Card } from "@/components/ui/Card";
+import { PageHeader } from "@/components/ui/PageHeader";
+import { requireAdmin } from "@/lib/server/pageAuth";
+import { listRepos } from "@/lib/services/repos";
+import { createRepoAction } from "./actions";
+
+export const metadata: Metadata = { title: "Repositories" };
+
+export default async function ReposPage() {
+  const ctx = await requireAdmin();
+  if (!ctx) return <AdminsOnly what="The list of repositories" />;
+  const repos = await listRepos(ctx.app);
+  return (
+    <div className="space-y-8">
+      <PageHeader title="Repositories" description="Git repositories runs can work on. Every signed-in user can pick them." />
+      {repos.length ? (
+        <RepoTable repos={repos} />
+      ) : (
+        <p className="rounded-xl border border-dashed border-zinc-700 px-5 py-8 text-center text-sm text-zinc-400">
+          No repository is registered yet. Add the first one below.
+        </p>
+      )}
+      <Card title="Register a repository" description="The job process clones it into a cached mirror and works on fresh branches.">
+        <RepoForm action={createRepoAction} allowLocal={ctx.app.config.allowLocalRepos} />
+      </Card>
+    </div>
+  );
+}

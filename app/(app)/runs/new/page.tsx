@@ -1,0 +1,44 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { createRunAction } from "./actions";
+import { NewRunForm } from "@/components/runs/NewRunForm";
+import { Card } from "@/components/ui/Card";
+import { EmptyState } from "@/components/ui/EmptyState";
+import { PageHeader } from "@/components/ui/PageHeader";
+import { linkClass } from "@/components/ui/styles";
+import { executorCatalog } from "@/lib/executors";
+import { requirePrincipal } from "@/lib/server/pageAuth";
+import { isAdmin } from "@/lib/services/principal";
+import { listRepos } from "@/lib/services/repos";
+
+export const metadata: Metadata = { title: "New run" };
+
+export default async function NewRunPage() {
+  const { app, principal } = await requirePrincipal();
+  const repos = await listRepos(app);
+  return (
+    <div className="mx-auto max-w-3xl">
+      <PageHeader title="New run" description="Runs in the background on a fresh branch. You review the diff before anything is pushed." />
+      {repos.length === 0 ? (
+        <EmptyState title="No repository to run on">
+          {isAdmin(principal) ? (
+            <p>
+              <Link href="/repos" className={linkClass}>Register a repository</Link> first; then come back here.
+            </p>
+          ) : (
+            <p>An admin has to register a repository before runs can start. Ask yours to add one.</p>
+          )}
+        </EmptyState>
+      ) : (
+        <Card>
+          <NewRunForm
+            action={createRunAction}
+            repos={repos.map((r) => ({ name: r.name, defaultBranch: r.defaultBranch }))}
+            executors={executorCatalog(app.config)}
+            maxTimeoutSec={app.config.runTimeoutMaxSec}
+          />
+        </Card>
+      )}
+    </div>
+  );
+}

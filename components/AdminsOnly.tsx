@@ -1,0 +1,22 @@
+import Link from "next/link";
+import { EmptyState } from "./ui/EmptyState";
+import { linkClass } from "./ui/styles";
+
+export function AdminsOnly({ what }: { what: string }) {
+  return (
+    <EmptyState
+      title="Admins only"
+      icon={
+        <svg viewBox="0 0 24 24" className="h-10 w-10" fill="none" stroke="currentColor" strokeWidth="1.5" aria-hidden="true">
+          <rect x="5" y="10" width="14" height="10" rx="2" />
+          <path d="M8 10V7a4 4 0 0 1 8 0v3" />
+        </svg>
+      }
+    >
+      <p>
+        {what} is managed by the admins of this AgentDesk install. Ask one of them if you need a change.{" "}
+        <Link href="/" className={linkClass}>Back to your runs</Link>
+      </p>
+    </EmptyState>
+  );
+}

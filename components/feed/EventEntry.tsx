@@ -1,0 +1,151 @@
+import type { RunEvent } from "@/lib/events";
+import { formatCost, formatDuration, formatTokens, shortSha } from "../format";
+import { cx } from "../ui/cx";
+import { FeedRow, RowTitle } from "./FeedRow";
+import { icons } from "./icons";
+
+const logTone = { debug: "text-zinc-500", info: "text-zinc-300", warn: "text-amber-300", error: "text-red-400" } as const;
+
+const Mono = ({ children }: { children: React.ReactNode }) => <span className="font-mono text-zinc-300">{children}</span>;
+
+/**
+ * Every event that is not a tool call, assistant text or input request, each in its own
+ * words. Unknown future types would fail to compile here (the switch is exhaustive).
+ */
+export function EventEntry({ event }: { event: RunEvent }) {
+  switch (event.type) {
+    case "run.queued":
+      return (
+        <FeedRow icon={icons.queue} at={event.at} type={event.type}>
+          <RowTitle detail={<>{event.executor} on {event.repo}</>}>Queued</RowTitle>
+        </FeedRow>
+      );
+    case "run.started": {
+      const resumed = event.resumed || event.attempt > 1;
+      return (
+        <FeedRow icon={icons.play} tone="info" at={event.at} type={event.type}>
+          <RowTitle detail={<>attempt {event.attempt} · worker <Mono>{event.worker}</Mono></>}>
+            Started
+            {resumed && (
+              <span className="ml-2 rounded bg-amber-950 px-1.5 py-0.5 text-[11px] font-semibold text-amber-300 ring-1 ring-amber-800">resumed</span>
+            )}
+          </RowTitle>
+        </FeedRow>
+      );
+    }
+    case "workspace.ready":
+      return (
+        <FeedRow icon={icons.branch} tone="info" at={event.at} type={event.type}>
+          <RowTitle detail={formatDuration(event.durationMs)}>Workspace ready</RowTitle>
+          <p className="mt-0.5 text-xs text-zinc-400">
+            <Mono>{event.branch}</Mono> from <Mono>{event.baseBranch}</Mono> at <Mono>{shortSha(event.baseSha)}</Mono>
+          </p>
+        </FeedRow>
+      );
+    case "usage":
+      return (
+        <FeedRow icon={icons.coins} at={event.at} type={event.type}>
+          <RowTitle
+            detail={
+              <>
+                {formatTokens(event.inputTokens)} in · {formatTokens(event.outputTokens)} out
+                {event.cacheReadTokens > 0 && <> · {formatTokens(event.cacheReadTokens)} cached</>} · {formatCost(event.costUsd)}
+              </>
+            }
+          >
+            Usage so far
+          </RowTitle>
+        </FeedRow>
+      );
+    case "log":
+      return (
+        <FeedRow icon={icons.info} tone={event.level === "error" ? "danger" : event.level === "warn" ? "warning" : "neutral"} at={event.at} type={event.type}>
+          <p className={cx("font-mono text-xs leading-5 whitespace-pre-wrap", logTone[event.level])}>
+            <span className="mr-2 uppercase opacity-70">{event.level}</span>
+            {event.message}
+          </p>
+        </FeedRow>
+      );
+    case "diff.ready":
+      return (
+        <FeedRow icon={icons.diff} tone="accent" at={event.at} type={event.type}>
+          <RowTitle
+            detail={
+              <>
+                {event.files.length} {event.files.length === 1 ? "file" : "files"} changed ·{" "}
+                <span className="text-emerald-400">+{event.additions}</span> <span className="text-red-400">−{event.deletions}</span>
+              </>
+            }
+          >
+            Diff ready
+          </RowTitle>
+          {event.files.length > 0 && (
+            <p className="mt-0.5 truncate font-mono text-xs text-zinc-500">
+              {event.files.slice(0, 6).map((f) => f.path).join(", ")}
+              {event.files.length > 6 && ` and ${event.files.length - 6} more`}
+            </p>
+          )}
+        </FeedRow>
+      );
+    case "run.awaiting_review":
+      return (
+        <FeedRow icon={icons.eye} tone="accent" at={event.at} type={event.type}>
+          <RowTitle detail={<><Mono>{event.branch}</Mono> at <Mono>{shortSha(event.headSha)}</Mono></>}>Ready for review</RowTitle>
+          <p className="mt-0.5 text-xs text-zinc-400">Nothing has left this machine. Read the diff below before it is pushed.</p>
+        </FeedRow>
+      );
+    case "push.started":
+      return (
+        <FeedRow icon={icons.upload} tone="info" at={event.at} type={event.type}>
+          <RowTitle detail={<><Mono>{event.branch}</Mono> → {event.remote}</>}>Pushing</RowTitle>
+        </FeedRow>
+      );
+    case "push.finished":
+      return (
+        <FeedRow icon={event.ok ? icons.check : icons.cross} tone={event.ok ? "success" : "danger"} at={event.at} type={event.type}>
+          <RowTitle detail={event.ok && event.commit ? <>commit <Mono>{shortSha(event.commit)}</Mono></> : undefined}>
+            {event.ok ? `Pushed ${event.branch} to ${event.remote}` : "Push failed"}
+          </RowTitle>
+          {event.pullRequestUrl && (
+            <a href={event.pullRequestUrl} className="mt-0.5 block text-xs text-indigo-300 hover:underline" target="_blank" rel="noreferrer">
+              {event.pullRequestUrl}
+            </a>
+          )}
+          {event.error && <p className="mt-1 text-sm text-red-300">{event.error}</p>}
+        </FeedRow>
+      );
+    case "run.completed":
+      return (
+        <FeedRow icon={icons.check} tone="success" at={event.at} type={event.type}>
+          <RowTitle detail={event.reason}>Completed</RowTitle>
+        </FeedRow>
+      );
+    case "run.failed":
+      return (
+        <FeedRow icon={icons.cross} tone="danger" at={event.at} type={event.type}>
+          <div className="rounded-lg border border-red-900/70 bg-red-950/40 p-3">
+            <p className="text-sm font-semibold text-red-200">Run failed</p>
+            <p className="mt-1 font-mono text-xs whitespace-pre-wrap text-red-300">{event.error}</p>
+          </div>
+        </FeedRow>
+      );
+    case "run.cancelled":
+      return (
+        <FeedRow icon={icons.stop} tone="warning" at={event.at} type={event.type}>
+          <RowTitle detail={event.reason}>Cancelled{event.by ? ` by ${event.by}` : ""}</RowTitle>
+        </FeedRow>
+      );
+    case "input.resolved":
+      return (
+        <FeedRow icon={icons.check} at={event.at} type={event.type}>
+          <RowTitle detail={event.answer}>{event.decision ? `${event.decision === "approve" ? "Approved" : "Denied"} by ${event.by}` : `Answered by ${event.by}`}</RowTitle>
+        </FeedRow>
+      );
+    case "tool.started":
+    case "tool.finished":
+    case "assistant.text":
+    case "input.requested":
+      // Shown by ToolStep, AssistantText and InputRequestCard.
+      return null;
+  }
+}

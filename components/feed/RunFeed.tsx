@@ -1,0 +1,34 @@
+import type { RunEventOf } from "@/lib/events";
+import { AssistantText } from "./AssistantText";
+import { EventEntry } from "./EventEntry";
+import { FeedRow } from "./FeedRow";
+import type { FeedItem } from "./feedModel";
+import { icons } from "./icons";
+import { InputRequestCard } from "./InputRequestCard";
+import { ToolStep } from "./ToolStep";
+
+/** The run's steps as a timeline, in the order they happened. */
+export function RunFeed({ items }: { items: FeedItem[] }) {
+  const resolutions = new Map<string, RunEventOf<"input.resolved">>();
+  for (const item of items) {
+    if (item.kind === "event" && item.event.type === "input.resolved") resolutions.set(item.event.requestId, item.event);
+  }
+  return (
+    <ol data-testid="run-feed">
+      {items.map((item) => {
+        if (item.kind === "tool") return <ToolStep key={item.key} item={item} />;
+        if (item.kind === "text") {
+          return (
+            <FeedRow key={item.key} icon={icons.chat} tone="accent" at={item.at} type="assistant.text">
+              <AssistantText text={item.text} />
+            </FeedRow>
+          );
+        }
+        if (item.event.type === "input.requested") {
+          return <InputRequestCard key={item.key} event={item.event} resolution={resolutions.get(item.event.requestId)} />;
+        }
+        return <EventEntry key={item.key} event={item.event} />;
+      })}
+    </ol>
+  );
+}

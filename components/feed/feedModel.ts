@@ -1,0 +1,83 @@
+import type { RunEvent, RunEventOf } from "@/lib/events";
+
+/** One thing the feed shows. A tool call gathers its start, its output and its end. */
+export type FeedItem =
+  | {
+      kind: "tool";
+      key: string;
+      callId: string;
+      started?: RunEventOf<"tool.started">;
+      finished?: RunEventOf<"tool.finished">;
+      output: RunEventOf<"log">[];
+    }
+  | { kind: "text"; key: string; messageId?: string; text: string; at: string }
+  | { kind: "event"; key: string; event: RunEvent };
+
+export type Feed = { items: FeedItem[]; toolIndex: Map<string, number>; seen: Set<string> };
+
+export const emptyFeed = (): Feed => ({ items: [], toolIndex: new Map(), seen: new Set() });
+
+/**
+ * Adds a batch of events (each with its stream id) to the feed. Events already seen (a
+ * reconnect replaying an overlap) are skipped. Copies only what it changes, so a long run's
+ * feed is not rebuilt on every line of output.
+ */
+export function appendToFeed(feed: Feed, batch: { id: string; event: RunEvent }[]): Feed {
+  const items = feed.items.slice();
+  const toolIndex = new Map(feed.toolIndex);
+  const seen = new Set(feed.seen);
+
+  const tool = (callId: string, key: string) => {
+    let index = toolIndex.get(callId);
+    if (index === undefined) {
+      index = items.length;
+      toolIndex.set(callId, index);
+      items.push({ kind: "tool", key, callId, output: [] });
+    }
+    const item = items[index] as Extract<FeedItem, { kind: "tool" }>;
+    const copy = { ...item };
+    items[index] = copy;
+    return copy;
+  };
+
+  for (const { id, event } of batch) {
+    if (seen.has(id)) continue;
+    seen.add(id);
+    switch (event.type) {
+      case "tool.started":
+        tool(event.callId, id).started = event;
+        break;
+      case "tool.finished":
+        tool(event.callId, id).finished = event;
+        break;
+      case "log":
+        if (event.callId) {
+          const item = tool(event.callId, id);
+          item.output = [...item.output, event];
+        } else {
+          items.push({ kind: "event", key: id, event });
+        }
+        break;
+      case "assistant.text": {
+        const last = items[items.length - 1];
+        // Streaming text arrives in pieces of one message: they read as one block.
+        if (last?.kind === "text" && event.messageId && last.messageId === event.messageId) {
+          items[items.length - 1] = { ...last, text: last.text + event.text };
+        } else {
+          items.push({ kind: "text", key: id, messageId: event.messageId, text: event.text, at: event.at });
+        }
+        break;
+      }
+      case "usage": {
+        const last = items[items.length - 1];
+        // Usage is a running total: a newer one replaces the one just before it.
+        if (last?.kind === "event" && last.event.type === "usage") items[items.length - 1] = { ...last, event };
+        else items.push({ kind: "event", key: id, event });
+        break;
+      }
+      default:
+        items.push({ kind: "event", key: id, event });
+    }
+  }
+  return { items, toolIndex, seen };
+}

@@ -1,0 +1,46 @@
+/** Human formats shared by the server-rendered and the live parts of the UI. */
+
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return "—";
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m ${String(s % 60).padStart(2, "0")}s`;
+  const h = Math.floor(m / 60);
+  return `${h}h ${String(m % 60).padStart(2, "0")}m`;
+}
+
+export function timeAgo(iso: string, now: number): string {
+  const diff = Math.max(0, now - new Date(iso).getTime());
+  const s = Math.floor(diff / 1000);
+  if (s < 10) return "just now";
+  if (s < 60) return `${s} s ago`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min ago`;
+  const h = Math.floor(m / 60);
+  if (h < 24) return `${h} h ago`;
+  const d = Math.floor(h / 24);
+  if (d < 30) return `${d} d ago`;
+  return new Date(iso).toLocaleDateString();
+}
+
+export const absoluteTime = (iso: string) =>
+  new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "medium" });
+
+const compact = new Intl.NumberFormat("en", { notation: "compact", maximumFractionDigits: 1 });
+export const formatTokens = (n: number) => compact.format(n);
+
+export function formatCost(usd: number): string {
+  if (usd === 0) return "$0";
+  return usd < 0.01 ? "<$0.01" : `$${usd.toFixed(2)}`;
+}
+
+export const shortSha = (sha: string | null | undefined) => (sha ? sha.slice(0, 7) : "—");
+
+/** Run duration: start to finish, or to now while it is still going. */
+export function runDuration(run: { startedAt: string | null; finishedAt: string | null }, now: number): number | null {
+  if (!run.startedAt) return null;
+  const end = run.finishedAt ? new Date(run.finishedAt).getTime() : now;
+  return end - new Date(run.startedAt).getTime();
+}

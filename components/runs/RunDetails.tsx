@@ -1,0 +1,58 @@
+import { absoluteTime, formatDuration, runDuration } from "../format";
+import { CopyButton } from "../ui/CopyButton";
+import { Time } from "../ui/Time";
+import type { RunRecord } from "./runTypes";
+import { UsageSummary, hasUsage } from "./UsageSummary";
+
+function Item({ label, children }: { label: string; children: React.ReactNode }) {
+  return (
+    <div className="min-w-0">
+      <dt className="text-xs font-medium text-zinc-500">{label}</dt>
+      <dd className="mt-0.5 text-sm text-zinc-200">{children}</dd>
+    </div>
+  );
+}
+
+const When = ({ iso }: { iso: string | null }) => (iso ? <Time iso={iso} /> : <span className="text-zinc-600">—</span>);
+
+/** The facts of a run: where it works, how, and when. */
+export function RunDetails({ run, now }: { run: RunRecord; now: number }) {
+  const duration = runDuration(run, now);
+  return (
+    <dl className="grid grid-cols-2 gap-x-6 gap-y-4 sm:grid-cols-4">
+      <Item label="Repository">{run.repo}</Item>
+      <div className="col-span-2 min-w-0 sm:col-span-3">
+        <dt className="text-xs font-medium text-zinc-500">Branch</dt>
+        <dd className="mt-0.5 flex flex-wrap items-center gap-2 text-sm">
+          <span className="font-mono text-zinc-400">{run.baseBranch}</span>
+          <span className="text-zinc-600">→</span>
+          <span className="min-w-0 font-mono break-all text-zinc-100" data-testid="run-branch">{run.branch}</span>
+          <CopyButton value={run.branch} label="Copy" />
+        </dd>
+      </div>
+      <Item label="Executor">
+        <span className="font-mono">{run.executor}</span>
+        {run.model && <span className="text-zinc-500"> · {run.model}</span>}
+      </Item>
+      <Item label="Created"><When iso={run.createdAt} /></Item>
+      <Item label="Started"><When iso={run.startedAt} /></Item>
+      <Item label="Finished"><When iso={run.finishedAt} /></Item>
+      <Item label="Duration">
+        <span suppressHydrationWarning title={run.startedAt ? `since ${absoluteTime(run.startedAt)}` : undefined}>
+          {duration === null ? <span className="text-zinc-600">not started</span> : formatDuration(duration)}
+        </span>
+      </Item>
+      <Item label="Attempt">{run.attempt || <span className="text-zinc-600">—</span>}</Item>
+      <Item label="Approvals · priority">
+        {run.approvalMode} · {run.priority}
+      </Item>
+      <Item label="Timeout">{formatDuration(run.timeoutSec * 1000)}</Item>
+      {hasUsage(run) && (
+        <div className="col-span-2 sm:col-span-4">
+          <dt className="text-xs font-medium text-zinc-500">Usage</dt>
+          <dd className="mt-0.5"><UsageSummary usage={run} detailed /></dd>
+        </div>
+      )}
+    </dl>
+  );
+}
