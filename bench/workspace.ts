@@ -1,0 +1,132 @@
+import { spawn } from "node:child_process";
+import crypto from "node:crypto";
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { pathToFileURL } from "node:url";
+import { runGit } from "../jobs/git/exec";
+import { prepareWorkspace, releaseWorkspace, type Workspace } from "../jobs/workspace";
+import { median, ms, type BenchResult } from "./stats";
+
+/**
+ * Workspace preparation: a run on a warm mirror (fetch of one new commit + `git worktree add`,
+ * the real jobs/git code) against the naive alternative, `git clone --depth 1` of the same
+ * repository, on a synthetic repository of 10k files and 2k commits.
+ */
+const FILES = 10_000;
+const COMMITS = 2_000;
+const RUNS = 7;
+const REPO_VERSION = "v1";
+
+/** The synthetic remote, built once with `git fast-import` and cached in the temp folder. */
+async function syntheticRepo(): Promise<string> {
+  const repo = path.join(os.tmpdir(), `agentdesk-bench-repo-${REPO_VERSION}-${FILES}f-${COMMITS}c.git`);
+  const done = path.join(repo, "agentdesk-bench-complete");
+  if (await fs.stat(done).then(() => true, () => false)) return repo;
+  await fs.rm(repo, { recursive: true, force: true });
+  await runGit(["init", "--quiet", "--bare", "--initial-branch=main", repo]);
+  await fastImport(repo, historyStream());
+  // A server's repository is packed; the clone baseline should not pay for loose objects.
+  await runGit(["repack", "-a", "-d", "-q"], { gitDir: repo });
+  await fs.writeFile(done, new Date().toISOString());
+  return repo;
+}
+
+function fileContent(i: number, version: number): string {
+  return `// file ${i}, version ${version}\n${`export const value${i} = ${version};\n`.repeat(4)}`;
+}
+
+function* historyStream(): Generator<string> {
+  const author = "Bench <bench@example.com>";
+  let time = 1_700_000_000;
+  for (let c = 0; c < COMMITS; c++) {
+    const message = `commit ${c}\n`;
+    yield `commit refs/heads/main\ncommitter ${author} ${time++} +0000\ndata ${Buffer.byteLength(message)}\n${message}`;
+    // The first commit adds every file; each later one changes five of them.
+    const changed = c === 0 ? Array.from({ length: FILES }, (_, i) => i) : [0, 1, 2, 3, 4].map((k) => (c * 37 + k * 2003) % FILES);
+    for (const i of changed) {
+      const content = fileContent(i, c);
+      yield `M 100644 inline src/dir${i % 100}/file${i}.ts\ndata ${Buffer.byteLength(content)}\n${content}\n`;
+    }
+    yield "\n";
+  }
+}
+
+function oneMoreCommit(n: number): string[] {
+  const message = `bench commit ${n}\n`;
+  const content = `changed ${n} ${crypto.randomUUID()}\n`;
+  return [
+    `commit refs/heads/main\ncommitter Bench <bench@example.com> ${1_800_000_000 + n} +0000\n`,
+    `data ${Buffer.byteLength(message)}\n${message}from refs/heads/main^0\n`,
+    `M 100644 inline src/changed.txt\ndata ${Buffer.byteLength(content)}\n${content}\n\n`,
+  ];
+}
+
+async function fastImport(repo: string, stream: Iterable<string>): Promise<void> {
+  const child = spawn("git", ["--git-dir", repo, "fast-import", "--quiet"], { stdio: ["pipe", "ignore", "pipe"] });
+  let stderr = "";
+  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<void>((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`git fast-import failed (${code}): ${stderr}`))));
+  });
+  for (const piece of stream) {
+    if (!child.stdin.write(piece)) await new Promise((r) => child.stdin.once("drain", r));
+  }
+  child.stdin.end();
+  await exited;
+}
+
+async function timed(fn: () => Promise<void>): Promise<number> {
+  const start = performance.now();
+  await fn();
+  return performance.now() - start;
+}
+
+export async function benchWorkspace(): Promise<BenchResult> {
+  const buildStart = performance.now();
+  const remote = await syntheticRepo();
+  const buildMs = performance.now() - buildStart;
+  const work = await fs.mkdtemp(path.join(os.tmpdir(), "agentdesk-bench-ws-"));
+  try {
+    const dataDir = path.join(work, "data");
+    const base = { dataDir, allowLocalRepos: true, repo: { name: "bench", url: remote }, baseBranch: "main" };
+    const run = (i: number) => ({ ...base, runId: `bench${i}`, branch: `agentdesk/bench-${i}` });
+
+    // Workspaces and clones are deleted only at the end: deleting 10k files leaves the file
+    // system work (journal, discard) that would be billed to whichever measurement came next.
+    const workspaces: Workspace[] = [];
+    const coldMs = await timed(async () => void workspaces.push(await prepareWorkspace(run(0))));
+    const warm: number[] = [];
+    const clone: number[] = [];
+    for (let i = 1; i <= RUNS; i++) {
+      // Each run has something new to fetch, as between real runs.
+      await fastImport(remote, oneMoreCommit(i));
+      warm.push(await timed(async () => void workspaces.push(await prepareWorkspace(run(i)))));
+      const target = path.join(work, `clone-${i}`);
+      clone.push(await timed(async () => void (await runGit(["clone", "--quiet", "--depth", "1", "--", `file://${remote}`, target]))));
+    }
+    for (const workspace of workspaces) await releaseWorkspace(workspace);
+    const warmMedian = median(warm);
+    const cloneMedian = median(clone);
+    return {
+      name: `workspace preparation (${FILES} files, ${COMMITS} commits, median of ${RUNS})`,
+      lines: [
+        `warm mirror (fetch + worktree add): ${ms(warmMedian)}   [${warm.map((v) => v.toFixed(0)).join(", ")}]`,
+        `git clone --depth 1 file://:        ${ms(cloneMedian)}   [${clone.map((v) => v.toFixed(0)).join(", ")}]`,
+        `ratio clone / warm mirror:          ${(cloneMedian / warmMedian).toFixed(2)}x`,
+        `(local file:// clone: no network; over a network the clone also transfers the whole tree each time)`,
+        `first run (mirror clone + worktree): ${ms(coldMs)}; synthetic repository ${buildMs > 1000 ? `built in ${ms(buildMs)}` : "from cache"} at ${remote}`,
+      ],
+    };
+  } finally {
+    await fs.rm(work, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const result = await benchWorkspace();
+  console.log(result.name);
+  for (const line of result.lines) console.log(`  ${line}`);
+}
