@@ -39,7 +39,8 @@ export async function processRunJob(
 ): Promise<JobOutcome> {
   const { config, eventLog, runs } = deps;
   const { runId } = payload;
-  const logger = deps.logger.child({ runId, jobId: job.id });
+  const secrets = knownSecretValues(payload.repo.credentialEnv ? [payload.repo.credentialEnv] : []);
+  const logger = deps.logger.child({ runId, jobId: job.id }, secrets);
 
   // BullMQ delivers at least once: a run that already ended must not run (or push) again.
   const endedAs = await runEndedAs(eventLog, runId);
@@ -48,7 +49,6 @@ export async function processRunJob(
     return "skipped";
   }
 
-  const secrets = knownSecretValues(payload.repo.credentialEnv ? [payload.repo.credentialEnv] : []);
   const emit = createRunEmitter(eventLog, runId, secrets);
   // Registered before the cancel key is read, so a request in between is not missed.
   const active = runs.register(runId);

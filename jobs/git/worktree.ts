@@ -111,12 +111,20 @@ export async function addWorktree(options: WorktreeOptions): Promise<{ path: str
     createdAt: new Date().toISOString(),
   };
   await fs.writeFile(ownerFileFor(workspace), JSON.stringify(owner));
-  await withLockRetry(() =>
-    runGit(["worktree", "add", "--quiet", "--no-track", "-B", branch, "--", workspace, baseSha], {
-      gitDir: mirror,
-      signal,
-    }),
-  );
+  try {
+    // Records of worktrees whose folder is gone would block `-B` on their branch.
+    await runGit(["worktree", "prune"], { gitDir: mirror });
+    await withLockRetry(() =>
+      runGit(["worktree", "add", "--quiet", "--no-track", "-B", branch, "--", workspace, baseSha], {
+        gitDir: mirror,
+        signal,
+      }),
+    );
+  } catch (e) {
+    await fs.rm(workspace, { recursive: true, force: true });
+    await fs.rm(ownerFileFor(workspace), { force: true });
+    throw e;
+  }
   return { path: workspace, baseSha };
 }
 

@@ -198,6 +198,19 @@ describe("run job through a real BullMQ worker", () => {
     expect(job.attemptsMade).toBe(1);
   });
 
+  it("retries a transient failure with backoff and reports run.failed only on the last attempt", async () => {
+    // Nothing listens on port 1: a network error, not a wrong repository.
+    const payload = makeRunPayload("https://127.0.0.1:1/unreachable.git");
+    await queue.add("run", payload, { jobId: payload.runId, attempts: 2, backoff: { type: "fixed", delay: 200 } });
+    const events = await waitForEvents(log, payload.runId, hasEnded);
+    expect(events.map((e) => e.type)).toEqual(["run.started", "run.started", "run.failed"]);
+    expect(events[1]).toMatchObject({ attempt: 2, resumed: true });
+    expect(events[2]).toMatchObject({ error: expect.stringContaining("Failed to connect") });
+    const { job, state } = await finishedJob(payload.runId);
+    expect(state).toBe("failed");
+    expect(job.attemptsMade).toBe(2);
+  });
+
   it("masks the repository credential in every event and keeps it out of the command and the mirror", async () => {
     const secret = "cred-value-that-must-not-leak";
     process.env.AGENTDESK_TEST_CREDENTIAL = secret;

@@ -1,5 +1,7 @@
 import { spawn } from "node:child_process";
 import fs from "node:fs/promises";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../lib/config";
@@ -126,6 +128,33 @@ describe("workspace", () => {
       PermanentRunError,
     );
     await expect(prepareWorkspace(runOptions({ runId: "../escape" }))).rejects.toBeInstanceOf(PermanentRunError);
+  });
+
+  it("gives git the credential through askpass only, never in the URL or arguments", async () => {
+    const token = "tok-0123456789-secret";
+    const seen: { url: string; authorization?: string }[] = [];
+    const server = http.createServer((req, res) => {
+      seen.push({ url: req.url ?? "", authorization: req.headers.authorization });
+      if (!req.headers.authorization) {
+        res.writeHead(401, { "www-authenticate": 'Basic realm="test"' }).end();
+      } else {
+        res.writeHead(404).end();
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const url = `http://127.0.0.1:${port}/org/private.git`;
+      const attempt = prepareWorkspace(runOptions({ repo: { name: "private", url }, credential: token }));
+      await expect(attempt).rejects.toBeInstanceOf(PermanentRunError);
+      await attempt.catch((e: Error) => expect(e.message).not.toContain(token));
+      const basic = `Basic ${Buffer.from(`x-access-token:${token}`).toString("base64")}`;
+      expect(seen.map((s) => s.authorization)).toContain(basic);
+      expect(seen.every((s) => !s.url.includes(token))).toBe(true);
+      await expect(fs.access(mirrorPath(config.dataDir, url))).rejects.toThrow();
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it("removes a dead process's worktree at start-up and leaves a live one", async () => {
