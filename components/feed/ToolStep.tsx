@@ -17,7 +17,7 @@ function ToolInput({ input }: { input: unknown }) {
   const command = commandOf(input);
   if (command !== null) {
     return (
-      <pre className="overflow-x-auto rounded-md bg-zinc-950 px-3 py-2 font-mono text-xs text-zinc-200 ring-1 ring-zinc-800">
+      <pre className="rounded-md bg-zinc-950 px-3 py-2 font-mono text-xs break-all whitespace-pre-wrap text-zinc-200 ring-1 ring-zinc-800">
         <span className="text-emerald-400 select-none">$ </span>
         {command}
       </pre>

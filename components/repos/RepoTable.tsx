@@ -2,25 +2,38 @@ import type { RepoView } from "@/lib/services/repos";
 import { cardClass } from "../ui/styles";
 import { Time } from "../ui/Time";
 
+const columns = "sm:grid sm:grid-cols-[10rem_minmax(0,1fr)_8rem_14rem] sm:items-center sm:gap-4";
+
 /** Registered repositories; a table on wide screens, stacked cards on phones. */
 export function RepoTable({ repos }: { repos: RepoView[] }) {
   return (
-    <ul data-testid="repo-list" className={`${cardClass} divide-y divide-zinc-800`}>
-      {repos.map((r) => (
-        <li key={r.id} data-repo={r.name} className="grid gap-1 px-4 py-3 sm:grid-cols-[10rem_minmax(0,1fr)_8rem_10rem] sm:items-center sm:gap-4 sm:px-5">
-          <span className="font-medium text-zinc-100">{r.name}</span>
-          <span className="truncate font-mono text-xs text-zinc-400" title={r.url}>{r.url}</span>
-          <span className="font-mono text-xs text-zinc-300">
-            <span className="text-zinc-500 sm:hidden">default </span>
-            {r.defaultBranch}
-          </span>
-          <span className="text-xs text-zinc-400 sm:text-right">
-            {r.credentialEnv ? <span className="font-mono text-amber-200">{r.credentialEnv}</span> : <span className="text-zinc-600">no credential</span>}
-            <span className="text-zinc-600"> · added </span>
-            <Time iso={r.createdAt.toISOString()} />
-          </span>
-        </li>
-      ))}
-    </ul>
+    <div className={`${cardClass} overflow-hidden`}>
+      <div className={`${columns} hidden border-b border-zinc-800 bg-zinc-900 px-5 py-2 text-xs font-medium tracking-wide text-zinc-500 uppercase`}>
+        <span>Name</span>
+        <span>URL</span>
+        <span>Default branch</span>
+        <span className="text-right">Credential variable</span>
+      </div>
+      <ul data-testid="repo-list" className="divide-y divide-zinc-800">
+        {repos.map((r) => (
+          <li key={r.id} data-repo={r.name} className={`${columns} flex flex-col gap-1 px-4 py-3 sm:px-5`}>
+            <span className="font-medium text-zinc-100">
+              {r.name}
+              <span className="block text-xs font-normal text-zinc-500">
+                added <Time iso={r.createdAt.toISOString()} />
+              </span>
+            </span>
+            <span className="truncate font-mono text-xs text-zinc-400" title={r.url}>{r.url}</span>
+            <span className="font-mono text-xs text-zinc-300">
+              <span className="font-sans text-zinc-500 sm:hidden">default branch </span>
+              {r.defaultBranch}
+            </span>
+            <span className="text-xs sm:text-right">
+              {r.credentialEnv ? <span className="font-mono text-amber-200">{r.credentialEnv}</span> : <span className="text-zinc-600">none</span>}
+            </span>
+          </li>
+        ))}
+      </ul>
+    </div>
   );
 }

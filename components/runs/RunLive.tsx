@@ -62,7 +62,7 @@ export function RunLive({ initial, cancelAction }: { initial: RunRecord; cancelA
         </Card>
         <Card title={run.executor === "cli" ? "Command" : "Task"}>
           {run.command ? (
-            <pre className="overflow-x-auto rounded-md bg-black px-3 py-2 font-mono text-xs text-zinc-200">{run.command}</pre>
+            <pre className="rounded-md bg-black px-3 py-2 font-mono text-xs break-all whitespace-pre-wrap text-zinc-200">{run.command}</pre>
           ) : null}
           {run.prompt && <p className={`${run.command ? "mt-3" : ""} text-sm whitespace-pre-wrap text-zinc-300`}>{run.prompt}</p>}
         </Card>
