@@ -1,15 +1,15 @@
 import { UnrecoverableError, Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
 import { knownSecretValues, type Config } from "../lib/config";
-import { appendEvent, createEventLog } from "../lib/eventLog";
+import { createEventLog } from "../lib/eventLog";
 import { RUNS_QUEUE, jobPayload, queuePrefix, type JobPayload } from "../lib/queue";
 import { RunRegistry } from "./cancellation";
+import { createRunEmitter } from "./emit";
 import { errorMessage } from "./errors";
 import { defaultExecutors, type ExecutorRegistry } from "./executors";
 import type { Logger } from "./logger";
 import { createWorkerMetrics, type JobOutcome, type WorkerMetrics } from "./metrics";
 import { processRunJob } from "./runJob";
-import { maskDeep } from "./secrets";
 
 export type RunWorkerOptions = {
   config: Config;
@@ -55,7 +55,7 @@ export async function createRunWorker(options: RunWorkerOptions): Promise<RunWor
       logger.error("rejected a job", { jobId: job.id, error: message });
       const runId = (job.data as { runId?: unknown } | undefined)?.runId;
       if (typeof runId === "string" && runId.length > 0) {
-        await appendEvent(eventLog, runId, maskDeep({ type: "run.failed", error: message }, knownSecretValues()));
+        await createRunEmitter(eventLog, runId, knownSecretValues())({ type: "run.failed", error: message });
       }
       throw new UnrecoverableError(message);
     }
@@ -63,6 +63,8 @@ export async function createRunWorker(options: RunWorkerOptions): Promise<RunWor
     metrics.runsStarted.inc();
     metrics.activeRuns.inc();
     const endTimer = metrics.jobDuration.startTimer();
+    const started = Date.now();
+    logger.info("run job started", { runId: payload.runId, jobId: job.id, attemptsStarted: job.attemptsStarted });
     let outcome: JobOutcome = "failed";
     try {
       outcome = await processRunJob(deps, job, token, payload);
@@ -74,6 +76,7 @@ export async function createRunWorker(options: RunWorkerOptions): Promise<RunWor
       metrics.activeRuns.dec();
       metrics.runsFinished.inc({ outcome });
       endTimer({ outcome });
+      logger.info("run job finished", { runId: payload.runId, jobId: job.id, outcome, durationMs: Date.now() - started });
     }
   };
 
