@@ -149,6 +149,19 @@ describe("a shell task from sign-up to review", () => {
     await screenshot(page, screensDir, "09-tokens");
   });
 
+  it("cancels a running command from its page", async () => {
+    await page.goto(`${url}/runs/new`);
+    await page.fill("#command", 'echo "waiting for a minute"; sleep 60; echo never > never.txt');
+    await page.click('button:has-text("Start run")');
+    await page.waitForURL(/\/runs\/[0-9a-f-]{36}$/);
+    await page.waitForFunction(() => document.querySelector("[data-terminal]")?.textContent?.includes("waiting for a minute"), null, { timeout: 60_000 });
+    await page.click('button:has-text("Cancel run")');
+    await page.locator('[data-testid="run-status"] [data-status="cancelled"]').waitFor({ timeout: 30_000 });
+    await page.locator('[data-event="run.cancelled"]').waitFor();
+    expect(await page.locator('button:has-text("Cancel run")').count()).toBe(0);
+    await screenshot(page, screensDir, "10a-run-cancelled");
+  });
+
   it("fits a phone screen", async () => {
     const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, storageState: await context.storageState() });
     const phonePage = await phone.newPage();

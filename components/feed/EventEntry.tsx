@@ -132,7 +132,8 @@ export function EventEntry({ event }: { event: RunEvent }) {
     case "run.cancelled":
       return (
         <FeedRow icon={icons.stop} tone="warning" at={event.at} type={event.type}>
-          <RowTitle detail={event.reason}>Cancelled{event.by ? ` by ${event.by}` : ""}</RowTitle>
+          {/* The reason often names who cancelled already; say it once. */}
+          <RowTitle detail={event.by && !event.reason.includes(event.by) ? `${event.reason} (by ${event.by})` : event.reason}>Cancelled</RowTitle>
         </FeedRow>
       );
     case "input.resolved":
