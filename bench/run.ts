@@ -1,0 +1,23 @@
+import type { BenchResult } from "./stats";
+
+/** `npm run bench`: every benchmark in turn, each printing its figures beside its baseline. */
+const benches: [string, () => Promise<BenchResult>][] = [
+  ["workspace", async () => (await import("./workspace")).benchWorkspace()],
+  ["event latency", async () => (await import("./eventLatency")).benchEventLatency()],
+];
+
+const only = process.argv.slice(2);
+let failed = false;
+for (const [key, bench] of benches) {
+  if (only.length && !only.some((o) => key.includes(o))) continue;
+  const started = Date.now();
+  try {
+    const result = await bench();
+    console.log(`\n${result.name}  (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    for (const line of result.lines) console.log(`  ${line}`);
+  } catch (err) {
+    failed = true;
+    console.error(`\n${key}: failed\n`, err);
+  }
+}
+process.exit(failed ? 1 : 0);
