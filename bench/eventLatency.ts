@@ -14,7 +14,7 @@ import { mib, ms, percentile, type BenchResult } from "./stats";
 
 type Viewer = { latencies: number[]; connected: Promise<void>; close: () => void };
 
-function openViewer(url: string, token: string, sentAt: Map<number, number>): Viewer {
+function openViewer(url: string, token: string, sentAt: Map<number, number>, counts: (n: number) => boolean): Viewer {
   const controller = new AbortController();
   const latencies: number[] = [];
   let markConnected = () => {};
@@ -34,7 +34,7 @@ function openViewer(url: string, token: string, sentAt: Map<number, number>): Vi
         const block = buffer.slice(0, at);
         buffer = buffer.slice(at + 2);
         const m = /"message":"bench:(\d+)"/.exec(block);
-        if (m) latencies.push(now - sentAt.get(Number(m[1]))!);
+        if (m && counts(Number(m[1]))) latencies.push(now - sentAt.get(Number(m[1]))!);
       }
     }
   })().catch((err: Error) => {
@@ -47,14 +47,17 @@ async function measure(opts: {
   viewers: number;
   events: number;
   spacingMs: number;
-  streamUrl: string;
+  streamUrl: () => Promise<string>;
   token: string;
   append: (n: number) => Promise<void>;
   sentAt: Map<number, number>;
   offset: number;
   onConnected?: () => void;
 }) {
-  const viewers = Array.from({ length: opts.viewers }, () => openViewer(opts.streamUrl, opts.token, opts.sentAt));
+  // Each phase starts after what is already in the stream and times only its own events.
+  const url = await opts.streamUrl();
+  const counts = (n: number) => n >= opts.offset && n < opts.offset + opts.events;
+  const viewers = Array.from({ length: opts.viewers }, () => openViewer(url, opts.token, opts.sentAt, counts));
   await Promise.all(viewers.map((v) => v.connected));
   await new Promise((r) => setTimeout(r, 300));
   opts.onConnected?.();
@@ -96,9 +99,10 @@ export async function benchEventLatency(): Promise<BenchResult> {
       sentAt.set(n, performance.now());
       await appendEvent(log, runId, { type: "log", level: "info", message: `bench:${n}` });
     };
-    // Start viewers after what is already in the stream, so only new events are timed.
-    const tail = await redis.xrevrange(log.keys.runEvents(runId), "+", "-", "COUNT", 1);
-    const streamUrl = `${base}/api/runs/${runId}/events?after=${tail[0]?.[0] ?? "0"}`;
+    const streamUrl = async () => {
+      const tail = await redis.xrevrange(log.keys.runEvents(runId), "+", "-", "COUNT", 1);
+      return `${base}/api/runs/${runId}/events?after=${tail[0]?.[0] ?? "0"}`;
+    };
 
     // Baseline: a direct Redis reader of the same stream.
     const baseline: number[] = [];
