@@ -1,7 +1,7 @@
 import os from "node:os";
 import type { Redis } from "ioredis";
 import type { Db } from "./db/client";
-import { decodeEntry, eventLogKeys } from "./eventLog";
+import { compareStreamIds, decodeEntry, eventLogKeys } from "./eventLog";
 import { projectEvent } from "./projection";
 import { createRedis } from "./redis";
 
@@ -90,8 +90,16 @@ export function startRecorder(opts: RecorderOptions): Recorder {
   }
 
   async function groupState(client: Redis) {
-    const pending = (await client.xpending(stream, RECORDER_GROUP)) as [number, string | null, ...unknown[]];
-    const groups = (await client.xinfo("GROUPS", stream)) as unknown[][];
+    // One MULTI, so the three readings describe the same instant (read apart, a batch can be
+    // delivered between them and look already acknowledged).
+    const replies = await client.multi().xrevrange(stream, "+", "-", "COUNT", 1).xinfo("GROUPS", stream).xpending(stream, RECORDER_GROUP).exec();
+    const [newestReply, groupsReply, pendingReply] = (replies ?? []).map(([err, value]) => {
+      if (err) throw err;
+      return value;
+    });
+    const newest = newestReply as [string, string[]][];
+    const groups = groupsReply as unknown[][];
+    const pending = pendingReply as [number, string | null, ...unknown[]];
     const ours = groups
       .map((g) => Object.fromEntries(g.flatMap((_, i) => (i % 2 ? [] : [[g[i], g[i + 1]]]))))
       .find((g) => g.name === RECORDER_GROUP);
@@ -99,8 +107,7 @@ export function startRecorder(opts: RecorderOptions): Recorder {
       pendingCount: pending[0],
       oldestPending: pending[1],
       lastDelivered: ours?.["last-delivered-id"] as string | undefined,
-      // Entries not yet delivered to any consumer (Redis 7); null when Redis cannot tell.
-      lag: (ours?.lag ?? null) as number | null,
+      newestEntry: newest[0]?.[0] ?? null,
     };
   }
 
@@ -156,7 +163,11 @@ export function startRecorder(opts: RecorderOptions): Recorder {
           const exists = await probe.exists(stream);
           if (exists) {
             const state = await groupState(probe).catch(() => null);
-            if (state && state.pendingCount === 0 && state.lag === 0) return;
+            // Redis's own `lag` goes stale after XTRIM, so compare ids: everything delivered, nothing pending.
+            const delivered =
+              state?.newestEntry == null ||
+              (state.lastDelivered !== undefined && compareStreamIds(state.lastDelivered, state.newestEntry) >= 0);
+            if (state && state.pendingCount === 0 && delivered) return;
           }
           if (Date.now() > deadline) throw new Error(`recorder did not catch up within ${timeoutMs} ms`);
           await new Promise((r) => setTimeout(r, 25));

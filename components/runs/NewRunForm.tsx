@@ -83,16 +83,19 @@ export function NewRunForm({
         <textarea id="prompt" name="prompt" rows={cli ? 2 : 6} className={inputClass(!!fieldErrors.prompt)} {...describedBy("prompt", fieldErrors.prompt)} />
       </Field>
 
-      <div className="grid gap-5 sm:grid-cols-3">
-        <Field id="approvalMode" label="Approvals" error={fieldErrors.approvalMode} hint={approvalModes.find((m) => m.value === approvalMode)?.hint}>
-          <select id="approvalMode" name="approvalMode" value={approvalMode} onChange={(e) => setApprovalMode(e.target.value)} className={inputClass(!!fieldErrors.approvalMode)}>
-            {approvalModes.map((m) => (
-              <option key={m.value} value={m.value}>
-                {m.label}
-              </option>
-            ))}
-          </select>
-        </Field>
+      <div className={`grid gap-5 ${cli ? "sm:grid-cols-2" : "sm:grid-cols-3"}`}>
+        {/* A shell command is the person's own instruction: approvals apply to agent executors. */}
+        {!cli && (
+          <Field id="approvalMode" label="Approvals" error={fieldErrors.approvalMode} hint={approvalModes.find((m) => m.value === approvalMode)?.hint}>
+            <select id="approvalMode" name="approvalMode" value={approvalMode} onChange={(e) => setApprovalMode(e.target.value)} className={inputClass(!!fieldErrors.approvalMode)}>
+              {approvalModes.map((m) => (
+                <option key={m.value} value={m.value}>
+                  {m.label}
+                </option>
+              ))}
+            </select>
+          </Field>
+        )}
         <Field id="timeout" label="Timeout" error={fieldErrors.timeoutSec} hint={`At most ${Math.round(maxTimeoutSec / 60)} minutes.`}>
           <div className="flex gap-2">
             <input
