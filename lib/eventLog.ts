@@ -21,6 +21,8 @@ export function eventLogKeys(namespace = "") {
     runInput: (runId: string) => `${ns}run:${runId}:input`,
     runEnded: (runId: string) => `${ns}run:${runId}:ended`,
     runCancel: (runId: string) => `${ns}run:${runId}:cancel`,
+    // The run's branch as a git bundle (base..head), so any job process can resume or push it.
+    runBundle: (runId: string) => `${ns}run:${runId}:bundle`,
     allEvents: `${ns}events:all`,
     cancelChannel: `${ns}agentdesk:cancel`,
   };

@@ -1,0 +1,72 @@
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { z } from "zod";
+import type { EventLog } from "../../lib/eventLog";
+import { runGit } from "./exec";
+
+/**
+ * A run's branch travels between job processes as a git bundle of the commits it adds to its
+ * base (`base..branch`), kept in Redis beside the run's events. Mirrors are per machine: the
+ * bundle is what lets a crashed run resume, or a reviewed run be pushed, on any other one.
+ */
+
+const MAX_BUNDLE_BYTES = 64 * 1024 * 1024;
+
+const bundleMeta = z.object({ branch: z.string(), baseSha: z.string(), headSha: z.string() });
+export type BundleMeta = z.infer<typeof bundleMeta>;
+
+async function withTempFile<T>(fn: (file: string) => Promise<T>): Promise<T> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), "agentdesk-bundle-"));
+  try {
+    return await fn(path.join(dir, "branch.bundle"));
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Bundles the commits of `branch` after `baseSha`; null when the branch adds none. */
+export async function bundleBranch(opts: { gitDir: string; branch: string; baseSha: string }): Promise<{ bundle: Buffer; meta: BundleMeta } | null> {
+  const headSha = (await runGit(["rev-parse", "--verify", `refs/heads/${opts.branch}^{commit}`], { gitDir: opts.gitDir })).stdout.trim();
+  if (headSha === opts.baseSha) return null;
+  return withTempFile(async (file) => {
+    await runGit(["bundle", "create", "--quiet", file, `^${opts.baseSha}`, `refs/heads/${opts.branch}`], { gitDir: opts.gitDir });
+    const bundle = await fs.readFile(file);
+    if (bundle.length > MAX_BUNDLE_BYTES) {
+      throw new Error(`the branch's commits take ${bundle.length} bytes as a bundle, over the ${MAX_BUNDLE_BYTES} byte limit`);
+    }
+    return { bundle, meta: { branch: opts.branch, baseSha: opts.baseSha, headSha } };
+  });
+}
+
+/**
+ * Puts the bundled branch into a mirror, at exactly the bundled commit. The mirror must
+ * already hold the base commit (a fetch of the repository gives it).
+ */
+export async function restoreBranch(opts: { gitDir: string; bundle: Buffer; meta: BundleMeta }): Promise<string> {
+  return withTempFile(async (file) => {
+    await fs.writeFile(file, opts.bundle);
+    await runGit(["bundle", "verify", "--quiet", file], { gitDir: opts.gitDir });
+    const ref = `refs/heads/${opts.meta.branch}`;
+    await runGit(["fetch", "--quiet", "--no-tags", file, `+${ref}:${ref}`], { gitDir: opts.gitDir });
+    const head = (await runGit(["rev-parse", "--verify", `${ref}^{commit}`], { gitDir: opts.gitDir })).stdout.trim();
+    if (head !== opts.meta.headSha) throw new Error(`restored ${ref} at ${head}, expected ${opts.meta.headSha}`);
+    return head;
+  });
+}
+
+/** Keeps the run's bundle in Redis (no expiry: it lives until the run is pushed or discarded). */
+export async function saveRunBundle(log: EventLog, runId: string, value: { bundle: Buffer; meta: BundleMeta }): Promise<void> {
+  await log.redis.hset(log.keys.runBundle(runId), { meta: JSON.stringify(value.meta), bundle: value.bundle });
+}
+
+export async function loadRunBundle(log: EventLog, runId: string): Promise<{ bundle: Buffer; meta: BundleMeta } | null> {
+  const key = log.keys.runBundle(runId);
+  const [meta, bundle] = await Promise.all([log.redis.hget(key, "meta"), log.redis.hgetBuffer(key, "bundle")]);
+  if (!meta || !bundle) return null;
+  return { bundle, meta: bundleMeta.parse(JSON.parse(meta)) };
+}
+
+export async function deleteRunBundle(log: EventLog, runId: string): Promise<void> {
+  await log.redis.del(log.keys.runBundle(runId));
+}
