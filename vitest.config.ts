@@ -13,6 +13,7 @@ const common = {
 export default defineConfig({
   resolve: { alias },
   test: {
+    reporters: ["default", [path.resolve(import.meta.dirname, "tests/support/summaryReporter.ts"), { suite: "integration" }]],
     projects: [
       {
         resolve: { alias },

@@ -7,6 +7,7 @@ export default defineConfig({
   resolve: { alias: { "@": path.resolve(import.meta.dirname, "..") } },
   test: {
     include: ["e2e/**/*.e2e.test.ts"],
+    reporters: ["default", [path.resolve(import.meta.dirname, "../tests/support/summaryReporter.ts"), { suite: "browser" }]],
     globalSetup: ["e2e/globalSetup.ts"],
     pool: "forks",
     maxWorkers: 1,
