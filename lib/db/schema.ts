@@ -9,6 +9,7 @@ import {
   primaryKey,
   text,
   timestamp,
+  uniqueIndex,
 } from "drizzle-orm/pg-core";
 
 const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
@@ -109,6 +110,8 @@ export const repository = pgTable("repository", {
   defaultBranch: text("default_branch").notNull().default("main"),
   // The NAME of the job process's environment variable holding the credential, never its value.
   credentialEnv: text("credential_env"),
+  // "owner/name" when the repository is on GitHub (or GITHUB_API_URL's server): pull requests.
+  githubRepo: text("github_repo"),
   createdBy: text("created_by").references(() => user.id, { onDelete: "set null" }),
   createdAt: createdAt(),
 });
@@ -205,6 +208,32 @@ export const runDiff = pgTable("run_diff", {
   createdAt: createdAt(),
 });
 
+export const reviewActions = ["push", "request_changes", "discard"] as const;
+export type ReviewAction = (typeof reviewActions)[number];
+
+/** Every review decision: who decided what, when, on which commit (the audit trail). */
+export const reviewDecision = pgTable(
+  "review_decision",
+  {
+    id: text("id").primaryKey(),
+    runId: text("run_id")
+      .notNull()
+      .references(() => run.id, { onDelete: "cascade" }),
+    // The run's n-th decision. Unique per run, so two requests racing past the status check
+    // (which holds the run row's lock) could still never record two decisions for one review.
+    number: integer("number").notNull(),
+    userId: text("user_id").references(() => user.id, { onDelete: "set null" }),
+    // Kept as it was when deciding, so the record reads the same after the account is gone.
+    byEmail: text("by_email").notNull(),
+    action: text("action", { enum: reviewActions }).notNull(),
+    feedback: text("feedback"),
+    pullRequest: boolean("pull_request").notNull().default(false),
+    headSha: text("head_sha").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("review_decision_run_number_idx").on(t.runId, t.number)],
+);
+
 export const schema = {
   user,
   session,
@@ -216,5 +245,6 @@ export const schema = {
   run,
   runEvent,
   runDiff,
+  reviewDecision,
 };
 
