@@ -130,7 +130,7 @@ export class CommandOutput {
 }
 
 /** The longest prefix of `text` of at most `max` UTF-8 bytes, without cutting a character. */
-function firstBytes(text: string, max: number): string {
+export function firstBytes(text: string, max: number): string {
   const buf = Buffer.from(text, "utf8");
   if (buf.length <= max) return text;
   let end = max;
@@ -139,7 +139,8 @@ function firstBytes(text: string, max: number): string {
   return buf.subarray(0, end).toString("utf8");
 }
 
-function lastBytes(text: string, max: number): string {
+/** The longest suffix of `text` of at most `max` UTF-8 bytes, without cutting a character. */
+export function lastBytes(text: string, max: number): string {
   const buf = Buffer.from(text, "utf8");
   if (buf.length <= max) return text;
   let start = buf.length - max;
