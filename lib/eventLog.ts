@@ -19,6 +19,10 @@ export function eventLogKeys(namespace = "") {
     runEvents: (runId: string) => `${ns}run:${runId}:events`,
     runSeq: (runId: string) => `${ns}run:${runId}:seq`,
     runInput: (runId: string) => `${ns}run:${runId}:input`,
+    // One human-input request: what was asked (and whether its event went out), and the one
+    // answer that won (a person's or the timeout's); see lib/inputArbiter.ts.
+    inputRequest: (runId: string, requestId: string) => `${ns}run:${runId}:input:${requestId}:request`,
+    inputResolved: (runId: string, requestId: string) => `${ns}run:${runId}:input:${requestId}:resolved`,
     runEnded: (runId: string) => `${ns}run:${runId}:ended`,
     runCancel: (runId: string) => `${ns}run:${runId}:cancel`,
     // The run's branch as a git bundle (base..head), so any job process can resume or push it.

@@ -234,6 +234,34 @@ export const reviewDecision = pgTable(
   (t) => [uniqueIndex("review_decision_run_number_idx").on(t.runId, t.number)],
 );
 
+/**
+ * Every answer a person gave to an agent's approval request or question (the audit trail).
+ * One per request: the unique index backs up the Redis arbitration against a double answer.
+ * A timeout's denial is not a person's decision; it stays in the run's events only.
+ */
+export const inputDecision = pgTable(
+  "input_decision",
+  {
+    id: text("id").primaryKey(),
+    runId: text("run_id")
+      .notNull()
+      .references(() => run.id, { onDelete: "cascade" }),
+    requestId: text("request_id").notNull(),
+    kind: text("kind", { enum: ["approval", "question"] }).notNull(),
+    userId: text("user_id").references(() => user.id, { onDelete: "set null" }),
+    // Kept as it was when answering, so the record reads the same after the account is gone.
+    byEmail: text("by_email").notNull(),
+    decision: text("decision", { enum: ["approve", "deny"] }),
+    note: text("note"),
+    // The input the person approved instead of the agent's (an edited command).
+    editedInput: jsonb("edited_input"),
+    remember: boolean("remember").notNull().default(false),
+    answer: text("answer"),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("input_decision_run_request_idx").on(t.runId, t.requestId)],
+);
+
 export const schema = {
   user,
   session,
@@ -246,5 +274,6 @@ export const schema = {
   runEvent,
   runDiff,
   reviewDecision,
+  inputDecision,
 };
 
