@@ -3,11 +3,18 @@ import { UnrecoverableError, WaitingError, type Job } from "bullmq";
 import { knownSecretValues, readCredential, type Config } from "../lib/config";
 import { cancelRequestedBy, runEndedAs, type EventLog } from "../lib/eventLog";
 import type { JobPayload, RunJobPayload } from "../lib/queue";
+import {
+  createCheckpointSaver,
+  deleteRunCheckpoint,
+  loadRunCheckpoint,
+  squashCheckpointCommits,
+} from "./agent/checkpoint";
 import { stopReasonOf, type RunRegistry } from "./cancellation";
 import { createRunEmitter } from "./emit";
 import { PermanentRunError, errorMessage } from "./errors";
 import { resolveExecutor, type ExecutorRegistry } from "./executors";
 import type { RunEmit } from "./executors/types";
+import { bundleBranch, loadRunBundle, saveRunBundle } from "./git/bundle";
 import { commitAll, commitMessage, treesDiffer } from "./git/commit";
 import { diffCommits } from "./git/diff";
 import type { Logger } from "./logger";
@@ -62,7 +69,10 @@ export async function processRunJob(
       return "cancelled";
     }
     const attempt = Math.max(1, job.attemptsStarted);
-    await emit({ type: "run.started", attempt, worker: workerName, resumed: attempt > 1 });
+    // A shutdown puts the job back without using an attempt: the checkpoint, not the attempt
+    // number, says whether earlier work exists.
+    const checkpoint = await loadRunCheckpoint(eventLog, runId);
+    await emit({ type: "run.started", attempt, worker: workerName, resumed: attempt > 1 || checkpoint !== null });
 
     const resolved = resolveExecutor(deps.executors, payload.executor);
     if ("error" in resolved) throw new PermanentRunError(resolved.error);
@@ -77,6 +87,9 @@ export async function processRunJob(
       baseBranch: payload.baseBranch,
       credential: payload.repo.credentialEnv ? readCredential(payload.repo.credentialEnv) : undefined,
       signal: active.signal,
+      resumeAt: checkpoint
+        ? { headSha: checkpoint.headSha, baseSha: checkpoint.baseSha, loadBundle: () => loadRunBundle(eventLog, runId) }
+        : undefined,
     });
     await emit({
       type: "workspace.ready",
@@ -85,6 +98,13 @@ export async function processRunJob(
       baseSha: workspace.baseSha,
       durationMs: Date.now() - started,
     });
+    if (checkpoint) {
+      await emit({
+        type: "log",
+        level: "info",
+        message: `resumed from checkpoint after turn ${checkpoint.turn} (saved by worker ${checkpoint.worker})`,
+      });
+    }
 
     const result = await resolved.executor.run({
       runId,
@@ -94,9 +114,22 @@ export async function processRunJob(
       signal: active.signal,
       secrets,
       logger,
+      checkpoint: createCheckpointSaver({
+        log: eventLog,
+        runId,
+        workspace: workspace.path,
+        mirror: workspace.mirror,
+        branch: workspace.branch,
+        baseSha: workspace.baseSha,
+        author: config.gitAuthor,
+        worker: workerName,
+      }),
+      resumeFrom: checkpoint ? { turn: checkpoint.turn, state: checkpoint.state } : undefined,
     });
     if (active.signal.aborted) throw new Error("the run was stopped");
 
+    // One set of commits for the review: checkpoint commits fold into the final one.
+    await squashCheckpointCommits(workspace.path, workspace.baseSha);
     // Committed even when the executor failed, so nothing it did is lost.
     const { headSha } = await commitAll({
       workspace: workspace.path,
@@ -105,6 +138,9 @@ export async function processRunJob(
       message: maskSecrets(commitMessage(payload), secrets),
     });
     const changed = await treesDiffer(workspace.mirror, workspace.baseSha, headSha);
+    // The final branch travels with the run, so a push (or a follow-up) can run on any machine.
+    const bundle = await bundleBranch({ gitDir: workspace.mirror, branch: workspace.branch, baseSha: workspace.baseSha });
+    if (bundle) await saveRunBundle(eventLog, runId, bundle);
     if (!result.ok) {
       if (changed) {
         await emit({
@@ -115,6 +151,7 @@ export async function processRunJob(
       }
       throw new PermanentRunError(result.error);
     }
+    await deleteRunCheckpoint(eventLog, runId);
     if (!changed) {
       await emit({ type: "run.completed", reason: "no changes" });
       return "completed";
@@ -124,7 +161,8 @@ export async function processRunJob(
     await emit({ type: "run.awaiting_review", branch: workspace.branch, headSha });
     return "awaiting_review";
   } catch (e) {
-    return await handleFailure({ job, token, emit, logger, signal: active.signal }, e);
+    const forgetCheckpoint = () => deleteRunCheckpoint(eventLog, runId);
+    return await handleFailure({ job, token, emit, logger, signal: active.signal, forgetCheckpoint }, e);
   } finally {
     clearTimeout(timer);
     active.release();
@@ -138,17 +176,27 @@ export async function processRunJob(
 }
 
 async function handleFailure(
-  ctx: { job: Job<JobPayload>; token: string | undefined; emit: RunEmit; logger: Logger; signal: AbortSignal },
+  ctx: {
+    job: Job<JobPayload>;
+    token: string | undefined;
+    emit: RunEmit;
+    logger: Logger;
+    signal: AbortSignal;
+    /** The run is over for good: its checkpoint must not resume it. */
+    forgetCheckpoint: () => Promise<void>;
+  },
   error: unknown,
 ): Promise<JobOutcome> {
-  const { job, token, emit, logger, signal } = ctx;
+  const { job, token, emit, logger, signal, forgetCheckpoint } = ctx;
   // Once the run's signal fired, whatever failed afterwards is a consequence of the stop.
   const stop = stopReasonOf(signal);
   if (stop?.kind === "cancel") {
+    await forgetCheckpoint();
     await emit({ type: "run.cancelled", by: stop.by, reason: `cancelled by ${stop.by}` });
     return "cancelled";
   }
   if (stop?.kind === "timeout") {
+    await forgetCheckpoint();
     const message = `timed out after ${stop.seconds} s`;
     await emit({ type: "run.failed", error: message });
     throw new UnrecoverableError(message);
@@ -161,6 +209,7 @@ async function handleFailure(
     throw new WaitingError();
   }
   if (error instanceof PermanentRunError) {
+    await forgetCheckpoint();
     await emit({ type: "run.failed", error: error.message });
     throw new UnrecoverableError(error.message);
   }
@@ -174,6 +223,9 @@ async function handleFailure(
     attemptsMade: job.attemptsMade + 1,
     attempts,
   });
-  if (last) await emit({ type: "run.failed", error: message });
+  if (last) {
+    await forgetCheckpoint();
+    await emit({ type: "run.failed", error: message });
+  }
   throw error;
 }

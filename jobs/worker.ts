@@ -44,7 +44,7 @@ export async function createRunWorker(options: RunWorkerOptions): Promise<RunWor
   const namespace = options.namespace ?? config.redisPrefix;
   const eventLog = createEventLog(redis, namespace);
   const metrics = options.metrics ?? createWorkerMetrics();
-  const executors = options.executors ?? defaultExecutors();
+  const executors = options.executors ?? defaultExecutors(config);
   const runs = await RunRegistry.start(eventLog, logger, options.cancelPollMs);
   const deps = { config, eventLog, runs, executors, logger };
 

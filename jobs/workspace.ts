@@ -1,4 +1,6 @@
+import { hasCommit } from "./agent/checkpoint";
 import { PermanentRunError } from "./errors";
+import { restoreBranch, type BundleMeta } from "./git/bundle";
 import { updateMirror, mirrorPath, withMirrorLock } from "./git/mirror";
 import { addWorktree, removeWorktree } from "./git/worktree";
 
@@ -20,6 +22,15 @@ export type PrepareWorkspaceOptions = {
   baseBranch: string;
   credential?: string;
   signal?: AbortSignal;
+  /**
+   * Resume the run at a checkpoint commit. On a machine whose mirror lacks it, the branch is
+   * restored from the run's bundle (saved in Redis by the job process that made it).
+   */
+  resumeAt?: {
+    headSha: string;
+    baseSha: string;
+    loadBundle(): Promise<{ bundle: Buffer; meta: BundleMeta } | null>;
+  };
 };
 
 // Remote URLs git may be given. A local path (or file://) reads this machine's disk, so it is
@@ -41,11 +52,21 @@ export function checkRepoUrl(url: string, allowLocalRepos: boolean): void {
  * lock together, so a concurrent fetch cannot move the base between the two.
  */
 export async function prepareWorkspace(options: PrepareWorkspaceOptions): Promise<Workspace> {
-  const { dataDir, runId, repo, branch, baseBranch, credential, signal } = options;
+  const { dataDir, runId, repo, branch, baseBranch, credential, signal, resumeAt } = options;
   checkRepoUrl(repo.url, options.allowLocalRepos);
   return withMirrorLock(mirrorPath(dataDir, repo.url), async () => {
     const mirror = await updateMirror({ dataDir, url: repo.url, repoName: repo.name, credential, signal });
-    const { path, baseSha } = await addWorktree({ dataDir, mirror, runId, branch, baseBranch, signal });
+    if (resumeAt && !(await hasCommit(mirror, resumeAt.headSha))) {
+      const saved = await resumeAt.loadBundle();
+      if (!saved) {
+        throw new PermanentRunError(
+          `the run's checkpoint commit ${resumeAt.headSha} is not on this machine and the run has no saved bundle`,
+        );
+      }
+      await restoreBranch({ gitDir: mirror, ...saved });
+    }
+    const startAt = resumeAt ? { commit: resumeAt.headSha, baseSha: resumeAt.baseSha } : undefined;
+    const { path, baseSha } = await addWorktree({ dataDir, mirror, runId, branch, baseBranch, signal, startAt });
     return { path, mirror, branch, baseBranch, baseSha };
   });
 }

@@ -18,6 +18,11 @@ const optionalString = z
 const positiveInt = (def: number, max: number) =>
   z.coerce.number().int().min(1).max(max).default(def);
 
+const price = z.number().nonnegative().max(10_000);
+const modelPrice = z.strictObject({ input: price, output: price, cacheRead: price, cacheWrite: price });
+/** USD per million tokens. */
+export type ModelPrice = z.infer<typeof modelPrice>;
+
 const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
@@ -42,6 +47,25 @@ const envSchema = z.object({
   ANTHROPIC_API_KEY: optionalString,
   ANTHROPIC_BASE_URL: optionalString.pipe(z.url().optional()),
   AGENT_MODEL: z.string().min(1).default("claude-sonnet-4-5"),
+  AGENT_MAX_TOKENS: positiveInt(8192, 128_000),
+  AGENT_BUDGET_USD: z.coerce.number().positive().max(100_000).default(5),
+  // Per-model prices in USD per million tokens, merged over the built-in table.
+  AGENT_PRICES: optionalString.pipe(
+    z
+      .string()
+      .transform((text, ctx) => {
+        try {
+          return JSON.parse(text) as unknown;
+        } catch {
+          ctx.addIssue({ code: "custom", message: 'must be JSON like {"model": {"input": 3, "output": 15, "cacheRead": 0.3, "cacheWrite": 3.75}}' });
+          return z.NEVER;
+        }
+      })
+      .pipe(z.record(z.string().min(1), modelPrice))
+      .optional(),
+  ),
+  // The model is a local scripted fake (`npm run demo`): the web labels it "demo model".
+  AGENT_DEMO: flag,
   WORKER_CONCURRENCY: positiveInt(2, 64),
   GLOBAL_CONCURRENCY: z.preprocess(
     (v) => (v === "" ? undefined : v),
@@ -69,6 +93,14 @@ export type Config = {
   anthropicApiKey: string | undefined;
   anthropicBaseUrl: string | undefined;
   agentModel: string;
+  /** Most tokens one model response may have. */
+  agentMaxTokens: number;
+  /** Cost budget of one agent run. */
+  agentBudgetUsd: number;
+  /** Price overrides by model id (AGENT_PRICES). */
+  agentPrices: Record<string, ModelPrice>;
+  /** The model is the demo's scripted fake; shown as "demo model". */
+  agentDemo: boolean;
   workerConcurrency: number;
   globalConcurrency: number | undefined;
   workerPort: number;
@@ -113,6 +145,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     anthropicApiKey: e.ANTHROPIC_API_KEY,
     anthropicBaseUrl: e.ANTHROPIC_BASE_URL,
     agentModel: e.AGENT_MODEL,
+    agentMaxTokens: e.AGENT_MAX_TOKENS,
+    agentBudgetUsd: e.AGENT_BUDGET_USD,
+    agentPrices: e.AGENT_PRICES ?? {},
+    agentDemo: e.AGENT_DEMO,
     workerConcurrency: e.WORKER_CONCURRENCY,
     globalConcurrency: e.GLOBAL_CONCURRENCY,
     workerPort: e.WORKER_PORT,

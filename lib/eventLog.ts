@@ -27,6 +27,8 @@ export function eventLogKeys(namespace = "") {
     runCancel: (runId: string) => `${ns}run:${runId}:cancel`,
     // The run's branch as a git bundle (base..head), so any job process can resume or push it.
     runBundle: (runId: string) => `${ns}run:${runId}:bundle`,
+    // The agent's conversation after its last completed step, so a killed run resumes there.
+    runCheckpoint: (runId: string) => `${ns}run:${runId}:checkpoint`,
     allEvents: `${ns}events:all`,
     cancelChannel: `${ns}agentdesk:cancel`,
   };

@@ -71,7 +71,14 @@ export const eventBody = z.discriminatedUnion("type", [
     answer: z.string().optional(),
     by: z.string(),
   }),
-  z.object({ type: z.literal("usage"), ...usageTotals }),
+  z.object({
+    type: z.literal("usage"),
+    ...usageTotals,
+    // Tokens written to the prompt cache (billed above the input price), and the model turn
+    // the totals are after.
+    cacheWriteTokens: z.number().int().nonnegative().optional(),
+    turn: z.number().int().positive().optional(),
+  }),
   z.object({
     type: z.literal("log"),
     level: z.enum(["debug", "info", "warn", "error"]),

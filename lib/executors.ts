@@ -17,14 +17,23 @@ const described: Record<ExecutorName, { label: string; description: string }> = 
   goose: { label: "Goose", description: "The Goose CLI, when installed on the job machines." },
 };
 
+/** Why the job process cannot run the agent executor, or null when it can (same words in both processes). */
+export function agentUnavailableReason(config: Pick<Config, "anthropicApiKey">): string | null {
+  return config.anthropicApiKey ? null : "ANTHROPIC_API_KEY is not set on this job process";
+}
+
 /**
  * Which executors a run may use, shown in the form and enforced by the API with the same
- * reasons. Only `cli` ships in this version; the others arrive with their own issues.
+ * reasons. `claude-code` and `goose` arrive with their own issues.
  */
-export function executorCatalog(_config: Pick<Config, "anthropicApiKey">): ExecutorInfo[] {
+export function executorCatalog(config: Pick<Config, "anthropicApiKey">): ExecutorInfo[] {
   return executors.map((name) => {
     const info = { name, ...described[name] };
     if (name === "cli") return { ...info, available: true };
+    if (name === "agent") {
+      const reason = agentUnavailableReason(config);
+      return reason === null ? { ...info, available: true } : { ...info, available: false, unavailableReason: reason };
+    }
     return { ...info, available: false, unavailableReason: `${info.label} is not available in this version of AgentDesk yet` };
   });
 }

@@ -1,4 +1,6 @@
+import type { Config } from "../../lib/config";
 import { executors, type ExecutorName } from "../../lib/queue";
+import { createAgentExecutor } from "./agent";
 import { createCliExecutor } from "./cli";
 import type { Executor } from "./types";
 
@@ -8,8 +10,8 @@ import type { Executor } from "./types";
  */
 export type ExecutorRegistry = ReadonlyMap<ExecutorName, Executor>;
 
-export function defaultExecutors(): ExecutorRegistry {
-  const list: Executor[] = [createCliExecutor()];
+export function defaultExecutors(config: Config): ExecutorRegistry {
+  const list: Executor[] = [createCliExecutor(), createAgentExecutor(config)];
   return new Map(list.map((e) => [e.name, e]));
 }
 

@@ -16,6 +16,13 @@ export type ExecutorContext = {
   /** Known secret values: never put them in an event or a child's environment. */
   secrets: readonly string[];
   logger: Logger;
+  /**
+   * Saves the executor's state after a completed step together with the worktree, so a run
+   * whose job process dies continues from there on any other one (see jobs/agent/checkpoint.ts).
+   */
+  checkpoint?: (turn: number, state: unknown) => Promise<void>;
+  /** Set when this delivery resumes a run: the state of its last checkpoint. */
+  resumeFrom?: { turn: number; state: unknown };
 };
 
 /**

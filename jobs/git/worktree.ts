@@ -74,29 +74,24 @@ export type WorktreeOptions = {
   branch: string;
   baseBranch: string;
   signal?: AbortSignal;
+  /**
+   * Resume: put the branch at this commit (a checkpoint of the run, already in the mirror)
+   * and keep the run's original base, instead of starting over from the base branch's head.
+   */
+  startAt?: { commit: string; baseSha: string };
 };
 
 /**
  * Creates the worktree on `branch`, reset to the fetched base branch (`-B`: a run taken up
- * again after a crash starts over from the base). Call after the mirror is fetched.
+ * again after a crash starts over from the base), or to `startAt` when the run resumes from
+ * a checkpoint. Call after the mirror is fetched.
  */
 export async function addWorktree(options: WorktreeOptions): Promise<{ path: string; baseSha: string }> {
-  const { dataDir, mirror, runId, branch, baseBranch, signal } = options;
+  const { dataDir, mirror, runId, branch, baseBranch, signal, startAt } = options;
   await validateRunBranch(branch);
   await validateBranchName(baseBranch);
-  const baseRef = `refs/remotes/origin/${baseBranch}`;
-  let baseSha: string;
-  try {
-    const { stdout } = await runGit(["rev-parse", "--verify", "--quiet", "--end-of-options", `${baseRef}^{commit}`], {
-      gitDir: mirror,
-    });
-    baseSha = stdout.trim();
-  } catch (e) {
-    if (e instanceof GitError) {
-      throw new PermanentRunError(`base branch "${baseBranch}" does not exist in the repository`, { cause: e });
-    }
-    throw e;
-  }
+  const baseSha = startAt ? startAt.baseSha : await resolveBase(mirror, baseBranch);
+  const startSha = startAt ? await resolveCommit(mirror, startAt.commit) : baseSha;
 
   const workspace = workspaceForRun(dataDir, runId);
   // A previous delivery of this run in this process may have left its worktree behind.
@@ -115,7 +110,7 @@ export async function addWorktree(options: WorktreeOptions): Promise<{ path: str
     // Records of worktrees whose folder is gone would block `-B` on their branch.
     await runGit(["worktree", "prune"], { gitDir: mirror });
     await withLockRetry(() =>
-      runGit(["worktree", "add", "--quiet", "--no-track", "-B", branch, "--", workspace, baseSha], {
+      runGit(["worktree", "add", "--quiet", "--no-track", "-B", branch, "--", workspace, startSha], {
         gitDir: mirror,
         signal,
       }),
@@ -126,6 +121,27 @@ export async function addWorktree(options: WorktreeOptions): Promise<{ path: str
     throw e;
   }
   return { path: workspace, baseSha };
+}
+
+async function resolveBase(mirror: string, baseBranch: string): Promise<string> {
+  const baseRef = `refs/remotes/origin/${baseBranch}`;
+  try {
+    const { stdout } = await runGit(["rev-parse", "--verify", "--quiet", "--end-of-options", `${baseRef}^{commit}`], {
+      gitDir: mirror,
+    });
+    return stdout.trim();
+  } catch (e) {
+    if (e instanceof GitError) {
+      throw new PermanentRunError(`base branch "${baseBranch}" does not exist in the repository`, { cause: e });
+    }
+    throw e;
+  }
+}
+
+async function resolveCommit(mirror: string, sha: string): Promise<string> {
+  if (!/^[0-9a-f]{40,64}$/.test(sha)) throw new PermanentRunError(`"${sha}" is not a commit id`);
+  const { stdout } = await runGit(["rev-parse", "--verify", "--end-of-options", `${sha}^{commit}`], { gitDir: mirror });
+  return stdout.trim();
 }
 
 /** Removes a worktree and its owner file; the branch stays in the mirror. */

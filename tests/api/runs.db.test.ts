@@ -123,7 +123,7 @@ describe("repositories and runs API", () => {
       expect(agent.status).toBe(422);
       const error = await errorOf(agent);
       expect(error.issues?.[0]?.path).toBe("executor");
-      expect(error.message).toMatch(/not available/);
+      expect(error.message).toBe("ANTHROPIC_API_KEY is not set on this job process");
     });
   });
 

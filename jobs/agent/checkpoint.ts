@@ -1,0 +1,103 @@
+import { z } from "zod";
+import type { EventLog } from "../../lib/eventLog";
+import { PermanentRunError } from "../errors";
+import { bundleBranch, saveRunBundle } from "../git/bundle";
+import { commitAll } from "../git/commit";
+import { gitSucceeds, runGit } from "../git/exec";
+
+/**
+ * Crash resume. After each completed step an executor saves its state; the pipeline saves
+ * the worktree with it: a commit on the run's branch, bundled into Redis so a job process on
+ * another machine can restore it. The record in Redis names that commit, so the state and
+ * the files always match. The checkpoint commits are squashed when the run finishes.
+ */
+export const CHECKPOINT_SUBJECT = "agentdesk: checkpoint after turn";
+const CHECKPOINT_TTL_SEC = 7 * 24 * 3600;
+
+const checkpointRecord = z.object({
+  version: z.literal(1),
+  turn: z.number().int().nonnegative(),
+  branch: z.string(),
+  baseSha: z.string().regex(/^[0-9a-f]{40,64}$/),
+  headSha: z.string().regex(/^[0-9a-f]{40,64}$/),
+  worker: z.string(),
+  savedAt: z.string(),
+  // The executor's own state; it validates it with its own schema.
+  state: z.unknown(),
+});
+export type RunCheckpoint = z.infer<typeof checkpointRecord>;
+
+/** Saves the executor's state after step `turn`, with the worktree as it is now. */
+export type CheckpointSaver = (turn: number, state: unknown) => Promise<void>;
+
+export type CheckpointTarget = {
+  log: EventLog;
+  runId: string;
+  workspace: string;
+  mirror: string;
+  branch: string;
+  baseSha: string;
+  author: { name: string; email: string };
+  worker: string;
+};
+
+export function createCheckpointSaver(target: CheckpointTarget): CheckpointSaver {
+  return async (turn, state) => {
+    const { headSha } = await commitAll({
+      workspace: target.workspace,
+      author: target.author,
+      message: `${CHECKPOINT_SUBJECT} ${turn}\n`,
+    });
+    // Bundle first, record second: a crash in between leaves the previous record, whose
+    // commit the new bundle still contains.
+    const bundle = await bundleBranch({ gitDir: target.mirror, branch: target.branch, baseSha: target.baseSha });
+    if (bundle) await saveRunBundle(target.log, target.runId, bundle);
+    const record: RunCheckpoint = {
+      version: 1,
+      turn,
+      branch: target.branch,
+      baseSha: target.baseSha,
+      headSha,
+      worker: target.worker,
+      savedAt: new Date().toISOString(),
+      state,
+    };
+    await target.log.redis.set(target.log.keys.runCheckpoint(target.runId), JSON.stringify(record), "EX", CHECKPOINT_TTL_SEC);
+  };
+}
+
+export async function loadRunCheckpoint(log: EventLog, runId: string): Promise<RunCheckpoint | null> {
+  const raw = await log.redis.get(log.keys.runCheckpoint(runId));
+  if (raw === null) return null;
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch (e) {
+    throw new PermanentRunError("the run's checkpoint in Redis is not valid JSON; the run cannot resume", { cause: e });
+  }
+  const parsed = checkpointRecord.safeParse(json);
+  if (!parsed.success) {
+    throw new PermanentRunError(`the run's checkpoint in Redis is not usable: ${z.prettifyError(parsed.error)}`);
+  }
+  return parsed.data;
+}
+
+export async function deleteRunCheckpoint(log: EventLog, runId: string): Promise<void> {
+  await log.redis.del(log.keys.runCheckpoint(runId));
+}
+
+/**
+ * Makes the run's work one set of commits: when checkpoint commits are on the branch, the
+ * branch goes back to its base with the work kept staged, for the final commit to take.
+ */
+export async function squashCheckpointCommits(workspace: string, baseSha: string): Promise<boolean> {
+  const { stdout } = await runGit(["log", "--format=%s", `${baseSha}..HEAD`], { cwd: workspace });
+  if (!stdout.split("\n").some((subject) => subject.startsWith(CHECKPOINT_SUBJECT))) return false;
+  await runGit(["reset", "--soft", baseSha], { cwd: workspace });
+  return true;
+}
+
+/** Whether the mirror holds a commit (a checkpoint made on this machine), or needs the bundle. */
+export async function hasCommit(gitDir: string, sha: string): Promise<boolean> {
+  return gitSucceeds(["rev-parse", "--verify", "--quiet", `${sha}^{commit}`], { gitDir });
+}

@@ -1,0 +1,79 @@
+import { errorMessage } from "../errors";
+import type { RunEmit } from "../executors/types";
+import { CommandOutput } from "../output";
+import type { ToolResultBlock, ToolUseBlock } from "./conversation";
+import { runTool } from "./tools";
+
+/** What the feed shows of a tool's output; the model gets up to MODEL_OUTPUT_CHARS. */
+export const EVENT_OUTPUT_CHARS = 8 * 1024;
+export const MODEL_OUTPUT_CHARS = 100 * 1024;
+
+export type ToolStepContext = {
+  emit: RunEmit;
+  workspace: string;
+  signal: AbortSignal;
+  secrets: readonly string[];
+};
+
+/**
+ * One tool call of the model, as the feed and the model see it: `tool.started`, the shell's
+ * output live as `log` events, `tool.finished` with the (capped) output and duration, and
+ * the `tool_result` block for the conversation (`is_error` when the call failed, so the
+ * model can correct itself).
+ */
+export async function runToolStep(call: ToolUseBlock, ctx: ToolStepContext): Promise<ToolResultBlock> {
+  const started = Date.now();
+  await ctx.emit({ type: "tool.started", callId: call.id, tool: call.name, input: call.input });
+  const live = new CommandOutput(ctx.emit, call.id, ctx.secrets);
+  let result: { ok: boolean; output: string; truncated?: boolean };
+  try {
+    result = await runTool(call.name, call.input, {
+      workspace: ctx.workspace,
+      signal: ctx.signal,
+      secrets: ctx.secrets,
+      onOutput: (stream, text) => live.push(stream, Buffer.from(text, "utf8")),
+    });
+  } catch (e) {
+    await live.end();
+    // The tools turn every model mistake into a result; what reaches here is a stop of the
+    // run or a bug. The feed still gets a finished step, then the run ends with the error.
+    await ctx.emit({
+      type: "tool.finished",
+      callId: call.id,
+      ok: false,
+      output: ctx.signal.aborted ? "stopped" : `internal error: ${errorMessage(e)}`,
+      durationMs: Date.now() - started,
+    });
+    throw e;
+  }
+  await live.end();
+  const shown = capText(result.output, EVENT_OUTPUT_CHARS, "shown here; the model received more");
+  await ctx.emit({
+    type: "tool.finished",
+    callId: call.id,
+    ok: result.ok,
+    output: shown.text,
+    durationMs: Date.now() - started,
+    truncated: Boolean(result.truncated) || shown.cut,
+  });
+  const forModel = capText(result.output, MODEL_OUTPUT_CHARS, "cut; narrow the request to see them");
+  return {
+    type: "tool_result",
+    tool_use_id: call.id,
+    // The API refuses an empty text result; an empty output is still an answer.
+    content: forModel.text.length > 0 ? forModel.text : "(no output)",
+    ...(result.ok ? {} : { is_error: true }),
+  };
+}
+
+/**
+ * The head and tail of a long text with a note of how much of the middle was cut (the end
+ * of a command's output is usually what matters, the start says what it was).
+ */
+export function capText(text: string, max: number, why: string): { text: string; cut: boolean } {
+  if (text.length <= max) return { text, cut: false };
+  const head = text.slice(0, Math.floor(max / 2));
+  const tail = text.slice(text.length - Math.floor(max / 2));
+  const cut = text.length - head.length - tail.length;
+  return { text: `${head}\n[… ${cut} characters ${why} …]\n${tail}`, cut: true };
+}

@@ -1,0 +1,104 @@
+import type { Queue } from "bullmq";
+import type { Redis } from "ioredis";
+import { createAgentExecutor } from "../../jobs/executors/agent";
+import { createCliExecutor } from "../../jobs/executors/cli";
+import type { ExecutorRegistry } from "../../jobs/executors";
+import { silentLogger } from "../../jobs/logger";
+import { createRunWorker, type RunWorker } from "../../jobs/worker";
+import { loadConfig, type Config } from "../../lib/config";
+import { createEventLog, type EventLog } from "../../lib/eventLog";
+import type { RunEvent, RunEventOf } from "../../lib/events";
+import { createRunsQueue, runJobOptions, type JobPayload, type RunJobPayload } from "../../lib/queue";
+import { createRedis } from "../../lib/redis";
+import { startFakeAnthropic, type FakeAnthropic, type FakeScript } from "../support/fakeAnthropic";
+import { createTestRepo, type FileChanges, type TestRepo } from "../support/gitRepo";
+import { hasEnded, makeRunPayload, waitForEvents } from "../jobs/helpers";
+
+export const TEST_API_KEY = "sk-ant-test-key-for-the-fake";
+
+/**
+ * An in-process job process whose `agent` executor talks to a fake Messages API through the
+ * real SDK: real Redis (the test file's namespace), real git, the real BullMQ worker.
+ * Retries wait milliseconds instead of seconds unless a test asks for the real policy.
+ */
+export type AgentHarness = {
+  config: Config;
+  fake: FakeAnthropic;
+  redis: Redis;
+  log: EventLog;
+  queue: Queue<JobPayload>;
+  worker: RunWorker;
+  repo: TestRepo;
+  /** Sets the fake's script and queues an agent run; resolves with its payload. */
+  submit(script: FakeScript, overrides?: Partial<RunJobPayload>): Promise<RunJobPayload>;
+  /** Submits and waits for the run's job-ending event; returns all its events. */
+  run(script: FakeScript, overrides?: Partial<RunJobPayload>): Promise<{ payload: RunJobPayload; events: RunEvent[] }>;
+  close(): Promise<void>;
+};
+
+export async function startAgentHarness(options: {
+  files?: FileChanges;
+  env?: Record<string, string>;
+  retryBaseMs?: number;
+} = {}): Promise<AgentHarness> {
+  const fake = await startFakeAnthropic();
+  const config = loadConfig({
+    ...process.env,
+    ANTHROPIC_API_KEY: TEST_API_KEY,
+    ANTHROPIC_BASE_URL: fake.url,
+    AGENT_MODEL: "claude-haiku-4-5",
+    ...options.env,
+  });
+  const redis = createRedis(config.redisUrl, "worker");
+  const log = createEventLog(redis, config.redisPrefix);
+  const queue = createRunsQueue(redis, config.redisPrefix);
+  const repo = await createTestRepo({ files: options.files });
+  const executors: ExecutorRegistry = new Map([
+    ["cli", createCliExecutor()],
+    [
+      "agent",
+      createAgentExecutor(config, {
+        retry: { baseMs: options.retryBaseMs ?? 20, maxMs: 60_000, maxAttempts: 6 },
+        textFlushMs: 50,
+      }),
+    ],
+  ]);
+  const worker = await createRunWorker({ config, redis, logger: silentLogger, executors, cancelPollMs: 500 });
+
+  const submit = async (script: FakeScript, overrides: Partial<RunJobPayload> = {}) => {
+    fake.setScript(script);
+    const payload = makeRunPayload(repo.url, { executor: "agent", command: null, prompt: "Improve the greeting", ...overrides });
+    await queue.add("run", payload, runJobOptions(payload.runId, "normal"));
+    return payload;
+  };
+  return {
+    config,
+    fake,
+    redis,
+    log,
+    queue,
+    worker,
+    repo,
+    submit,
+    async run(script, overrides) {
+      const payload = await submit(script, overrides);
+      const events = await waitForEvents(log, payload.runId, hasEnded, 30_000);
+      return { payload, events };
+    },
+    async close() {
+      await worker.close(5_000);
+      await queue.close();
+      await redis.quit();
+      await fake.close();
+      await repo.remove();
+    },
+  };
+}
+
+export function ofType<T extends RunEvent["type"]>(events: RunEvent[], type: T): RunEventOf<T>[] {
+  return events.filter((e) => e.type === type) as RunEventOf<T>[];
+}
+
+export function lastEvent(events: RunEvent[]): RunEvent {
+  return events[events.length - 1]!;
+}
