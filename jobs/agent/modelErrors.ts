@@ -1,4 +1,5 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "@anthropic-ai/sdk";
+import { StreamInterruptedError } from "./modelTurn";
 
 /**
  * What a failed model request means for the run: worth another try (rate limit, overload,
@@ -11,6 +12,7 @@ export type ModelFailure =
 
 export function classifyModelError(e: unknown, model: string): ModelFailure {
   if (e instanceof APIUserAbortError) throw e; // our own cancel, not a failure of the API
+  if (e instanceof StreamInterruptedError) return { transient: true, what: `model API stream interrupted (${e.message})` };
   if (e instanceof APIConnectionTimeoutError) return { transient: true, what: "model API request timed out" };
   if (e instanceof APIConnectionError) {
     const cause = e.cause instanceof Error ? `: ${causeText(e.cause)}` : "";

@@ -1,4 +1,4 @@
-import type Anthropic from "@anthropic-ai/sdk";
+import { APIConnectionError, type default as Anthropic } from "@anthropic-ai/sdk";
 import type { ConversationMessage } from "./conversation";
 import { cachedSystem, cachedTools, withCacheBreakpoint } from "./conversation";
 import type { ApiUsage } from "./usage";
@@ -39,7 +39,29 @@ export async function streamTurn(
     },
     { signal: options.signal },
   );
+  let answering = false;
+  stream.on("streamEvent", () => (answering = true));
   stream.on("text", (delta) => options.onText(delta, stream.currentMessage?.id));
-  const message = await stream.finalMessage();
+  let message: Anthropic.Messages.Message;
+  try {
+    message = await stream.finalMessage();
+  } catch (e) {
+    // Once the answer has started, a connection failure is a broken stream, not an unreachable API.
+    if (answering && e instanceof APIConnectionError) throw new StreamInterruptedError(e);
+    throw e;
+  }
   return { id: message.id, content: message.content, stopReason: message.stop_reason, usage: message.usage };
+}
+
+/** The connection broke after the model had started answering. */
+export class StreamInterruptedError extends Error {
+  constructor(cause: Error) {
+    super(causeMessage(cause), { cause });
+    this.name = "StreamInterruptedError";
+  }
+}
+
+function causeMessage(e: Error): string {
+  const inner = e.cause instanceof Error ? e.cause : undefined;
+  return inner ? `${e.message}: ${inner.message}` : e.message;
 }

@@ -288,6 +288,8 @@ async function streamMessage(res: http.ServerResponse, message: WireMessage, tur
       return;
     }
     if (turn.resetAfterEvents !== undefined && i >= turn.resetAfterEvents) {
+      // Let what was written reach the client first: the stream breaks mid-answer.
+      await sleep(50);
       res.socket?.destroy();
       return;
     }
