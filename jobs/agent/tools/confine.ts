@@ -1,6 +1,6 @@
 import fs from "node:fs/promises";
 import path from "node:path";
-import { ToolFailure } from "./failure";
+import { asToolFailure, ToolFailure } from "./failure";
 
 /**
  * Confinement of the file tools to the run's workspace. A path from the model is checked in
@@ -46,7 +46,7 @@ export async function confinePath(workspace: string, requested: string): Promise
       const code = (e as NodeJS.ErrnoException).code;
       if (code === "ELOOP") throw new ToolFailure(`refused: ${display}: symlink loop`);
       if (code === "ENOTDIR") throw new ToolFailure(`${display}: a part of the path is a file, not a folder`);
-      if (code !== "ENOENT" || existing === workspaceReal) throw e;
+      if (code !== "ENOENT" || existing === workspaceReal) throw asToolFailure(e, display) ?? e;
       // A dangling symlink would let a write create its target wherever it points.
       const danglingTarget = await symlinkTarget(existing);
       if (danglingTarget !== null) {

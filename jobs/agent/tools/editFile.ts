@@ -72,7 +72,9 @@ function snippet(text: string, start: number, length: number): string {
   const lines = text.split("\n");
   if (lines[lines.length - 1] === "") lines.pop();
   const firstLine = text.slice(0, start).split("\n").length;
-  const lastLine = firstLine + text.slice(start, start + length).split("\n").length - 1;
+  // A replacement ending in a newline ends on its last line, not on the one after it.
+  const changed = text.slice(start, start + length).replace(/\n$/, "");
+  const lastLine = firstLine + changed.split("\n").length - 1;
   const from = Math.max(1, firstLine - SNIPPET_CONTEXT_LINES);
   const to = Math.min(lines.length, lastLine + SNIPPET_CONTEXT_LINES, from + SNIPPET_MAX_LINES - 1);
   const shown = lines.slice(from - 1, to).map((line, i) => numberedLine(from + i, line, SNIPPET_MAX_LINE_CHARS));

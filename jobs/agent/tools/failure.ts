@@ -31,9 +31,14 @@ export async function describingFsErrors<T>(displayPath: string, fn: () => Promi
   try {
     return await fn();
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const meaning = code === undefined ? undefined : FS_FAILURES[code];
-    if (meaning === undefined) throw e;
-    throw new ToolFailure(`${displayPath}: ${meaning} (${code})`);
+    throw asToolFailure(e, displayPath) ?? e;
   }
+}
+
+/** The ToolFailure for a file system error from the list above, else null. */
+export function asToolFailure(e: unknown, displayPath: string): ToolFailure | null {
+  if (e instanceof ToolFailure) return e;
+  const code = (e as NodeJS.ErrnoException).code;
+  const meaning = code === undefined ? undefined : FS_FAILURES[code];
+  return meaning === undefined ? null : new ToolFailure(`${displayPath}: ${meaning} (${code})`);
 }
