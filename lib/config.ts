@@ -78,6 +78,8 @@ const envSchema = z.object({
   GIT_AUTHOR_NAME: z.string().min(1).default("AgentDesk"),
   GIT_AUTHOR_EMAIL: z.email().default("agentdesk@localhost"),
   ALLOW_LOCAL_REPOS: flag,
+  // GitHub's REST API, for pull requests; a GitHub Enterprise server's is https://<host>/api/v3.
+  GITHUB_API_URL: z.url({ protocol: /^https?$/ }).default("https://api.github.com"),
   RUN_TIMEOUT_MAX_SEC: positiveInt(6 * 3600, 7 * 24 * 3600),
   SHUTDOWN_DEADLINE_MS: positiveInt(10_000, 600_000),
 });
@@ -107,6 +109,7 @@ export type Config = {
   authSecret: string | undefined;
   gitAuthor: { name: string; email: string };
   allowLocalRepos: boolean;
+  githubApiUrl: string;
   runTimeoutMaxSec: number;
   shutdownDeadlineMs: number;
 };
@@ -155,6 +158,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     authSecret: e.AUTH_SECRET,
     gitAuthor: { name: e.GIT_AUTHOR_NAME, email: e.GIT_AUTHOR_EMAIL },
     allowLocalRepos: e.ALLOW_LOCAL_REPOS,
+    githubApiUrl: e.GITHUB_API_URL.replace(/\/+$/, ""),
     runTimeoutMaxSec: e.RUN_TIMEOUT_MAX_SEC,
     shutdownDeadlineMs: e.SHUTDOWN_DEADLINE_MS,
   };

@@ -29,6 +29,9 @@ export function eventLogKeys(namespace = "") {
     runBundle: (runId: string) => `${ns}run:${runId}:bundle`,
     // The agent's conversation after its last completed step, so a killed run resumes there.
     runCheckpoint: (runId: string) => `${ns}run:${runId}:checkpoint`,
+    // Push jobs: one job process pushes a run at a time; a decision's outcome is recorded once.
+    runPushLock: (runId: string) => `${ns}run:${runId}:push-lock`,
+    pushOutcome: (decisionId: string) => `${ns}push:${decisionId}:outcome`,
     allEvents: `${ns}events:all`,
     cancelChannel: `${ns}agentdesk:cancel`,
   };

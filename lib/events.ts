@@ -109,6 +109,15 @@ export const eventBody = z.discriminatedUnion("type", [
     pullRequestUrl: z.string().optional(),
     error: z.string().optional(),
   }),
+  // A person's review decision (web process); the status change it implies is in runChanges.
+  z.object({
+    type: z.literal("review.decided"),
+    decisionId: z.string(),
+    action: z.enum(["push", "request_changes", "discard"]),
+    by: z.string(),
+    feedback: z.string().optional(),
+    pullRequest: z.boolean().optional(),
+  }),
   z.object({ type: z.literal("run.completed"), reason: z.string() }),
   z.object({ type: z.literal("run.failed"), error: z.string() }),
   z.object({ type: z.literal("run.cancelled"), by: z.string().optional(), reason: z.string() }),

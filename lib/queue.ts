@@ -1,6 +1,7 @@
 import { Queue, type JobsOptions } from "bullmq";
 import type { Redis } from "ioredis";
 import { z } from "zod";
+import { MAX_INPUT_TIMEOUT_SEC, MIN_INPUT_TIMEOUT_SEC } from "./inputTimeout";
 
 /** The one BullMQ queue both processes use. */
 export const RUNS_QUEUE = "runs";
@@ -34,10 +35,47 @@ export const runJobPayload = z.object({
   model: z.string().nullable(),
   maxTurns: z.number().int().positive(),
   timeoutSec: z.number().int().positive(),
+  // How long a request for human input waits before it counts as denied (DEFAULT_INPUT_TIMEOUT_SEC
+  // when absent, so jobs queued before this field existed still validate).
+  inputTimeoutSec: z.number().int().min(MIN_INPUT_TIMEOUT_SEC).max(MAX_INPUT_TIMEOUT_SEC).optional(),
+  // Set on the follow-up job of a "request changes" review: the agent continues on the same
+  // branch with this feedback as its next user message.
+  feedback: z.object({ decisionId: z.string().min(1), text: z.string().min(1) }).optional(),
 });
 export type RunJobPayload = z.infer<typeof runJobPayload>;
 
-export const jobPayload = z.discriminatedUnion("kind", [runJobPayload]);
+const commitSha = z.string().regex(/^[0-9a-f]{40}$/, "must be a full commit sha");
+
+/** A review's push: the branch at the decided commit, to the repository's remote, once. */
+export const pushJobPayload = z.object({
+  kind: z.literal("push"),
+  runId: z.string().min(1),
+  decisionId: z.string().min(1),
+  repo: runJobPayload.shape.repo.extend({
+    // "owner/name" on GitHub (or GITHUB_API_URL's server), for pull requests; null elsewhere.
+    githubRepo: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/).nullable(),
+  }),
+  baseBranch: z.string().min(1),
+  branch: runJobPayload.shape.branch,
+  headSha: commitSha,
+  // Where the remote branch should be before this push: the commit of the run's last
+  // successful push, or null when it was never pushed (the branch must not exist there).
+  expectedRemoteSha: commitSha.nullable(),
+  pullRequest: z.object({ title: z.string().min(1), body: z.string() }).nullable(),
+});
+export type PushJobPayload = z.infer<typeof pushJobPayload>;
+
+/** A discarded run: its branch leaves the mirror and Redis; the remote is not touched. */
+export const discardJobPayload = z.object({
+  kind: z.literal("discard"),
+  runId: z.string().min(1),
+  decisionId: z.string().min(1),
+  repo: runJobPayload.shape.repo,
+  branch: runJobPayload.shape.branch,
+});
+export type DiscardJobPayload = z.infer<typeof discardJobPayload>;
+
+export const jobPayload = z.discriminatedUnion("kind", [runJobPayload, pushJobPayload, discardJobPayload]);
 export type JobPayload = z.infer<typeof jobPayload>;
 
 export const runJobOptions = (runId: string, priority: Priority): JobsOptions => ({
@@ -49,6 +87,21 @@ export const runJobOptions = (runId: string, priority: Priority): JobsOptions =>
   backoff: { type: "exponential", delay: 5_000 },
   removeOnComplete: { age: 7 * 24 * 3600, count: 5_000 },
   removeOnFail: { age: 30 * 24 * 3600, count: 20_000 },
+});
+
+/**
+ * Jobs that follow a review decision. Their ids derive from the decision, so a double request
+ * or a retried add is one job; they go ahead of new runs (a person is waiting).
+ */
+export const reviewJobIds = {
+  push: (decisionId: string) => `push-${decisionId}`,
+  discard: (decisionId: string) => `discard-${decisionId}`,
+  changes: (runId: string, decisionId: string) => `run-${runId}-changes-${decisionId}`,
+};
+
+export const reviewJobOptions = (jobId: string): JobsOptions => ({
+  ...runJobOptions(jobId, "high"),
+  backoff: { type: "exponential", delay: 2_000 },
 });
 
 /** BullMQ's key prefix for a namespace: "bull" (BullMQ's default) when there is none. */

@@ -7,6 +7,9 @@ import type { RunEvent } from "./events";
  */
 export type RunChanges = Partial<typeof run.$inferInsert>;
 
+// Where a review decision takes the run: a push job, nothing more, or back to the agent.
+const reviewStatus = { push: "pushing", discard: "discarded", request_changes: "queued" } as const;
+
 /** What an event changes on its run's row (status, branch, usage, timings). */
 export function runChanges(event: RunEvent): RunChanges {
   const at = new Date(event.at);
@@ -34,6 +37,8 @@ export function runChanges(event: RunEvent): RunChanges {
       return { status: "pushing", error: null };
     case "push.finished":
       return event.ok ? { status: "pushed" } : { status: "awaiting_review", error: event.error ?? "push failed" };
+    case "review.decided":
+      return { status: reviewStatus[event.action], error: null };
     case "run.completed":
       return { status: "completed", finishedAt: at };
     case "run.failed":

@@ -6,6 +6,12 @@ import { icons } from "./icons";
 
 const logTone = { debug: "text-zinc-500", info: "text-zinc-300", warn: "text-amber-300", error: "text-red-400" } as const;
 
+const reviewLooks = {
+  push: { label: "Push approved", icon: icons.upload, tone: "info" },
+  request_changes: { label: "Changes requested", icon: icons.chat, tone: "warning" },
+  discard: { label: "Discarded", icon: icons.cross, tone: "neutral" },
+} as const;
+
 const Mono = ({ children }: { children: React.ReactNode }) => <span className="font-mono text-zinc-300">{children}</span>;
 
 /**
@@ -112,6 +118,17 @@ export function EventEntry({ event }: { event: RunEvent }) {
             </a>
           )}
           {event.error && <p className="mt-1 text-sm text-red-300">{event.error}</p>}
+        </FeedRow>
+      );
+    case "review.decided":
+      return (
+        <FeedRow icon={reviewLooks[event.action].icon} tone={reviewLooks[event.action].tone} at={event.at} type={event.type}>
+          <RowTitle detail={`by ${event.by}`}>
+            {event.action === "push" && event.pullRequest ? "Push and open a pull request" : reviewLooks[event.action].label}
+          </RowTitle>
+          {event.feedback && (
+            <blockquote className="mt-1 border-l-2 border-zinc-700 pl-3 text-sm whitespace-pre-wrap text-zinc-300">{event.feedback}</blockquote>
+          )}
         </FeedRow>
       );
     case "run.completed":
