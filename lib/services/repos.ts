@@ -7,8 +7,18 @@ import { credentialEnvName } from "../config";
 import { repository } from "../db/schema";
 import { AppError, fieldError } from "../errors";
 import { branchName } from "../gitNames";
+import { githubRepoFromUrl, githubRepoName } from "../githubRepo";
 import type { App } from "../server/app";
 import { isAdmin, type Principal } from "./principal";
+
+// A form's empty field means "not given".
+const blankAsUndefined = (schema: z.ZodType<string, string>) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v ? v : undefined))
+    .pipe(schema.optional());
 
 export const createRepoInput = z.object({
   name: z
@@ -17,12 +27,9 @@ export const createRepoInput = z.object({
     .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "use letters, digits, '.', '_' or '-' (max 64)"),
   url: z.string().trim().min(1, "is required").max(2000),
   defaultBranch: branchName.optional(),
-  credentialEnv: z
-    .string()
-    .trim()
-    .optional()
-    .transform((v) => (v ? v : undefined))
-    .pipe(credentialEnvName.optional()),
+  credentialEnv: blankAsUndefined(credentialEnvName),
+  // Derived from github.com URLs; set it for a mirror or an Enterprise server's repository.
+  githubRepo: blankAsUndefined(githubRepoName),
 });
 export type CreateRepoInput = z.infer<typeof createRepoInput>;
 
@@ -32,6 +39,7 @@ export type RepoView = {
   url: string;
   defaultBranch: string;
   credentialEnv: string | null;
+  githubRepo: string | null;
   createdAt: Date;
 };
 
@@ -80,6 +88,7 @@ function toView(row: typeof repository.$inferSelect): RepoView {
     url: row.url,
     defaultBranch: row.defaultBranch,
     credentialEnv: row.credentialEnv,
+    githubRepo: row.githubRepo,
     createdAt: row.createdAt,
   };
 }
@@ -101,6 +110,7 @@ export async function createRepo(
       url,
       defaultBranch: input.defaultBranch ?? "main",
       credentialEnv: input.credentialEnv ?? null,
+      githubRepo: input.githubRepo ?? githubRepoFromUrl(url, app.config.githubApiUrl),
       createdBy: principal.userId,
     })
     .onConflictDoNothing({ target: repository.name })

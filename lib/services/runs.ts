@@ -7,10 +7,12 @@ import { appendEvent, requestCancel } from "../eventLog";
 import type { DiffFile } from "../events";
 import { executorCatalog } from "../executors";
 import { branchName, runBranchName } from "../gitNames";
-import { approvalModes, executors, priorities, runJobOptions, type RunJobPayload } from "../queue";
+import { DEFAULT_INPUT_TIMEOUT_SEC, MAX_INPUT_TIMEOUT_SEC, MIN_INPUT_TIMEOUT_SEC } from "../inputTimeout";
+import { approvalModes, executors, priorities, runJobOptions } from "../queue";
 import type { App } from "../server/app";
 import { isAdmin, type Principal } from "./principal";
 import { repoByName } from "./repos";
+import { runJobPayloadFor } from "./runPayload";
 
 export const createRunInput = z
   .object({
@@ -23,6 +25,12 @@ export const createRunInput = z
     model: z.string().trim().min(1).max(200).optional(),
     maxTurns: z.coerce.number().int().min(1).max(1000).default(50),
     timeoutSec: z.coerce.number().int().min(10).default(1800),
+    inputTimeoutSec: z.coerce
+      .number()
+      .int()
+      .min(MIN_INPUT_TIMEOUT_SEC)
+      .max(MAX_INPUT_TIMEOUT_SEC)
+      .default(DEFAULT_INPUT_TIMEOUT_SEC),
     priority: z.enum(priorities).default("normal"),
   })
   .transform((v) => ({ ...v, executor: v.executor ?? (v.command ? "cli" : "agent") }))
@@ -124,21 +132,10 @@ export async function createRun(app: App, principal: Principal, input: CreateRun
     baseBranch,
     branch: runBranchName(title, id),
   };
-  const payload: RunJobPayload = {
-    kind: "run",
-    runId: id,
-    userId: principal.userId,
-    repo: { name: repo.name, url: repo.url, credentialEnv: repo.credentialEnv },
-    baseBranch,
-    branch: row.branch,
-    executor: row.executor,
-    command: row.command,
-    prompt: row.prompt,
-    approvalMode: row.approvalMode,
-    model: row.model,
-    maxTurns: row.maxTurns,
-    timeoutSec: row.timeoutSec,
-  };
+  const payload = runJobPayloadFor(row, repo);
+
+  // Only the job process needs it, so it travels in the payload and not in a column.
+  payload.inputTimeoutSec = input.inputTimeoutSec;
 
   // The row is committed before anything reaches Redis: a recorder or job process must never
   // see an event or a job for a run the database does not have yet.
