@@ -9,6 +9,7 @@ import { errorMessage } from "./errors";
 import { defaultExecutors, type ExecutorRegistry } from "./executors";
 import type { Logger } from "./logger";
 import { createWorkerMetrics, type JobOutcome, type WorkerMetrics } from "./metrics";
+import { processReviewJob, refuseCliFeedback } from "./review";
 import { processRunJob } from "./runJob";
 
 export type RunWorkerOptions = {
@@ -60,6 +61,9 @@ export async function createRunWorker(options: RunWorkerOptions): Promise<RunWor
       throw new UnrecoverableError(message);
     }
     const payload = parsed.data;
+    // Push and discard jobs carry out a review decision; everything below is a run's.
+    if (payload.kind !== "run") return processReviewJob(deps, job, payload);
+    await refuseCliFeedback(deps, payload);
     metrics.runsStarted.inc();
     metrics.activeRuns.inc();
     const endTimer = metrics.jobDuration.startTimer();

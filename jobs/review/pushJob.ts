@@ -1,0 +1,121 @@
+import { UnrecoverableError, type Job } from "bullmq";
+import { knownSecretValues, readCredential, type Config } from "../../lib/config";
+import type { EventLog } from "../../lib/eventLog";
+import type { JobPayload, PushJobPayload } from "../../lib/queue";
+import { createRunEmitter } from "../emit";
+import { PermanentRunError, errorMessage } from "../errors";
+import { deleteRunBundle } from "../git/bundle";
+import { credentialEnv } from "../git/credentials";
+import { mirrorPath, updateMirror, withMirrorLock } from "../git/mirror";
+import { checkPushableBranch, pushRunBranch } from "../git/push";
+import { ensurePullRequest } from "../github/pullRequest";
+import type { Logger } from "../logger";
+import type { JobOutcome } from "../metrics";
+import { checkRepoUrl } from "../workspace";
+import { ensureDecidedCommit } from "./branchAtHead";
+import { recordOutcome, recordedOutcome, withPushLock } from "./pushLock";
+import { displayRemote } from "./remote";
+
+export type ReviewJobDeps = { config: Config; eventLog: EventLog; logger: Logger };
+
+/**
+ * A push decision carried out: the mirror fetched, the decided commit present (from the mirror
+ * or the run's bundle), that commit pushed to the run's branch only, then the pull request
+ * when asked. At most one push per decision, whatever BullMQ redelivers.
+ */
+export async function processPushJob(deps: ReviewJobDeps, job: Job<JobPayload>, payload: PushJobPayload): Promise<JobOutcome> {
+  const { config, eventLog } = deps;
+  const { runId, decisionId, repo } = payload;
+  const secrets = knownSecretValues(repo.credentialEnv ? [repo.credentialEnv] : []);
+  const logger = deps.logger.child({ runId, jobId: job.id, decisionId }, secrets);
+  const emit = createRunEmitter(eventLog, runId, secrets);
+  const remote = displayRemote(repo.url);
+
+  return withPushLock(eventLog, runId, async () => {
+    const done = await recordedOutcome(eventLog, decisionId);
+    if (done) {
+      logger.info("push decision already carried out; nothing to do", { outcome: done });
+      return "skipped";
+    }
+    await emit({ type: "push.started", remote, branch: payload.branch });
+    try {
+      const pushed = await push(deps, payload);
+      logger.info(pushed.pushed ? "pushed the run's branch" : "the remote already had the decided commit", {
+        branch: payload.branch,
+        commit: payload.headSha,
+      });
+      const pr = await pullRequest(config, payload, logger);
+      await emit({ type: "push.finished", ok: true, remote, branch: payload.branch, commit: payload.headSha, ...pr });
+      await recordOutcome(eventLog, decisionId, "pushed");
+      // The branch is on the remote now; no job process needs the bundle any more.
+      await deleteRunBundle(eventLog, runId);
+      return "completed";
+    } catch (e) {
+      const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      if (!(e instanceof PermanentRunError) && !last) {
+        logger.warn("push failed; it will be retried", { error: errorMessage(e) });
+        throw e;
+      }
+      // Back to review with the reason; a person decides whether to push again.
+      const error = `push failed: ${errorMessage(e)}`;
+      logger.warn("push failed", { error });
+      await emit({ type: "push.finished", ok: false, remote, branch: payload.branch, error });
+      await recordOutcome(eventLog, decisionId, "failed");
+      throw new UnrecoverableError(error);
+    }
+  });
+}
+
+async function push(deps: ReviewJobDeps, payload: PushJobPayload): Promise<{ pushed: boolean }> {
+  const { config, eventLog } = deps;
+  const { repo } = payload;
+  checkRepoUrl(repo.url, config.allowLocalRepos);
+  await checkPushableBranch(payload.branch, payload.baseBranch);
+  const credential = repo.credentialEnv ? readCredential(repo.credentialEnv) : undefined;
+  const mirror = mirrorPath(config.dataDir, repo.url);
+  return withMirrorLock(mirror, async () => {
+    await updateMirror({ dataDir: config.dataDir, url: repo.url, repoName: repo.name, credential });
+    await ensureDecidedCommit({ log: eventLog, runId: payload.runId, mirror, headSha: payload.headSha });
+    return pushRunBranch({
+      mirror,
+      branch: payload.branch,
+      baseBranch: payload.baseBranch,
+      headSha: payload.headSha,
+      expectedRemoteSha: payload.expectedRemoteSha,
+      env: await credentialEnv(config.dataDir, credential),
+    });
+  });
+}
+
+/**
+ * Opens (or finds) the pull request. The branch is already pushed, so a failure here is
+ * reported with the successful push rather than undoing it.
+ */
+async function pullRequest(
+  config: Config,
+  payload: PushJobPayload,
+  logger: Logger,
+): Promise<{ pullRequestUrl?: string; error?: string }> {
+  if (!payload.pullRequest) return {};
+  const { githubRepo, credentialEnv: name } = payload.repo;
+  const token = name ? readCredential(name) : undefined;
+  if (!githubRepo || !token) {
+    return { error: `pushed, but no pull request was opened: ${githubRepo ? `${name ?? "the credential"} is not set on this job process` : "the repository is not on GitHub"}` };
+  }
+  try {
+    const { url, created } = await ensurePullRequest({
+      apiUrl: config.githubApiUrl,
+      githubRepo,
+      token,
+      branch: payload.branch,
+      baseBranch: payload.baseBranch,
+      title: payload.pullRequest.title,
+      body: payload.pullRequest.body,
+    });
+    logger.info(created ? "opened a pull request" : "found the branch's open pull request", { url });
+    return { pullRequestUrl: url };
+  } catch (e) {
+    logger.warn("could not open the pull request", { error: errorMessage(e) });
+    return { error: `pushed, but the pull request could not be opened: ${errorMessage(e)}` };
+  }
+}
