@@ -70,6 +70,11 @@ export const eventBody = z.discriminatedUnion("type", [
     decision: z.enum(["approve", "deny"]).optional(),
     answer: z.string().optional(),
     by: z.string(),
+    // What the person added to an approval: a note for the agent, the input they approved
+    // instead (an edited command), and whether to approve the same again without asking.
+    note: z.string().optional(),
+    editedInput: z.unknown().optional(),
+    remember: z.boolean().optional(),
   }),
   z.object({
     type: z.literal("usage"),
