@@ -17,6 +17,12 @@ const described: Record<ExecutorName, { label: string; description: string }> = 
   goose: { label: "Goose", description: "The Goose CLI, when installed on the job machines." },
 };
 
+// `npm run demo`: the agent talks to a local scripted fake, and says so.
+const demoAgent = {
+  label: "AgentDesk agent (demo model)",
+  description: "Our tool-use loop, answered by the local demo model: a scripted fake, not Claude.",
+};
+
 /** Why the job process cannot run the agent executor, or null when it can (same words in both processes). */
 export function agentUnavailableReason(config: Pick<Config, "anthropicApiKey">): string | null {
   return config.anthropicApiKey ? null : "ANTHROPIC_API_KEY is not set on this job process";
@@ -26,9 +32,9 @@ export function agentUnavailableReason(config: Pick<Config, "anthropicApiKey">):
  * Which executors a run may use, shown in the form and enforced by the API with the same
  * reasons. `claude-code` and `goose` arrive with their own issues.
  */
-export function executorCatalog(config: Pick<Config, "anthropicApiKey">): ExecutorInfo[] {
+export function executorCatalog(config: Pick<Config, "anthropicApiKey" | "agentDemo">): ExecutorInfo[] {
   return executors.map((name) => {
-    const info = { name, ...described[name] };
+    const info = { name, ...(name === "agent" && config.agentDemo ? demoAgent : described[name]) };
     if (name === "cli") return { ...info, available: true };
     if (name === "agent") {
       const reason = agentUnavailableReason(config);

@@ -1,11 +1,13 @@
 import { TopNav } from "@/components/nav/TopNav";
+import { DemoModelNotice } from "@/components/runs/DemoModelBadge";
 import { requirePrincipal } from "@/lib/server/pageAuth";
 
 export default async function SignedInLayout({ children }: { children: React.ReactNode }) {
-  const { principal } = await requirePrincipal();
+  const { app, principal } = await requirePrincipal();
   return (
     <>
       <TopNav principal={principal} />
+      {app.config.agentDemo && <DemoModelNotice />}
       <main className="mx-auto max-w-6xl px-4 py-6 sm:px-6 sm:py-8">{children}</main>
     </>
   );

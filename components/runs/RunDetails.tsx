@@ -1,5 +1,6 @@
 import { absoluteTime, formatDuration, runDuration } from "../format";
 import { CopyButton } from "../ui/CopyButton";
+import { RunDownloads } from "./RunDownloads";
 import { Time } from "../ui/Time";
 import type { RunRecord } from "./runTypes";
 import { UsageSummary, hasUsage } from "./UsageSummary";
@@ -47,6 +48,9 @@ export function RunDetails({ run, now }: { run: RunRecord; now: number }) {
         {run.approvalMode} · {run.priority}
       </Item>
       <Item label="Timeout">{formatDuration(run.timeoutSec * 1000)}</Item>
+      <Item label="Downloads">
+        <RunDownloads runId={run.id} />
+      </Item>
       {hasUsage(run) && (
         <div className="col-span-2 sm:col-span-4">
           <dt className="text-xs font-medium text-zinc-500">Usage</dt>
