@@ -1,0 +1,66 @@
+import type { FakeTurn, RecordedRequest } from "../tests/support/fakeAnthropic";
+
+/**
+ * What the demo model "says": a short, realistic agent session on the sample repository.
+ * It explores, reads, tries a path outside its workspace (and is refused), edits a file,
+ * adds one, runs the program, and sums up. The step is chosen by how far the conversation
+ * has got, so every run of the demo (and a resumed one) plays the same.
+ */
+const steps: FakeTurn[] = [
+  { content: [{ type: "text", text: "I'll start by looking at how the repository is laid out." }, { type: "tool_use", name: "list_directory", input: {} }] },
+  { content: [{ type: "text", text: "Let me find where the greeting is built." }, { type: "tool_use", name: "search", input: { pattern: "Hello" } }] },
+  { content: [{ type: "tool_use", name: "read_file", input: { path: "src/greet.js" } }] },
+  {
+    content: [
+      { type: "text", text: "Before changing it, let me check the system's user list for a default name." },
+      { type: "tool_use", name: "read_file", input: { path: "../../../../etc/passwd" } },
+    ],
+  },
+  {
+    content: [
+      { type: "text", text: "That path is outside my workspace, so I'll keep to the repository. I'll make the greeting friendlier and handle a missing name." },
+      {
+        type: "tool_use",
+        name: "edit_file",
+        input: {
+          path: "src/greet.js",
+          old_string: 'function greet(name) {\n  return "Hello, " + name;\n}',
+          new_string: 'function greet(name = "there") {\n  return `Hello, ${name}! Welcome to AgentDesk.`;\n}',
+        },
+      },
+    ],
+  },
+  {
+    content: [
+      { type: "text", text: "Now a changelog entry for the reviewer." },
+      { type: "tool_use", name: "write_file", input: { path: "CHANGELOG.md", content: "# Changelog\n\n- greet(): friendlier message, and a default when no name is given.\n" } },
+    ],
+  },
+  { content: [{ type: "text", text: "Let me run it to check both cases." }, { type: "tool_use", name: "shell", input: { command: "node src/main.js Ada && node src/main.js" } }] },
+  {
+    content: [
+      {
+        type: "text",
+        text:
+          "Done. Summary for review:\n\n- `src/greet.js`: the greeting now reads \"Hello, <name>! Welcome to AgentDesk.\" and falls back to \"there\" when no name is given.\n" +
+          "- `CHANGELOG.md`: new, with one entry describing the change.\n\nI ran `node src/main.js` with and without a name; both print the expected greeting. " +
+          "(My attempt to read /etc/passwd was refused: it is outside the workspace, as it should be.)",
+      },
+    ],
+  },
+];
+
+export function demoTurn(request: RecordedRequest): FakeTurn {
+  const step = request.body.messages.filter((m) => m.role === "assistant").length;
+  const turn = steps[Math.min(step, steps.length - 1)]!;
+  // Paced like a real model, so the feed can be watched as it streams.
+  return "content" in turn ? { ...turn, delayMs: 600, chunkDelayMs: 60 } : turn;
+}
+
+/** The sample repository's files. */
+export const demoFiles: Record<string, string> = {
+  "README.md": "# greeter\n\nA tiny program AgentDesk's demo agent works on.\n\n    node src/main.js <name>\n",
+  "src/greet.js": 'export function greet(name) {\n  return "Hello, " + name;\n}\n',
+  "src/main.js": 'import { greet } from "./greet.js";\n\nconsole.log(greet(process.argv[2]));\n',
+  "package.json": '{\n  "name": "greeter",\n  "version": "1.0.0",\n  "type": "module"\n}\n',
+};
