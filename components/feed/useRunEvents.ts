@@ -1,6 +1,6 @@
 "use client";
 
-import { useEffect, useEffectEvent, useState } from "react";
+import { useEffect, useEffectEvent, useRef, useState } from "react";
 import { endsStream, eventTypes, type RunEvent } from "@/lib/events";
 
 export type StreamState = "connecting" | "live" | "reconnecting" | "ended" | "failed";
@@ -10,23 +10,39 @@ type Received = { id: string; event: RunEvent };
 /**
  * Follows a run's events over SSE. The browser's EventSource resumes with Last-Event-ID by
  * itself after a drop; we close it after the event that ends the run's job, since the server
- * ends the stream there and a reconnect would only wait. Events arriving together are
+ * ends the stream there and a reconnect would only wait; a new `generation` (a review decision
+ * started new activity) opens it again after the last event seen. Events arriving together are
  * handed over in one batch per animation frame, so a chatty command does not render per line.
  */
-export function useRunEvents(runId: string, onBatch: (batch: Received[]) => void): { state: StreamState; notice: string | null } {
+export function useRunEvents(
+  runId: string,
+  onBatch: (batch: Received[]) => void,
+  generation = 0,
+): { state: StreamState; notice: string | null } {
   const [state, setState] = useState<StreamState>("connecting");
   const [notice, setNotice] = useState<string | null>(null);
   const deliver = useEffectEvent(onBatch);
+  // The last event received, so a stream opened again (after a review decision) goes on from there.
+  const lastId = useRef<string | null>(null);
 
   useEffect(() => {
-    const source = new EventSource(`/api/runs/${runId}/events`);
+    const after = lastId.current ? `?after=${encodeURIComponent(lastId.current)}` : "";
+    const source = new EventSource(`/api/runs/${runId}/events${after}`);
     let buffer: Received[] = [];
     let frame = 0;
     const flush = () => {
       frame = 0;
       const batch = buffer;
       buffer = [];
-      if (batch.length) deliver(batch);
+      if (!batch.length) return;
+      lastId.current = batch[batch.length - 1]!.id;
+      deliver(batch);
+      // Only the last of a replayed batch decides: a pushed run's replay holds
+      // run.awaiting_review, then the push's events.
+      if (endsStream(batch[batch.length - 1]!.event)) {
+        source.close();
+        setState("ended");
+      }
     };
     const receive = (message: MessageEvent<string>) => {
       let event: RunEvent;
@@ -38,10 +54,6 @@ export function useRunEvents(runId: string, onBatch: (batch: Received[]) => void
       }
       buffer.push({ id: message.lastEventId, event });
       if (!frame) frame = requestAnimationFrame(flush);
-      if (endsStream(event)) {
-        source.close();
-        setState("ended");
-      }
     };
     source.onopen = () => {
       setState("live");
@@ -65,7 +77,7 @@ export function useRunEvents(runId: string, onBatch: (batch: Received[]) => void
       if (frame) cancelAnimationFrame(frame);
       flush();
     };
-  }, [runId]);
+  }, [runId, generation]);
 
   return { state, notice };
 }

@@ -1,12 +1,14 @@
 "use client";
 
-import { useReducer } from "react";
+import { useCallback, useReducer, useState } from "react";
 import type { RunEvent } from "@/lib/events";
 import { DiffPanel } from "../diff/DiffPanel";
 import { appendToFeed, emptyFeed, type Feed } from "../feed/feedModel";
 import { RunFeed } from "../feed/RunFeed";
 import { useRunEvents } from "../feed/useRunEvents";
 import type { FormAction } from "../forms/useFormAction";
+import { ReviewActions, type ReviewOptions } from "../review/ReviewActions";
+import type { ReviewFormAction } from "../review/DecisionForm";
 import { Card } from "../ui/Card";
 import { useNow } from "../ui/useNow";
 import { applyRunEvent } from "./applyRunEvent";
@@ -16,7 +18,7 @@ import type { RunRecord } from "./runTypes";
 import { StatusBadge } from "./StatusBadge";
 import { StreamIndicator } from "./StreamIndicator";
 
-type State = { run: RunRecord; feed: Feed; diffHead: string | null };
+type State = { run: RunRecord; feed: Feed; diffHead: string | null; pullRequestUrl: string | null };
 type Batch = { id: string; event: RunEvent }[];
 
 const cancellable = new Set(["queued", "running", "waiting_input"]);
@@ -24,18 +26,32 @@ const cancellable = new Set(["queued", "running", "waiting_input"]);
 function reduce(state: State, batch: Batch): State {
   const fresh = batch.filter((e) => !state.feed.seen.has(e.id));
   if (!fresh.length) return state;
-  let { run, diffHead } = state;
+  let { run, diffHead, pullRequestUrl } = state;
   for (const { event } of fresh) {
     run = applyRunEvent(run, event);
     if (event.type === "diff.ready") diffHead = event.headSha;
+    if (event.type === "push.finished" && event.pullRequestUrl) pullRequestUrl = event.pullRequestUrl;
   }
-  return { run, diffHead, feed: appendToFeed(state.feed, fresh) };
+  return { run, diffHead, pullRequestUrl, feed: appendToFeed(state.feed, fresh) };
 }
 
 /** A run page's live part: the header follows the events, the feed shows them, the diff appears when ready. */
-export function RunLive({ initial, cancelAction }: { initial: RunRecord; cancelAction: FormAction<null> }) {
-  const [state, dispatch] = useReducer(reduce, { run: initial, feed: emptyFeed(), diffHead: null });
-  const stream = useRunEvents(initial.id, dispatch);
+export function RunLive({
+  initial,
+  cancelAction,
+  review,
+  reviewAction,
+}: {
+  initial: RunRecord;
+  cancelAction: FormAction<null>;
+  review: ReviewOptions;
+  reviewAction: ReviewFormAction;
+}) {
+  const [state, dispatch] = useReducer(reduce, { run: initial, feed: emptyFeed(), diffHead: null, pullRequestUrl: null });
+  // A decision starts new activity (a push, a follow-up run): follow the events again.
+  const [generation, setGeneration] = useState(0);
+  const onDecided = useCallback(() => setGeneration((g) => g + 1), []);
+  const stream = useRunEvents(initial.id, dispatch, generation);
   const now = useNow(1000);
   const { run } = state;
 
@@ -51,10 +67,15 @@ export function RunLive({ initial, cancelAction }: { initial: RunRecord; cancelA
               <StreamIndicator state={stream.state} />
             </div>
             <h1 className="text-xl font-semibold tracking-tight break-words text-zinc-50 sm:text-2xl">{run.title}</h1>
+            {state.pullRequestUrl && (
+              <a href={state.pullRequestUrl} target="_blank" rel="noreferrer" data-testid="pull-request-link" className="inline-block text-sm font-medium text-indigo-300 hover:underline">
+                Pull request: {state.pullRequestUrl}
+              </a>
+            )}
           </div>
           {cancellable.has(run.status) && <CancelButton runId={run.id} action={cancelAction} />}
         </div>
-        {run.error && run.status !== "failed" && (
+        {run.error && run.status !== "failed" && run.status !== "awaiting_review" && (
           <p className="rounded-lg border border-red-900/70 bg-red-950/40 px-3 py-2 text-sm text-red-200">{run.error}</p>
         )}
         <Card>
@@ -83,7 +104,11 @@ export function RunLive({ initial, cancelAction }: { initial: RunRecord; cancelA
         )}
       </Card>
 
-      {state.diffHead && <DiffPanel runId={run.id} version={state.diffHead} />}
+      {run.status === "awaiting_review" && (
+        <ReviewActions runId={run.id} error={run.error} options={review} decide={reviewAction} onDecided={onDecided} />
+      )}
+
+      {(state.diffHead ?? run.headSha) && <DiffPanel runId={run.id} version={state.diffHead ?? run.headSha!} />}
     </div>
   );
 }

@@ -2,10 +2,17 @@
 
 import { z } from "zod";
 import { authedAction } from "@/lib/http/action";
+import { decideReview, reviewInput } from "@/lib/services/review";
 import { cancelRun } from "@/lib/services/runs";
 
 // The page learns the outcome from the run's events; the form only needs to know it was accepted.
 export const cancelRunAction = authedAction(z.object({ id: z.string() }), async (principal, { id }, app) => {
   await cancelRun(app, principal, id);
   return null;
+});
+
+// The same service as POST /api/runs/:id/review; a repeated click gets the same decision back.
+export const reviewRunAction = authedAction(z.object({ id: z.string() }).and(reviewInput), async (principal, input, app) => {
+  const { id, ...decision } = input;
+  return (await decideReview(app, principal, id, decision)).decision;
 });

@@ -3,29 +3,31 @@ import Link from "next/link";
 import { cache } from "react";
 import { RunLive } from "@/components/runs/RunLive";
 import { orNotFound, requirePrincipal } from "@/lib/server/pageAuth";
+import { getReview } from "@/lib/services/review";
 import { getRun } from "@/lib/services/runs";
-import { cancelRunAction } from "./actions";
+import { cancelRunAction, reviewRunAction } from "./actions";
 
 // One read per request, shared by the title and the page.
 const loadRun = cache(async (id: string) => {
   const { app, principal } = await requirePrincipal();
-  return orNotFound(getRun(app, principal, id));
+  const run = await orNotFound(getRun(app, principal, id));
+  return { run, review: await getReview(app, principal, id) };
 });
 
 export async function generateMetadata({ params }: { params: Promise<{ id: string }> }): Promise<Metadata> {
-  const run = await loadRun((await params).id);
+  const { run } = await loadRun((await params).id);
   return { title: run.title };
 }
 
 export default async function RunPage({ params }: { params: Promise<{ id: string }> }) {
-  const run = await loadRun((await params).id);
+  const { run, review } = await loadRun((await params).id);
   const { pendingInputs: _pending, ...record } = run;
   return (
     <div className="mx-auto max-w-5xl">
       <Link href="/" className="mb-4 inline-block text-sm text-zinc-400 hover:text-zinc-200">
         ← All runs
       </Link>
-      <RunLive initial={record} cancelAction={cancelRunAction} />
+      <RunLive initial={record} cancelAction={cancelRunAction} review={review} reviewAction={reviewRunAction} />
     </div>
   );
 }

@@ -1,0 +1,73 @@
+"use client";
+
+import { useState } from "react";
+import type { DecisionView } from "@/lib/services/reviewHistory";
+import { inputClass } from "../ui/styles";
+import { DecisionForm, type ReviewFormAction } from "./DecisionForm";
+
+export type ReviewOptions = { canPullRequest: boolean; githubRepo: string | null; feedbackRefusal: string | null };
+
+/**
+ * The decisions on a run awaiting review: push (and open a pull request when the repository
+ * is on GitHub with a credential), request changes with feedback, or discard. After a failed
+ * push the run is back here with the reason, and Push reads "Retry push".
+ */
+export function ReviewActions({
+  runId,
+  error,
+  options,
+  decide,
+  onDecided,
+}: {
+  runId: string;
+  error: string | null;
+  options: ReviewOptions;
+  decide: ReviewFormAction;
+  onDecided: (d: DecisionView) => void;
+}) {
+  const [confirmDiscard, setConfirmDiscard] = useState(false);
+  const common = { runId, decide, onDecided };
+  return (
+    <section data-testid="review-actions" className="space-y-4 rounded-xl border border-violet-800/60 bg-violet-950/20 p-4 sm:p-5">
+      <div>
+        <h2 className="text-sm font-semibold text-zinc-100">Your review</h2>
+        <p className="mt-0.5 text-sm text-zinc-400">Nothing has left this machine. Read the changes, then decide.</p>
+      </div>
+      {error && (
+        <p role="alert" data-testid="push-error" className="rounded-lg border border-red-900/70 bg-red-950/40 px-3 py-2 text-sm text-red-200">
+          {error}
+        </p>
+      )}
+      <div className="flex flex-wrap items-start gap-3">
+        <DecisionForm {...common} action="push" variant="primary" label={error ? "Retry push" : "Push branch"} pendingLabel="Pushing…" />
+        {options.canPullRequest && (
+          <DecisionForm {...common} action="push" pullRequest label="Push and open a pull request" pendingLabel="Pushing…" />
+        )}
+        {confirmDiscard ? (
+          <div className="flex items-start gap-2">
+            <DecisionForm {...common} action="discard" variant="danger" label="Yes, discard" pendingLabel="Discarding…" />
+            <button type="button" onClick={() => setConfirmDiscard(false)} className="px-2 py-2 text-sm text-zinc-400 hover:text-zinc-200">
+              Keep
+            </button>
+          </div>
+        ) : (
+          <button type="button" onClick={() => setConfirmDiscard(true)} className="rounded-lg px-3.5 py-2 text-sm font-medium text-red-300 hover:bg-red-950/40">
+            Discard…
+          </button>
+        )}
+      </div>
+      {options.feedbackRefusal ? (
+        <p className="text-xs text-zinc-500" data-testid="feedback-refusal">
+          Request changes is not offered: {options.feedbackRefusal}.
+        </p>
+      ) : (
+        <DecisionForm {...common} action="request_changes" label="Request changes" pendingLabel="Sending…">
+          <label htmlFor={`feedback-${runId}`} className="block text-sm font-medium text-zinc-200">
+            Or tell the agent what to change
+          </label>
+          <textarea id={`feedback-${runId}`} name="feedback" rows={3} className={inputClass()} placeholder="e.g. also add a test for the empty case" />
+        </DecisionForm>
+      )}
+    </section>
+  );
+}
