@@ -107,7 +107,7 @@ describe("a shell task from sign-up to review", () => {
     const file = page.locator('[data-diff-file="hello.txt"]');
     await file.waitFor();
     expect(await file.textContent()).toContain("+1");
-    expect(await page.locator('[data-testid="diff-panel"] [data-line="add"]').filter({ hasText: "+hello" }).count()).toBe(1);
+    await page.locator('[data-testid="diff-panel"] [data-diff-body]').filter({ hasText: "hello" }).waitFor();
     await page.waitForTimeout(300);
     await screenshot(page, screensDir, "07-run-finished");
     expect(pageErrors).toEqual([]);
@@ -176,6 +176,45 @@ describe("a shell task from sign-up to review", () => {
     await phone.close();
   });
 });
+
+describe("reviewing and pushing the run", () => {
+  it("reads the diff in split view, remembered on the full-width review", async () => {
+    await page.goto(runUrl);
+    await page.locator('[data-diff-file="hello.txt"]').waitFor();
+    await page.locator('[data-diff-body="unified"]').filter({ hasText: "hello" }).waitFor();
+    expect(await page.locator('[data-testid="feedback-refusal"]').textContent()).toContain("a shell-command run cannot take feedback");
+    await page.click('[data-diff-mode="split"]');
+    await page.locator('[data-diff-body="split"]').filter({ hasText: "hello" }).waitFor();
+    expect(await repo.remoteSha(await branchOf(runUrl))).toBeNull();
+    await screenshot(page, screensDir, "14-review-split");
+
+    await page.click('a:has-text("Full-width review")');
+    await page.waitForURL(`${runUrl}/review`);
+    await page.locator('[data-diff-body="split"]').filter({ hasText: "hello" }).waitFor();
+    await screenshot(page, screensDir, "15-review-page");
+  });
+
+  it("pushes, shows pushed, and the branch is on the remote at the reviewed commit", async () => {
+    await page.click('button:has-text("Push branch")');
+    await page.waitForURL(runUrl);
+    await page.locator('[data-testid="run-status"] [data-status="pushed"]').waitFor({ timeout: 60_000 });
+    await page.locator('[data-event="review.decided"]').waitFor();
+    await page.locator('[data-event="push.finished"]').waitFor();
+    const runId = runUrl.split("/").pop()!;
+    const row = await waitForRow<{ head_sha: string; branch: string }>("select head_sha, branch, status from run where id = $1", [runId], (r) => Boolean(r.head_sha));
+    expect(await repo.remoteSha(row.branch)).toBe(row.head_sha);
+    const decisions = await db.query<{ action: string; by_email: string }>("select action, by_email from review_decision where run_id = $1", [runId]);
+    expect(decisions.rows).toEqual([{ action: "push", by_email: "admin@example.com" }]);
+    expect(await page.locator('[data-testid="review-actions"]').count()).toBe(0);
+    await screenshot(page, screensDir, "16-pushed");
+    expect(pageErrors).toEqual([]);
+  });
+});
+
+async function branchOf(url: string): Promise<string> {
+  const { rows } = await db.query<{ branch: string }>("select branch from run where id = $1", [url.split("/").pop()]);
+  return rows[0]!.branch;
+}
 
 describe("another user", () => {
   it("sees better-auth's message for a wrong password", async () => {
