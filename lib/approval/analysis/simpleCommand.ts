@@ -1,0 +1,92 @@
+import { commandText } from "../commands/argv";
+import { handlerFor } from "../commands/catalog";
+import type { CommandContext, Verdict } from "../commands/types";
+import { baseName, unwrap } from "../commands/wrappers";
+import { lookalikeOf } from "../hiddenChars";
+import { isCredentialPath } from "../paths";
+import type { Arg } from "../shell/words";
+import { maxLevel, type Level } from "../types";
+import { label, type Analysis } from "./state";
+import { judgeWrite } from "./writes";
+
+export type RunScript = (code: string, forms: string[]) => void;
+
+// Where a command given by path is still the system's own (`/usr/bin/rm` is `rm`).
+const SYSTEM_BIN = /^(\/usr(\/local)?|\/opt\/homebrew|)\/s?bin\/[^/]+$|(^|\/)node_modules\/\.bin\/[^/]+$/;
+// Printing a path does not read it; every other command naming a credential store does.
+const PRINTS_ONLY = new Set(["echo", "printf"]);
+
+type Named = { name: string; verdicts: Verdict[] };
+
+/** The name the catalog knows the command by, with the risks of how it is named. */
+function resolveName(head: Arg, analysis: Analysis, ctx: CommandContext): Named {
+  if (head.dynamic) return { name: "", verdicts: [{ level: "risky", why: "has a command name only known at run time" }] };
+  const lookalike = lookalikeOf(head.value);
+  if (lookalike) {
+    return { name: lookalike, verdicts: [{ level: "risky", why: `uses lookalike characters: \`${head.value}\` reads as \`${lookalike}\`` }] };
+  }
+  if (!/^[\x21-\x7E]+$/.test(head.value)) {
+    return { name: "", verdicts: [{ level: "risky", why: "has a command name with unusual characters" }] };
+  }
+  if (head.value.includes("/") && !SYSTEM_BIN.test(head.value)) {
+    ctx.runsFile(head);
+    return { name: "", verdicts: [{ level: "risky", why: `runs the program \`${head.value}\`, whose contents are not checked` }] };
+  }
+  const name = baseName(head.value);
+  if (analysis.functions.has(name)) return { name: "", verdicts: [] };
+  return { name, verdicts: [] };
+}
+
+function trackDirectory(inner: Arg[], analysis: Analysis): void {
+  const target = inner[1];
+  if (!target || target.dynamic || /^[/~]/.test(target.value)) analysis.outsideWorkspace = true;
+  else if (target.value.startsWith("..")) analysis.outsideWorkspace = true;
+}
+
+/**
+ * Classifies one simple command given as words, wrappers looked through. `prefixForms` are the
+ * normalized forms of whatever runs it (`bash -c '…'`), so rules can match those too.
+ */
+export function classifyArgv(argv: Arg[], prefixForms: string[], analysis: Analysis, runScript: RunScript): void {
+  const { wrappers, inner } = unwrap(argv);
+  const forms = [...prefixForms, ...wrappers.map((w) => commandText(w.argv))];
+  for (const w of wrappers) for (const v of w.verdicts) analysis.addFinding(v.level, `${label(commandText(w.argv))} ${v.why}`);
+  const command = inner.length ? inner : (wrappers.at(-1)?.argv ?? []);
+  if (!command.length) return;
+  const text = commandText(command);
+  forms.push(text);
+  const where = label(text);
+  let transparent = false;
+
+  const ctx: CommandContext = {
+    nested: (nestedArgv) => classifyArgv(nestedArgv, forms, analysis, runScript),
+    script: (code) => {
+      transparent = true;
+      runScript(code.value, forms);
+    },
+    writes: (target) => judgeWrite(analysis, target, where),
+    runsFile: (target) => {
+      if (!target.dynamic && analysis.wasWritten(target.value)) {
+        analysis.addFinding("risky", `${where} runs \`${target.value}\`, which this same command wrote`);
+      }
+    },
+    get outsideWorkspace() {
+      return analysis.outsideWorkspace;
+    },
+  };
+
+  const named = resolveName(command[0]!, analysis, ctx);
+  const verdicts = [...named.verdicts];
+  if (named.name) {
+    if (named.name === "cd") trackDirectory(command, analysis);
+    const handler = handlerFor(named.name);
+    verdicts.push(...(handler ? handler({ name: named.name, args: command.slice(1) }, ctx) : [{ level: "risky", why: `runs \`${named.name}\`, a command the policy does not know` } as const]));
+    if (!PRINTS_ONLY.has(named.name) && command.slice(1).some((a) => !a.dynamic && isCredentialPath(a.value))) {
+      verdicts.push({ level: "denied", why: "reads a credential store" });
+    }
+  }
+  // `bash -c '…'` with nothing else to say is only a carrier: its inner commands are the parts.
+  if (transparent && verdicts.length === 0) return;
+  const level = verdicts.reduce<Level>((acc, v) => maxLevel(acc, v.level), "safe");
+  analysis.addPart({ command: text, forms, level, reasons: verdicts.map((v) => `${where} ${v.why}`) });
+}

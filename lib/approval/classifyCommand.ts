@@ -1,0 +1,17 @@
+import { analyzeScript } from "./analysis/walkScript";
+import { Analysis } from "./analysis/state";
+import { hiddenCharacterFindings } from "./hiddenChars";
+import type { CommandClassification } from "./types";
+
+/**
+ * Classifies a shell command line, deterministically, from its syntax tree (mvdan/sh's bash
+ * parser): `safe` (read-only inspection, the project's tests and builds), `risky` (changes or
+ * reaches outside the workspace, or cannot be checked) or `denied` (destroys disks, reads
+ * credential stores, fork bombs). The result is the most severe part, with every reason.
+ */
+export function classifyCommand(command: string): CommandClassification {
+  const analysis = new Analysis();
+  for (const f of hiddenCharacterFindings(command)) analysis.addFinding(f.level, f.reason);
+  analyzeScript(analysis, command, [], 0);
+  return { level: analysis.level, reasons: analysis.reasons, parts: analysis.parts, findings: analysis.findings };
+}

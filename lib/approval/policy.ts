@@ -1,0 +1,97 @@
+import { classifyCommand } from "./classifyCommand";
+import { classifyWrite } from "./classifyWrite";
+import { firstMatch } from "./ruleMatch";
+import { noRules, type ApprovalRules } from "./rules";
+import type { CommandPart, Finding, Level } from "./types";
+
+/** The run's approval mode: `auto` blocks only denied actions, `risky` also asks before risky ones, `all` asks before every command and write. */
+export type ApprovalMode = "auto" | "risky" | "all";
+
+export type ApprovalAction =
+  | { kind: "shell"; command: string }
+  | { kind: "write"; path: string }
+  | { kind: "read"; path: string };
+
+export type Decision = "allow" | "ask" | "deny";
+export type ApprovalDecision = { decision: Decision; reasons: string[] };
+
+type Outcome = { decision: Decision; reason: string | null };
+
+const severity: Record<Decision, number> = { allow: 0, ask: 1, deny: 2 };
+
+/** What the mode makes of a classifier level when no rule speaks. */
+function byLevel(mode: ApprovalMode, level: Level): Decision {
+  if (level === "denied") return "deny";
+  if (mode === "all") return "ask";
+  return level === "risky" && mode === "risky" ? "ask" : "allow";
+}
+
+const modeAllReason = (subject: string) => `${subject}: approval mode \`all\` asks before every command and file write`;
+
+/**
+ * One part of a command line: deny rules win over ask rules over allow rules; deny and ask
+ * rules match any form (`sudo rm x` and `rm x`), allow rules only the command itself, and no
+ * allow rule lifts a classifier `denied` (a team's `allow *` must not let `mkfs` through).
+ */
+function decidePart(mode: ApprovalMode, rules: ApprovalRules, part: CommandPart): Outcome[] {
+  const subject = `\`${part.command}\``;
+  const deny = firstMatch(rules.deny, part.forms);
+  if (deny) return [{ decision: "deny", reason: `${subject} is denied by the rule \`${deny}\`` }];
+  const ask = firstMatch(rules.ask, part.forms);
+  if (ask) return [{ decision: "ask", reason: `${subject} matches the ask rule \`${ask}\`` }, ...part.reasons.map((reason) => ({ decision: "ask" as const, reason }))];
+  if (part.level !== "denied") {
+    const allow = firstMatch(rules.allow, [part.command]);
+    if (allow) return [{ decision: "allow", reason: `${subject} is allowed by the rule \`${allow}\`` }];
+  }
+  const decision = byLevel(mode, part.level);
+  if (decision === "ask" && part.level === "safe") return [{ decision, reason: modeAllReason(subject) }];
+  return part.reasons.length ? part.reasons.map((reason) => ({ decision, reason })) : [{ decision, reason: null }];
+}
+
+/** Findings belong to no single command, so no rule lifts them; only the mode decides. */
+const decideFinding = (mode: ApprovalMode, finding: Finding): Outcome => ({
+  decision: byLevel(mode, finding.level),
+  reason: finding.reason,
+});
+
+function combine(outcomes: Outcome[]): ApprovalDecision {
+  const decision = outcomes.reduce<Decision>((acc, o) => (severity[o.decision] > severity[acc] ? o.decision : acc), "allow");
+  const reasons = outcomes.filter((o) => o.decision === decision && o.reason !== null).map((o) => o.reason!);
+  return { decision, reasons: [...new Set(reasons)] };
+}
+
+function decideShell(mode: ApprovalMode, rules: ApprovalRules, command: string): ApprovalDecision {
+  const classified = classifyCommand(command);
+  const outcomes = [
+    ...classified.parts.flatMap((part) => decidePart(mode, rules, part)),
+    ...classified.findings.map((f) => decideFinding(mode, f)),
+  ];
+  // Under `all`, a command line with nothing a rule allowed (even `X=1` with no command) asks.
+  if (mode === "all" && classified.parts.length === 0) outcomes.push({ decision: "ask", reason: modeAllReason(`\`${command.trim()}\``) });
+  return combine(outcomes);
+}
+
+function decideWrite(mode: ApprovalMode, path: string): ApprovalDecision {
+  const { level, reasons } = classifyWrite(path);
+  const decision = byLevel(mode, level);
+  if (decision === "ask" && level === "safe") return { decision, reasons: [modeAllReason(`writing \`${path}\``)] };
+  return { decision, reasons: decision === "allow" ? [] : reasons };
+}
+
+/**
+ * Decides whether a tool call may run now (`allow`), must wait for a person (`ask`), or must
+ * not run (`deny`), with the reasons to show them. Deterministic: the same mode, rules and
+ * action always give the same answer. Reads are always allowed (file tools keep them inside
+ * the workspace).
+ */
+export function approvalPolicy(input: { mode: ApprovalMode; rules?: ApprovalRules; action: ApprovalAction }): ApprovalDecision {
+  const rules = input.rules ?? noRules();
+  switch (input.action.kind) {
+    case "read":
+      return { decision: "allow", reasons: [] };
+    case "write":
+      return decideWrite(input.mode, input.action.path);
+    case "shell":
+      return decideShell(input.mode, rules, input.action.command);
+  }
+}
