@@ -262,6 +262,26 @@ export const inputDecision = pgTable(
   (t) => [uniqueIndex("input_decision_run_request_idx").on(t.runId, t.requestId)],
 );
 
+// Allow / ask / deny patterns on shell commands (lib/approval): a repository's rules are set by
+// admins, a user's by that user; a run goes by its repository's and its user's together.
+export const approvalRuleScopes = ["repo", "user"] as const;
+export const approvalRuleEffects = ["allow", "ask", "deny"] as const;
+
+export const approvalRule = pgTable(
+  "approval_rule",
+  {
+    id: text("id").primaryKey(),
+    scope: text("scope", { enum: approvalRuleScopes }).notNull(),
+    // repository.id or user.id, by scope (two tables, so no foreign key).
+    scopeId: text("scope_id").notNull(),
+    pattern: text("pattern").notNull(),
+    effect: text("effect", { enum: approvalRuleEffects }).notNull(),
+    createdBy: text("created_by").references(() => user.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("approval_rule_scope_pattern_idx").on(t.scope, t.scopeId, t.effect, t.pattern)],
+);
+
 export const schema = {
   user,
   session,
@@ -275,5 +295,6 @@ export const schema = {
   runDiff,
   reviewDecision,
   inputDecision,
+  approvalRule,
 };
 
