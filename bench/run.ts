@@ -4,6 +4,7 @@ import type { BenchResult } from "./stats";
 const benches: [string, () => Promise<BenchResult>][] = [
   ["workspace", async () => (await import("./workspace")).benchWorkspace()],
   ["event latency", async () => (await import("./eventLatency")).benchEventLatency()],
+  ["agent turn", async () => (await import("./agentTurn")).benchAgentTurn()],
 ];
 
 const only = process.argv.slice(2);

@@ -1,0 +1,143 @@
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import Anthropic from "@anthropic-ai/sdk";
+import { createCheckpointSaver } from "../jobs/agent/checkpoint";
+import { runAgentLoop } from "../jobs/agent/loop";
+import { priceFor } from "../jobs/agent/pricing";
+import { DEFAULT_RETRY_POLICY } from "../jobs/agent/retry";
+import { createRunEmitter } from "../jobs/emit";
+import { runGit } from "../jobs/git/exec";
+import { loadConfig } from "../lib/config";
+import { createEventLog, type EventLog } from "../lib/eventLog";
+import type { RunJobPayload } from "../lib/queue";
+import { createRedis } from "../lib/redis";
+import { startFakeAnthropic, type FakeTurn } from "../tests/support/fakeAnthropic";
+import { ms, percentile, type BenchResult } from "./stats";
+
+/**
+ * Platform overhead per agent turn: with an instant fake model, the time from one model
+ * request to the next, minus the tool's own run time. What remains is ours: the SDK's
+ * request and stream parsing, events to Redis, the tool step's bookkeeping, usage, and the
+ * checkpoint (git + Redis). The baseline is the same request made with the raw SDK alone.
+ */
+const TURNS = 200;
+
+const toolTurn: FakeTurn = { content: [{ type: "tool_use", name: "list_directory", input: {} }] };
+const endTurn: FakeTurn = { content: [{ type: "text", text: "done" }] };
+
+export async function benchAgentTurn(): Promise<BenchResult> {
+  const config = loadConfig();
+  const tmp = await fs.mkdtemp(path.join(os.tmpdir(), "agentdesk-bench-agent-"));
+  const redis = createRedis(config.redisUrl, "worker");
+  const log = createEventLog(redis, `bench-agent-${process.pid}:`);
+  const arrivals: number[] = [];
+  const fake = await startFakeAnthropic((request, index) => {
+    arrivals.push(performance.now());
+    return index < TURNS ? toolTurn : endTurn;
+  });
+  try {
+    const workspace = await sampleRepo(tmp);
+    const toolMs = await runLoop(fake.url, workspace, log);
+    const overhead = arrivals.slice(1, TURNS + 1).map((t, i) => t - arrivals[i]! - toolMs[i]!);
+    const baseline = await rawSdkTurns();
+    return {
+      name: `agent turn overhead (${TURNS} turns, instant fake model, list_directory tool time excluded)`,
+      lines: [
+        `AgentDesk loop per turn: p50 ${ms(percentile(overhead, 50))}, p99 ${ms(percentile(overhead, 99))} (tool p50 ${ms(percentile(toolMs, 50))} excluded)`,
+        `baseline, raw SDK stream call: p50 ${ms(percentile(baseline, 50))}, p99 ${ms(percentile(baseline, 99))}`,
+        `platform overhead beyond the SDK call: p50 ${ms(percentile(overhead, 50) - percentile(baseline, 50))}`,
+      ],
+    };
+  } finally {
+    await fake.close();
+    await redis.del(log.keys.runCheckpoint("bench"), log.keys.runEvents("bench"), log.keys.runSeq("bench"), log.keys.allEvents);
+    await redis.quit();
+    await fs.rm(tmp, { recursive: true, force: true });
+  }
+}
+
+/** Runs the real loop for TURNS tool turns; returns each tool call's own duration (ms). */
+async function runLoop(baseURL: string, workspace: string, log: EventLog): Promise<number[]> {
+  const toolMs: number[] = [];
+  const emitToRedis = createRunEmitter(log, "bench", []);
+  const payload: RunJobPayload = {
+    kind: "run",
+    runId: "bench",
+    userId: "bench",
+    repo: { name: "bench", url: workspace, credentialEnv: null },
+    baseBranch: "main",
+    branch: "agentdesk/bench",
+    executor: "agent",
+    command: null,
+    prompt: "List the files, again and again.",
+    approvalMode: "auto",
+    model: null,
+    maxTurns: TURNS + 1,
+    timeoutSec: 3600,
+  };
+  const baseSha = (await runGit(["rev-parse", "HEAD"], { cwd: workspace })).stdout.trim();
+  const result = await runAgentLoop(
+    {
+      client: new Anthropic({ apiKey: "bench", baseURL, maxRetries: 0 }),
+      model: "claude-haiku-4-5",
+      maxTokens: 8192,
+      limits: { maxTurns: TURNS + 1, budgetUsd: 1_000, loopRepeats: TURNS + 10 },
+      price: priceFor("claude-haiku-4-5"),
+      retry: DEFAULT_RETRY_POLICY,
+      textFlushMs: 50,
+    },
+    {
+      payload,
+      workspace,
+      secrets: [],
+      signal: new AbortController().signal,
+      emit: async (event) => {
+        if (event.type === "tool.finished") toolMs.push(event.durationMs);
+        await emitToRedis(event);
+      },
+      checkpoint: createCheckpointSaver({
+        log,
+        runId: "bench",
+        workspace,
+        mirror: path.join(workspace, ".git"),
+        branch: "agentdesk/bench",
+        baseSha,
+        author: { name: "bench", email: "bench@localhost" },
+        worker: "bench",
+      }),
+    },
+  );
+  if (!result.ok) throw new Error(`the loop failed: ${result.error}`);
+  return toolMs;
+}
+
+/** The same request, the same answer, with nothing but the SDK. */
+async function rawSdkTurns(): Promise<number[]> {
+  const fake = await startFakeAnthropic(() => toolTurn);
+  try {
+    const client = new Anthropic({ apiKey: "bench", baseURL: fake.url, maxRetries: 0 });
+    const times: number[] = [];
+    for (let i = 0; i < TURNS; i++) {
+      const started = performance.now();
+      await client.messages
+        .stream({ model: "claude-haiku-4-5", max_tokens: 8192, messages: [{ role: "user", content: "List the files." }] })
+        .finalMessage();
+      times.push(performance.now() - started);
+    }
+    return times;
+  } finally {
+    await fake.close();
+  }
+}
+
+async function sampleRepo(tmp: string): Promise<string> {
+  const dir = path.join(tmp, "repo");
+  await fs.mkdir(path.join(dir, "src"), { recursive: true });
+  for (let i = 0; i < 20; i++) await fs.writeFile(path.join(dir, "src", `file${i}.ts`), `export const n = ${i};\n`);
+  const env = { GIT_AUTHOR_NAME: "b", GIT_AUTHOR_EMAIL: "b@localhost", GIT_COMMITTER_NAME: "b", GIT_COMMITTER_EMAIL: "b@localhost" };
+  await runGit(["init", "--quiet", "--initial-branch=agentdesk/bench"], { cwd: dir });
+  await runGit(["add", "--all"], { cwd: dir });
+  await runGit(["-c", "commit.gpgsign=false", "commit", "--quiet", "-m", "sample"], { cwd: dir, env });
+  return dir;
+}
