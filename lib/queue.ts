@@ -1,6 +1,7 @@
 import { Queue, type JobsOptions } from "bullmq";
 import type { Redis } from "ioredis";
 import { z } from "zod";
+import { approvalRules } from "./approval/rules";
 import { MAX_INPUT_TIMEOUT_SEC, MIN_INPUT_TIMEOUT_SEC } from "./inputTimeout";
 
 /** The one BullMQ queue both processes use. */
@@ -38,6 +39,9 @@ export const runJobPayload = z.object({
   // How long a request for human input waits before it counts as denied (DEFAULT_INPUT_TIMEOUT_SEC
   // when absent, so jobs queued before this field existed still validate).
   inputTimeoutSec: z.number().int().min(MIN_INPUT_TIMEOUT_SEC).max(MAX_INPUT_TIMEOUT_SEC).optional(),
+  // The run's approval rules (its repository's and its user's, lib/approval), fixed when the
+  // run is created; absent means none.
+  approvalRules: approvalRules.optional(),
   // Set on the follow-up job of a "request changes" review: the agent continues on the same
   // branch with this feedback as its next user message.
   feedback: z.object({ decisionId: z.string().min(1), text: z.string().min(1) }).optional(),

@@ -10,6 +10,7 @@ import { branchName, runBranchName } from "../gitNames";
 import { DEFAULT_INPUT_TIMEOUT_SEC, MAX_INPUT_TIMEOUT_SEC, MIN_INPUT_TIMEOUT_SEC } from "../inputTimeout";
 import { approvalModes, executors, priorities, runJobOptions } from "../queue";
 import type { App } from "../server/app";
+import { effectiveRules } from "./approvalRules";
 import { isAdmin, type Principal } from "./principal";
 import { repoByName } from "./repos";
 import { runJobPayloadFor } from "./runPayload";
@@ -136,6 +137,7 @@ export async function createRun(app: App, principal: Principal, input: CreateRun
 
   // Only the job process needs it, so it travels in the payload and not in a column.
   payload.inputTimeoutSec = input.inputTimeoutSec;
+  payload.approvalRules = await effectiveRules(app, principal.userId, repo.id);
 
   // The row is committed before anything reaches Redis: a recorder or job process must never
   // see an event or a job for a run the database does not have yet.

@@ -1,0 +1,113 @@
+import crypto from "node:crypto";
+import { and, asc, eq, or } from "drizzle-orm";
+import { z } from "zod";
+import { mergeRules, ruleEffects, rulePattern, type ApprovalRules, type RuleEffect } from "../approval/rules";
+import { approvalRule, user } from "../db/schema";
+import { AppError, fieldError, notFound } from "../errors";
+import type { App } from "../server/app";
+import { isAdmin, type Principal } from "./principal";
+import { repoByName } from "./repos";
+
+export const createRuleInput = z.object({
+  pattern: rulePattern,
+  effect: z.enum(ruleEffects, { error: "must be allow, ask or deny" }),
+});
+export type CreateRuleInput = z.infer<typeof createRuleInput>;
+
+export type RuleView = {
+  id: string;
+  scope: "repo" | "user";
+  pattern: string;
+  effect: RuleEffect;
+  createdBy: string | null;
+  createdAt: string;
+};
+
+type Scope = { scope: "repo" | "user"; scopeId: string };
+
+const ruleIdSchema = z.uuid();
+
+async function listScope(app: Pick<App, "db">, { scope, scopeId }: Scope): Promise<RuleView[]> {
+  const rows = await app.db
+    .select({ rule: approvalRule, by: user.email })
+    .from(approvalRule)
+    .leftJoin(user, eq(user.id, approvalRule.createdBy))
+    .where(and(eq(approvalRule.scope, scope), eq(approvalRule.scopeId, scopeId)))
+    .orderBy(asc(approvalRule.createdAt), asc(approvalRule.id));
+  return rows.map(({ rule, by }) => ({
+    id: rule.id,
+    scope: rule.scope,
+    pattern: rule.pattern,
+    effect: rule.effect,
+    createdBy: by,
+    createdAt: rule.createdAt.toISOString(),
+  }));
+}
+
+async function addToScope(app: Pick<App, "db">, principal: Principal, target: Scope, input: CreateRuleInput): Promise<RuleView> {
+  const [row] = await app.db
+    .insert(approvalRule)
+    .values({ id: crypto.randomUUID(), ...target, pattern: input.pattern, effect: input.effect, createdBy: principal.userId })
+    .onConflictDoNothing()
+    .returning();
+  if (!row) throw fieldError("pattern", `there is already a ${input.effect} rule \`${input.pattern}\``, "conflict");
+  return { id: row.id, scope: row.scope, pattern: row.pattern, effect: row.effect, createdBy: principal.email, createdAt: row.createdAt.toISOString() };
+}
+
+async function deleteFromScope(app: Pick<App, "db">, target: Scope, id: string): Promise<void> {
+  if (!ruleIdSchema.safeParse(id).success) throw notFound("Rule");
+  const deleted = await app.db
+    .delete(approvalRule)
+    .where(and(eq(approvalRule.id, id), eq(approvalRule.scope, target.scope), eq(approvalRule.scopeId, target.scopeId)))
+    .returning({ id: approvalRule.id });
+  if (!deleted.length) throw notFound("Rule");
+}
+
+async function repoScope(app: Pick<App, "db">, name: string): Promise<Scope> {
+  const repo = await repoByName(app, name);
+  if (!repo) throw notFound("Repository");
+  return { scope: "repo", scopeId: repo.id };
+}
+
+function assertAdmin(principal: Principal): void {
+  if (!isAdmin(principal)) throw new AppError("forbidden", "Only an admin can change a repository's rules");
+}
+
+const userScope = (principal: Principal): Scope => ({ scope: "user", scopeId: principal.userId });
+
+/** A repository's rules apply to everyone's runs on it, so every signed-in user may read them. */
+export const listRepoRules = async (app: Pick<App, "db">, repoName: string) => listScope(app, await repoScope(app, repoName));
+
+export async function addRepoRule(app: Pick<App, "db">, principal: Principal, repoName: string, input: CreateRuleInput) {
+  assertAdmin(principal);
+  return addToScope(app, principal, await repoScope(app, repoName), input);
+}
+
+export async function deleteRepoRule(app: Pick<App, "db">, principal: Principal, repoName: string, id: string) {
+  assertAdmin(principal);
+  await deleteFromScope(app, await repoScope(app, repoName), id);
+}
+
+/** A user's own rules; another user's rule is "not found", never "forbidden". */
+export const listUserRules = (app: Pick<App, "db">, principal: Principal) => listScope(app, userScope(principal));
+
+export const addUserRule = (app: Pick<App, "db">, principal: Principal, input: CreateRuleInput) =>
+  addToScope(app, principal, userScope(principal), input);
+
+export const deleteUserRule = (app: Pick<App, "db">, principal: Principal, id: string) =>
+  deleteFromScope(app, userScope(principal), id);
+
+/** The rules a new run goes by: its repository's and its user's, merged (deny still wins). */
+export async function effectiveRules(app: Pick<App, "db">, userId: string, repositoryId: string): Promise<ApprovalRules> {
+  const rows = await app.db
+    .select({ pattern: approvalRule.pattern, effect: approvalRule.effect })
+    .from(approvalRule)
+    .where(
+      or(
+        and(eq(approvalRule.scope, "repo"), eq(approvalRule.scopeId, repositoryId)),
+        and(eq(approvalRule.scope, "user"), eq(approvalRule.scopeId, userId)),
+      ),
+    )
+    .orderBy(asc(approvalRule.createdAt), asc(approvalRule.id));
+  return mergeRules(rows);
+}
