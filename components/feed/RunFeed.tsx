@@ -1,10 +1,10 @@
 import type { RunEventOf } from "@/lib/events";
+import { InputRequestCard } from "../inputs/InputRequestCard";
 import { AssistantText } from "./AssistantText";
 import { EventEntry } from "./EventEntry";
 import { FeedRow } from "./FeedRow";
 import type { FeedItem } from "./feedModel";
 import { icons } from "./icons";
-import { InputRequestCard } from "./InputRequestCard";
 import { ToolStep } from "./ToolStep";
 
 /** The run's steps as a timeline, in the order they happened. */

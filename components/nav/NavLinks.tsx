@@ -4,7 +4,7 @@ import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { cx } from "../ui/cx";
 
-export type NavItem = { href: string; label: string };
+export type NavItem = { href: string; label: string; badge?: React.ReactNode };
 
 function isActive(pathname: string, href: string): boolean {
   if (href === "/") return pathname === "/" || (pathname.startsWith("/runs/") && pathname !== "/runs/new");
@@ -26,6 +26,7 @@ export function NavLinks({ items }: { items: NavItem[] }) {
             )}
           >
             {item.label}
+            {item.badge}
           </Link>
         </li>
       ))}

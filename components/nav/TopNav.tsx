@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { isAdmin, type Principal } from "@/lib/services/principal";
+import { InboxCount } from "../inputs/InboxCount";
 import { Logo } from "../Logo";
 import { NavLinks, type NavItem } from "./NavLinks";
 import { SignOutButton } from "./SignOutButton";
@@ -8,6 +9,7 @@ export function TopNav({ principal }: { principal: Principal }) {
   const items: NavItem[] = [
     { href: "/", label: "Runs" },
     { href: "/runs/new", label: "New run" },
+    { href: "/inbox", label: "Inbox", badge: <InboxCount /> },
     ...(isAdmin(principal) ? [{ href: "/repos", label: "Repositories" }] : []),
     { href: "/settings/tokens", label: "API tokens" },
   ];

@@ -9,7 +9,7 @@ import { buildReason } from "../../scripts/lib/buildIfNeeded";
 import { freePort } from "../../tests/support/server";
 
 /** What the tests need to know about the running AgentDesk. */
-export type E2eStack = { url: string; databaseUrl: string; screensDir: string };
+export type E2eStack = { url: string; databaseUrl: string; screensDir: string; redisUrl: string; redisPrefix: string };
 
 const ROOT = path.resolve(import.meta.dirname, "..", "..");
 const POSTGRES_ADMIN_URL = process.env.TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
@@ -145,5 +145,6 @@ export async function startStack(): Promise<{ stack: E2eStack; stop: () => Promi
     await stop();
     throw err;
   }
-  return { stack: { url, databaseUrl, screensDir: SCREENS_DIR }, stop };
+  // Redis too, so a test can play the job process's part (ask for input) against this stack.
+  return { stack: { url, databaseUrl, screensDir: SCREENS_DIR, redisUrl: REDIS_URL, redisPrefix }, stop };
 }

@@ -1,0 +1,37 @@
+"use client";
+
+import { cx } from "../ui/cx";
+import { ApprovalForm } from "./ApprovalForm";
+import { Outcome } from "./Outcome";
+import { QuestionForm } from "./QuestionForm";
+import { RequestDetails } from "./RequestDetails";
+import type { InputOutcome, InputRequest } from "./types";
+import { useAnswerAction } from "./useAnswerAction";
+
+/**
+ * One request with its answer form, or with its outcome once known (from the feed's
+ * `input.resolved`, or from the answer just given until that event arrives).
+ */
+export function RequestPanel({ request, outcome }: { request: InputRequest; outcome?: InputOutcome }) {
+  const answering = useAnswerAction();
+  const shown = outcome ?? answering.answered ?? undefined;
+  return (
+    <div
+      data-input-request={request.requestId}
+      data-input-state={shown ? "resolved" : "pending"}
+      className={cx(
+        "space-y-3 rounded-lg border p-3",
+        shown ? "border-zinc-800 bg-zinc-900/60" : "border-amber-800/70 bg-amber-950/30",
+      )}
+    >
+      <RequestDetails request={request} />
+      {shown ? (
+        <Outcome outcome={shown} />
+      ) : request.kind === "approval" ? (
+        <ApprovalForm request={request} answering={answering} />
+      ) : (
+        <QuestionForm request={request} answering={answering} />
+      )}
+    </div>
+  );
+}
