@@ -46,7 +46,7 @@ const envSchema = z.object({
     .default(""),
   ANTHROPIC_API_KEY: optionalString,
   ANTHROPIC_BASE_URL: optionalString.pipe(z.url().optional()),
-  AGENT_MODEL: z.string().min(1).default("claude-sonnet-4-5"),
+  AGENT_MODEL: z.string().min(1).default("claude-sonnet-4-6"),
   AGENT_MAX_TOKENS: positiveInt(8192, 128_000),
   AGENT_BUDGET_USD: z.coerce.number().positive().max(100_000).default(5),
   // Per-model prices in USD per million tokens, merged over the built-in table.

@@ -6,6 +6,8 @@ import type { ModelPrice } from "../../lib/config";
  * input); AGENT_PRICES overrides or adds models.
  */
 export const DEFAULT_PRICES: Readonly<Record<string, ModelPrice>> = {
+  "claude-opus-4-6": { input: 5, output: 25, cacheRead: 0.5, cacheWrite: 6.25 },
+  "claude-sonnet-4-6": { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 },
   "claude-opus-4-5": { input: 5, output: 25, cacheRead: 0.5, cacheWrite: 6.25 },
   "claude-opus-4-1": { input: 15, output: 75, cacheRead: 1.5, cacheWrite: 18.75 },
   "claude-opus-4": { input: 15, output: 75, cacheRead: 1.5, cacheWrite: 18.75 },
@@ -18,11 +20,11 @@ export const DEFAULT_PRICES: Readonly<Record<string, ModelPrice>> = {
 
 /** The price used for a model nobody priced: the family it names, else Sonnet's. */
 const FAMILY_DEFAULTS: readonly { family: string; model: string }[] = [
-  { family: "opus", model: "claude-opus-4-5" },
+  { family: "opus", model: "claude-opus-4-6" },
   { family: "haiku", model: "claude-haiku-4-5" },
-  { family: "sonnet", model: "claude-sonnet-4-5" },
+  { family: "sonnet", model: "claude-sonnet-4-6" },
 ];
-const FALLBACK_MODEL = "claude-sonnet-4-5";
+const FALLBACK_MODEL = "claude-sonnet-4-6";
 
 export type TokenCounts = {
   inputTokens: number;

@@ -54,6 +54,6 @@ describe("configuration", () => {
 describe("empty values", () => {
   it("treats VAR= as unset for every variable", () => {
     const c = loadConfig({ AGENT_MODEL: "", GIT_AUTHOR_NAME: "", WORKER_CONCURRENCY: "", PORT: "" });
-    expect(c).toMatchObject({ agentModel: "claude-sonnet-4-5", gitAuthor: { name: "AgentDesk" }, workerConcurrency: 2, port: 3000 });
+    expect(c).toMatchObject({ agentModel: "claude-sonnet-4-6", gitAuthor: { name: "AgentDesk" }, workerConcurrency: 2, port: 3000 });
   });
 });
