@@ -220,6 +220,20 @@ describe("answering approval requests and questions", () => {
     expect((await mine()).some((i) => i.runId === first)).toBe(false);
   });
 
+  it("takes the run's input timeout in POST /api/runs into the job payload, within bounds", async () => {
+    const runId = await newRun();
+    const app = await getApp();
+    expect((await app.queue.getJob(runId))?.data).toMatchObject({ kind: "run", inputTimeoutSec: 600 });
+    const defaulted = await call(createRun, "/api/runs", { as: owner, body: { repo: "demo", command: "make" } });
+    const { id } = (await defaulted.json()) as { id: string };
+    expect((await app.queue.getJob(id))?.data).toMatchObject({ inputTimeoutSec: 1800 });
+    for (const inputTimeoutSec of [5, 8 * 24 * 3600, "soon"]) {
+      const res = await call(createRun, "/api/runs", { as: owner, body: { repo: "demo", command: "make", inputTimeoutSec } });
+      expect(res.status).toBe(400);
+      expect((await errorOf(res)).issues?.map((i) => i.path)).toEqual(["inputTimeoutSec"]);
+    }
+  });
+
   it("needs a session or a token", async () => {
     const runId = await newRun();
     const res = await call(answer, `/api/runs/${runId}/inputs/toolu_1`, { body: { decision: "approve" }, params: { id: runId, requestId: "toolu_1" } });
