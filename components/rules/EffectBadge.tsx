@@ -9,7 +9,7 @@ const looks: Record<RuleEffect, string> = {
 
 export function EffectBadge({ effect }: { effect: RuleEffect }) {
   return (
-    <span className={cx("inline-block w-12 rounded-md px-1.5 py-0.5 text-center text-[11px] font-semibold uppercase tracking-wide ring-1 ring-inset", looks[effect])}>
+    <span className={cx("inline-block w-14 rounded-md px-1.5 py-0.5 text-center text-[11px] font-semibold uppercase tracking-wide ring-1 ring-inset", looks[effect])}>
       {effect}
     </span>
   );

@@ -18,7 +18,11 @@ export function RuleForm({ action, repo }: { action: FormAction<null>; repo?: st
       <FormError message={error} />
       {repo && <input type="hidden" name="repo" value={repo} />}
       <div className="flex flex-col gap-3 sm:flex-row sm:items-start">
-        <Field id={id("pattern")} label="Command pattern" error={fieldErrors.pattern} hint="`*` matches anything, e.g. git push *" className="flex-1">
+        <Field id={id("pattern")} label="Command pattern" error={fieldErrors.pattern} hint={
+            <>
+              <code className="font-mono">*</code> matches any text, e.g. <code className="font-mono">git push *</code>
+            </>
+          } className="flex-1">
           <input
             id={id("pattern")}
             name="pattern"
