@@ -4,7 +4,9 @@ import { RedisPolicyError, assertNoEviction, createRedis, waitForRedis } from ".
 import { errorMessage } from "./errors";
 import { cleanupStaleWorktrees } from "./git/worktree";
 import { startHealthServer } from "./health";
+import { startAdvertising } from "./advertise";
 import { createLogger } from "./logger";
+import { workerName } from "./runJob";
 import { createRunWorker } from "./worker";
 
 /**
@@ -39,6 +41,14 @@ async function main(): Promise<void> {
     status: () => ({ activeRuns: runWorker.activeRuns(), concurrency: config.workerConcurrency }),
     logger,
   });
+  const advertising = startAdvertising({
+    redis,
+    config,
+    name: workerName,
+    registry: runWorker.executors,
+    activeRuns: runWorker.activeRuns,
+    logger,
+  });
   logger.info("job process ready", {
     port: health.port,
     concurrency: config.workerConcurrency,
@@ -56,6 +66,8 @@ async function main(): Promise<void> {
       logger.error("shutdown deadline passed; exiting");
       process.exit(1);
     }, config.shutdownDeadlineMs + 1_000).unref();
+    // First, so the web stops offering what this process is about to stop doing.
+    await advertising.stop();
     const inTime = await runWorker.close(config.shutdownDeadlineMs);
     await health.close();
     await redis.quit();

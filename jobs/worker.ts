@@ -28,6 +28,7 @@ export type RunWorkerOptions = {
 export type RunWorker = {
   worker: Worker<JobPayload, JobOutcome>;
   metrics: WorkerMetrics;
+  executors: ExecutorRegistry;
   activeRuns(): number;
   /**
    * Graceful stop: takes no new job, stops active runs (they go back to the queue without
@@ -115,7 +116,7 @@ export async function createRunWorker(options: RunWorkerOptions): Promise<RunWor
     return closing;
   };
 
-  return { worker, metrics, activeRuns: () => runs.size, close };
+  return { worker, metrics, executors, activeRuns: () => runs.size, close };
 }
 
 function outcomeOfError(e: unknown, job: Job<JobPayload>): JobOutcome {

@@ -42,6 +42,7 @@ export function ExecutorPicker({
                 {e.label} <span className="font-mono text-xs text-zinc-500">{e.name}</span>
               </span>
               <span className="mt-0.5 block text-xs text-zinc-400">{e.available ? e.description : e.unavailableReason}</span>
+              {e.available && e.note && <span className="mt-1 block text-xs text-amber-300/90">{e.note}</span>}
             </span>
           </label>
         );

@@ -6,6 +6,7 @@ import { AppError, fieldError, notFound } from "../errors";
 import { appendEvent, requestCancel } from "../eventLog";
 import type { DiffFile } from "../events";
 import { executorCatalog } from "../executors";
+import { liveWorkers } from "../workerDirectory";
 import { branchName, runBranchName } from "../gitNames";
 import { DEFAULT_INPUT_TIMEOUT_SEC, MAX_INPUT_TIMEOUT_SEC, MIN_INPUT_TIMEOUT_SEC } from "../inputTimeout";
 import { approvalModes, executors, priorities, runJobOptions } from "../queue";
@@ -106,7 +107,7 @@ function titleFor(input: CreateRunInput): string {
 
 /** Creates a run, records `run.queued` and hands the job to the queue, all or nothing. */
 export async function createRun(app: App, principal: Principal, input: CreateRunInput): Promise<RunView> {
-  const executor = executorCatalog(app.config).find((e) => e.name === input.executor)!;
+  const executor = executorCatalog(await liveWorkers(app.redis, app.config.redisPrefix)).find((e) => e.name === input.executor)!;
   if (!executor.available) throw fieldError("executor", executor.unavailableReason!, "unprocessable");
   if (input.timeoutSec > app.config.runTimeoutMaxSec) {
     throw fieldError("timeoutSec", `must be at most ${app.config.runTimeoutMaxSec} seconds`);

@@ -12,6 +12,7 @@ import { GET as listRuns, POST as createRun } from "@/app/api/runs/route";
 import { run } from "@/lib/db/schema";
 import { readRunEvents } from "@/lib/eventLog";
 import { startRecorder } from "@/lib/recorder";
+import { advertiseWorker, withdrawWorker } from "@/lib/workerDirectory";
 import { call, createTokenFor, getApp, registerRepo, signUp, type Session } from "../support/web";
 
 type ErrorBody = { error: { code: string; message: string; issues?: { path: string; message: string }[] } };
@@ -115,15 +116,41 @@ describe("repositories and runs API", () => {
       expect(error.issues?.map((i) => i.path)).toContain(field);
     });
 
-    it("answers 422 for an unknown repository and for an executor this install cannot run", async () => {
+    it("answers 422 for an unknown repository", async () => {
       const unknownRepo = await call(createRun, "/api/runs", { as: alice, body: { repo: "nope", command: "true" } });
       expect(unknownRepo.status).toBe(422);
       expect((await errorOf(unknownRepo)).issues?.[0]?.path).toBe("repo");
-      const agent = await call(createRun, "/api/runs", { as: alice, body: { repo: "demo", prompt: "fix the bug" } });
-      expect(agent.status).toBe(422);
-      const error = await errorOf(agent);
+    });
+
+    it("offers the agent only when a live job process advertises it, with that process's reason otherwise", async () => {
+      const app = await getApp();
+      const ns = app.config.redisPrefix;
+      const agentRun = () => call(createRun, "/api/runs", { as: alice, body: { repo: "demo", prompt: "fix the bug" } });
+      const advert = (agent: { available: boolean; reason?: string }) =>
+        advertiseWorker(app.redis, ns, {
+          name: "test-worker",
+          startedAt: new Date().toISOString(),
+          concurrency: 1,
+          activeRuns: 0,
+          executors: [{ name: "cli", available: true }, { name: "agent", ...agent }],
+        });
+
+      const none = await agentRun();
+      expect(none.status).toBe(422);
+      expect((await errorOf(none)).message).toMatch(/no job process is running/);
+
+      await advert({ available: false, reason: "ANTHROPIC_API_KEY is not set on the job process" });
+      const noKey = await agentRun();
+      expect(noKey.status).toBe(422);
+      const error = await errorOf(noKey);
       expect(error.issues?.[0]?.path).toBe("executor");
-      expect(error.message).toBe("ANTHROPIC_API_KEY is not set on this job process");
+      expect(error.message).toMatch(/ANTHROPIC_API_KEY is not set on the job process/);
+
+      await advert({ available: true });
+      const ok = await agentRun();
+      expect(ok.status).toBe(201);
+      expect((await ok.json()) as { executor: string }).toMatchObject({ executor: "agent" });
+      await withdrawWorker(app.redis, ns, "test-worker");
     });
   });
 

@@ -12,6 +12,7 @@ import { loadConfig } from "../../lib/config";
 import { createEventLog, requestCancel, type EventLog } from "../../lib/eventLog";
 import { createRunsQueue, runJobOptions, type JobPayload } from "../../lib/queue";
 import { createRedis } from "../../lib/redis";
+import { liveWorkers } from "../../lib/workerDirectory";
 import { createTestRepo, type TestRepo } from "../support/gitRepo";
 import { eventually, hasEnded, hasType, makeRunPayload, waitForEvents } from "./helpers";
 
@@ -65,6 +66,11 @@ describe("job process (jobs/main.ts)", () => {
     const health = await fetch(`http://127.0.0.1:${started.port}/health`);
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ ok: true, redis: true, activeRuns: 0, concurrency: config.workerConcurrency });
+    // It tells the web what it can run: the shell executor, not the agent (no API key here).
+    const adverts = await liveWorkers(redis, config.redisPrefix);
+    expect(adverts).toHaveLength(1);
+    expect(adverts[0]!.executors.find((e) => e.name === "cli")).toMatchObject({ available: true });
+    expect(adverts[0]!.executors.find((e) => e.name === "agent")).toMatchObject({ available: false, reason: expect.stringMatching(/ANTHROPIC_API_KEY/) });
     const metrics = await (await fetch(`http://127.0.0.1:${started.port}/metrics`)).text();
     expect(metrics).toContain("agentdesk_active_runs 0");
     expect(metrics).toContain("agentdesk_worker_process_cpu_seconds_total");
@@ -80,6 +86,7 @@ describe("job process (jobs/main.ts)", () => {
     child.kill("SIGTERM");
     expect(await exited).toBe(0);
     expect(Date.now() - signalled).toBeLessThan(SHUTDOWN_DEADLINE_MS);
+    expect(await liveWorkers(redis, config.redisPrefix)).toEqual([]);
 
     const events = await waitForEvents(log, payload.runId, hasType("tool.finished"));
     expect(hasEnded(events)).toBe(false);

@@ -7,6 +7,7 @@ import { EmptyState } from "@/components/ui/EmptyState";
 import { PageHeader } from "@/components/ui/PageHeader";
 import { linkClass } from "@/components/ui/styles";
 import { executorCatalog } from "@/lib/executors";
+import { liveWorkers } from "@/lib/workerDirectory";
 import { requirePrincipal } from "@/lib/server/pageAuth";
 import { isAdmin } from "@/lib/services/principal";
 import { listRepos } from "@/lib/services/repos";
@@ -15,7 +16,12 @@ export const metadata: Metadata = { title: "New run" };
 
 export default async function NewRunPage() {
   const { app, principal } = await requirePrincipal();
-  const repos = await listRepos(app);
+  const [repos, workers] = await Promise.all([listRepos(app), liveWorkers(app.redis, app.config.redisPrefix).catch((e: unknown) => {
+      // The form still renders; submitting answers 503 while the queue is unreachable.
+      console.error("[runs/new] could not read job process adverts:", (e as Error).message);
+      return [];
+    }),
+  ]);
   return (
     <div className="mx-auto max-w-3xl">
       <PageHeader title="New run" description="Runs in the background on a fresh branch. You review the diff before anything is pushed." />
@@ -34,7 +40,7 @@ export default async function NewRunPage() {
           <NewRunForm
             action={createRunAction}
             repos={repos.map((r) => ({ name: r.name, defaultBranch: r.defaultBranch }))}
-            executors={executorCatalog(app.config)}
+            executors={executorCatalog(workers)}
             maxTimeoutSec={app.config.runTimeoutMaxSec}
           />
         </Card>

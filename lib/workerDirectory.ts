@@ -1,0 +1,61 @@
+import type { Redis } from "ioredis";
+import { z } from "zod";
+import { executors } from "./queue";
+
+/**
+ * Job processes say what they can run, in Redis, refreshed while they live. The web reads this
+ * to offer only executors some job process can take: credentials such as ANTHROPIC_API_KEY
+ * stay in the job process's environment, and the web never needs them to know.
+ */
+export const workerAdvert = z.object({
+  name: z.string(),
+  startedAt: z.string(),
+  concurrency: z.number().int().nonnegative(),
+  activeRuns: z.number().int().nonnegative(),
+  executors: z.array(
+    z.object({
+      name: z.enum(executors),
+      available: z.boolean(),
+      reason: z.string().optional(),
+      /** The agent talks to the local demo model (npm run demo), not Claude. */
+      demo: z.boolean().optional(),
+    }),
+  ),
+});
+export type WorkerAdvert = z.infer<typeof workerAdvert>;
+
+const keyPrefix = (namespace: string) => `${namespace}workers:`;
+
+export const ADVERT_TTL_SEC = 30;
+
+export async function advertiseWorker(redis: Redis, namespace: string, advert: WorkerAdvert): Promise<void> {
+  await redis.set(keyPrefix(namespace) + advert.name, JSON.stringify(workerAdvert.parse(advert)), "EX", ADVERT_TTL_SEC);
+}
+
+export async function withdrawWorker(redis: Redis, namespace: string, name: string): Promise<void> {
+  await redis.del(keyPrefix(namespace) + name);
+}
+
+/** The job processes alive now (their adverts have not expired). */
+export async function liveWorkers(redis: Redis, namespace: string): Promise<WorkerAdvert[]> {
+  const keys: string[] = [];
+  let cursor = "0";
+  do {
+    const [next, batch] = await redis.scan(cursor, "MATCH", `${keyPrefix(namespace)}*`, "COUNT", 200);
+    keys.push(...batch);
+    cursor = next;
+  } while (cursor !== "0");
+  if (keys.length === 0) return [];
+  const values = await redis.mget(...keys);
+  const adverts: WorkerAdvert[] = [];
+  for (const value of values) {
+    if (!value) continue;
+    try {
+      const parsed = workerAdvert.safeParse(JSON.parse(value));
+      if (parsed.success) adverts.push(parsed.data);
+    } catch {
+      // An advert that is not JSON was not written by a job process of ours; ignore it.
+    }
+  }
+  return adverts.sort((a, b) => a.name.localeCompare(b.name));
+}
