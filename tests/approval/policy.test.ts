@@ -1,5 +1,6 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, expectTypeOf, it } from "vitest";
 import { approvalPolicy, matchesPattern, normalizePattern, type ApprovalMode, type ApprovalRules } from "@/lib/approval";
+import type { approvalModes } from "@/lib/queue";
 
 const rules = (r: Partial<ApprovalRules>): ApprovalRules => ({ allow: [], ask: [], deny: [], ...r });
 const shell = (command: string, mode: ApprovalMode = "risky", r: Partial<ApprovalRules> = {}) =>
@@ -101,6 +102,10 @@ describe("approvalPolicy: modes", () => {
     expect(write(".github/workflows/ci.yml", "auto").decision).toBe("allow");
     expect(write(".git/hooks/pre-commit", "auto").decision).toBe("deny");
     expect(approvalPolicy({ mode: "all", action: { kind: "read", path: "~/.ssh/id_rsa" } }).decision).toBe("allow");
+  });
+
+  it("takes the same modes a run is created with", () => {
+    expectTypeOf<(typeof approvalModes)[number]>().toEqualTypeOf<ApprovalMode>();
   });
 
   it("defaults to no rules", () => {
