@@ -49,8 +49,10 @@ export async function processRunJob(
   const secrets = knownSecretValues(payload.repo.credentialEnv ? [payload.repo.credentialEnv] : []);
   const logger = deps.logger.child({ runId, jobId: job.id }, secrets);
 
-  // BullMQ delivers at least once: a run that already ended must not run (or push) again.
-  const endedAs = await runEndedAs(eventLog, runId);
+  // BullMQ delivers at least once: a run that already ended must not run (or push) again. A
+  // reviewer's follow-up starts after the run reached review, so it has its own marker.
+  const followUpDone = payload.feedback ? eventLog.keys.runFollowUpDone(runId, payload.feedback.decisionId) : null;
+  const endedAs = followUpDone ? await eventLog.redis.get(followUpDone) : await runEndedAs(eventLog, runId);
   if (endedAs) {
     logger.info("run already ended; nothing to do", { endedAs });
     return "skipped";
@@ -73,6 +75,8 @@ export async function processRunJob(
     // number, says whether earlier work exists.
     const checkpoint = await loadRunCheckpoint(eventLog, runId);
     await emit({ type: "run.started", attempt, worker: workerName, resumed: attempt > 1 || checkpoint !== null });
+    // Request changes: continue from the reviewed branch and the conversation that made it.
+    const followUp = payload.feedback && !checkpoint ? await loadFollowUp(eventLog, runId, payload.feedback.text) : null;
 
     const resolved = resolveExecutor(deps.executors, payload.executor);
     if ("error" in resolved) throw new PermanentRunError(resolved.error);
@@ -89,7 +93,9 @@ export async function processRunJob(
       signal: active.signal,
       resumeAt: checkpoint
         ? { headSha: checkpoint.headSha, baseSha: checkpoint.baseSha, loadBundle: () => loadRunBundle(eventLog, runId) }
-        : undefined,
+        : followUp
+          ? { headSha: followUp.headSha, baseSha: followUp.baseSha, loadBundle: () => loadRunBundle(eventLog, runId) }
+          : undefined,
     });
     await emit({
       type: "workspace.ready",
@@ -98,6 +104,9 @@ export async function processRunJob(
       baseSha: workspace.baseSha,
       durationMs: Date.now() - started,
     });
+    if (followUp) {
+      await emit({ type: "log", level: "info", message: "continuing on the same branch with the reviewer's feedback" });
+    }
     if (checkpoint) {
       await emit({
         type: "log",
@@ -125,6 +134,7 @@ export async function processRunJob(
         worker: workerName,
       }),
       resumeFrom: checkpoint ? { turn: checkpoint.turn, state: checkpoint.state } : undefined,
+      followUp: followUp ? { feedback: followUp.feedback, state: followUp.state } : undefined,
     });
     if (active.signal.aborted) throw new Error("the run was stopped");
 
@@ -152,16 +162,23 @@ export async function processRunJob(
       throw new PermanentRunError(result.error);
     }
     await deleteRunCheckpoint(eventLog, runId);
+    if (result.state !== undefined) await saveConversation(eventLog, runId, result.state);
     if (!changed) {
       await emit({ type: "run.completed", reason: "no changes" });
+      await markFollowUpDone(eventLog, followUpDone, "run.completed");
       return "completed";
     }
     const diff = await diffCommits({ gitDir: workspace.mirror }, workspace.baseSha, headSha);
     await emit({ type: "diff.ready", baseSha: workspace.baseSha, headSha, ...diff });
     await emit({ type: "run.awaiting_review", branch: workspace.branch, headSha });
+    await markFollowUpDone(eventLog, followUpDone, "run.awaiting_review");
     return "awaiting_review";
   } catch (e) {
-    const forgetCheckpoint = () => deleteRunCheckpoint(eventLog, runId);
+    // The run is over for good: its checkpoint must not resume it, nor its follow-up run again.
+    const forgetCheckpoint = async () => {
+      await deleteRunCheckpoint(eventLog, runId);
+      await markFollowUpDone(eventLog, followUpDone, "ended");
+    };
     return await handleFailure({ job, token, emit, logger, signal: active.signal, forgetCheckpoint }, e);
   } finally {
     clearTimeout(timer);
@@ -228,4 +245,34 @@ async function handleFailure(
     await emit({ type: "run.failed", error: message });
   }
   throw error;
+}
+
+const CONVERSATION_TTL_SEC = 30 * 24 * 3600;
+
+/** Keeps the executor's final state for a reviewer's "request changes" (30 days). */
+async function saveConversation(log: EventLog, runId: string, state: unknown): Promise<void> {
+  await log.redis.set(log.keys.runConversation(runId), JSON.stringify(state), "EX", CONVERSATION_TTL_SEC);
+}
+
+async function markFollowUpDone(log: EventLog, key: string | null, how: string): Promise<void> {
+  if (key) await log.redis.set(key, how, "EX", CONVERSATION_TTL_SEC);
+}
+
+/**
+ * What a follow-up needs: the reviewed branch (its bundle names the commit and the base) and
+ * the conversation that produced it. Without either the run cannot continue, and says why.
+ */
+async function loadFollowUp(log: EventLog, runId: string, feedback: string) {
+  const [raw, bundle] = await Promise.all([log.redis.get(log.keys.runConversation(runId)), loadRunBundle(log, runId)]);
+  if (raw === null) {
+    throw new PermanentRunError("the agent's earlier conversation is no longer kept (30 days after review); start a new run with this feedback");
+  }
+  if (bundle === null) throw new PermanentRunError("the reviewed branch is no longer kept with the run; start a new run with this feedback");
+  let state: unknown;
+  try {
+    state = JSON.parse(raw);
+  } catch (e) {
+    throw new PermanentRunError("the agent's earlier conversation is not readable; start a new run with this feedback", { cause: e });
+  }
+  return { feedback, state, headSha: bundle.meta.headSha, baseSha: bundle.meta.baseSha };
 }

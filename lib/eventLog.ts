@@ -29,6 +29,10 @@ export function eventLogKeys(namespace = "") {
     runBundle: (runId: string) => `${ns}run:${runId}:bundle`,
     // The agent's conversation after its last completed step, so a killed run resumes there.
     runCheckpoint: (runId: string) => `${ns}run:${runId}:checkpoint`,
+    // The executor's state when the run reached review: a "request changes" continues from it.
+    runConversation: (runId: string) => `${ns}run:${runId}:conversation`,
+    // Set once the follow-up job of a review decision has finished (it must not run twice).
+    runFollowUpDone: (runId: string, decisionId: string) => `${ns}run:${runId}:followup:${decisionId}:done`,
     // Push jobs: one job process pushes a run at a time; a decision's outcome is recorded once.
     runPushLock: (runId: string) => `${ns}run:${runId}:push-lock`,
     pushOutcome: (decisionId: string) => `${ns}push:${decisionId}:outcome`,

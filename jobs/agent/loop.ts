@@ -25,7 +25,7 @@ export type AgentLoopOptions = {
 };
 
 /** The run's context as the loop uses it: the pipeline's, plus crash-resume hooks. */
-export type AgentRunContext = Pick<ExecutorContext, "payload" | "workspace" | "emit" | "signal" | "secrets"> & {
+export type AgentRunContext = Pick<ExecutorContext, "payload" | "workspace" | "emit" | "signal" | "secrets" | "followUp"> & {
   checkpoint?: CheckpointSaver;
   resumeFrom?: { turn: number; state: unknown };
 };
@@ -37,7 +37,11 @@ export type AgentRunContext = Pick<ExecutorContext, "payload" | "workspace" | "e
  */
 export async function runAgentLoop(options: AgentLoopOptions, ctx: AgentRunContext): Promise<ExecutorResult> {
   const { payload, emit, signal } = ctx;
-  const state: AgentState = ctx.resumeFrom ? parseAgentState(ctx.resumeFrom.state) : initialState(payload.prompt);
+  const state: AgentState = ctx.resumeFrom
+    ? parseAgentState(ctx.resumeFrom.state)
+    : ctx.followUp
+      ? withFeedback(parseAgentState(ctx.followUp.state), ctx.followUp.feedback)
+      : initialState(payload.prompt);
   const guard = new LoopGuard(state.loopCounts);
   const system = systemPrompt({ repoName: payload.repo.name, branch: payload.branch, baseBranch: payload.baseBranch });
   const tools = toolDefinitions();
@@ -89,7 +93,7 @@ export async function runAgentLoop(options: AgentLoopOptions, ctx: AgentRunConte
     if (content.length > 0) state.messages.push({ role: "assistant", content });
 
     const next = nextStep(response.stopReason, calls.length, options.maxTokens);
-    if (next.kind === "done") return { ok: true };
+    if (next.kind === "done") return { ok: true, state };
     if (next.kind === "fail") return { ok: false, error: next.error };
 
     let mostRepeated: { tool: string; count: number } | null = null;
@@ -111,6 +115,16 @@ export async function runAgentLoop(options: AgentLoopOptions, ctx: AgentRunConte
     }
     await ctx.checkpoint?.(state.turns, state);
   }
+}
+
+/** The conversation as the run left it for review, and the reviewer's request as the next message. */
+function withFeedback(state: AgentState, feedback: string): AgentState {
+  const message =
+    "A reviewer read the diff of your changes and requested changes:\n\n" +
+    feedback +
+    "\n\nThe worktree still holds your earlier changes on the same branch. Make the requested changes, check them, and end with a short summary of what you changed.";
+  // The follow-up gets its own turn limit and loop guard; usage keeps adding up for the run.
+  return { ...state, turns: 0, loopCounts: {}, messages: [...state.messages, { role: "user", content: message }] };
 }
 
 type NextStep =

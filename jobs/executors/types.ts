@@ -23,13 +23,21 @@ export type ExecutorContext = {
   checkpoint?: (turn: number, state: unknown) => Promise<void>;
   /** Set when this delivery resumes a run: the state of its last checkpoint. */
   resumeFrom?: { turn: number; state: unknown };
+  /**
+   * Set when a reviewer requested changes: the executor's state when the run reached review,
+   * and what to change. The worktree already holds the reviewed work.
+   */
+  followUp?: { feedback: string; state: unknown };
 };
 
 /**
  * How the executor's own work ended. Changes in the workspace are committed either way; a
  * failure makes the run fail with `error` as its message.
  */
-export type ExecutorResult = { ok: true } | { ok: false; error: string };
+export type ExecutorResult = ({ ok: true } | { ok: false; error: string }) & {
+  /** The executor's final state, kept so a reviewer's "request changes" can continue from it. */
+  state?: unknown;
+};
 
 /**
  * One way of doing a run's work (a shell command, our agent loop, Claude Code, Goose). The

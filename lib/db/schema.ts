@@ -148,6 +148,8 @@ export const run = pgTable(
     model: text("model"),
     maxTurns: integer("max_turns").notNull(),
     timeoutSec: integer("timeout_sec").notNull(),
+    // How long an approval or question waits for a person before it counts as denied.
+    inputTimeoutSec: integer("input_timeout_sec").notNull().default(1800),
     priority: text("priority").notNull(),
     baseBranch: text("base_branch").notNull(),
     branch: text("branch").notNull(),

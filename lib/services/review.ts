@@ -9,6 +9,7 @@ import { reviewJobIds, reviewJobOptions, type JobPayload } from "../queue";
 import type { App } from "../server/app";
 import { isAdmin, type Principal } from "./principal";
 import { decisionView, lastPushedCommit, listDecisions } from "./reviewHistory";
+import { effectiveRules } from "./approvalRules";
 import { runJobPayloadFor } from "./runPayload";
 
 // Forms send "on"/"1"; the API sends booleans. Both mean the same.
@@ -161,7 +162,11 @@ async function jobFor(
     case "request_changes":
       return {
         jobId: reviewJobIds.changes(row.id, decision.id),
-        payload: runJobPayloadFor(row, repo, { decisionId: decision.id, text: decision.feedback ?? "" }),
+        // The rules in force now apply to the follow-up, as they would to a new run.
+        payload: runJobPayloadFor(row, repo, {
+          approvalRules: await effectiveRules(app, row.userId, row.repositoryId),
+          feedback: { decisionId: decision.id, text: decision.feedback ?? "" },
+        }),
       };
   }
 }

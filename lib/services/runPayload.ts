@@ -3,7 +3,18 @@ import type { repository, run } from "../db/schema";
 
 type RunFields = Pick<
   typeof run.$inferSelect,
-  "id" | "userId" | "baseBranch" | "branch" | "executor" | "command" | "prompt" | "approvalMode" | "model" | "maxTurns" | "timeoutSec"
+  | "id"
+  | "userId"
+  | "baseBranch"
+  | "branch"
+  | "executor"
+  | "command"
+  | "prompt"
+  | "approvalMode"
+  | "model"
+  | "maxTurns"
+  | "timeoutSec"
+  | "inputTimeoutSec"
 >;
 type RepoFields = Pick<typeof repository.$inferSelect, "name" | "url" | "credentialEnv">;
 
@@ -11,7 +22,11 @@ type RepoFields = Pick<typeof repository.$inferSelect, "name" | "url" | "credent
  * The run job for a run record: everything the job process needs, so it never reads the
  * database. Parsed against the queue's schema, since a row's text columns are wider than it.
  */
-export function runJobPayloadFor(row: RunFields, repo: RepoFields, feedback?: RunJobPayload["feedback"]): RunJobPayload {
+export function runJobPayloadFor(
+  row: RunFields,
+  repo: RepoFields,
+  extra: { approvalRules: RunJobPayload["approvalRules"]; feedback?: RunJobPayload["feedback"] },
+): RunJobPayload {
   return runJobPayload.parse({
     kind: "run",
     runId: row.id,
@@ -26,6 +41,8 @@ export function runJobPayloadFor(row: RunFields, repo: RepoFields, feedback?: Ru
     model: row.model,
     maxTurns: row.maxTurns,
     timeoutSec: row.timeoutSec,
-    ...(feedback ? { feedback } : {}),
+    inputTimeoutSec: row.inputTimeoutSec,
+    approvalRules: extra.approvalRules,
+    ...(extra.feedback ? { feedback: extra.feedback } : {}),
   });
 }

@@ -130,15 +130,12 @@ export async function createRun(app: App, principal: Principal, input: CreateRun
     model: input.executor === "cli" ? null : (input.model ?? app.config.agentModel),
     maxTurns: input.maxTurns,
     timeoutSec: input.timeoutSec,
+    inputTimeoutSec: input.inputTimeoutSec,
     priority: input.priority,
     baseBranch,
     branch: runBranchName(title, id),
   };
-  const payload = runJobPayloadFor(row, repo);
-
-  // Only the job process needs it, so it travels in the payload and not in a column.
-  payload.inputTimeoutSec = input.inputTimeoutSec;
-  payload.approvalRules = await effectiveRules(app, principal.userId, repo.id);
+  const payload = runJobPayloadFor(row, repo, { approvalRules: await effectiveRules(app, principal.userId, repo.id) });
 
   // The row is committed before anything reaches Redis: a recorder or job process must never
   // see an event or a job for a run the database does not have yet.

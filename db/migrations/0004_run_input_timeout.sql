@@ -1,0 +1,1 @@
+ALTER TABLE "run" ADD COLUMN "input_timeout_sec" integer DEFAULT 1800 NOT NULL;
