@@ -1,10 +1,7 @@
-import fs from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
 import { StringDecoder } from "node:string_decoder";
 import { z } from "zod";
-import { commandEnv } from "../../executors/cli";
-import { runProcessGroup, type ProcessOutcome } from "../../executors/processGroup";
+import { runBashCommand } from "../../executors/bashCommand";
+import type { ProcessOutcome } from "../../executors/processGroup";
 import { StreamMasker } from "../../secrets";
 import { HeadTailText } from "./capping";
 import type { AgentTool, ToolContext } from "./types";
@@ -43,22 +40,18 @@ export const shellTool: AgentTool<z.infer<typeof input>> = {
   async run({ command, timeoutSec = SHELL_DEFAULT_TIMEOUT_SEC }, ctx) {
     const timeout = new AbortController();
     const timer = setTimeout(() => timeout.abort(new Error(`timed out after ${timeoutSec} s`)), timeoutSec * 1000);
-    const home = await fs.mkdtemp(path.join(os.tmpdir(), "agentdesk-home-"));
     const output = new MaskedOutput(ctx);
     let outcome: ProcessOutcome;
     try {
-      outcome = await runProcessGroup({
-        file: "bash",
-        args: ["-c", command],
-        cwd: ctx.workspace,
-        env: commandEnv(home),
+      outcome = await runBashCommand({
+        command,
+        workspace: ctx.workspace,
         signal: AbortSignal.any([ctx.signal, timeout.signal]),
         onOutput: (stream, chunk) => output.push(stream, chunk),
       });
     } finally {
       clearTimeout(timer);
       output.end();
-      await fs.rm(home, { recursive: true, force: true });
     }
     // The run was cancelled: not a result for the model, the loop stops.
     ctx.signal.throwIfAborted();
