@@ -7,9 +7,11 @@ import { runAgentLoop } from "../jobs/agent/loop";
 import { priceFor } from "../jobs/agent/pricing";
 import { DEFAULT_RETRY_POLICY } from "../jobs/agent/retry";
 import { createRunEmitter } from "../jobs/emit";
+import { requestHumanInput } from "../jobs/humanInput";
 import { runGit } from "../jobs/git/exec";
 import { loadConfig } from "../lib/config";
 import { createEventLog, type EventLog } from "../lib/eventLog";
+import { DEFAULT_INPUT_TIMEOUT_SEC } from "../lib/inputTimeout";
 import type { RunJobPayload } from "../lib/queue";
 import { createRedis } from "../lib/redis";
 import { startFakeAnthropic, type FakeTurn } from "../tests/support/fakeAnthropic";
@@ -61,6 +63,7 @@ export async function benchAgentTurn(): Promise<BenchResult> {
 async function runLoop(baseURL: string, workspace: string, log: EventLog): Promise<number[]> {
   const toolMs: number[] = [];
   const emitToRedis = createRunEmitter(log, "bench", []);
+  const signal = new AbortController().signal;
   const payload: RunJobPayload = {
     kind: "run",
     runId: "bench",
@@ -91,7 +94,10 @@ async function runLoop(baseURL: string, workspace: string, log: EventLog): Promi
       payload,
       workspace,
       secrets: [],
-      signal: new AbortController().signal,
+      signal,
+      // Approval mode `auto` and listing only: nothing asks, but the loop gets the real path.
+      requestInput: (request) =>
+        requestHumanInput({ eventLog: log, emit: emitToRedis, runId: "bench", signal, timeoutSec: DEFAULT_INPUT_TIMEOUT_SEC }, request),
       emit: async (event) => {
         if (event.type === "tool.finished") toolMs.push(event.durationMs);
         await emitToRedis(event);

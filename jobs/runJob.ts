@@ -2,6 +2,7 @@ import os from "node:os";
 import { UnrecoverableError, WaitingError, type Job } from "bullmq";
 import { knownSecretValues, readCredential, type Config } from "../lib/config";
 import { cancelRequestedBy, runEndedAs, type EventLog } from "../lib/eventLog";
+import { DEFAULT_INPUT_TIMEOUT_SEC } from "../lib/inputTimeout";
 import type { JobPayload, RunJobPayload } from "../lib/queue";
 import {
   createCheckpointSaver,
@@ -17,6 +18,7 @@ import type { RunEmit } from "./executors/types";
 import { bundleBranch, loadRunBundle, saveRunBundle } from "./git/bundle";
 import { commitAll, commitMessage, treesDiffer } from "./git/commit";
 import { diffCommits } from "./git/diff";
+import { requestHumanInput } from "./humanInput";
 import type { Logger } from "./logger";
 import type { JobOutcome } from "./metrics";
 import { maskSecrets } from "./secrets";
@@ -123,6 +125,18 @@ export async function processRunJob(
       signal: active.signal,
       secrets,
       logger,
+      requestInput: (request) =>
+        requestHumanInput(
+          {
+            eventLog,
+            emit,
+            runId,
+            signal: active.signal,
+            timeoutSec: payload.inputTimeoutSec ?? DEFAULT_INPUT_TIMEOUT_SEC,
+            logger,
+          },
+          request,
+        ),
       checkpoint: createCheckpointSaver({
         log: eventLog,
         runId,

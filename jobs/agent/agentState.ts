@@ -1,11 +1,14 @@
 import { z } from "zod";
-import { conversation, type ConversationMessage } from "./conversation";
+import { conversation, toolResultBlock, type ConversationMessage, type ToolResultBlock } from "./conversation";
 import { ZERO_USAGE, type UsageTotals } from "./usage";
 
 /**
  * Everything the loop needs to continue a run after its last completed step: the
- * conversation, the usage so far, the turn count and the loop guard's counts. Saved in a
- * checkpoint after each step and validated when read back.
+ * conversation, the usage so far, the turn count, the loop guard's counts, what a person
+ * allowed for the rest of the run, and (in a checkpoint taken just before waiting for a
+ * person) the results of the tool calls of the last answer that already ran. Saved in a
+ * checkpoint and validated when read back; fields added later default, so older checkpoints
+ * still resume.
  */
 const tokens = z.number().int().nonnegative();
 export const agentState = z.object({
@@ -19,17 +22,39 @@ export const agentState = z.object({
   }),
   turns: z.number().int().nonnegative(),
   loopCounts: z.record(z.string(), z.number().int().positive()),
+  // A person let a repeated call go on: its loop question comes back after this count.
+  loopAllowed: z.record(z.string(), z.number().int().positive()).default({}),
+  // A person let the run go past its turn limit or budget: the limits now in force.
+  raisedLimits: z.object({ maxTurns: z.number().int().positive().optional(), budgetUsd: z.number().positive().optional() }).default({}),
+  // Actions a person approved with "remember for this run" (see approvalGate.ts).
+  remembered: z.object({ shell: z.array(z.string()), write: z.array(z.string()) }).default({ shell: [], write: [] }),
+  // Set while the tool calls of the last assistant message run: the results so far.
+  pendingResults: z.array(toolResultBlock).optional(),
 });
+
+export type RememberedActions = { shell: string[]; write: string[] };
 
 export type AgentState = {
   messages: ConversationMessage[];
   usage: UsageTotals;
   turns: number;
   loopCounts: Record<string, number>;
+  loopAllowed: Record<string, number>;
+  raisedLimits: { maxTurns?: number; budgetUsd?: number };
+  remembered: RememberedActions;
+  pendingResults?: ToolResultBlock[];
 };
 
 export function initialState(prompt: string): AgentState {
-  return { messages: [{ role: "user", content: prompt }], usage: { ...ZERO_USAGE }, turns: 0, loopCounts: {} };
+  return {
+    messages: [{ role: "user", content: prompt }],
+    usage: { ...ZERO_USAGE },
+    turns: 0,
+    loopCounts: {},
+    loopAllowed: {},
+    raisedLimits: {},
+    remembered: { shell: [], write: [] },
+  };
 }
 
 /** A checkpoint's state, or an error that says the checkpoint cannot be used. */

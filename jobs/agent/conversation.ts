@@ -7,7 +7,7 @@ import { z } from "zod";
  */
 const textBlock = z.object({ type: z.literal("text"), text: z.string() });
 const toolUseBlock = z.object({ type: z.literal("tool_use"), id: z.string(), name: z.string(), input: z.unknown() });
-const toolResultBlock = z.object({
+export const toolResultBlock = z.object({
   type: z.literal("tool_result"),
   tool_use_id: z.string(),
   content: z.string(),

@@ -1,6 +1,8 @@
 /**
- * When an agent run must stop before its work is done. Every such decision is made here, in
- * one function, so the human-in-the-loop issue can turn a stop into a question in one place.
+ * When an agent run must stop before its work is done. Every such decision is made here, so
+ * the loop can turn each stop into a question for a person in one place (limitQuestion.ts):
+ * approving lets the run go on with the limit raised by one more step, denying (or no answer)
+ * stops it with `reason`.
  */
 export type RunLimits = {
   /** Model turns (requests) the run may make. */
@@ -17,30 +19,55 @@ export type LimitStop = {
   kind: "max_turns" | "budget" | "loop";
   /** Shown to the user as the run's failure reason. */
   reason: string;
+  /** What the person is asked: go on past this limit? */
+  question: string;
 };
 
-/** What the loop knows when the model has answered with tool calls, before they run. */
-export type LoopState = {
-  turns: number;
-  costUsd: number;
-  /** The tool call of this answer repeated most often so far in the run, counting this one. */
-  mostRepeated: { tool: string; count: number } | null;
-};
+/** The limits a person raised during the run (kept in the agent state). */
+export type RaisedLimits = { maxTurns?: number; budgetUsd?: number };
 
-/** Null to go on; otherwise why the run stops now. */
-export function checkLimits(state: LoopState, limits: RunLimits): LimitStop | null {
-  if (state.mostRepeated && state.mostRepeated.count >= limits.loopRepeats) {
-    const { tool, count } = state.mostRepeated;
-    return { kind: "loop", reason: `loop detected: ${tool} called ${count} times with the same input` };
-  }
-  if (state.costUsd >= limits.budgetUsd) {
+const usd = (n: number, digits = 2) => `$${n.toFixed(digits)}`;
+
+/**
+ * After the model answered with tool calls, before they run: null to go on; otherwise the
+ * turn limit or budget that is reached.
+ */
+export function checkLimits(state: { turns: number; costUsd: number }, limits: RunLimits, raised: RaisedLimits = {}): LimitStop | null {
+  const budgetUsd = raised.budgetUsd ?? limits.budgetUsd;
+  if (state.costUsd >= budgetUsd) {
     return {
       kind: "budget",
-      reason: `stopped: reached the cost budget of $${limits.budgetUsd.toFixed(2)} (spent $${state.costUsd.toFixed(4)})`,
+      reason: `stopped: reached the cost budget of ${usd(budgetUsd)} (spent ${usd(state.costUsd, 4)})`,
+      question: `Budget of ${usd(budgetUsd)} reached (${usd(state.costUsd)} spent). Continue with ${usd(limits.budgetUsd)} more?`,
     };
   }
-  if (state.turns >= limits.maxTurns) {
-    return { kind: "max_turns", reason: `stopped: reached the limit of ${limits.maxTurns} turns` };
+  const maxTurns = raised.maxTurns ?? limits.maxTurns;
+  if (state.turns >= maxTurns) {
+    return {
+      kind: "max_turns",
+      reason: `stopped: reached the limit of ${maxTurns} turns`,
+      question: `The agent reached its limit of ${maxTurns} turns. Continue for ${limits.maxTurns} more?`,
+    };
   }
   return null;
+}
+
+/** The limits after a person approved going on past `stop`: one more step from where the run is. */
+export function raiseLimit(stop: LimitStop, state: { turns: number; costUsd: number }, limits: RunLimits, raised: RaisedLimits): RaisedLimits {
+  if (stop.kind === "budget") return { ...raised, budgetUsd: state.costUsd + limits.budgetUsd };
+  if (stop.kind === "max_turns") return { ...raised, maxTurns: state.turns + limits.maxTurns };
+  return raised;
+}
+
+/**
+ * Before one tool call runs: null to go on, or the loop stop when this exact call (counting
+ * it) has now been made `threshold` times: `loopRepeats`, or the count a person allowed.
+ */
+export function checkRepeat(call: { tool: string; count: number; summary: string }, threshold: number): LimitStop | null {
+  if (call.count < threshold) return null;
+  return {
+    kind: "loop",
+    reason: `loop detected: ${call.tool} called ${call.count} times with the same input`,
+    question: `The agent called ${call.tool} ${call.count} times with the same input (${call.summary}); it may be stuck. Let it continue?`,
+  };
 }

@@ -1,17 +1,18 @@
 import type Anthropic from "@anthropic-ai/sdk";
-import type { ExecutorContext, ExecutorResult } from "../executors/types";
+import type { ExecutorContext, ExecutorResult, RequestInput } from "../executors/types";
 import { initialState, parseAgentState, type AgentState } from "./agentState";
 import type { CheckpointSaver } from "./checkpoint";
-import type { ContentBlock, ToolResultBlock, ToolUseBlock } from "./conversation";
-import { checkLimits, type RunLimits } from "./limits";
+import type { ContentBlock, ToolUseBlock } from "./conversation";
+import { mayGoOnPast } from "./limitQuestion";
+import { checkLimits, checkRepeat, raiseLimit, type RunLimits } from "./limits";
 import { LoopGuard } from "./loopGuard";
 import { streamTurn, type TurnResponse } from "./modelTurn";
 import type { ResolvedPrice } from "./pricing";
 import { ModelRequestError, retryMessage, withModelRetries, type RetryPolicy } from "./retry";
 import { systemPrompt } from "./systemPrompt";
 import { TextCoalescer } from "./textCoalescer";
-import { runToolStep } from "./toolStep";
-import { toolDefinitions } from "./tools";
+import { runToolStep, type ToolStepContext } from "./toolStep";
+import { toolDefinitions, type ToolDefinition } from "./tools";
 import { addTurnUsage } from "./usage";
 
 export type AgentLoopOptions = {
@@ -25,15 +26,18 @@ export type AgentLoopOptions = {
 };
 
 /** The run's context as the loop uses it: the pipeline's, plus crash-resume hooks. */
-export type AgentRunContext = Pick<ExecutorContext, "payload" | "workspace" | "emit" | "signal" | "secrets" | "followUp"> & {
+export type AgentRunContext = Pick<ExecutorContext, "payload" | "workspace" | "emit" | "signal" | "secrets" | "followUp" | "requestInput"> & {
   checkpoint?: CheckpointSaver;
   resumeFrom?: { turn: number; state: unknown };
 };
 
 /**
- * The agent: ask the model, run the tools it calls, give it the results, until it ends its
- * turn without calling a tool (done) or a limit stops it. One model request is one turn.
- * After every completed step the state is checkpointed, so a killed run continues from there.
+ * The agent: ask the model, run the tools it calls (each through the approval step), give it
+ * the results, until it ends its turn without calling a tool (done) or a limit stops it and
+ * the run's owner does not let it go on. One model request is one turn. After every
+ * completed step the state is checkpointed, so a killed run continues from there; and before
+ * waiting for a person in the middle of a step, so a resumed run asks the same request again
+ * (and finds an answer given meanwhile) instead of asking the model anew.
  */
 export async function runAgentLoop(options: AgentLoopOptions, ctx: AgentRunContext): Promise<ExecutorResult> {
   const { payload, emit, signal } = ctx;
@@ -46,75 +50,160 @@ export async function runAgentLoop(options: AgentLoopOptions, ctx: AgentRunConte
   const system = systemPrompt({ repoName: payload.repo.name, branch: payload.branch, baseBranch: payload.baseBranch });
   const tools = toolDefinitions();
   const text = new TextCoalescer(emit, options.textFlushMs);
+  const save = async () => {
+    state.loopCounts = guard.snapshot();
+    await ctx.checkpoint?.(state.turns, state);
+  };
+  const ask: RequestInput = async (request) => {
+    // Mid-step, only the tools phase can be resumed exactly where it is; elsewhere the last
+    // checkpoint leads back to the same request.
+    if (state.pendingResults) await save();
+    return ctx.requestInput(request);
+  };
+  const step: ToolStepContext = {
+    emit,
+    workspace: ctx.workspace,
+    signal,
+    secrets: ctx.secrets,
+    approval: { mode: payload.approvalMode, rules: payload.approvalRules, remembered: state.remembered },
+    ask,
+  };
   if (options.price.note) await emit({ type: "log", level: "info", message: options.price.note });
 
   for (;;) {
-    let response: TurnResponse;
-    try {
-      response = await withModelRetries(
-        () =>
-          streamTurn(
-            options.client,
-            { model: options.model, maxTokens: options.maxTokens, system, tools, messages: state.messages },
-            { signal, onText: (delta, messageId) => text.push(delta, messageId) },
-          ),
-        {
-          policy: options.retry,
-          signal,
-          model: options.model,
-          onRetry: async (notice) => {
-            await text.flush();
-            await emit({ type: "log", level: "warn", message: retryMessage(notice) });
-          },
-        },
-      );
-    } catch (e) {
-      await text.flush();
-      if (e instanceof ModelRequestError && !signal.aborted) return { ok: false, error: e.message };
-      throw e;
-    }
-    await text.flush();
-    state.turns += 1;
-
-    const { totals } = addTurnUsage(state.usage, response.usage, options.price.price);
-    state.usage = totals;
-    await emit({
-      type: "usage",
-      inputTokens: totals.inputTokens,
-      outputTokens: totals.outputTokens,
-      cacheReadTokens: totals.cacheReadTokens,
-      cacheWriteTokens: totals.cacheWriteTokens,
-      costUsd: totals.costUsd,
-      turn: state.turns,
-    });
-
-    const content = conversationBlocks(response.content);
-    const calls = content.filter((b): b is ToolUseBlock => b.type === "tool_use");
-    if (content.length > 0) state.messages.push({ role: "assistant", content });
-
-    const next = nextStep(response.stopReason, calls.length, options.maxTokens);
-    if (next.kind === "done") return { ok: true, state };
-    if (next.kind === "fail") return { ok: false, error: next.error };
-
-    let mostRepeated: { tool: string; count: number } | null = null;
-    for (const call of calls) {
-      const count = guard.record(call.name, call.input);
-      if (!mostRepeated || count > mostRepeated.count) mostRepeated = { tool: call.name, count };
-    }
-    state.loopCounts = guard.snapshot();
-    const stop = checkLimits({ turns: state.turns, costUsd: state.usage.costUsd, mostRepeated }, options.limits);
-    if (stop) return { ok: false, error: stop.reason };
-
-    if (next.kind === "continue") {
-      state.messages.push({ role: "user", content: next.nudge });
+    if (!state.pendingResults) {
+      const answered = await modelTurn(options, ctx, state, system, tools, text);
+      if ("ok" in answered) return answered;
+      const stop = await limitStop(options.limits, state, ask);
+      if (stop) return stop;
+      if (answered.kind === "continue") {
+        state.messages.push({ role: "user", content: answered.nudge });
+        await save();
+        continue;
+      }
+      state.pendingResults = [];
     } else {
-      const results: ToolResultBlock[] = [];
-      // One after another: later calls of a turn may depend on earlier ones (write, then run).
-      for (const call of calls) results.push(await runToolStep(call, ctx));
-      state.messages.push({ role: "user", content: results });
+      // Resumed inside a step: its limits were checked before; a pending question is asked again.
+      const stop = await limitStop(options.limits, state, ask);
+      if (stop) return stop;
     }
-    await ctx.checkpoint?.(state.turns, state);
+
+    const results = state.pendingResults;
+    // One after another: later calls of a turn may depend on earlier ones (write, then run).
+    for (const call of pendingCalls(state).slice(results.length)) {
+      const stop = await repeatStop(options.limits, state, guard, call, ask);
+      if (stop) return stop;
+      guard.record(call.name, call.input);
+      results.push(await runToolStep(call, step));
+    }
+    state.messages.push({ role: "user", content: results });
+    state.pendingResults = undefined;
+    await save();
   }
+}
+
+/**
+ * One model request: streams its text to the feed, adds its usage and its answer to the
+ * state. Returns what the loop does next, or the run's result when it ends here.
+ */
+async function modelTurn(
+  options: AgentLoopOptions,
+  ctx: AgentRunContext,
+  state: AgentState,
+  system: string,
+  tools: ToolDefinition[],
+  text: TextCoalescer,
+): Promise<ExecutorResult | { kind: "tools" } | { kind: "continue"; nudge: string }> {
+  const { emit, signal } = ctx;
+  let response: TurnResponse;
+  try {
+    response = await withModelRetries(
+      () =>
+        streamTurn(
+          options.client,
+          { model: options.model, maxTokens: options.maxTokens, system, tools, messages: state.messages },
+          { signal, onText: (delta, messageId) => text.push(delta, messageId) },
+        ),
+      {
+        policy: options.retry,
+        signal,
+        model: options.model,
+        onRetry: async (notice) => {
+          await text.flush();
+          await emit({ type: "log", level: "warn", message: retryMessage(notice) });
+        },
+      },
+    );
+  } catch (e) {
+    await text.flush();
+    if (e instanceof ModelRequestError && !signal.aborted) return { ok: false, error: e.message };
+    throw e;
+  }
+  await text.flush();
+  state.turns += 1;
+
+  const { totals } = addTurnUsage(state.usage, response.usage, options.price.price);
+  state.usage = totals;
+  await emit({
+    type: "usage",
+    inputTokens: totals.inputTokens,
+    outputTokens: totals.outputTokens,
+    cacheReadTokens: totals.cacheReadTokens,
+    cacheWriteTokens: totals.cacheWriteTokens,
+    costUsd: totals.costUsd,
+    turn: state.turns,
+  });
+
+  const content = conversationBlocks(response.content);
+  const calls = content.filter((b) => b.type === "tool_use").length;
+  if (content.length > 0) state.messages.push({ role: "assistant", content });
+
+  const next = nextStep(response.stopReason, calls, options.maxTokens);
+  if (next.kind === "done") return { ok: true, state };
+  if (next.kind === "fail") return { ok: false, error: next.error };
+  return next;
+}
+
+/** The tool calls of the model's last answer. */
+function pendingCalls(state: AgentState): ToolUseBlock[] {
+  const last = state.messages[state.messages.length - 1];
+  if (last?.role !== "assistant" || typeof last.content === "string") {
+    throw new Error("the agent state has pending tool results but its last message is not the model's tool calls");
+  }
+  return last.content.filter((b): b is ToolUseBlock => b.type === "tool_use");
+}
+
+/**
+ * The turn limit or budget, before the answer's calls run: null to go on (a person may have
+ * raised the limit), or the run's failed result. The request id comes from the conversation's
+ * length, which a resumed run reaches again with the same answer pending.
+ */
+async function limitStop(limits: RunLimits, state: AgentState, ask: RequestInput): Promise<ExecutorResult | null> {
+  const now = { turns: state.turns, costUsd: state.usage.costUsd };
+  const stop = checkLimits(now, limits, state.raisedLimits);
+  if (!stop) return null;
+  if (!(await mayGoOnPast(stop, `${stop.kind}-m${state.messages.length}`, ask))) return { ok: false, error: stop.reason };
+  state.raisedLimits = raiseLimit(stop, now, limits, state.raisedLimits);
+  return null;
+}
+
+/** The loop guard before one call runs: null to go on, or the run's failed result. */
+async function repeatStop(limits: RunLimits, state: AgentState, guard: LoopGuard, call: ToolUseBlock, ask: RequestInput): Promise<ExecutorResult | null> {
+  const key = LoopGuard.key(call.name, call.input);
+  const count = guard.next(call.name, call.input);
+  const stop = checkRepeat({ tool: call.name, count, summary: inputSummary(call.input) }, state.loopAllowed[key] ?? limits.loopRepeats);
+  if (!stop) return null;
+  if (!(await mayGoOnPast(stop, `loop-${call.id}`, ask))) return { ok: false, error: stop.reason };
+  // Asks again after as many more repeats.
+  state.loopAllowed[key] = count + limits.loopRepeats;
+  return null;
+}
+
+/** A call's input in a question: its command when it has one, else its JSON, shortened. */
+function inputSummary(input: unknown): string {
+  const command = input && typeof input === "object" && "command" in input && typeof input.command === "string" ? input.command : null;
+  const text = command ?? JSON.stringify(input);
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
 }
 
 /** The conversation as the run left it for review, and the reviewer's request as the next message. */
@@ -123,8 +212,17 @@ function withFeedback(state: AgentState, feedback: string): AgentState {
     "A reviewer read the diff of your changes and requested changes:\n\n" +
     feedback +
     "\n\nThe worktree still holds your earlier changes on the same branch. Make the requested changes, check them, and end with a short summary of what you changed.";
-  // The follow-up gets its own turn limit and loop guard; usage keeps adding up for the run.
-  return { ...state, turns: 0, loopCounts: {}, messages: [...state.messages, { role: "user", content: message }] };
+  // The follow-up gets its own turn limit and loop guard; usage (and a raised budget) and what
+  // the person allowed for the run carry on.
+  return {
+    ...state,
+    turns: 0,
+    loopCounts: {},
+    loopAllowed: {},
+    raisedLimits: { budgetUsd: state.raisedLimits.budgetUsd },
+    pendingResults: undefined,
+    messages: [...state.messages, { role: "user", content: message }],
+  };
 }
 
 type NextStep =

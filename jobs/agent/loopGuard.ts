@@ -6,9 +6,19 @@
 export class LoopGuard {
   constructor(private readonly counts: Record<string, number> = {}) {}
 
+  /** The key a call is counted under (also the key of its loop question's allowance). */
+  static key(tool: string, input: unknown): string {
+    return `${tool}\u0000${stableJson(input)}`;
+  }
+
+  /** How often this exact call will have been made once it runs now; nothing is recorded. */
+  next(tool: string, input: unknown): number {
+    return (this.counts[LoopGuard.key(tool, input)] ?? 0) + 1;
+  }
+
   /** Records one call; returns how often this exact call has now been made. */
   record(tool: string, input: unknown): number {
-    const key = `${tool}\u0000${stableJson(input)}`;
+    const key = LoopGuard.key(tool, input);
     const count = (this.counts[key] ?? 0) + 1;
     this.counts[key] = count;
     return count;

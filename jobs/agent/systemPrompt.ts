@@ -21,6 +21,8 @@ export function systemPrompt({ repoName, branch, baseBranch }: PromptContext): s
 5. Do not commit, push, create branches or change git configuration: AgentDesk commits your changes on \`${branch}\` when you finish, and a person reviews the diff before anything leaves the machine.
 6. If a tool call fails, read the error and change your approach; do not repeat the same call with the same input.
 7. Never print, copy or write credentials, tokens or keys you come across.
+8. Risky commands and file writes wait for a person's approval, by the run's policy. A call may come back blocked or denied, with the reason or the person's note: do not repeat it; adapt your approach, or explain in your summary why it was needed. If the reviewer edited a command before approving it, the result says what ran instead.
+9. If the task is ambiguous in a way the repository cannot settle (a name, a choice between designs, a missing requirement), ask with \`ask_human\` rather than guess; its answer comes back as the result.
 
 ## When you are done
 End your turn without calling a tool, with a short summary for the reviewer: what you changed and why, how you verified it, and anything left open or uncertain.`;

@@ -1,8 +1,9 @@
 import { errorMessage } from "../errors";
-import type { RunEmit } from "../executors/types";
+import type { RequestInput, RunEmit } from "../executors/types";
 import { CommandOutput } from "../output";
+import { gateToolCall, type ApprovalSettings } from "./approvalGate";
 import type { ToolResultBlock, ToolUseBlock } from "./conversation";
-import { runTool } from "./tools";
+import { runTool, type HumanReply } from "./tools";
 
 /** What the feed shows of a tool's output; the model gets up to MODEL_OUTPUT_CHARS. */
 export const EVENT_OUTPUT_CHARS = 8 * 1024;
@@ -13,25 +14,35 @@ export type ToolStepContext = {
   workspace: string;
   signal: AbortSignal;
   secrets: readonly string[];
+  approval: ApprovalSettings;
+  /** Asks the run's owner (an approval, or the agent's question), saving the run's progress first. */
+  ask: RequestInput;
 };
 
 /**
- * One tool call of the model, as the feed and the model see it: `tool.started`, the shell's
- * output live as `log` events, `tool.finished` with the (capped) output and duration, and
- * the `tool_result` block for the conversation (`is_error` when the call failed, so the
- * model can correct itself).
+ * One tool call of the model, as the feed and the model see it: the approval step (which may
+ * wait for a person), `tool.started` with the input that actually runs, the shell's output
+ * live as `log` events, `tool.finished` with the (capped) output and duration, and the
+ * `tool_result` block for the conversation (`is_error` when the call failed or was blocked,
+ * so the model can correct itself).
  */
 export async function runToolStep(call: ToolUseBlock, ctx: ToolStepContext): Promise<ToolResultBlock> {
+  const gate = await gateToolCall(call, ctx.approval, ctx.ask);
   const started = Date.now();
-  await ctx.emit({ type: "tool.started", callId: call.id, tool: call.name, input: call.input });
+  await ctx.emit({ type: "tool.started", callId: call.id, tool: call.name, input: gate.run ? gate.input : call.input });
+  if (!gate.run) {
+    await ctx.emit({ type: "tool.finished", callId: call.id, ok: false, output: gate.output, durationMs: 0 });
+    return { type: "tool_result", tool_use_id: call.id, content: gate.output, is_error: true };
+  }
   const live = new CommandOutput(ctx.emit, call.id, ctx.secrets);
   let result: { ok: boolean; output: string; truncated?: boolean };
   try {
-    result = await runTool(call.name, call.input, {
+    result = await runTool(call.name, gate.input, {
       workspace: ctx.workspace,
       signal: ctx.signal,
       secrets: ctx.secrets,
       onOutput: (stream, text) => live.push(stream, Buffer.from(text, "utf8")),
+      askHuman: (question) => askQuestion(ctx.ask, call.id, question),
     });
   } catch (e) {
     await live.end();
@@ -57,13 +68,24 @@ export async function runToolStep(call: ToolUseBlock, ctx: ToolStepContext): Pro
     truncated: Boolean(result.truncated) || shown.cut,
   });
   const forModel = capText(result.output, MODEL_OUTPUT_CHARS, "cut; narrow the request to see them");
+  // The API refuses an empty text result; an empty output is still an answer.
+  const output = forModel.text.length > 0 ? forModel.text : "(no output)";
   return {
     type: "tool_result",
     tool_use_id: call.id,
-    // The API refuses an empty text result; an empty output is still an answer.
-    content: forModel.text.length > 0 ? forModel.text : "(no output)",
+    content: gate.notice ? `${gate.notice}\n\n${output}` : output,
     ...(result.ok ? {} : { is_error: true }),
   };
+}
+
+/** The request id of an `ask_human` call's question: the same call (a resumed run) asks the same request. */
+export const questionRequestId = (callId: string) => `question-${callId}`;
+
+async function askQuestion(ask: RequestInput, callId: string, question: string): Promise<HumanReply> {
+  const answer = await ask({ requestId: questionRequestId(callId), kind: "question", tool: "ask_human", question });
+  if ("answer" in answer) return { answer: answer.answer, by: answer.by };
+  if ("timedOut" in answer) return { unanswered: answer.reason };
+  throw new Error(`question ${questionRequestId(callId)} got an approval decision instead of an answer`);
 }
 
 /**

@@ -1,6 +1,13 @@
 import type { EventBodyInput } from "../../lib/events";
 import type { ExecutorName, RunJobPayload } from "../../lib/queue";
+import type { HumanAnswer, HumanInputRequest } from "../humanInput";
 import type { Logger } from "../logger";
+
+/**
+ * Asks the run's owner (an approval or a question) and waits for the answer, durably: see
+ * jobs/humanInput.ts. Throws InputWaitStopped when the run is stopped meanwhile.
+ */
+export type RequestInput = (request: HumanInputRequest) => Promise<HumanAnswer>;
 
 /** Appends one event to the run's log; strings are masked for known secrets on the way. */
 export type RunEmit = (body: EventBodyInput) => Promise<void>;
@@ -16,6 +23,8 @@ export type ExecutorContext = {
   /** Known secret values: never put them in an event or a child's environment. */
   secrets: readonly string[];
   logger: Logger;
+  /** Asks a person; the run's input timeout applies (payload.inputTimeoutSec or the default). */
+  requestInput: RequestInput;
   /**
    * Saves the executor's state after a completed step together with the worktree, so a run
    * whose job process dies continues from there on any other one (see jobs/agent/checkpoint.ts).

@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { requestCancel } from "../../lib/eventLog";
 import { mirrorPath } from "../../jobs/git/mirror";
-import { turn } from "../support/fakeAnthropic";
+import type { RunJobPayload } from "../../lib/queue";
+import { turn, type FakeScript } from "../support/fakeAnthropic";
 import { git } from "../support/gitRepo";
-import { hasEnded, hasType, waitForEvents } from "../jobs/helpers";
+import { allEvents, hasEnded, hasType, waitForEvents } from "../jobs/helpers";
 import { lastEvent, ofType, startAgentHarness, type AgentHarness } from "./agentHarness";
+import { answerEveryRequest } from "./support/answers";
 
 let h: AgentHarness;
 
@@ -69,10 +71,19 @@ describe("agent executor: the model API failing", () => {
   });
 });
 
-describe("agent executor: limits", () => {
-  it("stops when the same tool call repeats 4 times (loop guard)", async () => {
+describe("agent executor: limits, each a question its owner can deny", () => {
+  /** Runs the script; the owner denies every request. Returns the events and the requests. */
+  async function runDenying(script: FakeScript, overrides: Partial<RunJobPayload> = {}) {
+    const payload = await h.submit(script, overrides);
+    const requests = await answerEveryRequest(h.log, payload.runId, () => ({ decision: "deny" }));
+    return { payload, requests, events: await allEvents(h.log, payload.runId) };
+  }
+
+  it("stops when the same tool call repeats 4 times (loop guard) and the owner says stop", async () => {
     const same = () => turn.tool("read_file", { path: "a.txt" });
-    const { events } = await h.run([same(), same(), same(), same(), turn.text("never reached")]);
+    const { events, requests } = await runDenying([same(), same(), same(), same(), turn.text("never reached")]);
+    expect(requests).toHaveLength(1);
+    expect(requests[0]).toMatchObject({ kind: "approval", question: expect.stringContaining("called read_file 4 times with the same input") });
     expect(lastEvent(events)).toMatchObject({
       type: "run.failed",
       error: "loop detected: read_file called 4 times with the same input",
@@ -80,17 +91,19 @@ describe("agent executor: limits", () => {
     expect(ofType(events, "tool.started")).toHaveLength(3);
   });
 
-  it("stops at the run's max turns", async () => {
+  it("stops at the run's max turns when the owner says stop", async () => {
     const script = [0, 1, 2].map((i) => turn.tool("read_file", { path: "a.txt", offset: i + 1 }));
-    const { events } = await h.run(script, { maxTurns: 2 });
+    const { events, requests } = await runDenying(script, { maxTurns: 2 });
+    expect(requests.map((r) => r.question)).toEqual(["The agent reached its limit of 2 turns. Continue for 2 more?"]);
     expect(lastEvent(events)).toMatchObject({ type: "run.failed", error: "stopped: reached the limit of 2 turns" });
     expect(ofType(events, "usage").map((u) => u.turn)).toEqual([1, 2]);
   });
 
-  it("stops when the cost budget is spent", async () => {
+  it("stops when the cost budget is spent and the owner says stop", async () => {
     // Haiku 4.5 at $5 per million output tokens: 6,000 tokens a turn is $0.03; the budget is $0.05.
     const expensive = (i: number) => turn.tool("read_file", { path: "a.txt", limit: i + 1 }, { usage: { output_tokens: 6_000 } });
-    const { events } = await h.run([expensive(0), expensive(1), expensive(2)]);
+    const { events, requests } = await runDenying([expensive(0), expensive(1), expensive(2)]);
+    expect(requests[0]!.question).toMatch(/^Budget of \$0\.05 reached \(\$0\.06 spent\)\. Continue with \$0\.05 more\?$/);
     const failed = lastEvent(events);
     expect(failed).toMatchObject({ type: "run.failed" });
     expect(failed.type === "run.failed" && failed.error).toMatch(/^stopped: reached the cost budget of \$0\.05 \(spent \$0\.06\d*\)$/);
@@ -99,7 +112,7 @@ describe("agent executor: limits", () => {
 
   it("keeps the changes of a stopped run on its branch, as one commit", async () => {
     const write = (i: number) => turn.tool("write_file", { path: `f${i}.txt`, content: `${i}\n` });
-    const { payload, events } = await h.run([write(0), write(1)], { maxTurns: 2 });
+    const { payload, events } = await runDenying([write(0), write(1)], { maxTurns: 2 });
     expect(lastEvent(events)).toMatchObject({ type: "run.failed", error: "stopped: reached the limit of 2 turns" });
     expect(ofType(events, "log").some((e) => e.message.includes(`changes so far are kept on branch ${payload.branch}`))).toBe(true);
     const mirror = mirrorPath(h.config.dataDir, h.repo.url);

@@ -115,10 +115,10 @@ describe("agent executor: a scripted run end to end", () => {
     expect(system[0]!.cache_control).toEqual({ type: "ephemeral" });
     expect(system[0]!.text).toContain("test-repo");
     expect(system[0]!.text).toContain("agentdesk/test-");
-    // Tools: the six, the last one carries the breakpoint.
-    expect(first!.tools!.map((t) => t.name)).toEqual(["read_file", "write_file", "edit_file", "list_directory", "search", "shell"]);
+    // Tools: the seven, the last one carries the breakpoint.
+    expect(first!.tools!.map((t) => t.name)).toEqual(["read_file", "write_file", "edit_file", "list_directory", "search", "shell", "ask_human"]);
     expect(first!.tools!.slice(0, -1).every((t) => t.cache_control === undefined)).toBe(true);
-    expect(first!.tools![5]!.cache_control).toEqual({ type: "ephemeral" });
+    expect(first!.tools![6]!.cache_control).toEqual({ type: "ephemeral" });
     // Conversation: the breakpoint sits on the last block and moves with it.
     expect(first!.messages).toEqual([
       { role: "user", content: [{ type: "text", text: "Improve the greeting", cache_control: { type: "ephemeral" } }] },

@@ -22,9 +22,9 @@ const lines = (n: number, make = (i: number) => `line ${i}`) =>
   Array.from({ length: n }, (_, i) => make(i + 1)).join("\n") + "\n";
 
 describe("runTool and definitions", () => {
-  it("defines the six tools with JSON schemas for the API", () => {
+  it("defines the seven tools with JSON schemas for the API", () => {
     const defs = toolDefinitions();
-    expect(defs.map((d) => d.name)).toEqual(["read_file", "write_file", "edit_file", "list_directory", "search", "shell"]);
+    expect(defs.map((d) => d.name)).toEqual(["read_file", "write_file", "edit_file", "list_directory", "search", "shell", "ask_human"]);
     for (const def of defs) {
       expect(def.description.length).toBeGreaterThan(50);
       expect(def.input_schema).toMatchObject({ type: "object" });

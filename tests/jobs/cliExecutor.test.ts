@@ -29,6 +29,8 @@ function context(command: string, options: { signal?: AbortSignal; secrets?: str
     signal: options.signal ?? new AbortController().signal,
     secrets: options.secrets ?? [],
     logger: silentLogger,
+    // A shell command is the person's own instruction: the cli executor never asks.
+    requestInput: () => Promise.reject(new Error("the cli executor must not ask for input")),
   };
   return { ctx, events };
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { maskSecrets } from "../../secrets";
+import { askHumanTool } from "./askHuman";
 import { editFileTool } from "./editFile";
 import { ToolFailure } from "./failure";
 import { listDirectoryTool } from "./listDirectory";
@@ -9,7 +10,7 @@ import { shellTool } from "./shell";
 import type { AgentTool, ToolContext, ToolDefinition, ToolResult } from "./types";
 import { writeFileTool } from "./writeFile";
 
-export type { AgentTool, ToolContext, ToolDefinition, ToolResult } from "./types";
+export type { AgentTool, HumanReply, ToolContext, ToolDefinition, ToolResult } from "./types";
 
 /** Every tool the agent loop offers the model, in the order the model sees them. */
 export const agentTools: readonly AgentTool[] = [
@@ -19,6 +20,7 @@ export const agentTools: readonly AgentTool[] = [
   listDirectoryTool,
   searchTool,
   shellTool,
+  askHumanTool,
 ];
 
 export function toolDefinitions(): ToolDefinition[] {

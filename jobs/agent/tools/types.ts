@@ -10,7 +10,15 @@ export type ToolContext = {
   secrets: readonly string[];
   /** Live output of a running shell command (the loop turns it into `log` events). Masked. */
   onOutput?: (stream: "stdout" | "stderr", text: string) => void;
+  /**
+   * Asks the run's owner a question and waits for the answer (the loop binds it to the call,
+   * so a resumed run asks the same request). Absent where no person can be asked.
+   */
+  askHuman?: (question: string) => Promise<HumanReply>;
 };
+
+/** A person's answer to the agent's question, or why there is none (the wait timed out). */
+export type HumanReply = { answer: string; by: string } | { unanswered: string };
 
 /** What the model sees of a call: `ok:false` means the call failed and `output` says why. */
 export type ToolResult = { ok: boolean; output: string; truncated?: boolean };
@@ -20,8 +28,11 @@ export type AgentTool<I = unknown> = {
   /** Written for the model: what it does, limits, tips. */
   description: string;
   input: z.ZodType<I>;
-  /** Classified for approvals later: "read" tools never need approval; "write" and "shell" may. */
-  kind: "read" | "write" | "shell";
+  /**
+   * What the approval policy judges (approvalGate.ts): "read" tools never need approval,
+   * "write" and "shell" may; "ask" tools only talk to the person, so they never do.
+   */
+  kind: "read" | "write" | "shell" | "ask";
   run(input: I, ctx: ToolContext): Promise<ToolResult>;
 };
 
