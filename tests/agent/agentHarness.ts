@@ -27,8 +27,14 @@ export type AgentHarness = {
   redis: Redis;
   log: EventLog;
   queue: Queue<JobPayload>;
-  worker: RunWorker;
+  /** The job process's worker now running (a new one after `restartWorker`). */
+  readonly worker: RunWorker;
   repo: TestRepo;
+  /**
+   * Shuts the worker down as SIGTERM would (its runs go back to the queue); `whileDown` runs
+   * with no worker at all; then a new worker takes the runs up again.
+   */
+  restartWorker(whileDown?: () => Promise<void>): Promise<void>;
   /** Sets the fake's script and queues an agent run; resolves with its payload. */
   submit(script: FakeScript, overrides?: Partial<RunJobPayload>): Promise<RunJobPayload>;
   /** Submits and waits for the run's job-ending event; returns all its events. */
@@ -63,7 +69,8 @@ export async function startAgentHarness(options: {
       }),
     ],
   ]);
-  const worker = await createRunWorker({ config, redis, logger: silentLogger, executors, cancelPollMs: 500 });
+  const startWorker = () => createRunWorker({ config, redis, logger: silentLogger, executors, cancelPollMs: 500 });
+  let worker = await startWorker();
 
   const submit = async (script: FakeScript, overrides: Partial<RunJobPayload> = {}) => {
     fake.setScript(script);
@@ -77,9 +84,16 @@ export async function startAgentHarness(options: {
     redis,
     log,
     queue,
-    worker,
+    get worker() {
+      return worker;
+    },
     repo,
     submit,
+    async restartWorker(whileDown) {
+      await worker.close(5_000);
+      await whileDown?.();
+      worker = await startWorker();
+    },
     async run(script, overrides) {
       const payload = await submit(script, overrides);
       const events = await waitForEvents(log, payload.runId, hasEnded, 30_000);
