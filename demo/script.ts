@@ -1,9 +1,12 @@
-import type { FakeTurn, RecordedRequest } from "../tests/support/fakeAnthropic";
+import type { ContentBlockParam, FakeTurn, RecordedRequest } from "../tests/support/fakeAnthropic";
 
 /**
  * What the demo model "says": a short, realistic agent session on the sample repository.
  * It explores, reads, tries a path outside its workspace (and is refused), edits a file,
- * adds one, runs the program, and sums up. The step is chosen by how far the conversation
+ * adds one, runs the program, removes stale build output, and sums up what happened. With the
+ * new-run form's default approval mode two of its commands wait for the person's approval
+ * card: running the program (a script whose contents the policy does not check) and the
+ * `rm -rf build`; the summary says whether the cleanup was approved. The step is chosen by how far the conversation
  * has got, so every run of the demo (and a resumed one) plays the same.
  */
 const steps: FakeTurn[] = [
@@ -39,20 +42,33 @@ const steps: FakeTurn[] = [
   { content: [{ type: "text", text: "Let me run it to check both cases." }, { type: "tool_use", name: "shell", input: { command: "node src/main.js Ada && node src/main.js" } }] },
   {
     content: [
-      {
-        type: "text",
-        text:
-          "Done. Summary for review:\n\n- `src/greet.js`: the greeting now reads \"Hello, <name>! Welcome to AgentDesk.\" and falls back to \"there\" when no name is given.\n" +
-          "- `CHANGELOG.md`: new, with one entry describing the change.\n\nI ran `node src/main.js` with and without a name; both print the expected greeting. " +
-          "(My attempt to read /etc/passwd was refused: it is outside the workspace, as it should be.)",
-      },
+      { type: "text", text: "Both work. The build/ folder holds output of the old greeting, which is now stale; I'll remove it." },
+      { type: "tool_use", name: "shell", input: { command: "rm -rf build" } },
     ],
   },
 ];
 
+const SUMMARY =
+  "Done. Summary for review:\n\n- `src/greet.js`: the greeting now reads \"Hello, <name>! Welcome to AgentDesk.\" and falls back to \"there\" when no name is given.\n" +
+  "- `CHANGELOG.md`: new, with one entry describing the change.\n";
+
+/** The last step answers what really happened to the cleanup: approved and run, or denied. */
+function summary(cleanup: ContentBlockParam | undefined): FakeTurn {
+  const denied = cleanup?.is_error === true;
+  const text =
+    SUMMARY +
+    (denied
+      ? `- \`build/\` is left as it was: removing it was not approved (${String(cleanup.content).split("\n")[0]}).\n`
+      : "- `build/`: removed, as it held stale output of the old greeting.\n") +
+    "\nI ran `node src/main.js` with and without a name; both print the expected greeting. " +
+    "(My attempt to read /etc/passwd was refused: it is outside the workspace, as it should be.)";
+  return { content: [{ type: "text", text }] };
+}
+
 export function demoTurn(request: RecordedRequest): FakeTurn {
   const step = request.body.messages.filter((m) => m.role === "assistant").length;
-  const turn = steps[Math.min(step, steps.length - 1)]!;
+  const last = request.body.messages[request.body.messages.length - 1]?.content;
+  const turn = step < steps.length ? steps[step]! : summary(Array.isArray(last) ? last.find((b) => b.type === "tool_result") : undefined);
   // Paced like a real model, so the feed can be watched as it streams.
   return "content" in turn ? { ...turn, delayMs: 600, chunkDelayMs: 60 } : turn;
 }
@@ -62,5 +78,6 @@ export const demoFiles: Record<string, string> = {
   "README.md": "# greeter\n\nA tiny program AgentDesk's demo agent works on.\n\n    node src/main.js <name>\n",
   "src/greet.js": 'export function greet(name) {\n  return "Hello, " + name;\n}\n',
   "src/main.js": 'import { greet } from "./greet.js";\n\nconsole.log(greet(process.argv[2]));\n',
+  "build/greeting.txt": "Hello, world\n",
   "package.json": '{\n  "name": "greeter",\n  "version": "1.0.0",\n  "type": "module"\n}\n',
 };

@@ -54,6 +54,7 @@ async function main(): Promise<void> {
   log(`  2. Repositories → register name "demo", URL ${repoDir}`);
   log('  3. New run → repository "demo", executor "AgentDesk agent (demo model)", any prompt.');
   log("  Watch the agent explore, get refused outside its workspace, edit, run a command; then review the diff.");
+  log("  With approvals \"Ask before risky actions\" (the default), running the program and its `rm -rf build` wait for you: approve or deny them on their cards.");
 
   const stop = (signal: NodeJS.Signals) => child.kill(signal);
   process.on("SIGINT", () => stop("SIGINT"));
