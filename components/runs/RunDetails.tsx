@@ -44,9 +44,14 @@ export function RunDetails({ run, now }: { run: RunRecord; now: number }) {
         </span>
       </Item>
       <Item label="Attempt">{run.attempt || <span className="text-zinc-600">—</span>}</Item>
-      <Item label="Approvals · priority">
-        {run.approvalMode} · {run.priority}
-      </Item>
+      {/* A shell command is the person's own instruction: approvals apply to agent runs only. */}
+      {run.executor === "cli" ? (
+        <Item label="Priority">{run.priority}</Item>
+      ) : (
+        <Item label="Approvals · priority">
+          {run.approvalMode} · {run.priority}
+        </Item>
+      )}
       <Item label="Timeout">{formatDuration(run.timeoutSec * 1000)}</Item>
       <Item label="Downloads">
         <RunDownloads runId={run.id} />
