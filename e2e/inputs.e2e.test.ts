@@ -12,10 +12,12 @@ import { collectPageErrors, launchBrowser, screenshot } from "./support/browser"
 import { signUpInBrowser } from "./support/ui";
 
 /**
- * Human in the loop in the browser, against the real stack. Until the agent loop asks by
- * itself, this test plays the job process's part: while a real cli run is running, it calls
- * requestHumanInput (the primitive the loop will call) with the run's id, so the request goes
- * through the real event log, recorder and SSE, and the answer comes back through Redis.
+ * Human in the loop in the browser, against the real stack: the card, inbox, notifications
+ * and answers themselves. This test plays the job process's part: while a real cli run is
+ * running, it calls requestHumanInput (the primitive the agent loop calls) with the run's id,
+ * so the request goes through the real event log, recorder and SSE, and the answer comes back
+ * through Redis; the exact answer the job receives is asserted. agent.e2e.test.ts has the
+ * agent loop asking by itself.
  */
 const { url, databaseUrl, screensDir, redisUrl, redisPrefix } = inject("stack");
 

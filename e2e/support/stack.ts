@@ -7,9 +7,18 @@ import { Redis } from "ioredis";
 import pg from "pg";
 import { buildReason } from "../../scripts/lib/buildIfNeeded";
 import { freePort } from "../../tests/support/server";
+import { startScriptedModel } from "./scriptedModel";
 
 /** What the tests need to know about the running AgentDesk. */
-export type E2eStack = { url: string; databaseUrl: string; screensDir: string; redisUrl: string; redisPrefix: string };
+export type E2eStack = {
+  url: string;
+  databaseUrl: string;
+  screensDir: string;
+  redisUrl: string;
+  redisPrefix: string;
+  /** Where a test registers the scripts of the job process's model (e2e/support/scriptedModel.ts). */
+  modelControlUrl: string;
+};
 
 const ROOT = path.resolve(import.meta.dirname, "..", "..");
 const POSTGRES_ADMIN_URL = process.env.TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
@@ -98,7 +107,9 @@ async function deleteRedisKeys(prefix: string): Promise<void> {
 /**
  * A whole AgentDesk for the browser tests: a fresh PostgreSQL database (so the tests can
  * query it while the server runs), `next start` and the job process on the same env, with
- * their own Redis prefix and data folder. Returns a function that tears everything down.
+ * their own Redis prefix and data folder, and a scripted model that only the job process
+ * knows (as the API key stays in the job process in production). Returns a function that
+ * tears everything down.
  */
 export async function startStack(): Promise<{ stack: E2eStack; stop: () => Promise<void> }> {
   buildIfStale();
@@ -127,9 +138,11 @@ export async function startStack(): Promise<{ stack: E2eStack; stop: () => Promi
     NODE_ENV: "production",
     NEXT_TELEMETRY_DISABLED: "1",
   };
+  const model = await startScriptedModel();
   const children: Child[] = [];
   const stop = async () => {
     await Promise.all(children.map(stopChild));
+    await model.close();
     await adminQuery(`drop database if exists ${dbName} with (force)`);
     await deleteRedisKeys(redisPrefix);
     fs.rmSync(dataDir, { recursive: true, force: true });
@@ -138,7 +151,11 @@ export async function startStack(): Promise<{ stack: E2eStack; stop: () => Promi
     const bin = (name: string) => path.join(ROOT, "node_modules", ".bin", name);
     children.push(startChild("web (next start)", bin("next"), ["start", "-p", String(port)], env));
     await waitFor("the web's /api/health", async () => (await fetch(`${url}/api/health`)).ok, children);
-    const worker = startChild("job process", bin("tsx"), ["jobs/main.ts"], env);
+    const worker = startChild("job process", bin("tsx"), ["jobs/main.ts"], {
+      ...env,
+      ANTHROPIC_API_KEY: "sk-ant-e2e-key-for-the-scripted-model",
+      ANTHROPIC_BASE_URL: model.url,
+    });
     children.push(worker);
     await waitFor("the job process", async () => worker.output().includes("job process ready"), children);
   } catch (err) {
@@ -146,5 +163,5 @@ export async function startStack(): Promise<{ stack: E2eStack; stop: () => Promi
     throw err;
   }
   // Redis too, so a test can play the job process's part (ask for input) against this stack.
-  return { stack: { url, databaseUrl, screensDir: SCREENS_DIR, redisUrl: REDIS_URL, redisPrefix }, stop };
+  return { stack: { url, databaseUrl, screensDir: SCREENS_DIR, redisUrl: REDIS_URL, redisPrefix, modelControlUrl: model.controlUrl }, stop };
 }
