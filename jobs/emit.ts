@@ -1,5 +1,5 @@
 import type { EventBodyInput } from "../lib/events";
-import { appendEvent, type EventLog } from "../lib/eventLog";
+import { appendEvent, appendEventOnce, type EventLog } from "../lib/eventLog";
 import type { RunEmit } from "./executors/types";
 import { maskDeep } from "./secrets";
 
@@ -8,7 +8,9 @@ import { maskDeep } from "./secrets";
  * for the run's known secret values here, so no call site can forget.
  */
 export function createRunEmitter(log: EventLog, runId: string, secrets: readonly string[]): RunEmit {
-  return async (body: EventBodyInput) => {
-    await appendEvent(log, runId, maskDeep(body, secrets));
+  return async (body: EventBodyInput, options?: { onceKey?: string }) => {
+    const masked = maskDeep(body, secrets);
+    if (options?.onceKey) await appendEventOnce(log, runId, masked, options.onceKey);
+    else await appendEvent(log, runId, masked);
   };
 }

@@ -1,9 +1,9 @@
 import type { EventLog } from "../lib/eventLog";
 import {
   claimInputRequest,
-  hasRequestFlag,
   readInputResolution,
   requestIdSchema,
+  resolutionEvent,
   resolveInput,
   setRequestFlag,
   type InputKind,
@@ -98,11 +98,12 @@ export async function requestHumanInput(ctx: HumanInputContext, request: HumanIn
 }
 
 /**
- * The answer as the caller sees it. A timeout's `input.resolved` is the job's to emit (the web
- * emits its own answers'); it is flagged once sent, so a run resumed after the timeout won but
- * before the event went out still tells the feed, and one that already did does not repeat it.
+ * The answer as the caller sees it, after making sure the feed shows it: the web announces a
+ * person's answer when it stores it, and this announces it too (exactly once between them) in
+ * case the web died in between; a timeout only the job can announce.
  */
 async function finish(ctx: HumanInputContext, requestId: string, resolution: InputResolution): Promise<HumanAnswer> {
+  await ctx.emit(resolutionEvent(requestId, resolution), { onceKey: ctx.eventLog.keys.inputAnnounced(ctx.runId, requestId) });
   switch (resolution.type) {
     case "decision": {
       const { type: _t, at: _a, ...answer } = resolution;
@@ -111,10 +112,6 @@ async function finish(ctx: HumanInputContext, requestId: string, resolution: Inp
     case "answer":
       return { answer: resolution.answer, by: resolution.by };
     case "timeout":
-      if (!(await hasRequestFlag(ctx.eventLog, ctx.runId, requestId, "timeoutEmitted"))) {
-        await ctx.emit({ type: "input.resolved", requestId, decision: "deny", by: "timeout" });
-        await setRequestFlag(ctx.eventLog, ctx.runId, requestId, "timeoutEmitted");
-      }
       ctx.logger?.info("input request timed out", { requestId });
       return { timedOut: true, decision: "deny", reason: resolution.reason };
   }

@@ -23,6 +23,8 @@ export function eventLogKeys(namespace = "") {
     // answer that won (a person's or the timeout's); see lib/inputArbiter.ts.
     inputRequest: (runId: string, requestId: string) => `${ns}run:${runId}:input:${requestId}:request`,
     inputResolved: (runId: string, requestId: string) => `${ns}run:${runId}:input:${requestId}:resolved`,
+    // Set with the `input.resolved` event itself: the feed shows each resolution exactly once.
+    inputAnnounced: (runId: string, requestId: string) => `${ns}run:${runId}:input:${requestId}:announced`,
     runEnded: (runId: string) => `${ns}run:${runId}:ended`,
     runCancel: (runId: string) => `${ns}run:${runId}:cancel`,
     // The run's branch as a git bundle (base..head), so any job process can resume or push it.
@@ -57,7 +59,12 @@ const ENDED_TTL_SEC = 3 * 24 * 3600;
 // One atomic step: number the event, append it to the run's stream, and hand the same entry
 // (with the run stream's id) to the recorder's stream. Doing this in Lua means a crash can
 // never leave an event visible to browsers but missing from the database, or the reverse.
+// KEYS[5], when given, makes the append happen at most once: the key is set with the event,
+// and an append that finds it set does nothing (two processes may race to announce one fact).
 const APPEND_SCRIPT = `
+if KEYS[5] ~= '' then
+  if not redis.call('SET', KEYS[5], '1', 'NX', 'EX', ARGV[7]) then return false end
+end
 local seq = redis.call('INCR', KEYS[2])
 local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'seq', seq, 'data', ARGV[2])
 redis.call('XADD', KEYS[3], '*', 'run', ARGV[3], 'id', id, 'seq', seq, 'data', ARGV[2])
@@ -75,19 +82,21 @@ type RedisWithAppend = Redis & {
     seqKey: string,
     allKey: string,
     endedKey: string,
+    onceKey: string,
     maxlen: number,
     data: string,
     runId: string,
     ended: "0" | "1",
     endedType: string,
     ttl: number,
-  ): Promise<[string, number]>;
+    onceTtl: number,
+  ): Promise<[string, number] | null>;
 };
 
 function withAppend(redis: Redis): RedisWithAppend {
   const r = redis as RedisWithAppend;
   if (typeof r.agentdeskAppend !== "function") {
-    redis.defineCommand("agentdeskAppend", { numberOfKeys: 4, lua: APPEND_SCRIPT });
+    redis.defineCommand("agentdeskAppend", { numberOfKeys: 5, lua: APPEND_SCRIPT });
   }
   return r;
 }
@@ -97,27 +106,59 @@ function withAppend(redis: Redis): RedisWithAppend {
  * a malformed event fails in the process that made it, not in a browser.
  */
 export async function appendEvent(
-  { redis, keys }: EventLog,
+  log: EventLog,
   runId: string,
   body: EventBodyInput,
   now: Date = new Date(),
 ): Promise<StoredEvent> {
+  return (await appendOnce(log, runId, body, "", now))!;
+}
+
+const ONCE_TTL_SEC = 14 * 24 * 3600;
+
+/**
+ * Appends an event unless one was already appended under `onceKey` (kept two weeks): for facts
+ * that more than one process may announce, such as an answer both the web (which stored it)
+ * and the waiting job (which received it) can report. Returns null when it was already there.
+ */
+export async function appendEventOnce(
+  log: EventLog,
+  runId: string,
+  body: EventBodyInput,
+  onceKey: string,
+  now: Date = new Date(),
+): Promise<StoredEvent | null> {
+  if (!onceKey) throw new Error("appendEventOnce needs a key");
+  return appendOnce(log, runId, body, onceKey, now);
+}
+
+async function appendOnce(
+  { redis, keys }: EventLog,
+  runId: string,
+  body: EventBodyInput,
+  onceKey: string,
+  now: Date,
+): Promise<StoredEvent | null> {
   const parsed = eventBody.parse(body);
   const at = now.toISOString();
   const data = JSON.stringify({ ...parsed, at });
   const ended = jobEndingEventTypes.has(parsed.type);
-  const [id, seq] = await withAppend(redis).agentdeskAppend(
+  const appended = await withAppend(redis).agentdeskAppend(
     keys.runEvents(runId),
     keys.runSeq(runId),
     keys.allEvents,
     keys.runEnded(runId),
+    onceKey,
     RUN_STREAM_MAXLEN,
     data,
     runId,
     ended ? "1" : "0",
     parsed.type,
     ENDED_TTL_SEC,
+    ONCE_TTL_SEC,
   );
+  if (!appended) return null;
+  const [id, seq] = appended;
   return { id, event: { ...parsed, runId, seq: Number(seq), at } as RunEvent };
 }
 

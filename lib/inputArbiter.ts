@@ -1,6 +1,7 @@
 import type { Redis } from "ioredis";
 import { z } from "zod";
 import type { EventLog } from "./eventLog";
+import type { EventBodyInput } from "./events";
 
 /**
  * The Redis side of a request for human input, shared by the job that asks and the web that
@@ -86,11 +87,35 @@ export async function claimInputRequest(
 }
 
 /**
- * Flags on a request's record: its `input.requested` went out ("emitted"), the timeout's
- * `input.resolved` went out ("timeoutEmitted"). Set after the event, so a crash in between
- * repeats an event rather than losing one.
+ * The feed's `input.resolved` for a resolution. Both the web (which stored a person's answer)
+ * and the waiting job (which received it, or timed out) announce it through
+ * `appendEventOnce(…, keys.inputAnnounced(…))`, so it appears exactly once even if the web
+ * dies between storing the answer and announcing it.
  */
-export type RequestFlag = "emitted" | "timeoutEmitted";
+export function resolutionEvent(requestId: string, resolution: InputResolution): EventBodyInput {
+  switch (resolution.type) {
+    case "timeout":
+      return { type: "input.resolved", requestId, decision: "deny", by: "timeout" };
+    case "answer":
+      return { type: "input.resolved", requestId, answer: resolution.answer, by: resolution.by };
+    case "decision":
+      return {
+        type: "input.resolved",
+        requestId,
+        decision: resolution.decision,
+        by: resolution.by,
+        ...(resolution.note ? { note: resolution.note } : {}),
+        ...(resolution.editedInput !== undefined ? { editedInput: resolution.editedInput } : {}),
+        ...(resolution.remember ? { remember: true } : {}),
+      };
+  }
+}
+
+/**
+ * A flag on a request's record: its `input.requested` went out. Set after the event, so a
+ * crash in between repeats an event rather than losing one.
+ */
+export type RequestFlag = "emitted";
 
 export async function setRequestFlag({ redis, keys }: EventLog, runId: string, requestId: string, flag: RequestFlag): Promise<void> {
   await redis.hset(keys.inputRequest(runId, requestId), flag, "1");

@@ -9,8 +9,11 @@ import type { Logger } from "../logger";
  */
 export type RequestInput = (request: HumanInputRequest) => Promise<HumanAnswer>;
 
-/** Appends one event to the run's log; strings are masked for known secrets on the way. */
-export type RunEmit = (body: EventBodyInput) => Promise<void>;
+/**
+ * Appends one event to the run's log; strings are masked for known secrets on the way. With
+ * `onceKey`, the event is appended only if no event was appended under that key before.
+ */
+export type RunEmit = (body: EventBodyInput, options?: { onceKey?: string }) => Promise<void>;
 
 export type ExecutorContext = {
   runId: string;

@@ -4,11 +4,12 @@ import { z } from "zod";
 import { inputDecision, repository, run, runEvent, type RunStatus } from "../db/schema";
 import { AppError, fieldError, notFound } from "../errors";
 import type { Db } from "../db/client";
-import { appendEvent, type EventLog } from "../eventLog";
+import { appendEventOnce, type EventLog } from "../eventLog";
 import {
   readInputRequest,
   readInputResolution,
   requestIdSchema,
+  resolutionEvent,
   resolveInput,
   type InputKind,
   type InputResolution,
@@ -164,16 +165,13 @@ export async function answerInput(
     return inserted!;
   });
 
-  await appendEvent(app.eventLog, runId, {
-    type: "input.resolved",
-    requestId: row.requestId,
-    by: row.byEmail,
-    ...(row.decision ? { decision: row.decision } : {}),
-    ...(row.answer !== null ? { answer: row.answer } : {}),
-    ...(row.note ? { note: row.note } : {}),
-    ...(row.editedInput !== null ? { editedInput: row.editedInput } : {}),
-    ...(row.remember ? { remember: true } : {}),
-  });
+  // The waiting job announces it too if we die before this line; whichever comes first counts.
+  await appendEventOnce(
+    app.eventLog,
+    runId,
+    resolutionEvent(row.requestId, resolution),
+    app.eventLog.keys.inputAnnounced(runId, row.requestId),
+  );
   return decisionView(row);
 }
 

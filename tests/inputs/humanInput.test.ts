@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { createRunEmitter } from "../../jobs/emit";
 import { InputWaitStopped, requestHumanInput, type HumanInputContext, type HumanInputRequest } from "../../jobs/humanInput";
 import type { RunEvent, RunEventOf } from "../../lib/events";
-import { readInputResolution, resolveInput, type InputResolution } from "../../lib/inputArbiter";
+import { appendEventOnce } from "../../lib/eventLog";
+import { readInputResolution, resolutionEvent, resolveInput, type InputResolution } from "../../lib/inputArbiter";
 import { allEvents } from "../jobs/helpers";
 import { newRunId, jobEventLogForFile } from "./support";
 
@@ -184,5 +185,33 @@ describe("requestHumanInput", () => {
 
   it("refuses a request id that cannot be a Redis key or URL segment", async () => {
     await expect(requestHumanInput(context(newRunId()), approval("has spaces/and slashes"))).rejects.toThrow(/may contain/);
+  });
+});
+
+describe("announcing a resolution in the feed", () => {
+  it("is done by the job when the web stored an answer but died before announcing it, exactly once", async () => {
+    const runId = newRunId();
+    const waiting = requestHumanInput(context(runId), approval("toolu_crash"));
+    await untilRequested(runId);
+    // The web's arbitration step ran (the answer is stored); its announcement never happened.
+    await resolveInput(jobSide.log(), runId, "toolu_crash", personApproves("ada@example.com"));
+    await waiting;
+    const resolved = ofType(await allEvents(jobSide.log(), runId), "input.resolved");
+    expect(resolved).toEqual([expect.objectContaining({ requestId: "toolu_crash", decision: "approve", note: "fine", by: "ada@example.com" })]);
+  });
+
+  it("is not repeated by the job when the web already announced it", async () => {
+    const runId = newRunId();
+    const log = jobSide.log();
+    const waiting = requestHumanInput(context(runId), approval("toolu_web"));
+    await untilRequested(runId);
+    const resolution = personApproves("ada@example.com");
+    await resolveInput(log, runId, "toolu_web", resolution);
+    // What lib/services/inputs.ts does after storing the answer.
+    await appendEventOnce(log, runId, resolutionEvent("toolu_web", resolution), log.keys.inputAnnounced(runId, "toolu_web"));
+    await waiting;
+    // A resumed run asking the same request again reads the answer and still does not repeat it.
+    await requestHumanInput(context(runId), approval("toolu_web"));
+    expect(ofType(await allEvents(log, runId), "input.resolved")).toHaveLength(1);
   });
 });
