@@ -55,10 +55,13 @@ export function ApprovalForm({ request, answering }: { request: InputRequest; an
         </label>
         <textarea id={`note-${ids}`} name="note" rows={2} className={inputClass(Boolean(fieldErrors.note))} />
       </div>
-      <label className="flex items-start gap-2 text-sm text-zinc-300">
-        <input type="checkbox" name="remember" className="mt-0.5 h-4 w-4 accent-indigo-500" />
-        <span>Remember for this run <span className="text-zinc-500">(approve the same again without asking)</span></span>
-      </label>
+      {/* Only a tool call can be approved again later; a limit question ("continue?") cannot. */}
+      {request.tool !== undefined && (
+        <label className="flex items-start gap-2 text-sm text-zinc-300">
+          <input type="checkbox" name="remember" className="mt-0.5 h-4 w-4 accent-indigo-500" />
+          <span>Remember for this run <span className="text-zinc-500">(approve the same again without asking)</span></span>
+        </label>
+      )}
       <div className="flex flex-wrap gap-2">
         {editing ? (
           <>
