@@ -42,6 +42,14 @@ export function RepoForm({ action, allowLocal }: { action: FormAction<{ name: st
       >
         <input id="credentialEnv" name="credentialEnv" className={inputClass(!!fieldErrors.credentialEnv, true)} placeholder="GITHUB_TOKEN" {...describedBy("credentialEnv", fieldErrors.credentialEnv)} />
       </Field>
+      <Field
+        id="githubRepo"
+        label="GitHub repository (optional)"
+        error={fieldErrors.githubRepo}
+        hint="owner/name, for opening pull requests. Found from github.com URLs by itself; set it for a mirror or GitHub Enterprise."
+      >
+        <input id="githubRepo" name="githubRepo" className={inputClass(!!fieldErrors.githubRepo, true)} placeholder="acme/web-app" {...describedBy("githubRepo", fieldErrors.githubRepo)} />
+      </Field>
       <div className="flex justify-end">
         <SubmitButton pending={pending} pendingText="Registering…">
           Register repository

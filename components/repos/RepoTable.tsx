@@ -23,7 +23,10 @@ export function RepoTable({ repos }: { repos: RepoView[] }) {
                 added <Time iso={r.createdAt.toISOString()} />
               </span>
             </span>
-            <span className="truncate font-mono text-xs text-zinc-400" title={r.url}>{r.url}</span>
+            <span className="min-w-0 truncate font-mono text-xs text-zinc-400" title={r.url}>
+              {r.url}
+              {r.githubRepo && <span className="block font-sans text-zinc-500">pull requests on GitHub: {r.githubRepo}</span>}
+            </span>
             <span className="font-mono text-xs text-zinc-300">
               <span className="font-sans text-zinc-500 sm:hidden">default branch </span>
               {r.defaultBranch}
