@@ -42,6 +42,8 @@ export type CheckpointTarget = {
 };
 
 export function createCheckpointSaver(target: CheckpointTarget): CheckpointSaver {
+  // The commit the saved bundle ends at: a turn that only read files changes nothing to bundle.
+  let bundledHead: string | null = null;
   return async (turn, state) => {
     const { headSha } = await commitAll({
       workspace: target.workspace,
@@ -50,8 +52,11 @@ export function createCheckpointSaver(target: CheckpointTarget): CheckpointSaver
     });
     // Bundle first, record second: a crash in between leaves the previous record, whose
     // commit the new bundle still contains.
-    const bundle = await bundleBranch({ gitDir: target.mirror, branch: target.branch, baseSha: target.baseSha });
-    if (bundle) await saveRunBundle(target.log, target.runId, bundle);
+    if (headSha !== bundledHead) {
+      const bundle = await bundleBranch({ gitDir: target.mirror, branch: target.branch, baseSha: target.baseSha });
+      if (bundle) await saveRunBundle(target.log, target.runId, bundle);
+      bundledHead = headSha;
+    }
     const record: RunCheckpoint = {
       version: 1,
       turn,
