@@ -284,6 +284,32 @@ export const approvalRule = pgTable(
   (t) => [uniqueIndex("approval_rule_scope_pattern_idx").on(t.scope, t.scopeId, t.effect, t.pattern)],
 );
 
+// A run template fired on a cron pattern, as its owner (lib/services/schedules.ts). The template
+// is the run-creation input minus the repository, kept as jsonb and validated again when read,
+// so a template that a later version refuses is reported on its schedule, never run.
+export const schedule = pgTable(
+  "schedule",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => user.id, { onDelete: "cascade" }),
+    // No cascade from the repository: run rows already block its deletion, and a tick on a
+    // vanished repository is recorded in lastError rather than lost silently.
+    repositoryId: text("repository_id").notNull(),
+    name: text("name").notNull(),
+    cron: text("cron").notNull(),
+    timezone: text("timezone").notNull().default("UTC"),
+    template: jsonb("template").notNull(),
+    enabled: boolean("enabled").notNull().default(true),
+    createdAt: createdAt(),
+    lastRunAt: timestamp("last_run_at", { withTimezone: true }),
+    lastRunId: text("last_run_id"),
+    lastError: text("last_error"),
+  },
+  (t) => [index("schedule_user_idx").on(t.userId)],
+);
+
 export const schema = {
   user,
   session,
@@ -298,5 +324,6 @@ export const schema = {
   reviewDecision,
   inputDecision,
   approvalRule,
+  schedule,
 };
 
