@@ -116,3 +116,16 @@ export function queuePrefix(namespace = ""): string {
 export function createRunsQueue(connection: Redis, namespace = ""): Queue<JobPayload> {
   return new Queue<JobPayload>(RUNS_QUEUE, { connection, prefix: queuePrefix(namespace) });
 }
+
+/**
+ * The web processes' own queue: one BullMQ job scheduler per enabled schedule, whose ticks a
+ * web process turns into runs (only the web has the database). BullMQ makes each tick one
+ * job, however many web processes run.
+ */
+export const SCHEDULES_QUEUE = "schedules";
+export const scheduleTickData = z.object({ scheduleId: z.string().min(1) });
+export type ScheduleTickData = z.infer<typeof scheduleTickData>;
+
+export function createSchedulesQueue(connection: Redis, namespace = ""): Queue<ScheduleTickData> {
+  return new Queue<ScheduleTickData>(SCHEDULES_QUEUE, { connection, prefix: queuePrefix(namespace) });
+}

@@ -5,7 +5,7 @@ import { resolveAuthSecret } from "../authSecret";
 import { getConfig, type Config } from "../config";
 import { dbTargetFromConfig, openDatabase, type Database, type Db } from "../db/client";
 import { createEventLog, type EventLog } from "../eventLog";
-import { createRunsQueue, type JobPayload } from "../queue";
+import { createRunsQueue, createSchedulesQueue, type JobPayload, type ScheduleTickData } from "../queue";
 import { createRedis } from "../redis";
 
 /** Everything the web process's services need, created once per process. */
@@ -16,6 +16,7 @@ export type App = {
   redis: Redis;
   eventLog: EventLog;
   queue: Queue<JobPayload>;
+  schedulesQueue: Queue<ScheduleTickData>;
   auth: Auth;
 };
 
@@ -27,6 +28,8 @@ export async function createApp(config: Config): Promise<App> {
   redis.on("error", (err) => console.error("[redis] web connection:", err.message));
   const queue = createRunsQueue(redis, config.redisPrefix);
   queue.on("error", (err) => console.error("[queue] runs:", err.message));
+  const schedulesQueue = createSchedulesQueue(redis, config.redisPrefix);
+  schedulesQueue.on("error", (err) => console.error("[queue] schedules:", err.message));
   const auth = createAuth({ db: database.db, config, secret: resolveAuthSecret(config) });
   return {
     config,
@@ -35,6 +38,7 @@ export async function createApp(config: Config): Promise<App> {
     redis,
     eventLog: createEventLog(redis, config.redisPrefix),
     queue,
+    schedulesQueue,
     auth,
   };
 }
@@ -57,6 +61,7 @@ export async function closeApp(): Promise<void> {
   if (!pending) return;
   const app = await pending;
   await app.queue.close();
+  await app.schedulesQueue.close();
   app.redis.disconnect();
   await app.database.close();
 }

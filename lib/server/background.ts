@@ -1,9 +1,13 @@
+import type { Worker } from "bullmq";
 import { startRecorder, type Recorder } from "../recorder";
-import { getApp } from "./app";
+import { waitForRedis } from "../redis";
+import { reconcileJobSchedulers } from "../services/scheduleSync";
+import { getApp, type App } from "./app";
+import { startScheduleWorker } from "./scheduler";
 
-const holder = globalThis as unknown as { __agentdeskRecorder?: Recorder };
+const holder = globalThis as unknown as { __agentdeskRecorder?: Recorder; __agentdeskScheduler?: Worker };
 
-/** Migrates (inside getApp) and starts this web process's recorder, once. */
+/** Migrates (inside getApp) and starts this web process's recorder and schedule worker, once. */
 export async function startWebBackground(): Promise<void> {
   const app = await getApp();
   if (holder.__agentdeskRecorder) return;
@@ -12,5 +16,21 @@ export async function startWebBackground(): Promise<void> {
     redisUrl: app.config.redisUrl,
     namespace: app.config.redisPrefix,
   });
-  console.log(`[web] database ready (${app.database.kind}); recorder started`);
+  holder.__agentdeskScheduler = startScheduleWorker(app);
+  console.log(`[web] database ready (${app.database.kind}); recorder and schedule worker started`);
+  void reconcileInBackground(app);
+}
+
+/**
+ * Not awaited: the web serves pages while Redis is still coming up. A failure is logged and
+ * leaves the job schedulers as they were; the next start reconciles again.
+ */
+async function reconcileInBackground(app: App): Promise<void> {
+  try {
+    await waitForRedis(app.redis, 30_000);
+    const { upserted, removed } = await reconcileJobSchedulers(app);
+    console.log(`[web] schedules reconciled: ${upserted} active, ${removed} stale job schedulers removed`);
+  } catch (err) {
+    console.error("[web] reconciling schedules with Redis failed; they keep their previous state until the next start:", err);
+  }
 }

@@ -4,7 +4,8 @@ export type Principal = {
   email: string;
   name: string;
   role: "admin" | "user";
-  via: "session" | "token";
+  // "schedule": a scheduled run created on its owner's behalf (lib/services/scheduleTick.ts).
+  via: "session" | "token" | "schedule";
 };
 
 export const isAdmin = (p: Principal) => p.role === "admin";

@@ -1,0 +1,55 @@
+import { eq } from "drizzle-orm";
+import { repository, schedule, user } from "../db/schema";
+import { AppError } from "../errors";
+import type { App } from "../server/app";
+import type { Principal } from "./principal";
+import { createRun } from "./runs";
+import { runInputFromTemplate } from "./scheduleTemplate";
+
+export type TickOutcome =
+  | { kind: "skipped"; reason: "gone" | "disabled" }
+  | { kind: "created"; runId: string }
+  | { kind: "refused"; error: string };
+
+async function recordError(app: Pick<App, "db">, id: string, error: string): Promise<TickOutcome> {
+  await app.db.update(schedule).set({ lastError: error }).where(eq(schedule.id, id));
+  return { kind: "refused", error };
+}
+
+/**
+ * One firing of a schedule: a run created as its owner from its template. A schedule that can
+ * no longer make a run (owner or repository gone, template or executor refused) has the reason
+ * recorded on its row and the tick succeeds; database and Redis errors are thrown so that
+ * BullMQ retries the tick.
+ */
+export async function runScheduleTick(app: App, scheduleId: string): Promise<TickOutcome> {
+  const [row] = await app.db.select().from(schedule).where(eq(schedule.id, scheduleId)).limit(1);
+  if (!row) return { kind: "skipped", reason: "gone" };
+  if (!row.enabled) return { kind: "skipped", reason: "disabled" };
+
+  const [owner] = await app.db.select().from(user).where(eq(user.id, row.userId)).limit(1);
+  if (!owner) return recordError(app, row.id, "the schedule's owner no longer exists");
+  const [repo] = await app.db.select().from(repository).where(eq(repository.id, row.repositoryId)).limit(1);
+  if (!repo) return recordError(app, row.id, "the schedule's repository is no longer registered");
+
+  const input = runInputFromTemplate(row.template, repo.name);
+  if (!input.success) {
+    const issues = input.error.issues.map((i) => `${i.path.join(".") || "template"}: ${i.message}`).join("; ");
+    return recordError(app, row.id, `the run template is no longer valid: ${issues}`);
+  }
+
+  const principal: Principal = { userId: owner.id, email: owner.email, name: owner.name, role: owner.role, via: "schedule" };
+  try {
+    const created = await createRun(app, principal, input.data);
+    await app.db
+      .update(schedule)
+      .set({ lastRunAt: new Date(), lastRunId: created.id, lastError: null })
+      .where(eq(schedule.id, row.id));
+    return { kind: "created", runId: created.id };
+  } catch (err) {
+    // An AppError is createRun refusing this run (executor unavailable, limits); anything else
+    // is an outage and goes back to BullMQ.
+    if (err instanceof AppError) return recordError(app, row.id, err.message);
+    throw err;
+  }
+}

@@ -1,0 +1,131 @@
+import crypto from "node:crypto";
+import { desc, eq, type SQL } from "drizzle-orm";
+import { z } from "zod";
+import { repository, schedule, user } from "../db/schema";
+import { fieldError, notFound } from "../errors";
+import { checkCron, describeCron, nextFire } from "../schedules/cron";
+import type { App } from "../server/app";
+import { isAdmin, type Principal } from "./principal";
+import { repoByName } from "./repos";
+import { syncJobScheduler } from "./scheduleSync";
+import { assertTemplateAllowed, templateOf, type CreateScheduleInput } from "./scheduleTemplate";
+
+export { createScheduleInput, type CreateScheduleInput } from "./scheduleTemplate";
+
+export const updateScheduleInput = z.object({ enabled: z.boolean() });
+
+type ScheduleRow = typeof schedule.$inferSelect;
+
+export function scheduleView(row: ScheduleRow, repoName: string | null, ownerEmail: string) {
+  return {
+    id: row.id,
+    name: row.name,
+    owner: ownerEmail,
+    userId: row.userId,
+    // null when the repository has been removed since: the schedule's ticks record an error.
+    repo: repoName,
+    cron: row.cron,
+    description: describeCron(row.cron),
+    timezone: row.timezone,
+    template: row.template as Record<string, unknown>,
+    enabled: row.enabled,
+    nextRunAt: row.enabled ? (nextFire(row.cron, row.timezone)?.toISOString() ?? null) : null,
+    createdAt: row.createdAt.toISOString(),
+    lastRunAt: row.lastRunAt?.toISOString() ?? null,
+    lastRunId: row.lastRunId,
+    lastError: row.lastError,
+  };
+}
+export type ScheduleView = ReturnType<typeof scheduleView>;
+
+export type CreateScheduleOptions = {
+  /** Tests only: accept a pattern that fires more than once a minute (a 6-field every-second one). */
+  allowSubMinute?: boolean;
+};
+
+export async function createSchedule(
+  app: App,
+  principal: Principal,
+  input: CreateScheduleInput,
+  opts: CreateScheduleOptions = {},
+): Promise<ScheduleView> {
+  const check = checkCron(input.cron, input.timezone);
+  if (!check.ok) throw fieldError(check.path, check.message);
+  if (check.subMinute && !opts.allowSubMinute) {
+    throw fieldError("cron", "fires more than once a minute; a schedule may run at most every minute");
+  }
+  const template = templateOf(input);
+  assertTemplateAllowed(app, template);
+  const repo = await repoByName(app, input.repo);
+  if (!repo) throw fieldError("repo", `no repository named "${input.repo}" is registered`, "unprocessable");
+
+  const [row] = await app.db
+    .insert(schedule)
+    .values({
+      id: crypto.randomUUID(),
+      userId: principal.userId,
+      repositoryId: repo.id,
+      name: input.name,
+      cron: input.cron,
+      timezone: input.timezone,
+      template,
+    })
+    .returning();
+  try {
+    await syncJobScheduler(app, row!);
+  } catch (err) {
+    // No schedule that never fires: take the row back and let the caller answer 503.
+    await app.db.delete(schedule).where(eq(schedule.id, row!.id));
+    throw err;
+  }
+  return scheduleView(row!, repo.name, principal.email);
+}
+
+function selectSchedules(app: Pick<App, "db">) {
+  return app.db
+    .select({ schedule, repoName: repository.name, ownerEmail: user.email })
+    .from(schedule)
+    .innerJoin(user, eq(user.id, schedule.userId))
+    .leftJoin(repository, eq(repository.id, schedule.repositoryId));
+}
+
+/** Newest first; users see their own schedules, admins everyone's. */
+export async function listSchedules(app: Pick<App, "db">, principal: Principal): Promise<ScheduleView[]> {
+  const where: SQL | undefined = isAdmin(principal) ? undefined : eq(schedule.userId, principal.userId);
+  const rows = await selectSchedules(app).where(where).orderBy(desc(schedule.createdAt), desc(schedule.id));
+  return rows.map((r) => scheduleView(r.schedule, r.repoName, r.ownerEmail));
+}
+
+async function ownedSchedule(app: Pick<App, "db">, principal: Principal, id: string) {
+  if (!z.uuid().safeParse(id).success) throw notFound("Schedule");
+  const [found] = await selectSchedules(app).where(eq(schedule.id, id)).limit(1);
+  // Another user's schedule is "not found", never "forbidden": its existence is not disclosed.
+  if (!found || (found.schedule.userId !== principal.userId && !isAdmin(principal))) throw notFound("Schedule");
+  return found;
+}
+
+export async function setScheduleEnabled(app: App, principal: Principal, id: string, enabled: boolean): Promise<ScheduleView> {
+  const found = await ownedSchedule(app, principal, id);
+  const target = { ...found.schedule, enabled };
+  if (!enabled) {
+    // Redis first when stopping: if it is down the caller gets 503 and nothing has changed.
+    await syncJobScheduler(app, target);
+    await app.db.update(schedule).set({ enabled }).where(eq(schedule.id, id));
+  } else {
+    await app.db.update(schedule).set({ enabled }).where(eq(schedule.id, id));
+    try {
+      await syncJobScheduler(app, target);
+    } catch (err) {
+      await app.db.update(schedule).set({ enabled: found.schedule.enabled }).where(eq(schedule.id, id));
+      throw err;
+    }
+  }
+  return scheduleView(target, found.repoName, found.ownerEmail);
+}
+
+export async function deleteSchedule(app: App, principal: Principal, id: string): Promise<void> {
+  await ownedSchedule(app, principal, id);
+  // The job scheduler goes first: a tick that still arrives finds no row and does nothing.
+  await app.schedulesQueue.removeJobScheduler(id);
+  await app.db.delete(schedule).where(eq(schedule.id, id));
+}
