@@ -9,30 +9,36 @@ export type RunTemplate = Omit<CreateRunInput, "repo">;
 
 // Field-level checks, so every field at fault is named at once (an object-level refinement is
 // skipped while another field is invalid). Validity does not depend on the zone, so UTC here.
-const scheduleFields = z.object({
-  name: z.string().trim().min(1, "is required").max(120),
-  cron: z
-    .string()
-    .trim()
-    .min(1, "is required")
-    .max(200)
-    .superRefine((cron, ctx) => {
-      const check = checkCron(cron, "UTC");
-      if (!check.ok) ctx.addIssue({ code: "custom", message: check.message });
-    }),
-  timezone: z
-    .string()
-    .trim()
-    .max(100)
-    .default("UTC")
-    .refine(isTimeZone, { message: "is not an IANA time zone, e.g. Europe/Paris" }),
-});
+const scheduleFields = (opts: { allowSubMinute?: boolean }) =>
+  z.object({
+    name: z.string().trim().min(1, "is required").max(120),
+    cron: z
+      .string()
+      .trim()
+      .min(1, "is required")
+      .max(200)
+      .superRefine((cron, ctx) => {
+        const check = checkCron(cron, "UTC");
+        if (!check.ok) ctx.addIssue({ code: "custom", message: check.message });
+        else if (check.subMinute && !opts.allowSubMinute) ctx.addIssue({ code: "custom", message: SUB_MINUTE });
+      }),
+    timezone: z
+      .string()
+      .trim()
+      .max(100)
+      .default("UTC")
+      .refine(isTimeZone, { message: "is not an IANA time zone, e.g. Europe/Paris" }),
+  });
+
+export const SUB_MINUTE = "fires more than once a minute; a schedule may run at most every minute";
 
 /**
  * A new schedule: its own fields plus exactly the fields of POST /api/runs, validated by the
- * same schema, so a schedule can never hold a run the API would refuse.
+ * same schema, so a schedule can never hold a run the API would refuse. `allowSubMinute` is
+ * for tests only (with createSchedule's option of the same name).
  */
-export const createScheduleInput = scheduleFields.and(createRunInput);
+export const createScheduleInputFor = (opts: { allowSubMinute?: boolean } = {}) => scheduleFields(opts).and(createRunInput);
+export const createScheduleInput = createScheduleInputFor();
 export type CreateScheduleInput = z.infer<typeof createScheduleInput>;
 
 export function templateOf(input: CreateScheduleInput): RunTemplate {

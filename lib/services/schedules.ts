@@ -8,9 +8,9 @@ import type { App } from "../server/app";
 import { isAdmin, type Principal } from "./principal";
 import { repoByName } from "./repos";
 import { syncJobScheduler } from "./scheduleSync";
-import { assertTemplateAllowed, templateOf, type CreateScheduleInput } from "./scheduleTemplate";
+import { assertTemplateAllowed, SUB_MINUTE, templateOf, type CreateScheduleInput } from "./scheduleTemplate";
 
-export { createScheduleInput, type CreateScheduleInput } from "./scheduleTemplate";
+export { createScheduleInput, createScheduleInputFor, type CreateScheduleInput } from "./scheduleTemplate";
 
 export const updateScheduleInput = z.object({ enabled: z.boolean() });
 
@@ -52,7 +52,7 @@ export async function createSchedule(
   const check = checkCron(input.cron, input.timezone);
   if (!check.ok) throw fieldError(check.path, check.message);
   if (check.subMinute && !opts.allowSubMinute) {
-    throw fieldError("cron", "fires more than once a minute; a schedule may run at most every minute");
+    throw fieldError("cron", SUB_MINUTE);
   }
   const template = templateOf(input);
   assertTemplateAllowed(app, template);

@@ -6,7 +6,7 @@ import { expect, it } from "vitest";
 import { run, schedule } from "@/lib/db/schema";
 import { startScheduleWorker } from "@/lib/server/scheduler";
 import type { Principal } from "@/lib/services/principal";
-import { createSchedule, createScheduleInput, deleteSchedule } from "@/lib/services/schedules";
+import { createSchedule, createScheduleInput, createScheduleInputFor, deleteSchedule } from "@/lib/services/schedules";
 import { getApp, registerRepo, signUp } from "../support/web";
 
 it("fires for real: BullMQ ticks an every-second schedule and the web's worker creates the run", { timeout: 60_000 }, async () => {
@@ -14,9 +14,10 @@ it("fires for real: BullMQ ticks an every-second schedule and the web's worker c
   expect((await registerRepo(admin, { name: "demo", url: fs.mkdtempSync(path.join(os.tmpdir(), "agentdesk-fire-")) })).status).toBe(201);
   const app = await getApp();
   const owner: Principal = { userId: admin.userId, email: admin.email, name: "fire-admin", role: "admin", via: "session" };
-  const input = createScheduleInput.parse({ name: "every second", repo: "demo", cron: "* * * * * *", executor: "cli", command: "true" });
-
-  // Refused without the test-only option, like any other caller's.
+  const body = { name: "every second", repo: "demo", cron: "* * * * * *", executor: "cli", command: "true" };
+  // Refused without the test-only options, like any other caller's.
+  expect(createScheduleInput.safeParse(body).error?.issues.map((i) => i.path)).toEqual([["cron"]]);
+  const input = createScheduleInputFor({ allowSubMinute: true }).parse(body);
   await expect(createSchedule(app, owner, input)).rejects.toMatchObject({ issues: [{ path: "cron" }] });
   const s = await createSchedule(app, owner, input, { allowSubMinute: true });
 

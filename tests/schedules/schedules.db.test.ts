@@ -57,10 +57,12 @@ describe("schedules", () => {
     });
 
     it("names every field at fault at once", async () => {
-      const res = await create(alice, { repo: "demo", cron: "bad", timezone: "X/Y", executor: "cli" });
-      expect(res.status).toBe(400);
-      const { error } = (await res.json()) as ErrorBody;
-      expect(error.issues?.map((i) => i.path).sort()).toEqual(["command", "cron", "name", "timezone"]);
+      for (const cron of ["bad", "* * * * * *"]) {
+        const res = await create(alice, { repo: "demo", cron, timezone: "X/Y", executor: "cli" });
+        expect(res.status).toBe(400);
+        const { error } = (await res.json()) as ErrorBody;
+        expect(error.issues?.map((i) => i.path).sort()).toEqual(["command", "cron", "name", "timezone"]);
+      }
     });
 
     it("needs a signed-in user", async () => {
