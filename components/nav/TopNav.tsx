@@ -10,6 +10,7 @@ export function TopNav({ principal }: { principal: Principal }) {
     { href: "/", label: "Runs" },
     { href: "/runs/new", label: "New run" },
     { href: "/inbox", label: "Inbox", badge: <InboxCount /> },
+    { href: "/schedules", label: "Schedules" },
     { href: "/rules", label: "Rules" },
     ...(isAdmin(principal) ? [{ href: "/repos", label: "Repositories" }] : []),
     { href: "/settings/tokens", label: "API tokens" },

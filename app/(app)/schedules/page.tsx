@@ -1,0 +1,32 @@
+import type { Metadata } from "next";
+import { ScheduleForm } from "@/components/schedules/ScheduleForm";
+import { ScheduleList } from "@/components/schedules/ScheduleList";
+import { Card } from "@/components/ui/Card";
+import { PageHeader } from "@/components/ui/PageHeader";
+import { requirePrincipal } from "@/lib/server/pageAuth";
+import { isAdmin } from "@/lib/services/principal";
+import { listRepos } from "@/lib/services/repos";
+import { listSchedules } from "@/lib/services/schedules";
+import { createScheduleAction, deleteScheduleAction, setScheduleEnabledAction } from "./actions";
+
+export const metadata: Metadata = { title: "Schedules" };
+
+export default async function SchedulesPage() {
+  const { app, principal } = await requirePrincipal();
+  const [schedules, repos] = await Promise.all([listSchedules(app, principal), listRepos(app)]);
+  return (
+    <div className="mx-auto max-w-3xl space-y-6">
+      <PageHeader title="Schedules" description="Runs started on a cron pattern, as you, from a saved task. Each one still waits for your review." />
+      <Card title={isAdmin(principal) ? "All schedules" : "Your schedules"}>
+        <ScheduleList schedules={schedules} showOwner={isAdmin(principal)} toggle={setScheduleEnabledAction} remove={deleteScheduleAction} />
+      </Card>
+      <Card title="New schedule">
+        {repos.length ? (
+          <ScheduleForm action={createScheduleAction} repos={repos.map((r) => r.name)} />
+        ) : (
+          <p className="text-sm text-zinc-400">No repository is registered yet; an admin has to add one first.</p>
+        )}
+      </Card>
+    </div>
+  );
+}

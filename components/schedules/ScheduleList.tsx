@@ -1,0 +1,48 @@
+import Link from "next/link";
+import type { ScheduleView } from "@/lib/services/schedules";
+import type { FormAction } from "../forms/useFormAction";
+import { linkClass } from "../ui/styles";
+import { Time } from "../ui/Time";
+import { NextFire } from "./NextFire";
+import { ScheduleButtons } from "./ScheduleButtons";
+
+export function ScheduleList({ schedules, showOwner, toggle, remove }: { schedules: ScheduleView[]; showOwner: boolean; toggle: FormAction<null>; remove: FormAction<null> }) {
+  if (!schedules.length) return <p className="text-sm text-zinc-400">No schedules yet. Add one below.</p>;
+  return (
+    <ul data-testid="schedules" className="divide-y divide-zinc-800">
+      {schedules.map((s) => (
+        <li key={s.id} className="flex flex-wrap items-start justify-between gap-3 py-3 first:pt-0 last:pb-0">
+          <div className="min-w-0 flex-1 space-y-1">
+            <p className="flex flex-wrap items-center gap-2 text-sm font-medium text-zinc-100">
+              {s.name}
+              {!s.enabled && <span className="rounded-md bg-zinc-800 px-1.5 py-0.5 text-[10px] font-semibold uppercase tracking-wide text-zinc-400">paused</span>}
+            </p>
+            <p className="text-sm text-zinc-300">
+              {s.description} <span className="text-zinc-500">({s.timezone})</span>
+            </p>
+            <p className="break-all text-xs text-zinc-500">
+              <code className="font-mono">{s.cron}</code> on <span className="font-mono">{s.repo ?? "(removed repository)"}</span>
+              {showOwner && <> · {s.owner}</>}
+            </p>
+            <p className="text-xs text-zinc-500">
+              {s.lastRunId ? (
+                <>
+                  last run <Link href={`/runs/${s.lastRunId}`} className={linkClass}>{s.lastRunAt ? <Time iso={s.lastRunAt} /> : "open"}</Link>
+                </>
+              ) : (
+                "not run yet"
+              )}
+              {s.nextRunAt && (
+                <>
+                  {" "}· next <NextFire iso={s.nextRunAt} />
+                </>
+              )}
+            </p>
+            {s.lastError && <p role="status" className="text-xs text-red-300">Last tick made no run: {s.lastError}</p>}
+          </div>
+          <ScheduleButtons id={s.id} name={s.name} enabled={s.enabled} toggle={toggle} remove={remove} />
+        </li>
+      ))}
+    </ul>
+  );
+}
