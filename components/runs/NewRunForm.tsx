@@ -8,6 +8,7 @@ import { SubmitButton } from "../forms/SubmitButton";
 import { useFormAction, type FormAction } from "../forms/useFormAction";
 import { inputClass } from "../ui/styles";
 import { ExecutorPicker } from "./ExecutorPicker";
+import { PriorityField } from "./PriorityField";
 
 type RepoOption = { name: string; defaultBranch: string };
 
@@ -115,13 +116,7 @@ export function NewRunForm({
             <input type="hidden" name="timeoutSec" value={timeoutSec} />
           </div>
         </Field>
-        <Field id="priority" label="Priority" error={fieldErrors.priority}>
-          <select id="priority" name="priority" defaultValue="normal" className={inputClass(!!fieldErrors.priority)}>
-            <option value="high">High</option>
-            <option value="normal">Normal</option>
-            <option value="low">Low</option>
-          </select>
-        </Field>
+        <PriorityField error={fieldErrors.priority} />
       </div>
 
       <div className="flex items-center justify-end gap-3 border-t border-zinc-800 pt-5">

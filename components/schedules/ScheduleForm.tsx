@@ -6,6 +6,7 @@ import { FormError } from "../forms/FormError";
 import { SubmitButton } from "../forms/SubmitButton";
 import { useFormAction, type FormAction } from "../forms/useFormAction";
 import { useResetOnSuccess } from "../forms/useResetOnSuccess";
+import { PriorityField } from "../runs/PriorityField";
 import { inputClass } from "../ui/styles";
 
 const executorOptions = [
@@ -51,13 +52,7 @@ export function ScheduleForm({ action, repos }: { action: FormAction<null>; repo
             ))}
           </select>
         </Field>
-        <Field id="priority" label="Priority" error={fieldErrors.priority}>
-          <select id="priority" name="priority" defaultValue="normal" className={inputClass(!!fieldErrors.priority)}>
-            <option value="high">High</option>
-            <option value="normal">Normal</option>
-            <option value="low">Low</option>
-          </select>
-        </Field>
+        <PriorityField error={fieldErrors.priority} />
       </div>
       {cli && (
         <Field id="command" label="Command" error={fieldErrors.command}>
