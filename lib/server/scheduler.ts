@@ -14,7 +14,7 @@ export function startScheduleWorker(app: App): Worker {
     SCHEDULES_QUEUE,
     async (job) => {
       const { scheduleId } = scheduleTickData.parse(job.data);
-      const outcome = await runScheduleTick(app, scheduleId);
+      const outcome = await runScheduleTick(app, scheduleId, job.id);
       if (outcome.kind === "refused") console.warn(`[schedules] ${scheduleId}: no run: ${outcome.error}`);
       return outcome;
     },

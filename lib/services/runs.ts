@@ -105,8 +105,38 @@ function titleFor(input: CreateRunInput): string {
   return first.trim().slice(0, 120);
 }
 
-/** Creates a run, records `run.queued` and hands the job to the queue, all or nothing. */
-export async function createRun(app: App, principal: Principal, input: CreateRunInput): Promise<RunView> {
+/**
+ * A run id derived from a key (a UUID in version-5 form over SHA-256), for callers that may
+ * retry the same creation, such as a schedule's tick: the same key gives the same run.
+ */
+export function runIdFor(key: string): string {
+  const b = crypto.createHash("sha256").update(key).digest().subarray(0, 16);
+  b[6] = (b[6]! & 0x0f) | 0x50;
+  b[8] = (b[8]! & 0x3f) | 0x80;
+  const hex = b.toString("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/**
+ * Creates a run, records `run.queued` and hands the job to the queue, all or nothing. With
+ * `runId`, a second call for the same id returns the run the first one made (a row only stays
+ * when its job was queued), so a retried caller never makes two runs.
+ */
+export async function createRun(
+  app: App,
+  principal: Principal,
+  input: CreateRunInput,
+  options: { runId?: string } = {},
+): Promise<RunView> {
+  if (options.runId) {
+    const existing = await app.db
+      .select({ run, repoName: repository.name })
+      .from(run)
+      .innerJoin(repository, eq(repository.id, run.repositoryId))
+      .where(eq(run.id, options.runId))
+      .limit(1);
+    if (existing[0]) return runView(existing[0].run, existing[0].repoName);
+  }
   const executor = executorCatalog(await liveWorkers(app.redis, app.config.redisPrefix)).find((e) => e.name === input.executor)!;
   if (!executor.available) throw fieldError("executor", executor.unavailableReason!, "unprocessable");
   if (input.timeoutSec > app.config.runTimeoutMaxSec) {
@@ -115,7 +145,7 @@ export async function createRun(app: App, principal: Principal, input: CreateRun
   const repo = await repoByName(app, input.repo);
   if (!repo) throw fieldError("repo", `no repository named "${input.repo}" is registered`, "unprocessable");
 
-  const id = crypto.randomUUID();
+  const id = options.runId ?? crypto.randomUUID();
   const title = titleFor(input);
   const baseBranch = input.baseBranch ?? repo.defaultBranch;
   const row = {

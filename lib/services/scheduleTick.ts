@@ -3,7 +3,7 @@ import { repository, schedule, user } from "../db/schema";
 import { AppError } from "../errors";
 import type { App } from "../server/app";
 import type { Principal } from "./principal";
-import { createRun } from "./runs";
+import { createRun, runIdFor } from "./runs";
 import { runInputFromTemplate } from "./scheduleTemplate";
 
 export type TickOutcome =
@@ -17,12 +17,12 @@ async function recordError(app: Pick<App, "db">, id: string, error: string): Pro
 }
 
 /**
- * One firing of a schedule: a run created as its owner from its template. A schedule that can
+ * One firing of a schedule (`tickId`: the BullMQ job of this firing, so a retry makes no second run): a run created as its owner from its template. A schedule that can
  * no longer make a run (owner or repository gone, template or executor refused) has the reason
  * recorded on its row and the tick succeeds; database and Redis errors are thrown so that
  * BullMQ retries the tick.
  */
-export async function runScheduleTick(app: App, scheduleId: string): Promise<TickOutcome> {
+export async function runScheduleTick(app: App, scheduleId: string, tickId?: string): Promise<TickOutcome> {
   const [row] = await app.db.select().from(schedule).where(eq(schedule.id, scheduleId)).limit(1);
   if (!row) return { kind: "skipped", reason: "gone" };
   if (!row.enabled) return { kind: "skipped", reason: "disabled" };
@@ -40,7 +40,8 @@ export async function runScheduleTick(app: App, scheduleId: string): Promise<Tic
 
   const principal: Principal = { userId: owner.id, email: owner.email, name: owner.name, role: owner.role, via: "schedule" };
   try {
-    const created = await createRun(app, principal, input.data);
+    // One run per tick, even when BullMQ retries a tick whose run was made before it failed.
+    const created = await createRun(app, principal, input.data, tickId ? { runId: runIdFor(`schedule:${row.id}:${tickId}`) } : {});
     await app.db
       .update(schedule)
       .set({ lastRunAt: new Date(), lastRunId: created.id, lastError: null })

@@ -133,6 +133,12 @@ describe("schedules", () => {
       const [after] = await app.db.select().from(schedule).where(eq(schedule.id, s.id));
       expect(after).toMatchObject({ lastRunId: runId, lastError: null });
       expect(after!.lastRunAt).toBeInstanceOf(Date);
+
+      // The same firing again (BullMQ retrying the tick) makes no second run.
+      const first = await runScheduleTick(app, s.id, "repeat:tick-1");
+      const again = await runScheduleTick(app, s.id, "repeat:tick-1");
+      expect(again).toEqual(first);
+      expect((await app.db.select().from(run).where(eq(run.userId, alice.userId))).filter((r) => r.command === "echo scheduled")).toHaveLength(2);
     });
 
     it("records why no run was made, without throwing", async () => {
