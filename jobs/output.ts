@@ -1,6 +1,7 @@
 import { StringDecoder } from "node:string_decoder";
 import type { RunEmit } from "./executors/types";
 import { StreamMasker } from "./secrets";
+import { OrderedEmitter } from "./orderedEmitter";
 
 export type OutputStreamName = "stdout" | "stderr";
 
@@ -40,16 +41,16 @@ export class CommandOutput {
   private totalChars = 0;
   private timer: NodeJS.Timeout | undefined;
   // Events go out one after another, in order; the first failure is reported by `end()`.
-  private sending: Promise<void> = Promise.resolve();
-  private failure: unknown;
+  private readonly out: OrderedEmitter;
 
   constructor(
-    private readonly emit: RunEmit,
+    emit: RunEmit,
     private readonly callId: string,
     secrets: readonly string[],
     private readonly limits: OutputLimits = DEFAULT_OUTPUT_LIMITS,
   ) {
     this.maskers = { stdout: new StreamMasker(secrets), stderr: new StreamMasker(secrets) };
+    this.out = new OrderedEmitter(emit);
   }
 
   push(stream: OutputStreamName, chunk: Buffer): void {
@@ -64,15 +65,14 @@ export class CommandOutput {
     this.flush();
     if (this.droppedBytes > 0) {
       const cut = this.droppedBytes;
-      this.send({
+      this.out.send({
         type: "log",
         level: "warn",
         callId: this.callId,
         message: `output truncated: ${cut} more bytes were not streamed (limit ${this.limits.maxTotalBytes} bytes)`,
       });
     }
-    await this.sending;
-    if (this.failure !== undefined) throw this.failure;
+    await this.out.settled();
   }
 
   /** The last `tailBytes` of the output (masked), and whether that is not all of it. */
@@ -109,7 +109,7 @@ export class CommandOutput {
     this.timer = undefined;
     for (const { stream, text } of this.pending) {
       for (const piece of splitBytes(text, this.limits.eventBytes)) {
-        this.send({ type: "log", level: "info", stream, callId: this.callId, message: piece });
+        this.out.send({ type: "log", level: "info", stream, callId: this.callId, message: piece });
       }
     }
     this.streamedBytes += this.pendingBytes;
@@ -117,16 +117,6 @@ export class CommandOutput {
     this.pendingBytes = 0;
   }
 
-  private send(body: Parameters<RunEmit>[0]): void {
-    this.sending = this.sending.then(async () => {
-      if (this.failure !== undefined) return;
-      try {
-        await this.emit(body);
-      } catch (e) {
-        this.failure = e;
-      }
-    });
-  }
 }
 
 /** The longest prefix of `text` of at most `max` UTF-8 bytes, without cutting a character. */

@@ -1,4 +1,5 @@
 import type { RunEmit } from "../executors/types";
+import { OrderedEmitter } from "../orderedEmitter";
 
 /**
  * Turns the model's text deltas (a few characters each) into `assistant.text` events about
@@ -10,13 +11,14 @@ export class TextCoalescer {
   private pending = "";
   private messageId: string | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private sending: Promise<void> = Promise.resolve();
-  private failure: unknown;
+  private readonly out: OrderedEmitter;
 
   constructor(
-    private readonly emit: RunEmit,
+    emit: RunEmit,
     private readonly intervalMs = 50,
-  ) {}
+  ) {
+    this.out = new OrderedEmitter(emit);
+  }
 
   push(text: string, messageId?: string): void {
     if (text.length === 0) return;
@@ -29,12 +31,7 @@ export class TextCoalescer {
   /** Sends what is pending; rejects with the first failed write. */
   async flush(): Promise<void> {
     this.send();
-    await this.sending;
-    if (this.failure !== undefined) {
-      const failure = this.failure;
-      this.failure = undefined;
-      throw failure;
-    }
+    await this.out.settled();
   }
 
   private send(): void {
@@ -43,13 +40,6 @@ export class TextCoalescer {
     if (this.pending.length === 0) return;
     const body = { type: "assistant.text" as const, text: this.pending, ...(this.messageId ? { messageId: this.messageId } : {}) };
     this.pending = "";
-    this.sending = this.sending.then(async () => {
-      if (this.failure !== undefined) return;
-      try {
-        await this.emit(body);
-      } catch (e) {
-        this.failure = e;
-      }
-    });
+    this.out.send(body);
   }
 }
