@@ -7,6 +7,7 @@ import {
   type RunEvent,
   type StoredEvent,
 } from "./events";
+import { luaScript } from "./redis";
 
 /**
  * Redis keys of the live event log (DESIGN.md "Processes"). The namespace is empty in
@@ -76,30 +77,7 @@ end
 return {id, seq}
 `;
 
-type RedisWithAppend = Redis & {
-  agentdeskAppend(
-    runKey: string,
-    seqKey: string,
-    allKey: string,
-    endedKey: string,
-    onceKey: string,
-    maxlen: number,
-    data: string,
-    runId: string,
-    ended: "0" | "1",
-    endedType: string,
-    ttl: number,
-    onceTtl: number,
-  ): Promise<[string, number] | null>;
-};
-
-function withAppend(redis: Redis): RedisWithAppend {
-  const r = redis as RedisWithAppend;
-  if (typeof r.agentdeskAppend !== "function") {
-    redis.defineCommand("agentdeskAppend", { numberOfKeys: 5, lua: APPEND_SCRIPT });
-  }
-  return r;
-}
+const appendScript = luaScript<[string, number] | null>("agentdeskAppend", 5, APPEND_SCRIPT);
 
 /**
  * Appends one event to a run's log. The body is validated against the shared schema first, so
@@ -143,19 +121,10 @@ async function appendOnce(
   const at = now.toISOString();
   const data = JSON.stringify({ ...parsed, at });
   const ended = jobEndingEventTypes.has(parsed.type);
-  const appended = await withAppend(redis).agentdeskAppend(
-    keys.runEvents(runId),
-    keys.runSeq(runId),
-    keys.allEvents,
-    keys.runEnded(runId),
-    onceKey,
-    RUN_STREAM_MAXLEN,
-    data,
-    runId,
-    ended ? "1" : "0",
-    parsed.type,
-    ENDED_TTL_SEC,
-    ONCE_TTL_SEC,
+  const appended = await appendScript(
+    redis,
+    [keys.runEvents(runId), keys.runSeq(runId), keys.allEvents, keys.runEnded(runId), onceKey],
+    [RUN_STREAM_MAXLEN, data, runId, ended ? "1" : "0", parsed.type, ENDED_TTL_SEC, ONCE_TTL_SEC],
   );
   if (!appended) return null;
   const [id, seq] = appended;

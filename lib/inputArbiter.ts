@@ -1,7 +1,7 @@
-import type { Redis } from "ioredis";
 import { z } from "zod";
 import type { EventLog } from "./eventLog";
 import type { EventBodyInput } from "./events";
+import { luaScript } from "./redis";
 
 /**
  * The Redis side of a request for human input, shared by the job that asks and the web that
@@ -145,24 +145,7 @@ end
 return {0, redis.call('GET', KEYS[1])}
 `;
 
-type RedisWithResolve = Redis & {
-  agentdeskResolveInput(
-    resolvedKey: string,
-    streamKey: string,
-    data: string,
-    requestId: string,
-    ttl: number,
-    maxlen: number,
-  ): Promise<[number, string]>;
-};
-
-function withResolve(redis: Redis): RedisWithResolve {
-  const r = redis as RedisWithResolve;
-  if (typeof r.agentdeskResolveInput !== "function") {
-    redis.defineCommand("agentdeskResolveInput", { numberOfKeys: 2, lua: RESOLVE_SCRIPT });
-  }
-  return r;
-}
+const resolveScript = luaScript<[number, string]>("agentdeskResolveInput", 2, RESOLVE_SCRIPT);
 
 /** Resolves a request unless something else did first; returns who won and the answer that stands. */
 export async function resolveInput(
@@ -171,13 +154,10 @@ export async function resolveInput(
   requestId: string,
   resolution: InputResolution,
 ): Promise<{ won: boolean; resolution: InputResolution }> {
-  const [won, data] = await withResolve(redis).agentdeskResolveInput(
-    keys.inputResolved(runId, requestId),
-    keys.runInput(runId),
-    JSON.stringify(inputResolution.parse(resolution)),
-    requestId,
-    INPUT_KEY_TTL_SEC,
-    INPUT_STREAM_MAXLEN,
+  const [won, data] = await resolveScript(
+    redis,
+    [keys.inputResolved(runId, requestId), keys.runInput(runId)],
+    [JSON.stringify(inputResolution.parse(resolution)), requestId, INPUT_KEY_TTL_SEC, INPUT_STREAM_MAXLEN],
   );
   return { won: won === 1, resolution: parseJson(inputResolution, data, "input resolution")! };
 }

@@ -64,3 +64,16 @@ export async function waitForRedis(redis: Redis, timeoutMs = 5_000): Promise<voi
     redis.on("ready", onReady);
   });
 }
+
+/**
+ * A Lua script run atomically by Redis, defined on each connection the first time it is used
+ * there (ioredis then runs it by its hash, sending the source only when Redis lacks it).
+ */
+export function luaScript<Result>(name: string, numberOfKeys: number, lua: string) {
+  return (redis: Redis, keys: readonly string[], args: readonly (string | number)[]): Promise<Result> => {
+    if (keys.length !== numberOfKeys) throw new Error(`${name} takes ${numberOfKeys} keys, got ${keys.length}`);
+    const commands = redis as unknown as Record<string, ((...a: (string | number)[]) => Promise<Result>) | undefined>;
+    if (typeof commands[name] !== "function") redis.defineCommand(name, { numberOfKeys, lua });
+    return commands[name]!.call(redis, ...keys, ...args);
+  };
+}
