@@ -112,6 +112,9 @@ export const repository = pgTable("repository", {
   credentialEnv: text("credential_env"),
   // "owner/name" when the repository is on GitHub (or GITHUB_API_URL's server): pull requests.
   githubRepo: text("github_repo"),
+  // Host names (optionally host:port) a run's sandbox may reach through the filtering proxy;
+  // empty: no network at all. Set by admins only.
+  networkHosts: jsonb("network_hosts").$type<string[]>().notNull().default([]),
   createdBy: text("created_by").references(() => user.id, { onDelete: "set null" }),
   createdAt: createdAt(),
 });
@@ -207,6 +210,8 @@ export const runDiff = pgTable("run_diff", {
   additions: integer("additions").notNull(),
   deletions: integer("deletions").notNull(),
   truncated: boolean("truncated").notNull().default(false),
+  // Known secret values found in the added lines (push protection): where, never the value.
+  secretFindings: jsonb("secret_findings").$type<{ file: string; line: number; secret: string }[]>().notNull().default([]),
   createdAt: createdAt(),
 });
 
@@ -310,6 +315,42 @@ export const schedule = pgTable(
   (t) => [index("schedule_user_idx").on(t.userId)],
 );
 
+/**
+ * Invitation links an admin makes once sign-up is closed: single use, expiring. Only the
+ * sha256 of the token is kept; the link is shown once.
+ */
+export const invitation = pgTable("invitation", {
+  id: text("id").primaryKey(),
+  tokenHash: text("token_hash").notNull().unique(),
+  // Optional: the invitation is only good for this address.
+  email: text("email"),
+  role: text("role", { enum: ["admin", "user"] }).notNull().default("user"),
+  createdBy: text("created_by").references(() => user.id, { onDelete: "set null" }),
+  createdAt: createdAt(),
+  expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+  usedAt: timestamp("used_at", { withTimezone: true }),
+  usedBy: text("used_by").references(() => user.id, { onDelete: "set null" }),
+});
+
+/**
+ * Entries of `events:all` the recorder could not store after several tries: kept here with
+ * the error (admins see them) so the consumer moves on instead of retrying forever.
+ */
+export const parkedEvent = pgTable(
+  "parked_event",
+  {
+    streamId: text("stream_id").primaryKey(),
+    runId: text("run_id"),
+    type: text("type"),
+    // The entry's raw fields as read from Redis, JSON-encoded (never interpreted).
+    raw: text("raw").notNull(),
+    error: text("error").notNull(),
+    attempts: integer("attempts").notNull(),
+    parkedAt: timestamp("parked_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("parked_event_run_idx").on(t.runId)],
+);
+
 export const schema = {
   user,
   session,
@@ -325,5 +366,7 @@ export const schema = {
   inputDecision,
   approvalRule,
   schedule,
+  invitation,
+  parkedEvent,
 };
 
