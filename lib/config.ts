@@ -82,6 +82,15 @@ const envSchema = z.object({
   GITHUB_API_URL: z.url({ protocol: /^https?$/ }).default("https://api.github.com"),
   RUN_TIMEOUT_MAX_SEC: positiveInt(6 * 3600, 7 * 24 * 3600),
   SHUTDOWN_DEADLINE_MS: positiveInt(10_000, 600_000),
+  // The sandbox around everything a run executes (bubblewrap). "off" only by the operator's
+  // explicit choice (e.g. macOS development): every page then warns, and only admins may start runs.
+  SANDBOX: z.enum(["on", "off"]).default("on"),
+  // How many reverse proxies sit in front of the web; only then is X-Forwarded-For believed
+  // (the client address is the one that many hops from the right). 0: the header is ignored.
+  TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+  // Anyone reaching the URL may sign up; by default only the first account signs up freely,
+  // later ones need an admin's invitation link.
+  OPEN_SIGNUP: flag,
 });
 
 export type Config = {
@@ -112,6 +121,10 @@ export type Config = {
   githubApiUrl: string;
   runTimeoutMaxSec: number;
   shutdownDeadlineMs: number;
+  /** Whether runs execute inside the sandbox; "off" is the operator's explicit choice. */
+  sandbox: "on" | "off";
+  trustProxyHops: number;
+  openSignup: boolean;
 };
 
 export class ConfigError extends Error {
@@ -161,6 +174,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     githubApiUrl: e.GITHUB_API_URL.replace(/\/+$/, ""),
     runTimeoutMaxSec: e.RUN_TIMEOUT_MAX_SEC,
     shutdownDeadlineMs: e.SHUTDOWN_DEADLINE_MS,
+    sandbox: e.SANDBOX,
+    trustProxyHops: e.TRUST_PROXY_HOPS,
+    openSignup: e.OPEN_SIGNUP,
   };
 }
 
