@@ -13,6 +13,8 @@ const common = {
 export default defineConfig({
   resolve: { alias },
   test: {
+    // One password-protected Redis for every project; setup.ts hands its URL to each file.
+    globalSetup: ["tests/support/redisGlobalSetup.ts"],
     reporters: ["default", [path.resolve(import.meta.dirname, "tests/support/summaryReporter.ts"), { suite: "integration" }]],
     projects: [
       {

@@ -78,8 +78,8 @@ async function measure(opts: {
 export async function benchEventLatency(): Promise<BenchResult> {
   const repo = await createTestRepo();
   const server = await startAgentDesk();
-  const redis = createRedis("redis://127.0.0.1:6379", "worker", "bench");
-  const reader = createRedis("redis://127.0.0.1:6379", "blocking", "bench-baseline");
+  const redis = createRedis(server.env.REDIS_URL!, "worker", "bench");
+  const reader = createRedis(server.env.REDIS_URL!, "blocking", "bench-baseline");
   try {
     const base = server.url;
     const { token } = await signUpOverHttp(base, `bench-${crypto.randomUUID()}@example.com`);

@@ -8,7 +8,7 @@ declare module "vitest" {
 }
 
 export default async function setup(project: TestProject) {
-  const { stack, stop } = await startStack();
+  const { stack, stop } = await startStack(project.getProvidedContext().redisUrl);
   project.provide("stack", stack);
   return stop;
 }

@@ -18,7 +18,8 @@ export default defineConfig({
   test: {
     include: ["e2e/**/*.e2e.test.ts"],
     reporters: ["default", [path.resolve(import.meta.dirname, "../tests/support/summaryReporter.ts"), { suite: "browser" }]],
-    globalSetup: ["e2e/globalSetup.ts"],
+    // First a password-protected Redis (tests/support/redisGlobalSetup.ts), then the stack on it.
+    globalSetup: ["tests/support/redisGlobalSetup.ts", "e2e/globalSetup.ts"],
     pool: "forks",
     maxWorkers: 1,
     fileParallelism: false,

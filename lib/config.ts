@@ -209,6 +209,15 @@ export function readCredential(
  * Values that must never appear in anything the job process emits: every variable whose
  * name says it is a secret, plus the named repository credentials.
  */
+function urlPassword(value: string): string | null {
+  try {
+    const password = new URL(value).password;
+    return password ? decodeURIComponent(password) : null;
+  } catch {
+    return null;
+  }
+}
+
 export function knownSecretValues(
   extraNames: string[] = [],
   env: Record<string, string | undefined> = process.env,
@@ -218,6 +227,11 @@ export function knownSecretValues(
   for (const [name, value] of Object.entries(env)) {
     if (value && value.length >= 6 && (secretName.test(name) || extraNames.includes(name))) {
       values.add(value);
+    }
+    // The password inside a connection URL (REDIS_URL, DATABASE_URL) is a secret of its own.
+    if (value && /_URL$/.test(name)) {
+      const password = urlPassword(value);
+      if (password && password.length >= 6) values.add(password);
     }
   }
   return [...values].sort((a, b) => b.length - a.length);

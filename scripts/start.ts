@@ -176,6 +176,8 @@ async function main(): Promise<void> {
   await runStep(async () => {
     state.redis = await ensureRedis({ url: config.redisUrl, dataDir: config.dataDir, cwd: root, log });
   });
+  // The URL with the private server's password, when it is ours.
+  env.REDIS_URL = state.redis!.url;
   const privateRedis = state.redis?.privateServer;
   if (privateRedis) {
     void privateRedis.exited.then((info) => {

@@ -22,7 +22,6 @@ export type E2eStack = {
 
 const ROOT = path.resolve(import.meta.dirname, "..", "..");
 const POSTGRES_ADMIN_URL = process.env.TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-const REDIS_URL = "redis://127.0.0.1:6379";
 export const SCREENS_DIR = "/tmp/agentdesk-screens";
 
 /** Builds the app when `.next` is missing or older than its sources. */
@@ -89,8 +88,8 @@ async function waitFor(what: string, check: () => Promise<boolean>, children: Ch
   throw new Error(`timed out waiting for ${what}:\n${children.map((c) => `--- ${c.name}\n${c.output().slice(-3000)}`).join("\n")}`);
 }
 
-async function deleteRedisKeys(prefix: string): Promise<void> {
-  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+async function deleteRedisKeys(redisUrl: string, prefix: string): Promise<void> {
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
   await redis.connect();
   try {
     let cursor = "0";
@@ -105,13 +104,13 @@ async function deleteRedisKeys(prefix: string): Promise<void> {
 }
 
 /**
- * A whole AgentDesk for the browser tests: a fresh PostgreSQL database (so the tests can
- * query it while the server runs), `next start` and the job process on the same env, with
- * their own Redis prefix and data folder, and a scripted model that only the job process
- * knows (as the API key stays in the job process in production). Returns a function that
- * tears everything down.
+ * A whole AgentDesk for the browser tests, on the test run's password-protected Redis
+ * (`redisUrl`): a fresh PostgreSQL database (so the tests can query it while the server
+ * runs), `next start` and the job process on the same env, with their own Redis prefix and
+ * data folder, and a scripted model that only the job process knows (as the API key stays in
+ * the job process in production). Returns a function that tears everything down.
  */
-export async function startStack(): Promise<{ stack: E2eStack; stop: () => Promise<void> }> {
+export async function startStack(redisUrl: string): Promise<{ stack: E2eStack; stop: () => Promise<void> }> {
   buildIfStale();
   const id = crypto.randomBytes(4).toString("hex");
   const dbName = `agentdesk_e2e_${id}`;
@@ -127,7 +126,7 @@ export async function startStack(): Promise<{ stack: E2eStack; stop: () => Promi
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     DATABASE_URL: databaseUrl,
-    REDIS_URL,
+    REDIS_URL: redisUrl,
     REDIS_PREFIX: redisPrefix,
     DATA_DIR: dataDir,
     PORT: String(port),
@@ -144,7 +143,7 @@ export async function startStack(): Promise<{ stack: E2eStack; stop: () => Promi
     await Promise.all(children.map(stopChild));
     await model.close();
     await adminQuery(`drop database if exists ${dbName} with (force)`);
-    await deleteRedisKeys(redisPrefix);
+    await deleteRedisKeys(redisUrl, redisPrefix);
     fs.rmSync(dataDir, { recursive: true, force: true });
   };
   try {
@@ -163,5 +162,5 @@ export async function startStack(): Promise<{ stack: E2eStack; stop: () => Promi
     throw err;
   }
   // Redis too, so a test can play the job process's part (ask for input) against this stack.
-  return { stack: { url, databaseUrl, screensDir: SCREENS_DIR, redisUrl: REDIS_URL, redisPrefix, modelControlUrl: model.controlUrl }, stop };
+  return { stack: { url, databaseUrl, screensDir: SCREENS_DIR, redisUrl, redisPrefix, modelControlUrl: model.controlUrl }, stop };
 }

@@ -38,21 +38,28 @@ export function spawnChild(
   name: string,
   command: string,
   args: string[],
-  options: { cwd: string; env: NodeJS.ProcessEnv; prefix?: string },
+  // `stdin`: text written to the child's standard input, then closed (a secret that must not
+  // appear in its command line, for one).
+  options: { cwd: string; env: NodeJS.ProcessEnv; prefix?: string; stdin?: string },
 ): Promise<ManagedChild> {
   const prefix = options.prefix ?? `[${name}] `;
   const child = spawn(command, args, {
     cwd: options.cwd,
     env: options.env,
     detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: [options.stdin === undefined ? "ignore" : "pipe", "pipe", "pipe"],
   });
+  if (options.stdin !== undefined) {
+    // EPIPE if the child exits before reading; its exit is reported through `exited`.
+    child.stdin!.on("error", () => {});
+    child.stdin!.end(options.stdin);
+  }
   return new Promise((resolve, reject) => {
     child.once("error", (err) => reject(new Error(`Could not start ${name} (${command}): ${err.message}`)));
     child.once("spawn", () => {
       const pid = child.pid as number;
-      prefixLines(child.stdout, prefix, process.stdout);
-      prefixLines(child.stderr, prefix, process.stderr);
+      prefixLines(child.stdout!, prefix, process.stdout);
+      prefixLines(child.stderr!, prefix, process.stderr);
       let exitInfo: ExitInfo | undefined;
       const exited = new Promise<ExitInfo>((done) => {
         child.once("exit", (code, signal) => {

@@ -1,4 +1,5 @@
 import { spawnSync } from "node:child_process";
+import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { Redis } from "ioredis";
@@ -15,6 +16,8 @@ export const REDIS_INSTALL_HELP = [
 ].join("\n");
 
 export type RedisForStart = {
+  /** The URL the web and the job process use: REDIS_URL, or our private server's with its password. */
+  url: string;
   /** The private redis-server we started, or null when an existing Redis answered. */
   privateServer: ManagedChild | null;
   stop: () => Promise<void>;
@@ -42,20 +45,58 @@ export async function probeRedis(url: string, timeoutMs: number): Promise<RedisP
     enableOfflineQueue: false,
     retryStrategy: () => null,
   });
-  // The failure reaches us through connect()/ping() below; this listener only stops ioredis
-  // from also printing it as an unhandled "error" event.
-  redis.on("error", () => {});
+  // The failure reaches us through connect()/ping() below; this listener stops ioredis from
+  // also printing it as an unhandled "error" event, and keeps its cause (NOAUTH, WRONGPASS),
+  // which connect() reports only as "Connection is closed".
+  let cause: Error | undefined;
+  redis.on("error", (err: Error) => (cause = err));
+  // "connect" is the TCP connection; connect() below also waits for AUTH and the ready check,
+  // so a Redis that wants a password rejects it although something answered.
   let connected = false;
+  redis.once("connect", () => (connected = true));
   try {
     await redis.connect();
-    connected = true;
     await redis.ping();
     return { redis };
   } catch (err) {
     redis.disconnect();
-    return { redis: null, connected, reason: (err as Error).message };
+    return { redis: null, connected, reason: (cause ?? (err as Error)).message };
   }
 }
+
+/** The URL with this password (and no user name: the private server has only the default user). */
+export function withPassword(url: string, password: string): string {
+  const u = new URL(url);
+  u.username = "";
+  u.password = password;
+  return u.toString();
+}
+
+/**
+ * The private server's password: random, made on the first start and kept in a file only our
+ * OS user can read (DATA_DIR/redis/password), so a restarted start finds the same server's
+ * data under the same password. Anything a run executes sees no DATA_DIR (the sandbox).
+ */
+export function privateRedisPassword(dataDir: string): { password: string; file: string } {
+  const dir = path.join(dataDir, "redis");
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const file = path.join(dir, "password");
+  try {
+    fs.writeFileSync(file, `${crypto.randomBytes(32).toString("hex")}\n`, { flag: "wx", mode: 0o600 });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+  }
+  // An older or copied file may have wider permissions; the password is only for us.
+  fs.chmodSync(file, 0o600);
+  const password = fs.readFileSync(file, "utf8").trim();
+  if (!/^[A-Za-z0-9]{16,}$/.test(password)) {
+    throw new StartError(`${file} does not hold a usable Redis password (16 or more letters and digits); delete it and start again to make a new one.`);
+  }
+  return { password, file };
+}
+
+const isNoAuth = (reason: string) => /NOAUTH/i.test(reason);
+const isWrongPassword = (reason: string) => /WRONGPASS|invalid password|invalid username-password/i.test(reason);
 
 function hasRedisServer(): boolean {
   return spawnSync("redis-server", ["--version"], { stdio: "ignore" }).status === 0;
@@ -85,19 +126,44 @@ export async function ensureRedis(options: {
 }): Promise<RedisForStart> {
   const { url, log } = options;
   const where = describeRedisUrl(url);
+  const parsed = new URL(url);
   const first = await probeRedis(url, 1_500);
   if (first.redis) {
     log(`Redis: using ${where}`);
+    if (!parsed.password) {
+      log(
+        `Redis: warning: ${where} needs no password, so any process that reaches it can read every run's events; ` +
+          `set one (requirepass) and put it in REDIS_URL.`,
+      );
+    }
     await refuseEvictingRedis(first.redis);
-    return { privateServer: null, stop: async () => {} };
+    return { url, privateServer: null, stop: async () => {} };
   }
   if (first.connected) {
-    // Something listens there (a Redis wanting a password, or not Redis at all): our own
-    // server could not take that port, and guessing would hide the real problem.
+    if (isNoAuth(first.reason) && !parsed.password) {
+      // Perhaps our own private server, left running by a start that was killed.
+      const ours = await ourPrivateRedis(options.dataDir, url);
+      if (ours) {
+        log(`Redis: using the private redis-server already running at ${where}`);
+        await refuseEvictingRedis(ours.redis);
+        return { url: ours.url, privateServer: null, stop: async () => {} };
+      }
+      throw new StartError(
+        `Redis at ${where} (REDIS_URL) requires a password. Put it in REDIS_URL: ` +
+          `redis://:PASSWORD@${where} (or redis://USER:PASSWORD@${where} for an ACL user).`,
+      );
+    }
+    if (isWrongPassword(first.reason)) {
+      throw new StartError(
+        `Redis at ${where} (REDIS_URL) refused the ${parsed.username ? "user name or " : ""}password in REDIS_URL; ` +
+          `correct it (redis://:PASSWORD@${where}).`,
+      );
+    }
+    // Something listens there (not Redis at all, or a Redis that fails): our own server could
+    // not take that port, and guessing would hide the real problem.
     throw new StartError(`Redis at ${where} (REDIS_URL) accepted a connection but failed: ${first.reason}`);
   }
 
-  const parsed = new URL(url);
   if (!LOCAL_HOSTS.has(parsed.hostname)) {
     throw new StartError(`Redis at ${where} (REDIS_URL) does not answer (${first.reason}).\n${REDIS_INSTALL_HELP}`);
   }
@@ -116,22 +182,26 @@ export async function ensureRedis(options: {
 
   const port = parsed.port || "6379";
   const dir = path.join(options.dataDir, "redis");
-  fs.mkdirSync(dir, { recursive: true });
-  log(`Redis: nothing answers at ${where}; starting a private redis-server (data in ${dir})`);
+  const { password, file } = privateRedisPassword(options.dataDir);
+  const privateUrl = withPassword(url, password);
+  log(`Redis: nothing answers at ${where}; starting a private redis-server (data in ${dir}, password in ${file})`);
   const server = await spawnChild(
     "redis",
     "redis-server",
+    // "-": the rest of the configuration comes on stdin, so the password is in no command line.
     [
+      "-",
       "--dir", dir,
       "--port", port,
       // `-::1` adds IPv6 loopback where the host has it, so "localhost" works either way.
       "--bind", "127.0.0.1", "-::1",
       "--daemonize", "no",
+      // Append-only file: queued runs and unrecorded events survive a restart.
       "--appendonly", "yes",
       "--maxmemory-policy", "noeviction",
       "--save", "",
     ],
-    { cwd: options.cwd, env: process.env },
+    { cwd: options.cwd, env: process.env, stdin: `requirepass ${password}\n` },
   );
   const stop = async () => {
     await server.stop(10_000);
@@ -145,7 +215,7 @@ export async function ensureRedis(options: {
         `The private redis-server stopped at start-up (${describeExit(info)}); its output is above.`,
       );
     }
-    const probe = await probeRedis(url, 500);
+    const probe = await probeRedis(privateUrl, 500);
     if (probe.redis) {
       try {
         await refuseEvictingRedis(probe.redis);
@@ -153,7 +223,7 @@ export async function ensureRedis(options: {
         await stop();
         throw err;
       }
-      return { privateServer: server, stop };
+      return { url: privateUrl, privateServer: server, stop };
     }
     if (Date.now() > deadline) {
       await stop();
@@ -161,4 +231,18 @@ export async function ensureRedis(options: {
     }
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** The Redis at `url` if it takes the private server's stored password (never creates one). */
+async function ourPrivateRedis(dataDir: string, url: string): Promise<{ redis: Redis; url: string } | null> {
+  let password: string;
+  try {
+    password = fs.readFileSync(path.join(dataDir, "redis", "password"), "utf8").trim();
+  } catch {
+    return null;
+  }
+  if (!password) return null;
+  const candidate = withPassword(url, password);
+  const probe = await probeRedis(candidate, 1_500);
+  return probe.redis ? { redis: probe.redis, url: candidate } : null;
 }

@@ -9,7 +9,7 @@ import { bundleBranch, deleteRunBundle, loadRunBundle, restoreBranch, saveRunBun
 import { createTestRepo, git } from "../support/gitRepo";
 
 describe("branch bundles", () => {
-  const redis = createRedis("redis://127.0.0.1:6379", "worker", "bundle-test");
+  const redis = createRedis(process.env.REDIS_URL!, "worker", "bundle-test");
   const log = createEventLog(redis, process.env.REDIS_PREFIX);
   afterAll(() => redis.disconnect());
 

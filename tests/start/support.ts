@@ -12,17 +12,20 @@ export async function freePort(): Promise<number> {
 }
 
 /** A Redis run by the test, the way a user's own Redis would be; returns how to kill it. */
-export async function startOwnRedis(port: number, policy: string): Promise<() => void> {
+export async function startOwnRedis(port: number, policy: string, password?: string): Promise<() => void> {
   const child = spawn(
     "redis-server",
-    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--maxmemory-policy", policy],
+    [
+      "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--maxmemory-policy", policy,
+      ...(password ? ["--requirepass", password] : []),
+    ],
     { stdio: "ignore" },
   );
   const kill = () => {
     child.kill("SIGKILL");
   };
   for (let i = 0; i < 200; i++) {
-    const probe = await probeRedis(`redis://127.0.0.1:${port}`, 200);
+    const probe = await probeRedis(`redis://${password ? `:${password}@` : ""}127.0.0.1:${port}`, 200);
     if (probe.redis) {
       probe.redis.disconnect();
       return kill;

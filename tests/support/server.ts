@@ -59,6 +59,9 @@ export async function startAgentDesk(extraEnv: Record<string, string> = {}, time
   const port = await freePort();
   const workerPort = await freePort();
   const id = crypto.randomBytes(4).toString("hex");
+  // The caller's Redis (tests and benchmarks start one with a password, tests/support/testRedis.ts).
+  const redisUrl = extraEnv.REDIS_URL ?? process.env.REDIS_URL;
+  if (!redisUrl) throw new Error("startAgentDesk needs REDIS_URL (see tests/support/testRedis.ts)");
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `agentdesk-server-${id}-`));
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? "/usr/bin:/bin",
@@ -67,7 +70,7 @@ export async function startAgentDesk(extraEnv: Record<string, string> = {}, time
     WORKER_PORT: String(workerPort),
     APP_URL: `http://localhost:${port}`,
     DATA_DIR: dataDir,
-    REDIS_URL: "redis://127.0.0.1:6379",
+    REDIS_URL: redisUrl,
     REDIS_PREFIX: `srv${id}:`,
     ALLOW_LOCAL_REPOS: "1",
     AUTH_SECRET: crypto.randomBytes(32).toString("hex"),

@@ -3,16 +3,18 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
-import { afterAll } from "vitest";
+import { afterAll, inject } from "vitest";
 
 /**
- * Runs before each test file, in its own module registry: a unique Redis prefix, data
+ * Runs before each test file, in its own module registry: the run's Redis, a unique Redis prefix, data
  * folder and (for `.db.test.ts` under TEST_DB=postgres) a fresh PostgreSQL database, so test
  * files run side by side against the real services without a global reset.
  */
 const id = crypto.randomBytes(5).toString("hex");
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `agentdesk-test-${id}-`));
 
+// The run's own Redis, which requires a password (tests/support/redisGlobalSetup.ts).
+process.env.REDIS_URL = inject("redisUrl");
 process.env.REDIS_PREFIX = `t${id}:`;
 process.env.DATA_DIR = dataDir;
 process.env.ALLOW_LOCAL_REPOS = "1";
