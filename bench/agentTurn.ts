@@ -68,7 +68,7 @@ async function runLoop(baseURL: string, workspace: string, log: EventLog): Promi
     kind: "run",
     runId: "bench",
     userId: "bench",
-    repo: { name: "bench", url: workspace, credentialEnv: null },
+    repo: { name: "bench", url: workspace, credentialEnv: null, networkHosts: [] },
     baseBranch: "main",
     branch: "agentdesk/bench",
     executor: "agent",
@@ -93,6 +93,7 @@ async function runLoop(baseURL: string, workspace: string, log: EventLog): Promi
     {
       payload,
       workspace,
+      sandbox: { workspace, readOnlyPaths: [], networkHosts: [] },
       secrets: [],
       signal,
       // Approval mode `auto` and listing only: nothing asks, but the loop gets the real path.

@@ -121,6 +121,7 @@ export async function processRunJob(
       runId,
       payload,
       workspace: workspace.path,
+      sandbox: { workspace: workspace.path, readOnlyPaths: workspace.readOnlyPaths, networkHosts: payload.repo.networkHosts },
       emit,
       signal: active.signal,
       secrets,

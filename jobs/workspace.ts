@@ -11,6 +11,11 @@ export type Workspace = {
   branch: string;
   baseBranch: string;
   baseSha: string;
+  /**
+   * Paths the run's sandbox shows read-only at the same place (e.g. an object store the run's
+   * repository borrows from); everything else outside `path` is invisible to the run.
+   */
+  readOnlyPaths: string[];
 };
 
 export type PrepareWorkspaceOptions = {
@@ -67,7 +72,7 @@ export async function prepareWorkspace(options: PrepareWorkspaceOptions): Promis
     }
     const startAt = resumeAt ? { commit: resumeAt.headSha, baseSha: resumeAt.baseSha } : undefined;
     const { path, baseSha } = await addWorktree({ dataDir, mirror, runId, branch, baseBranch, signal, startAt });
-    return { path, mirror, branch, baseBranch, baseSha };
+    return { path, mirror, branch, baseBranch, baseSha, readOnlyPaths: [] };
   });
 }
 

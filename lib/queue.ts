@@ -16,16 +16,23 @@ export type Priority = (typeof priorities)[number];
 // BullMQ: lower number = served first.
 export const bullPriority: Record<Priority, number> = { high: 1, normal: 5, low: 10 };
 
+/** The repository as every job names it. */
+const jobRepo = z.object({
+  name: z.string().min(1),
+  url: z.string().min(1),
+  // Name of the job process's environment variable holding the credential, if any.
+  credentialEnv: z.string().nullable(),
+});
+
 /** A run job: everything the job process needs, so it never reads the database. */
 export const runJobPayload = z.object({
   kind: z.literal("run"),
   runId: z.string().min(1),
   userId: z.string().min(1),
-  repo: z.object({
-    name: z.string().min(1),
-    url: z.string().min(1),
-    // Name of the job process's environment variable holding the credential, if any.
-    credentialEnv: z.string().nullable(),
+  repo: jobRepo.extend({
+    // Hosts the run's sandbox may reach through the job process's filtering proxy
+    // (lib/networkHosts.ts); none by default, also for jobs queued before this field existed.
+    networkHosts: z.array(z.string()).default([]),
   }),
   baseBranch: z.string().min(1),
   branch: z.string().regex(/^agentdesk\/[a-z0-9][a-z0-9-]*$/),
@@ -55,7 +62,7 @@ export const pushJobPayload = z.object({
   kind: z.literal("push"),
   runId: z.string().min(1),
   decisionId: z.string().min(1),
-  repo: runJobPayload.shape.repo.extend({
+  repo: jobRepo.extend({
     // "owner/name" on GitHub (or GITHUB_API_URL's server), for pull requests; null elsewhere.
     githubRepo: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/).nullable(),
   }),
@@ -74,7 +81,7 @@ export const discardJobPayload = z.object({
   kind: z.literal("discard"),
   runId: z.string().min(1),
   decisionId: z.string().min(1),
-  repo: runJobPayload.shape.repo,
+  repo: jobRepo,
   branch: runJobPayload.shape.branch,
 });
 export type DiscardJobPayload = z.infer<typeof discardJobPayload>;

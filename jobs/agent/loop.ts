@@ -26,7 +26,7 @@ export type AgentLoopOptions = {
 };
 
 /** The run's context as the loop uses it: the pipeline's, plus crash-resume hooks. */
-export type AgentRunContext = Pick<ExecutorContext, "payload" | "workspace" | "emit" | "signal" | "secrets" | "followUp" | "requestInput"> & {
+export type AgentRunContext = Pick<ExecutorContext, "payload" | "workspace" | "sandbox" | "emit" | "signal" | "secrets" | "followUp" | "requestInput"> & {
   checkpoint?: CheckpointSaver;
   resumeFrom?: { turn: number; state: unknown };
 };
@@ -63,6 +63,7 @@ export async function runAgentLoop(options: AgentLoopOptions, ctx: AgentRunConte
   const step: ToolStepContext = {
     emit,
     workspace: ctx.workspace,
+    sandbox: ctx.sandbox,
     signal,
     secrets: ctx.secrets,
     approval: { mode: payload.approvalMode, rules: payload.approvalRules, remembered: state.remembered },

@@ -1,5 +1,6 @@
 import { errorMessage } from "../errors";
 import type { RequestInput, RunEmit } from "../executors/types";
+import type { SandboxSpec } from "../sandbox/spec";
 import { CommandOutput } from "../output";
 import { gateToolCall, type ApprovalSettings } from "./approvalGate";
 import type { ToolResultBlock, ToolUseBlock } from "./conversation";
@@ -12,6 +13,7 @@ export const MODEL_OUTPUT_CHARS = 100 * 1024;
 export type ToolStepContext = {
   emit: RunEmit;
   workspace: string;
+  sandbox: SandboxSpec;
   signal: AbortSignal;
   secrets: readonly string[];
   approval: ApprovalSettings;
@@ -39,6 +41,7 @@ export async function runToolStep(call: ToolUseBlock, ctx: ToolStepContext): Pro
   try {
     result = await runTool(call.name, gate.input, {
       workspace: ctx.workspace,
+      sandbox: ctx.sandbox,
       signal: ctx.signal,
       secrets: ctx.secrets,
       onOutput: (stream, text) => live.push(stream, Buffer.from(text, "utf8")),

@@ -26,7 +26,7 @@ async function runCommand(ctx: ExecutorContext, limits: OutputLimits): Promise<E
   try {
     outcome = await runBashCommand({
       command,
-      workspace: ctx.workspace,
+      sandbox: ctx.sandbox,
       signal: ctx.signal,
       onOutput: (stream, chunk) => output.push(stream, chunk),
     });

@@ -2,6 +2,7 @@ import type { EventBodyInput } from "../../lib/events";
 import type { ExecutorName, RunJobPayload } from "../../lib/queue";
 import type { HumanAnswer, HumanInputRequest } from "../humanInput";
 import type { Logger } from "../logger";
+import type { SandboxSpec } from "../sandbox/spec";
 
 /**
  * Asks the run's owner (an approval or a question) and waits for the answer, durably: see
@@ -20,6 +21,8 @@ export type ExecutorContext = {
   payload: RunJobPayload;
   /** Absolute path of the run's worktree; the executor works only in here. */
   workspace: string;
+  /** What everything the executor starts may see and reach (jobs/sandbox): run it all in there. */
+  sandbox: SandboxSpec;
   emit: RunEmit;
   /** Fires on cancel, timeout or shutdown; its `reason` says which (the pipeline handles each). */
   signal: AbortSignal;

@@ -16,7 +16,7 @@ type RunFields = Pick<
   | "timeoutSec"
   | "inputTimeoutSec"
 >;
-type RepoFields = Pick<typeof repository.$inferSelect, "name" | "url" | "credentialEnv">;
+type RepoFields = Pick<typeof repository.$inferSelect, "name" | "url" | "credentialEnv" | "networkHosts">;
 
 /**
  * The run job for a run record: everything the job process needs, so it never reads the
@@ -31,7 +31,7 @@ export function runJobPayloadFor(
     kind: "run",
     runId: row.id,
     userId: row.userId,
-    repo: { name: repo.name, url: repo.url, credentialEnv: repo.credentialEnv },
+    repo: { name: repo.name, url: repo.url, credentialEnv: repo.credentialEnv, networkHosts: repo.networkHosts },
     baseBranch: row.baseBranch,
     branch: row.branch,
     executor: row.executor,

@@ -3,6 +3,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { agentTools, toolDefinitions } from "../../jobs/agent/tools";
 import { eventually } from "../jobs/helpers";
+import { hostProcessesWith, uniqueSleep } from "../sandbox/support/processes";
 import { createToolWorkspace, type ToolWorkspace } from "./support/workspace";
 
 let w: ToolWorkspace;
@@ -290,16 +291,16 @@ describe("shell", () => {
     expect(cut).toBe(6 + 200_000 + 1 + 5 - 30 * 1024);
   });
 
+  // Inside the sandbox `$!` is a PID of its own namespace: the host finds the process by a marker.
   it("on timeout kills the command and what it put in the background", async () => {
-    const pidFile = path.join(w.outside, "bg.pid");
+    const sleep = uniqueSleep();
     const started = Date.now();
-    const result = await w.run("shell", { command: `sleep 60 & echo $! > ${pidFile}; echo started; wait`, timeoutSec: 1 });
+    const result = await w.run("shell", { command: `${sleep.command} & echo started; wait`, timeoutSec: 1 });
     expect(result.ok).toBe(false);
     expect(result.output).toMatch(/^timed out after 1 s/);
     expect(result.output).toContain("started");
     expect(Date.now() - started).toBeLessThan(10_000);
-    const pid = Number(await fs.readFile(pidFile, "utf8"));
-    await eventually(async () => ((await isAlive(pid)) ? undefined : true), 5_000);
+    await eventually(async () => ((await hostProcessesWith(sleep.marker)).length === 0 ? true : undefined), 5_000);
   });
 
   it("throws when the run is cancelled while the command runs", async () => {
@@ -320,7 +321,8 @@ describe("shell", () => {
         expect(result.output).not.toContain(`value-of-${n}`);
       }
       expect(result.output).toMatch(/^PATH=/m);
-      expect(result.output).toMatch(/^HOME=.*agentdesk-home-/m);
+      // A fresh HOME of the sandbox's own, never the job process's.
+      expect(result.output).toMatch(/^HOME=\/home\/agentdesk$/m);
     } finally {
       names.forEach((n, i) => {
         if (saved[i] === undefined) delete process.env[n];
@@ -329,14 +331,3 @@ describe("shell", () => {
     }
   });
 });
-
-// A killed process whose parent is gone stays a zombie until init reaps it; that is dead too.
-async function isAlive(pid: number): Promise<boolean> {
-  try {
-    const stat = await fs.readFile(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return false;
-    throw e;
-  }
-}

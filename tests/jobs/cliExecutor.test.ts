@@ -7,6 +7,7 @@ import { createCliExecutor } from "../../jobs/executors/cli";
 import type { ExecutorContext } from "../../jobs/executors/types";
 import { silentLogger } from "../../jobs/logger";
 import type { EventBodyInput } from "../../lib/events";
+import { hostProcessesWith, sleepProcess, uniqueSleep } from "../sandbox/support/processes";
 import { eventually, makeRunPayload } from "./helpers";
 
 let workspace: string;
@@ -23,6 +24,7 @@ function context(command: string, options: { signal?: AbortSignal; secrets?: str
     runId: "r1",
     payload: makeRunPayload("/unused", { command }),
     workspace,
+    sandbox: { workspace, readOnlyPaths: [], networkHosts: [] },
     emit: async (e) => {
       events.push(e);
     },
@@ -37,20 +39,6 @@ function context(command: string, options: { signal?: AbortSignal; secrets?: str
 
 function streamed(events: EventBodyInput[]) {
   return events.flatMap((e) => (e.type === "log" && e.stream ? [{ stream: e.stream, message: e.message }] : []));
-}
-
-// A killed process whose parent is gone stays a zombie until init reaps it; that is dead too.
-async function isAlive(pid: number): Promise<boolean> {
-  const stat = await fs.readFile(`/proc/${pid}/stat`, "utf8").catch(() => null);
-  if (stat === null) return false;
-  return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
-}
-
-async function readPid(file: string): Promise<number> {
-  return eventually(async () => {
-    const text = await fs.readFile(file, "utf8").catch(() => "");
-    return /^\d+\s*$/.test(text) ? Number(text) : undefined;
-  });
 }
 
 const cli = createCliExecutor();
@@ -79,25 +67,26 @@ describe("cli executor", () => {
     expect(events[events.length - 1]).toMatchObject({ type: "tool.finished", ok: false, exitCode: 3, output: "failing\n" });
   });
 
-  it("on timeout kills the whole process group, a backgrounded grandchild included", async () => {
-    const pidFile = path.join(workspace, "grandchild-timeout.pid");
+  // Inside the sandbox `$!` is a PID of its own namespace: the host finds the process by a marker.
+  it("on timeout kills the whole sandbox, a backgrounded grandchild included", async () => {
+    const sleep = uniqueSleep();
     const controller = new AbortController();
-    const { ctx } = context(`sleep 100 & echo $! > ${pidFile}; sleep 100`, { signal: controller.signal });
+    const { ctx } = context(`${sleep.command} & sleep 100`, { signal: controller.signal });
     const running = cli.run(ctx);
-    const pid = await readPid(pidFile);
-    expect(await isAlive(pid)).toBe(true);
+    await eventually(() => sleepProcess(sleep.marker));
     controller.abort({ kind: "timeout", seconds: 1 } satisfies StopReason);
     const result = await running;
     expect(result.ok).toBe(false);
-    await eventually(async () => ((await isAlive(pid)) ? undefined : true), 3_000);
+    await eventually(async () => ((await hostProcessesWith(sleep.marker)).length === 0 ? true : undefined), 3_000);
   });
 
   it("does not leave background processes behind when the command ends by itself", async () => {
-    const pidFile = path.join(workspace, "grandchild-exit.pid");
-    const { ctx } = context(`sleep 100 > /dev/null 2>&1 & echo $! > ${pidFile}`);
-    expect(await cli.run(ctx)).toEqual({ ok: true });
-    const pid = await readPid(pidFile);
-    await eventually(async () => ((await isAlive(pid)) ? undefined : true), 3_000);
+    const sleep = uniqueSleep();
+    const { ctx } = context(`${sleep.command} > /dev/null 2>&1 & sleep 0.5`);
+    const running = cli.run(ctx);
+    await eventually(() => sleepProcess(sleep.marker));
+    expect(await running).toEqual({ ok: true });
+    await eventually(async () => ((await hostProcessesWith(sleep.marker)).length === 0 ? true : undefined), 3_000);
   });
 
   it("stops within 2 s of a cancel, even a command that ignores SIGTERM", async () => {

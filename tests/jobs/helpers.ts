@@ -11,7 +11,7 @@ export function makeRunPayload(repoUrl: string, overrides: Partial<RunJobPayload
     kind: "run",
     runId,
     userId: "user-1",
-    repo: { name: "test-repo", url: repoUrl, credentialEnv: null },
+    repo: { name: "test-repo", url: repoUrl, credentialEnv: null, networkHosts: [] },
     baseBranch: "main",
     branch: `agentdesk/test-${runId}`,
     executor: "cli",

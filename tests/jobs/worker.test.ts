@@ -216,7 +216,7 @@ describe("run job through a real BullMQ worker", () => {
     process.env.AGENTDESK_TEST_CREDENTIAL = secret;
     try {
       const payload = await submit({
-        repo: { name: "test-repo", url: repo.url, credentialEnv: "AGENTDESK_TEST_CREDENTIAL" },
+        repo: { name: "test-repo", url: repo.url, credentialEnv: "AGENTDESK_TEST_CREDENTIAL", networkHosts: [] },
         prompt: `Use ${secret}`,
         command: `echo "${secret}"; echo "env:$AGENTDESK_TEST_CREDENTIAL:"; echo x > x.txt`,
       });

@@ -148,7 +148,7 @@ describe("push job", () => {
     workerA = await createRunWorker({ config: ghConfig, redis, logger: silentLogger });
     try {
       const { payload, headSha } = await runToReview(queue, log, repo.url, {
-        repo: { name: "gh", url: repo.url, credentialEnv: "REVIEW_TEST_GH_TOKEN" },
+        repo: { name: "gh", url: repo.url, credentialEnv: "REVIEW_TEST_GH_TOKEN", networkHosts: [] },
       });
       const pr = { title: "Add reviewed.txt", body: "echo reviewed" };
       const first = pushPayloadFor(payload, headSha, { repo: { ...payload.repo, githubRepo: "acme/app" }, pullRequest: pr });

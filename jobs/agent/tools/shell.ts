@@ -45,7 +45,7 @@ export const shellTool: AgentTool<z.infer<typeof input>> = {
     try {
       outcome = await runBashCommand({
         command,
-        workspace: ctx.workspace,
+        sandbox: ctx.sandbox,
         signal: AbortSignal.any([ctx.signal, timeout.signal]),
         onOutput: (stream, chunk) => output.push(stream, chunk),
       });

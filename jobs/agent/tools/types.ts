@@ -1,9 +1,12 @@
 import type { z } from "zod";
+import type { SandboxSpec } from "../../sandbox/spec";
 
 /** What a tool call may use of its run. Built once per run by the agent loop. */
 export type ToolContext = {
   /** Absolute path of the run's git worktree; every tool path is relative to it. */
   workspace: string;
+  /** The run's sandbox: the shell runs its commands in there. */
+  sandbox: SandboxSpec;
   /** Cancel / timeout / shutdown of the run. */
   signal: AbortSignal;
   /** Known secret values: masked in every output. */

@@ -31,6 +31,7 @@ export async function createToolWorkspace(files: FileChanges = { "README.md": "#
 
   const ctx = (options: Partial<ToolContext> = {}): ToolContext => ({
     workspace,
+    sandbox: { workspace, readOnlyPaths: [], networkHosts: [] },
     signal: new AbortController().signal,
     secrets: [],
     ...options,

@@ -1,0 +1,129 @@
+import fs from "node:fs";
+import path from "node:path";
+import type { SandboxSpec } from "./spec";
+
+/** Where things are inside the sandbox. */
+export const SANDBOX_HOME = "/home/agentdesk";
+export const SANDBOX_PROXY_DIR = "/run/agentdesk-proxy";
+export const SANDBOX_PROXY_SOCKET = "proxy.sock";
+/** The loopback port, inside the sandbox's own network namespace, bridged to the proxy. */
+export const SANDBOX_PROXY_PORT = 3128;
+/** A non-root user inside (its own user namespace; outside it is the job process's user). */
+export const SANDBOX_UID = 1000;
+
+// The system, read-only: programs, libraries and their configuration. Nothing else of the host
+// (no /home, /root, /work, /var, /run, /opt, /srv, /mnt, no DATA_DIR) exists inside.
+const SYSTEM_DIRS = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc"];
+
+// Files of /etc that hold secrets of the machine (password hashes, host keys, private TLS
+// keys, sudo rules): replaced by an empty file or an empty directory inside.
+const ETC_SECRETS = [
+  "/etc/shadow",
+  "/etc/shadow-",
+  "/etc/gshadow",
+  "/etc/gshadow-",
+  "/etc/security/opasswd",
+  "/etc/sudoers",
+  "/etc/sudoers.d",
+  "/etc/ssh",
+  "/etc/ssl/private",
+];
+
+/** Host folders of one sandboxed process (made and removed by openSandbox). */
+export type SandboxScratch = {
+  /** Bound at SANDBOX_HOME. */
+  home: string;
+  /** Bound at /tmp. */
+  tmp: string;
+  /** Holds the proxy's socket; bound at SANDBOX_PROXY_DIR. Absent: no network at all. */
+  proxyDir?: string;
+};
+
+/**
+ * The system part of the mount table, as this machine lays it out (merged /usr makes /bin a
+ * symlink, older systems have real folders). Looked up once.
+ */
+let systemMounts: string[] | undefined;
+function systemMountArgs(): string[] {
+  if (systemMounts) return systemMounts;
+  const args: string[] = [];
+  for (const dir of SYSTEM_DIRS) {
+    const stat = fs.lstatSync(dir, { throwIfNoEntry: false });
+    if (!stat) continue;
+    if (stat.isSymbolicLink()) args.push("--symlink", fs.readlinkSync(dir), dir);
+    else if (stat.isDirectory()) args.push("--ro-bind", dir, dir);
+  }
+  for (const secret of ETC_SECRETS) {
+    const stat = fs.lstatSync(secret, { throwIfNoEntry: false });
+    if (!stat) continue;
+    if (stat.isDirectory()) args.push("--tmpfs", secret, "--remount-ro", secret);
+    else args.push("--ro-bind", "/dev/null", secret);
+  }
+  systemMounts = args;
+  return args;
+}
+
+/**
+ * bwrap's arguments for running `program args` in the sandbox `spec` describes: own user, PID,
+ * IPC, UTS, cgroup and network namespaces; no capabilities; killed with its parent; a new
+ * session (no TIOCSTI into a terminal); the environment exactly `env`.
+ */
+export function buildBwrapArgs(opts: {
+  spec: SandboxSpec;
+  scratch: SandboxScratch;
+  /** Absolute paths hidden even if they lie inside a bound system folder (DATA_DIR). */
+  hidden: string[];
+  cwd: string;
+  env: Record<string, string>;
+  program: string;
+  args: string[];
+}): string[] {
+  const { spec, scratch } = opts;
+  const args = [
+    "--die-with-parent",
+    "--new-session",
+    "--unshare-user",
+    "--uid", String(SANDBOX_UID),
+    "--gid", String(SANDBOX_UID),
+    "--unshare-pid",
+    "--unshare-ipc",
+    "--unshare-uts",
+    "--unshare-cgroup-try",
+    "--unshare-net",
+    "--hostname", "agentdesk-sandbox",
+    "--cap-drop", "ALL",
+    ...systemMountArgs(),
+    "--proc", "/proc",
+    "--dev", "/dev",
+    "--bind", scratch.tmp, "/tmp",
+    "--bind", scratch.home, SANDBOX_HOME,
+  ];
+  for (const hidden of opts.hidden) {
+    if (SYSTEM_DIRS.some((dir) => isInside(hidden, dir)) && fs.existsSync(hidden)) args.push("--tmpfs", hidden);
+  }
+  args.push("--bind", spec.workspace, spec.workspace);
+  for (const readOnly of spec.readOnlyPaths) args.push("--ro-bind", readOnly, readOnly);
+  if (scratch.proxyDir) args.push("--ro-bind", scratch.proxyDir, SANDBOX_PROXY_DIR);
+  args.push("--chdir", opts.cwd, "--clearenv");
+  for (const [name, value] of Object.entries(opts.env)) args.push("--setenv", name, value);
+  args.push("--");
+  if (scratch.proxyDir) args.push("bash", "-c", PROXY_BRIDGE, "agentdesk-sandbox");
+  args.push(opts.program, ...opts.args);
+  return args;
+}
+
+// Inside the sandbox: bridge the loopback proxy port to the job process's proxy socket, wait
+// until the bridge listens (so the first request cannot race it), then become the program.
+// socat is a child of the program from then on and dies with the sandbox's PID namespace.
+const PORT_HEX = SANDBOX_PROXY_PORT.toString(16).toUpperCase().padStart(4, "0");
+const PROXY_BRIDGE = [
+  `socat TCP-LISTEN:${SANDBOX_PROXY_PORT},bind=127.0.0.1,fork,reuseaddr UNIX-CONNECT:${SANDBOX_PROXY_DIR}/${SANDBOX_PROXY_SOCKET} 2>/dev/null &`,
+  `for _ in $(seq 1 300); do grep -q ':${PORT_HEX} 00000000:0000 0A' /proc/net/tcp 2>/dev/null && break; sleep 0.01; done`,
+  'exec "$@"',
+].join("\n");
+
+/** Whether `p` is `dir` or inside it. */
+export function isInside(p: string, dir: string): boolean {
+  const relative = path.relative(dir, p);
+  return relative === "" || (!relative.startsWith("..") && !path.isAbsolute(relative));
+}

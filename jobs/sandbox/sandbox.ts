@@ -1,0 +1,173 @@
+import fs from "node:fs/promises";
+import { constants as fsConstants, accessSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { runProcessGroup, type ProcessOutcome } from "../executors/processGroup";
+import { SANDBOX_HOME, SANDBOX_PROXY_PORT, SANDBOX_PROXY_SOCKET, buildBwrapArgs, isInside } from "./bwrapArgs";
+import { SANDBOX_PATH, sandboxEnv } from "./env";
+import { startFilteringProxy, type FilteringProxy } from "./proxy";
+import { sandboxSettings, type SandboxSettings, type SandboxSpec } from "./spec";
+
+/** A program ready to spawn: bwrap around it, or (SANDBOX=off) the program itself. */
+export type SandboxedCommand = { file: string; args: string[]; cwd: string; env: Record<string, string> };
+
+/**
+ * One sandboxed process's surroundings: a private HOME and /tmp on the host, and the filtering
+ * proxy when the repository allows hosts. `command` wraps a program; spawn it yourself (with
+ * whatever stdio you need, e.g. pipes for an agent speaking JSON-RPC) or use runSandboxed.
+ * Close after the process has exited.
+ */
+export type OpenSandbox = {
+  command(program: string, args: string[], options?: { cwd?: string; env?: Record<string, string> }): SandboxedCommand;
+  close(): Promise<void>;
+};
+
+export class SandboxError extends Error {}
+
+/** bwrap's absolute path on the job process's PATH, or null. */
+export function findBwrap(searchPath = process.env.PATH ?? ""): string | null {
+  for (const dir of searchPath.split(path.delimiter)) {
+    if (!dir) continue;
+    const candidate = path.join(dir, "bwrap");
+    try {
+      accessSync(candidate, fsConstants.X_OK);
+      return candidate;
+    } catch {
+      // Not here; the next PATH entry.
+    }
+  }
+  return null;
+}
+
+function checkSpec(spec: SandboxSpec): void {
+  if (!path.isAbsolute(spec.workspace)) throw new SandboxError(`sandbox workspace "${spec.workspace}" is not an absolute path`);
+  for (const readOnly of spec.readOnlyPaths) {
+    if (!path.isAbsolute(readOnly)) throw new SandboxError(`sandbox read-only path "${readOnly}" is not an absolute path`);
+    // Binding it would cover the workspace with a read-only copy of itself.
+    if (isInside(spec.workspace, readOnly)) {
+      throw new SandboxError(`sandbox read-only path "${readOnly}" contains the workspace "${spec.workspace}"`);
+    }
+  }
+}
+
+export async function openSandbox(spec: SandboxSpec, settings: SandboxSettings = sandboxSettings()): Promise<OpenSandbox> {
+  checkSpec(spec);
+  const scratch = await fs.mkdtemp(path.join(os.tmpdir(), "agentdesk-sandbox-"));
+  const home = path.join(scratch, "home");
+  await fs.mkdir(home);
+  const remove = () => fs.rm(scratch, { recursive: true, force: true });
+
+  const cwdOf = (cwd: string | undefined) => {
+    const resolved = cwd ?? spec.workspace;
+    if (!isInside(resolved, spec.workspace)) {
+      throw new SandboxError(`working directory "${resolved}" is outside the workspace "${spec.workspace}"`);
+    }
+    return resolved;
+  };
+
+  if (settings.mode === "off") {
+    // The operator chose no sandbox: the program runs as the job process's user, with the same
+    // allow-listed environment and a throwaway HOME, but nothing stops it reading the machine.
+    return {
+      command: (program, args, options = {}) => ({
+        file: program,
+        args,
+        cwd: cwdOf(options.cwd),
+        env: sandboxEnv({ home, path: process.env.PATH ?? SANDBOX_PATH, extra: options.env }),
+      }),
+      close: remove,
+    };
+  }
+
+  const bwrap = findBwrap();
+  if (!bwrap) {
+    await remove();
+    throw new SandboxError("bwrap (bubblewrap) is not on PATH; install it, or set SANDBOX=off to run commands unsandboxed");
+  }
+  const tmp = path.join(scratch, "tmp");
+  await fs.mkdir(tmp);
+  let proxy: FilteringProxy | undefined;
+  let proxyDir: string | undefined;
+  if (spec.networkHosts.length > 0) {
+    proxyDir = path.join(scratch, "proxy");
+    await fs.mkdir(proxyDir);
+    try {
+      proxy = await startFilteringProxy({
+        socketPath: path.join(proxyDir, SANDBOX_PROXY_SOCKET),
+        hosts: spec.networkHosts,
+        allowPrivate: settings.allowPrivateNetwork,
+      });
+    } catch (e) {
+      await remove();
+      throw e;
+    }
+  }
+  const proxyUrl = `http://127.0.0.1:${SANDBOX_PROXY_PORT}`;
+  const proxyEnv: Record<string, string> = proxyDir
+    ? { HTTP_PROXY: proxyUrl, HTTPS_PROXY: proxyUrl, http_proxy: proxyUrl, https_proxy: proxyUrl }
+    : {};
+
+  return {
+    command(program, args, options = {}) {
+      const cwd = cwdOf(options.cwd);
+      const env = sandboxEnv({ home: SANDBOX_HOME, path: SANDBOX_PATH, extra: { ...proxyEnv, ...options.env } });
+      return {
+        file: bwrap,
+        args: buildBwrapArgs({
+          spec,
+          scratch: { home, tmp, proxyDir },
+          hidden: settings.dataDir ? [settings.dataDir] : [],
+          cwd,
+          env,
+          program,
+          args,
+        }),
+        cwd,
+        // bwrap itself gets the same allow-list: its process is PID 1 inside, and /proc/1/environ
+        // shows what it was started with.
+        env,
+      };
+    },
+    async close() {
+      await proxy?.close();
+      await remove();
+    },
+  };
+}
+
+export type RunSandboxedOptions = {
+  program: string;
+  args: string[];
+  spec: SandboxSpec;
+  /** Inside the workspace; the workspace itself by default. */
+  cwd?: string;
+  /** Variables given on purpose, on top of the allow-list. */
+  env?: Record<string, string>;
+  signal: AbortSignal;
+  onOutput(stream: "stdout" | "stderr", chunk: Buffer): void;
+  settings?: SandboxSettings;
+  killGraceMs?: number;
+};
+
+/**
+ * Runs one program in the sandbox to its end, streaming its output. Cancel with `signal`: the
+ * whole sandbox (every process in its PID namespace) dies.
+ */
+export async function runSandboxed(options: RunSandboxedOptions): Promise<ProcessOutcome> {
+  const sandbox = await openSandbox(options.spec, options.settings);
+  try {
+    const command = sandbox.command(options.program, options.args, { cwd: options.cwd, env: options.env });
+    return await runProcessGroup({
+      file: command.file,
+      args: command.args,
+      cwd: command.cwd,
+      env: command.env,
+      signal: options.signal,
+      onOutput: options.onOutput,
+      killGraceMs: options.killGraceMs,
+    });
+  } finally {
+    await sandbox.close();
+  }
+}
+

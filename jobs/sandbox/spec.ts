@@ -1,0 +1,33 @@
+import { getConfig } from "../../lib/config";
+
+/**
+ * What one run's sandbox lets its processes see and reach. Built by the pipeline
+ * (jobs/runJob.ts) from the run's workspace and job payload; every executor, the agent's shell
+ * tool and any future agent, MCP server or setup script gets the same one.
+ */
+export type SandboxSpec = {
+  /** Absolute path of the run's workspace: the only writable place, bound at the same path. */
+  workspace: string;
+  /**
+   * Absolute paths bound read-only at the same path (e.g. the object store a run's repository
+   * borrows from). Bound after the workspace, so one inside it stays read-only.
+   */
+  readOnlyPaths: string[];
+  /** Hosts (`name` or `name:port`) reachable through the filtering proxy; empty: no network. */
+  networkHosts: string[];
+};
+
+/** How this job process sandboxes, the same for all its runs (from its configuration). */
+export type SandboxSettings = {
+  /** "off" only by the operator's explicit SANDBOX=off: commands then run unsandboxed. */
+  mode: "on" | "off";
+  /** ALLOW_LOCAL_REPOS: the proxy may connect to loopback and private addresses. */
+  allowPrivateNetwork: boolean;
+  /** DATA_DIR: hidden inside even should it lie in a folder the sandbox shows (e.g. under /usr). */
+  dataDir?: string;
+};
+
+export function sandboxSettings(): SandboxSettings {
+  const config = getConfig();
+  return { mode: config.sandbox, allowPrivateNetwork: config.allowLocalRepos, dataDir: config.dataDir };
+}
