@@ -12,7 +12,7 @@ import type { Logger } from "./logger";
  */
 export function startAdvertising(opts: {
   redis: Redis;
-  config: Pick<Config, "redisPrefix" | "workerConcurrency" | "agentDemo">;
+  config: Pick<Config, "redisPrefix" | "workerConcurrency" | "agentDemo" | "sandbox">;
   name: string;
   registry: ExecutorRegistry;
   activeRuns: () => number;
@@ -26,6 +26,7 @@ export function startAdvertising(opts: {
       startedAt,
       concurrency: config.workerConcurrency,
       activeRuns: opts.activeRuns(),
+      sandbox: config.sandbox,
       executors: executors.map((executor) => {
         const entry = registry.get(executor);
         const reason = entry ? entry.unavailableReason() : "not built into this job process";

@@ -6,6 +6,8 @@ import { cleanupStaleWorktrees } from "./git/worktree";
 import { startHealthServer } from "./health";
 import { startAdvertising } from "./advertise";
 import { createLogger } from "./logger";
+import { SANDBOX_OFF_HINT, probeSandbox } from "./sandbox/probe";
+import { sandboxSettings } from "./sandbox/spec";
 import { workerName } from "./runJob";
 import { createRunWorker } from "./worker";
 
@@ -15,8 +17,18 @@ import { createRunWorker } from "./worker";
  */
 const logger = createLogger(knownSecretValues());
 
+/** The operator must act: the sandbox does not work here. */
+class SandboxUnavailableError extends Error {}
+
 async function main(): Promise<void> {
   const config = getConfig();
+  // Before anything else: a job process that cannot sandbox must not take runs.
+  if (config.sandbox === "on") {
+    const failed = await probeSandbox(sandboxSettings());
+    if (failed) throw new SandboxUnavailableError(`The sandbox does not work on this machine: ${failed}; ${SANDBOX_OFF_HINT}.`);
+  } else {
+    logger.warn("SANDBOX=off: run commands execute without a sandbox, as this process's user, with its file system and network");
+  }
   const redis = createRedis(config.redisUrl, "worker", "worker");
   redis.on("error", (e) => logger.warn("redis connection error", { error: errorMessage(e) }));
   await waitForRedis(redis, 10_000).catch((e: unknown) => {
@@ -52,6 +64,7 @@ async function main(): Promise<void> {
   logger.info("job process ready", {
     port: health.port,
     concurrency: config.workerConcurrency,
+    sandbox: config.sandbox,
     globalConcurrency: config.globalConcurrency ?? null,
     dataDir: config.dataDir,
   });
@@ -86,7 +99,7 @@ async function main(): Promise<void> {
 
 main().catch((e: unknown) => {
   // Configuration and Redis policy problems are the operator's to fix: say so plainly.
-  const plain = e instanceof ConfigError || e instanceof RedisPolicyError;
+  const plain = e instanceof ConfigError || e instanceof RedisPolicyError || e instanceof SandboxUnavailableError;
   logger.error(plain ? errorMessage(e) : "job process failed to start", plain ? {} : { error: e });
   process.exit(1);
 });

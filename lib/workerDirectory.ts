@@ -12,6 +12,8 @@ export const workerAdvert = z.object({
   startedAt: z.string(),
   concurrency: z.number().int().nonnegative(),
   activeRuns: z.number().int().nonnegative(),
+  /** "off": this job process runs commands unsandboxed (SANDBOX=off); the web warns on every page. */
+  sandbox: z.enum(["on", "off"]),
   executors: z.array(
     z.object({
       name: z.enum(executors),

@@ -104,6 +104,9 @@ export function buildBwrapArgs(opts: {
   args.push("--bind", spec.workspace, spec.workspace);
   for (const readOnly of spec.readOnlyPaths) args.push("--ro-bind", readOnly, readOnly);
   if (scratch.proxyDir) args.push("--ro-bind", scratch.proxyDir, SANDBOX_PROXY_DIR);
+  // bwrap's root is a tmpfs holding the mount points: read-only, so only the workspace, HOME
+  // and /tmp take writes.
+  args.push("--remount-ro", "/");
   args.push("--chdir", opts.cwd, "--clearenv");
   for (const [name, value] of Object.entries(opts.env)) args.push("--setenv", name, value);
   args.push("--");

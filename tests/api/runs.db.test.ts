@@ -132,6 +132,7 @@ describe("repositories and runs API", () => {
           startedAt: new Date().toISOString(),
           concurrency: 1,
           activeRuns: 0,
+          sandbox: "on",
           executors: [{ name: "cli", available: true }, { name: "agent", ...agent }],
         });
 
