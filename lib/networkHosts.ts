@@ -16,17 +16,28 @@ export const networkHost = z
   .trim()
   .toLowerCase()
   .max(260)
-  .refine((entry) => {
+  .superRefine((entry, ctx) => {
     const match = HOST_ENTRY.exec(entry);
-    if (!match) return false;
-    const port = match.groups?.port;
-    return port === undefined || (Number(port) >= 1 && Number(port) <= 65535);
-  }, "must be a host name or IPv4 address, optionally with :port (e.g. registry.npmjs.org or 10.0.0.5:8080)");
+    const port = match?.groups?.port;
+    if (!match || (port !== undefined && (Number(port) < 1 || Number(port) > 65535))) {
+      ctx.addIssue({
+        code: "custom",
+        message: `"${entry}" is not a host name or IPv4 address with an optional :port (e.g. registry.npmjs.org or 10.0.0.5:8080)`,
+      });
+    }
+  });
 
-export const networkHosts = z
-  .array(networkHost)
-  .max(100, "at most 100 hosts")
-  .transform((hosts) => [...new Set(hosts)]);
+/**
+ * The list as the API takes it (a JSON array) or a form sends it (one text: entries separated
+ * by spaces, commas or new lines). Duplicates collapse.
+ */
+export const networkHosts = z.preprocess(
+  (value) => (typeof value === "string" ? value.split(/[\s,]+/).filter(Boolean) : value),
+  z
+    .array(networkHost)
+    .max(100, "at most 100 hosts")
+    .transform((hosts) => [...new Set(hosts)]),
+);
 
 /** Whether `host:port` (as a client asked for it) is on the allow-list. */
 export function hostAllowed(allowList: readonly string[], host: string, port: number): boolean {

@@ -1,11 +1,19 @@
 import type { RepoView } from "@/lib/services/repos";
+import type { FormAction } from "../forms/useFormAction";
+import { NetworkHostsForm } from "./NetworkHostsForm";
 import { cardClass } from "../ui/styles";
 import { Time } from "../ui/Time";
 
 const columns = "sm:grid sm:grid-cols-[10rem_minmax(0,1fr)_8rem_14rem] sm:items-center sm:gap-4";
 
 /** Registered repositories; a table on wide screens, stacked cards on phones. */
-export function RepoTable({ repos }: { repos: RepoView[] }) {
+export function RepoTable({
+  repos,
+  setNetworkHosts,
+}: {
+  repos: RepoView[];
+  setNetworkHosts: FormAction<{ networkHosts: string[] }>;
+}) {
   return (
     <div className={`${cardClass} overflow-hidden`}>
       <div className={`${columns} hidden border-b border-zinc-800 bg-zinc-900 px-5 py-2 text-xs font-medium tracking-wide text-zinc-500 uppercase`}>
@@ -34,6 +42,9 @@ export function RepoTable({ repos }: { repos: RepoView[] }) {
             <span className="text-xs sm:text-right">
               {r.credentialEnv ? <span className="font-mono text-amber-200">{r.credentialEnv}</span> : <span className="text-zinc-600">none</span>}
             </span>
+            <div className="sm:col-span-4">
+              <NetworkHostsForm repo={r.name} hosts={r.networkHosts} action={setNetworkHosts} />
+            </div>
           </li>
         ))}
       </ul>

@@ -8,6 +8,7 @@ import { repository } from "../db/schema";
 import { AppError, fieldError } from "../errors";
 import { branchName } from "../gitNames";
 import { githubRepoFromUrl, githubRepoName } from "../githubRepo";
+import { networkHosts } from "../networkHosts";
 import type { App } from "../server/app";
 import { isAdmin, type Principal } from "./principal";
 
@@ -30,6 +31,8 @@ export const createRepoInput = z.object({
   credentialEnv: blankAsUndefined(credentialEnvName),
   // Derived from github.com URLs; set it for a mirror or an Enterprise server's repository.
   githubRepo: blankAsUndefined(githubRepoName),
+  // Hosts runs on it may reach through the sandbox's filtering proxy; none by default.
+  networkHosts: networkHosts.optional(),
 });
 export type CreateRepoInput = z.infer<typeof createRepoInput>;
 
@@ -40,8 +43,12 @@ export type RepoView = {
   defaultBranch: string;
   credentialEnv: string | null;
   githubRepo: string | null;
+  networkHosts: string[];
   createdAt: Date;
 };
+
+/** An admin's change of what runs on a repository may reach over the network. */
+export const updateRepoNetworkInput = z.object({ networkHosts });
 
 const SCP_LIKE = /^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^\s]+$/;
 
@@ -89,6 +96,7 @@ function toView(row: typeof repository.$inferSelect): RepoView {
     defaultBranch: row.defaultBranch,
     credentialEnv: row.credentialEnv,
     githubRepo: row.githubRepo,
+    networkHosts: row.networkHosts,
     createdAt: row.createdAt,
   };
 }
@@ -111,6 +119,7 @@ export async function createRepo(
       defaultBranch: input.defaultBranch ?? "main",
       credentialEnv: input.credentialEnv ?? null,
       githubRepo: input.githubRepo ?? githubRepoFromUrl(url, app.config.githubApiUrl),
+      networkHosts: input.networkHosts ?? [],
       createdBy: principal.userId,
     })
     .onConflictDoNothing({ target: repository.name })
@@ -128,4 +137,21 @@ export async function listRepos(app: Pick<App, "db">): Promise<RepoView[]> {
 export async function repoByName(app: Pick<App, "db">, name: string) {
   const rows = await app.db.select().from(repository).where(eq(repository.name, name)).limit(1);
   return rows[0] ?? null;
+}
+
+/**
+ * Replaces the hosts a repository's runs may reach (admins only: it opens the sandbox's
+ * network). Runs already queued keep the list they were created with.
+ */
+export async function setRepoNetworkHosts(
+  app: Pick<App, "db">,
+  principal: Principal,
+  name: string,
+  hosts: string[],
+): Promise<RepoView> {
+  const repo = await repoByName(app, name);
+  if (!repo) throw new AppError("not_found", `no repository named "${name}" is registered`);
+  if (!isAdmin(principal)) throw new AppError("forbidden", "Only an admin can change which hosts a repository's runs may reach");
+  const [row] = await app.db.update(repository).set({ networkHosts: hosts }).where(eq(repository.id, repo.id)).returning();
+  return toView(row!);
 }

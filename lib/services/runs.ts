@@ -6,6 +6,7 @@ import { AppError, fieldError, notFound } from "../errors";
 import { appendEvent, requestCancel } from "../eventLog";
 import type { DiffFile } from "../events";
 import { executorCatalog } from "../executors";
+import { sandboxOffReason } from "../sandboxStatus";
 import { liveWorkers } from "../workerDirectory";
 import { branchName, runBranchName } from "../gitNames";
 import { DEFAULT_INPUT_TIMEOUT_SEC, MAX_INPUT_TIMEOUT_SEC, MIN_INPUT_TIMEOUT_SEC } from "../inputTimeout";
@@ -137,7 +138,13 @@ export async function createRun(
       .limit(1);
     if (existing[0]) return runView(existing[0].run, existing[0].repoName);
   }
-  const executor = executorCatalog(await liveWorkers(app.redis, app.config.redisPrefix)).find((e) => e.name === input.executor)!;
+  const workers = await liveWorkers(app.redis, app.config.redisPrefix);
+  // Without the sandbox a run's commands can read the machine: only admins may start one.
+  const unsandboxed = sandboxOffReason(app.config, workers);
+  if (unsandboxed && !isAdmin(principal)) {
+    throw new AppError("forbidden", `only admins may start runs while ${unsandboxed}`);
+  }
+  const executor = executorCatalog(workers).find((e) => e.name === input.executor)!;
   if (!executor.available) throw fieldError("executor", executor.unavailableReason!, "unprocessable");
   if (input.timeoutSec > app.config.runTimeoutMaxSec) {
     throw fieldError("timeoutSec", `must be at most ${app.config.runTimeoutMaxSec} seconds`);

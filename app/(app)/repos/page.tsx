@@ -6,7 +6,7 @@ import { Card } from "@/components/ui/Card";
 import { PageHeader } from "@/components/ui/PageHeader";
 import { requireAdmin } from "@/lib/server/pageAuth";
 import { listRepos } from "@/lib/services/repos";
-import { createRepoAction } from "./actions";
+import { createRepoAction, setNetworkHostsAction } from "./actions";
 
 export const metadata: Metadata = { title: "Repositories" };
 
@@ -18,7 +18,7 @@ export default async function ReposPage() {
     <div className="space-y-8">
       <PageHeader title="Repositories" description="Git repositories runs can work on. Every signed-in user can pick them." />
       {repos.length ? (
-        <RepoTable repos={repos} />
+        <RepoTable repos={repos} setNetworkHosts={setNetworkHostsAction} />
       ) : (
         <p className="rounded-xl border border-dashed border-zinc-700 px-5 py-8 text-center text-sm text-zinc-400">
           No repository is registered yet. Add the first one below.

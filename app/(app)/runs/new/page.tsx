@@ -7,6 +7,7 @@ import { EmptyState } from "@/components/ui/EmptyState";
 import { PageHeader } from "@/components/ui/PageHeader";
 import { linkClass } from "@/components/ui/styles";
 import { executorCatalog } from "@/lib/executors";
+import { sandboxOffReason } from "@/lib/sandboxStatus";
 import { liveWorkers } from "@/lib/workerDirectory";
 import { requirePrincipal } from "@/lib/server/pageAuth";
 import { isAdmin } from "@/lib/services/principal";
@@ -22,10 +23,17 @@ export default async function NewRunPage() {
       return [];
     }),
   ]);
+  const unsandboxed = sandboxOffReason(app.config, workers);
   return (
     <div className="mx-auto max-w-3xl">
       <PageHeader title="New run" description="Runs in the background on a fresh branch. You review the diff before anything is pushed." />
-      {repos.length === 0 ? (
+      {unsandboxed && !isAdmin(principal) ? (
+        <EmptyState title="Only admins may start runs now">
+          <p data-testid="runs-admin-only">
+            Runs cannot start without the sandbox for anyone but an admin: {unsandboxed}. Ask your admin to enable it.
+          </p>
+        </EmptyState>
+      ) : repos.length === 0 ? (
         <EmptyState title="No repository to run on">
           {isAdmin(principal) ? (
             <p>
