@@ -2,10 +2,11 @@
 FROM node:20-bookworm-slim
 
 # git: the job process clones, branches, commits and pushes; bash and ssh: the `cli` executor
-# and git remotes over SSH; ca-certificates: HTTPS remotes and the model API.
+# and git remotes over SSH; ca-certificates: HTTPS remotes and the model API; bubblewrap: the
+# sandbox around everything a run executes; socat: its bridge to the network proxy.
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      git bash ca-certificates openssh-client \
+      git bash ca-certificates openssh-client bubblewrap socat \
  && rm -rf /var/lib/apt/lists/*
 
 ENV NEXT_TELEMETRY_DISABLED=1 \

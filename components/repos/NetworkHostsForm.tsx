@@ -23,7 +23,7 @@ export function NetworkHostsForm({
   // Each entry's error comes back under networkHosts.<index>.
   const hostError = Object.entries(fieldErrors).find(([path]) => path.startsWith("networkHosts"))?.[1];
   return (
-    <form onSubmit={onSubmit} className="space-y-2" data-testid="network-hosts-form" data-repo={repo}>
+    <form onSubmit={onSubmit} className="space-y-2" data-testid="network-hosts-form" data-network-hosts-of={repo}>
       <input type="hidden" name="name" value={repo} />
       <label htmlFor={id} className="block text-xs font-medium text-zinc-400">
         Network hosts runs may reach (one per line, <span className="font-mono">host</span> for ports 80/443 or{" "}
