@@ -154,11 +154,15 @@ describe("a run inside the sandbox", () => {
   });
 
   it("reaches neither Redis nor a server on the host, by bash or by node", async () => {
+    // The Redis this job process uses (the tests' own, password-protected), on the host's loopback.
+    const redisUrl = new URL(config.redisUrl);
+    const redisHost = redisUrl.hostname;
+    const redisPort = Number(redisUrl.port || 6379);
     const { stdout } = await runCommand(
       [
-        `(exec 3<>/dev/tcp/127.0.0.1/6379) 2>/dev/null && echo bash-redis-reached || echo bash-redis-blocked`,
+        `(exec 3<>/dev/tcp/${redisHost}/${redisPort}) 2>/dev/null && echo bash-redis-reached || echo bash-redis-blocked`,
         `(exec 3<>/dev/tcp/127.0.0.1/${hostPort}) 2>/dev/null && echo bash-host-reached || echo bash-host-blocked`,
-        `node -e "const s=require('net').connect(6379,'127.0.0.1');s.on('connect',()=>{console.log('node-redis-reached');process.exit()});s.on('error',e=>console.log('node-redis-blocked',e.code))"`,
+        `node -e "const s=require('net').connect(${redisPort},'${redisHost}');s.on('connect',()=>{console.log('node-redis-reached');process.exit()});s.on('error',e=>console.log('node-redis-blocked',e.code))"`,
         `curl -s -m 3 http://127.0.0.1:${hostPort}/ || echo curl-host-blocked`,
       ].join("; "),
     );
