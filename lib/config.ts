@@ -205,10 +205,9 @@ export function readCredential(
   return value && value.length > 0 ? value : undefined;
 }
 
-/**
- * Values that must never appear in anything the job process emits: every variable whose
- * name says it is a secret, plus the named repository credentials.
- */
+/** A secret the job process holds, with the variable it comes from (findings name the variable, never the value). */
+export type NamedSecret = { name: string; value: string };
+
 function urlPassword(value: string): string | null {
   try {
     const password = new URL(value).password;
@@ -218,21 +217,37 @@ function urlPassword(value: string): string | null {
   }
 }
 
+/**
+ * Secrets the job process holds: every variable whose name says it is a secret, the named
+ * repository credentials, and the password inside a connection URL (REDIS_URL, DATABASE_URL).
+ * One entry per value, longest first; when several variables hold the same value, the named
+ * credential (else the first name alphabetically) names it.
+ */
+export function knownSecrets(
+  extraNames: string[] = [],
+  env: Record<string, string | undefined> = process.env,
+): NamedSecret[] {
+  const secretName = /(TOKEN|SECRET|PASSWORD|PASSWD|API_KEY|PRIVATE_KEY|CREDENTIAL)/i;
+  const byValue = new Map<string, string>();
+  const names = Object.keys(env).sort((a, b) => Number(extraNames.includes(b)) - Number(extraNames.includes(a)) || a.localeCompare(b));
+  for (const name of names) {
+    const value = env[name];
+    if (value && value.length >= 6 && (secretName.test(name) || extraNames.includes(name)) && !byValue.has(value)) {
+      byValue.set(value, name);
+    }
+    // The password inside a connection URL is a secret of its own.
+    if (value && /_URL$/.test(name)) {
+      const password = urlPassword(value);
+      if (password && password.length >= 6 && !byValue.has(password)) byValue.set(password, name);
+    }
+  }
+  return [...byValue].map(([value, name]) => ({ name, value })).sort((a, b) => b.value.length - a.value.length);
+}
+
+/** The values of `knownSecrets()`: what must never appear in anything the job process emits. */
 export function knownSecretValues(
   extraNames: string[] = [],
   env: Record<string, string | undefined> = process.env,
 ): string[] {
-  const secretName = /(TOKEN|SECRET|PASSWORD|PASSWD|API_KEY|PRIVATE_KEY|CREDENTIAL)/i;
-  const values = new Set<string>();
-  for (const [name, value] of Object.entries(env)) {
-    if (value && value.length >= 6 && (secretName.test(name) || extraNames.includes(name))) {
-      values.add(value);
-    }
-    // The password inside a connection URL (REDIS_URL, DATABASE_URL) is a secret of its own.
-    if (value && /_URL$/.test(name)) {
-      const password = urlPassword(value);
-      if (password && password.length >= 6) values.add(password);
-    }
-  }
-  return [...values].sort((a, b) => b.length - a.length);
+  return knownSecrets(extraNames, env).map((s) => s.value);
 }

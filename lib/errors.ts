@@ -8,6 +8,8 @@ export const errorStatus = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  // Push protection: the run's diff holds a known secret's value; the message says where.
+  secret_in_diff: 409,
   unprocessable: 422,
   rate_limited: 429,
   unavailable: 503,

@@ -16,6 +16,18 @@ const diffFile = z.object({
 });
 export type DiffFile = z.infer<typeof diffFile>;
 
+/**
+ * Push protection: a known secret's value (or a trivial encoding of it) found in a run's
+ * changes. `secret` is the variable's name, never the value; `line` is the line in the new
+ * file, 0 when the file's name holds it.
+ */
+export const secretFinding = z.object({
+  file: z.string(),
+  line: z.number().int().nonnegative(),
+  secret: z.string(),
+});
+export type SecretFinding = z.infer<typeof secretFinding>;
+
 const usageTotals = {
   inputTokens: z.number().int().nonnegative(),
   outputTokens: z.number().int().nonnegative(),
@@ -102,6 +114,8 @@ export const eventBody = z.discriminatedUnion("type", [
     // The unified diff itself, capped; the recorder moves it into its own table.
     patch: z.string().optional(),
     truncated: z.boolean(),
+    // Known secrets in the whole diff (not only the capped patch): the review blocks Push.
+    secretFindings: z.array(secretFinding).optional(),
   }),
   z.object({ type: z.literal("run.awaiting_review"), branch: z.string(), headSha: z.string() }),
   z.object({ type: z.literal("push.started"), remote: z.string(), branch: z.string() }),

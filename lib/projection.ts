@@ -31,6 +31,7 @@ export async function projectEvent(db: Db, streamId: string, event: RunEvent): P
         additions: event.additions,
         deletions: event.deletions,
         truncated: event.truncated,
+        secretFindings: event.secretFindings ?? [],
       };
       await tx.insert(runDiff).values(values).onConflictDoUpdate({ target: runDiff.runId, set: values });
     }
