@@ -21,6 +21,7 @@ import { diffCommits } from "./git/diff";
 import { requestHumanInput } from "./humanInput";
 import type { Logger } from "./logger";
 import type { JobOutcome } from "./metrics";
+import { findSecretsInBranch, secretsOfRun } from "./review/branchSecrets";
 import { maskSecrets } from "./secrets";
 import { prepareWorkspace, releaseWorkspace, type Workspace } from "./workspace";
 
@@ -184,7 +185,10 @@ export async function processRunJob(
       return "completed";
     }
     const diff = await diffCommits({ gitDir: workspace.mirror }, workspace.baseSha, headSha);
-    await emit({ type: "diff.ready", baseSha: workspace.baseSha, headSha, ...diff });
+    // Push protection, every round: the review masks secrets, so the reviewer cannot see one.
+    const held = secretsOfRun(config, payload.repo.credentialEnv);
+    const secretFindings = await findSecretsInBranch({ gitDir: workspace.mirror }, workspace.baseSha, headSha, held);
+    await emit({ type: "diff.ready", baseSha: workspace.baseSha, headSha, ...diff, secretFindings });
     await emit({ type: "run.awaiting_review", branch: workspace.branch, headSha });
     await markFollowUpDone(eventLog, followUpDone, "run.awaiting_review");
     return "awaiting_review";

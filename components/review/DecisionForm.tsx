@@ -1,6 +1,6 @@
 "use client";
 
-import { useEffect } from "react";
+import { useEffect, useId } from "react";
 import type { ReviewAction } from "@/lib/db/schema";
 import type { DecisionView } from "@/lib/services/reviewHistory";
 import { useFormAction, type FormAction } from "../forms/useFormAction";
@@ -19,6 +19,7 @@ export function DecisionForm({
   variant = "secondary",
   pullRequest = false,
   disabled = false,
+  disabledReason,
   children,
 }: {
   runId: string;
@@ -30,6 +31,8 @@ export function DecisionForm({
   variant?: ButtonVariant;
   pullRequest?: boolean;
   disabled?: boolean;
+  /** Why the button is disabled (its tooltip and accessible description). */
+  disabledReason?: string;
   children?: React.ReactNode;
 }) {
   const { onSubmit, pending, error, fieldErrors, result } = useFormAction(decide);
@@ -38,15 +41,27 @@ export function DecisionForm({
     if (decided) onDecided(decided);
   }, [decided, onDecided]);
   const fieldError = Object.values(fieldErrors)[0];
+  const reasonId = useId();
   return (
     <form onSubmit={onSubmit} className="space-y-2" data-review-form={action}>
       <input type="hidden" name="id" value={runId} />
       <input type="hidden" name="action" value={action} />
       {pullRequest && <input type="hidden" name="pullRequest" value="1" />}
       {children}
-      <button type="submit" disabled={pending || disabled || decided !== null} className={buttonClass(variant)}>
+      <button
+        type="submit"
+        disabled={pending || disabled || decided !== null}
+        title={disabled ? disabledReason : undefined}
+        aria-describedby={disabled && disabledReason ? reasonId : undefined}
+        className={buttonClass(variant)}
+      >
         {pending ? pendingLabel : label}
       </button>
+      {disabled && disabledReason && (
+        <span id={reasonId} className="sr-only">
+          {disabledReason}
+        </span>
+      )}
       {(fieldError || error) && (
         <p role="alert" className="text-sm text-red-300">
           {fieldError ?? error}

@@ -1,16 +1,27 @@
 "use client";
 
 import { useState } from "react";
+import type { SecretFinding } from "@/lib/events";
 import type { DecisionView } from "@/lib/services/reviewHistory";
 import { inputClass } from "../ui/styles";
 import { DecisionForm, type ReviewFormAction } from "./DecisionForm";
+import { SecretFindings } from "./SecretFindings";
 
-export type ReviewOptions = { canPullRequest: boolean; githubRepo: string | null; feedbackRefusal: string | null };
+export type ReviewOptions = {
+  canPullRequest: boolean;
+  githubRepo: string | null;
+  feedbackRefusal: string | null;
+  /** Known secrets in the diff under review: Push is disabled while there are any. */
+  secretFindings: SecretFinding[];
+};
+
+const SECRET_BLOCK_REASON = "Push is blocked: the diff contains the value of a known secret (see above)";
 
 /**
  * The decisions on a run awaiting review: push (and open a pull request when the repository
  * is on GitHub with a credential), request changes with feedback, or discard. After a failed
- * push the run is back here with the reason, and Push reads "Retry push".
+ * push the run is back here with the reason, and Push reads "Retry push". A diff holding a
+ * known secret cannot be pushed: the findings show above, and Push is disabled.
  */
 export function ReviewActions({
   runId,
@@ -27,6 +38,8 @@ export function ReviewActions({
 }) {
   const [confirmDiscard, setConfirmDiscard] = useState(false);
   const common = { runId, decide, onDecided };
+  const blocked = options.secretFindings.length > 0;
+  const pushBlock = { disabled: blocked, disabledReason: blocked ? SECRET_BLOCK_REASON : undefined };
   return (
     <section data-testid="review-actions" className="space-y-4 rounded-xl border border-violet-800/60 bg-violet-950/20 p-4 sm:p-5">
       <div>
@@ -38,10 +51,11 @@ export function ReviewActions({
           {error}
         </p>
       )}
+      {blocked && <SecretFindings findings={options.secretFindings} />}
       <div className="flex flex-wrap items-start gap-3">
-        <DecisionForm {...common} action="push" variant="primary" label={error ? "Retry push" : "Push branch"} pendingLabel="Pushing…" />
+        <DecisionForm {...common} {...pushBlock} action="push" variant="primary" label={error ? "Retry push" : "Push branch"} pendingLabel="Pushing…" />
         {options.canPullRequest && (
-          <DecisionForm {...common} action="push" pullRequest label="Push and open a pull request" pendingLabel="Pushing…" />
+          <DecisionForm {...common} {...pushBlock} action="push" pullRequest label="Push and open a pull request" pendingLabel="Pushing…" />
         )}
         {confirmDiscard ? (
           <div className="flex items-start gap-2">

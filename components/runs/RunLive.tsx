@@ -1,7 +1,7 @@
 "use client";
 
 import { useCallback, useReducer, useState } from "react";
-import type { RunEvent } from "@/lib/events";
+import type { RunEvent, SecretFinding } from "@/lib/events";
 import { DiffPanel } from "../diff/DiffPanel";
 import { appendToFeed, emptyFeed, type Feed } from "../feed/feedModel";
 import { RunFeed } from "../feed/RunFeed";
@@ -18,7 +18,8 @@ import type { RunRecord } from "./runTypes";
 import { StatusBadge } from "./StatusBadge";
 import { StreamIndicator } from "./StreamIndicator";
 
-type State = { run: RunRecord; feed: Feed; diffHead: string | null; pullRequestUrl: string | null };
+// secretFindings: the latest diff's push-protection findings, once its diff.ready is seen.
+type State = { run: RunRecord; feed: Feed; diffHead: string | null; pullRequestUrl: string | null; secretFindings: SecretFinding[] | null };
 type Batch = { id: string; event: RunEvent }[];
 
 const cancellable = new Set(["queued", "running", "waiting_input"]);
@@ -26,13 +27,16 @@ const cancellable = new Set(["queued", "running", "waiting_input"]);
 function reduce(state: State, batch: Batch): State {
   const fresh = batch.filter((e) => !state.feed.seen.has(e.id));
   if (!fresh.length) return state;
-  let { run, diffHead, pullRequestUrl } = state;
+  let { run, diffHead, pullRequestUrl, secretFindings } = state;
   for (const { event } of fresh) {
     run = applyRunEvent(run, event);
-    if (event.type === "diff.ready") diffHead = event.headSha;
+    if (event.type === "diff.ready") {
+      diffHead = event.headSha;
+      secretFindings = event.secretFindings ?? [];
+    }
     if (event.type === "push.finished" && event.pullRequestUrl) pullRequestUrl = event.pullRequestUrl;
   }
-  return { run, diffHead, pullRequestUrl, feed: appendToFeed(state.feed, fresh) };
+  return { run, diffHead, pullRequestUrl, secretFindings, feed: appendToFeed(state.feed, fresh) };
 }
 
 /** A run page's live part: the header follows the events, the feed shows them, the diff appears when ready. */
@@ -47,7 +51,13 @@ export function RunLive({
   review: ReviewOptions;
   reviewAction: ReviewFormAction;
 }) {
-  const [state, dispatch] = useReducer(reduce, { run: initial, feed: emptyFeed(), diffHead: null, pullRequestUrl: null });
+  const [state, dispatch] = useReducer(reduce, {
+    run: initial,
+    feed: emptyFeed(),
+    diffHead: null,
+    pullRequestUrl: null,
+    secretFindings: null,
+  });
   // A decision starts new activity (a push, a follow-up run): follow the events again.
   const [generation, setGeneration] = useState(0);
   const onDecided = useCallback(() => setGeneration((g) => g + 1), []);
@@ -105,7 +115,13 @@ export function RunLive({
       </Card>
 
       {run.status === "awaiting_review" && (
-        <ReviewActions runId={run.id} error={run.error} options={review} decide={reviewAction} onDecided={onDecided} />
+        <ReviewActions
+          runId={run.id}
+          error={run.error}
+          options={state.secretFindings ? { ...review, secretFindings: state.secretFindings } : review}
+          decide={reviewAction}
+          onDecided={onDecided}
+        />
       )}
 
       {(state.diffHead ?? run.headSha) && <DiffPanel runId={run.id} version={state.diffHead ?? run.headSha!} />}

@@ -2,6 +2,7 @@ import { UnrecoverableError, type Job } from "bullmq";
 import { knownSecretValues, readCredential, type Config } from "../../lib/config";
 import type { EventLog } from "../../lib/eventLog";
 import type { JobPayload, PushJobPayload } from "../../lib/queue";
+import { describeFindings } from "../../lib/secretFindings";
 import { createRunEmitter } from "../emit";
 import { PermanentRunError, errorMessage } from "../errors";
 import { deleteRunBundle } from "../git/bundle";
@@ -13,6 +14,7 @@ import type { Logger } from "../logger";
 import type { JobOutcome } from "../metrics";
 import { checkRepoUrl } from "../workspace";
 import { ensureDecidedCommit } from "./branchAtHead";
+import { findSecretsToPush, secretsOfRun } from "./branchSecrets";
 import { recordOutcome, recordedOutcome, withPushLock } from "./pushLock";
 import { displayRemote } from "./remote";
 
@@ -76,6 +78,9 @@ async function push(deps: ReviewJobDeps, payload: PushJobPayload): Promise<{ pus
   return withMirrorLock(mirror, async () => {
     await updateMirror({ dataDir: config.dataDir, url: repo.url, repoName: repo.name, credential });
     await ensureDecidedCommit({ log: eventLog, runId: payload.runId, mirror, headSha: payload.headSha });
+    // Defence in depth: the web refuses such a push, but it may be stale or bypassed.
+    const findings = await findSecretsToPush(mirror, payload.headSha, secretsOfRun(config, repo.credentialEnv));
+    if (findings.length > 0) throw new PermanentRunError(`secret in diff: ${describeFindings(findings)}`);
     return pushRunBranch({
       mirror,
       branch: payload.branch,

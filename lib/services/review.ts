@@ -1,10 +1,13 @@
 import crypto from "node:crypto";
 import { and, desc, eq } from "drizzle-orm";
 import { z } from "zod";
-import { repository, reviewActions, reviewDecision, run, type ReviewAction, type RunStatus } from "../db/schema";
+import type { Db } from "../db/client";
+import { repository, reviewActions, reviewDecision, run, runDiff, type ReviewAction, type RunStatus } from "../db/schema";
 import { AppError, fieldError, notFound } from "../errors";
 import { appendEvent } from "../eventLog";
+import type { SecretFinding } from "../events";
 import { CLI_FEEDBACK_REFUSAL, takesFeedback } from "../reviewRules";
+import { describeFindings } from "../secretFindings";
 import { reviewJobIds, reviewJobOptions, type JobPayload } from "../queue";
 import type { App } from "../server/app";
 import { isAdmin, type Principal } from "./principal";
@@ -106,6 +109,7 @@ async function recordDecision(app: Pick<App, "db">, principal: Principal, runId:
       );
     }
     if (!current.headSha) throw new AppError("conflict", "The run has no commit to review yet");
+    if (input.action === "push") await refuseSecretsInDiff(tx, runId, current.headSha);
     const [decision] = await tx
       .insert(reviewDecision)
       .values({
@@ -126,6 +130,30 @@ async function recordDecision(app: Pick<App, "db">, principal: Principal, runId:
       .where(and(eq(run.id, runId), eq(run.status, "awaiting_review")));
     return { decision: decision!, repeated: false };
   });
+}
+
+/**
+ * Known secrets the job process found in the diff of the commit under review (push
+ * protection). Findings of an earlier commit do not count: a new clean diff unblocks Push.
+ */
+export async function secretFindingsOf(db: Pick<Db, "select">, runId: string, headSha: string | null): Promise<SecretFinding[]> {
+  if (!headSha) return [];
+  const [diff] = await db
+    .select({ headSha: runDiff.headSha, secretFindings: runDiff.secretFindings })
+    .from(runDiff)
+    .where(eq(runDiff.runId, runId))
+    .limit(1);
+  return diff && diff.headSha === headSha ? diff.secretFindings : [];
+}
+
+async function refuseSecretsInDiff(db: Pick<Db, "select">, runId: string, headSha: string) {
+  const findings = await secretFindingsOf(db, runId, headSha);
+  if (findings.length > 0) {
+    throw new AppError(
+      "secret_in_diff",
+      `Push blocked: ${describeFindings(findings)}. Request changes to have it removed, or discard the run`,
+    );
+  }
 }
 
 /** The job that carries a decision out, with everything the job process needs. */
@@ -231,6 +259,7 @@ export async function getReview(app: Pick<App, "db">, principal: Principal, runI
     githubRepo: found.repo.githubRepo,
     takesFeedback: takesFeedback(found.run.executor),
     feedbackRefusal: takesFeedback(found.run.executor) ? null : CLI_FEEDBACK_REFUSAL,
+    secretFindings: await secretFindingsOf(app.db, runId, found.run.headSha),
   };
 }
 export type ReviewInfo = Awaited<ReturnType<typeof getReview>>;
