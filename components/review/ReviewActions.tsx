@@ -51,7 +51,7 @@ export function ReviewActions({
           {error}
         </p>
       )}
-      {blocked && <SecretFindings findings={options.secretFindings} />}
+      {blocked && <SecretFindings findings={options.secretFindings} canRequestChanges={!options.feedbackRefusal} />}
       <div className="flex flex-wrap items-start gap-3">
         <DecisionForm {...common} {...pushBlock} action="push" variant="primary" label={error ? "Retry push" : "Push branch"} pendingLabel="Pushing…" />
         {options.canPullRequest && (
