@@ -8,6 +8,7 @@ import {
   type StoredEvent,
 } from "./events";
 import { luaScript } from "./redis";
+import { storableDeep } from "./storableText";
 
 /**
  * Redis keys of the live event log (DESIGN.md "Processes"). The namespace is empty in
@@ -117,7 +118,9 @@ async function appendOnce(
   onceKey: string,
   now: Date,
 ): Promise<StoredEvent | null> {
-  const parsed = eventBody.parse(body);
+  // Text PostgreSQL cannot store (a NUL in command output) is escaped here, before anyone sees
+  // it, so the live feed and the recorded run show the same thing (lib/storableText.ts).
+  const parsed = storableDeep(eventBody.parse(body));
   const at = now.toISOString();
   const data = JSON.stringify({ ...parsed, at });
   const ended = jobEndingEventTypes.has(parsed.type);
@@ -131,19 +134,34 @@ async function appendOnce(
   return { id, event: { ...parsed, runId, seq: Number(seq), at } as RunEvent };
 }
 
-/** Decodes one stream entry's fields into a validated event, or null if it is not one. */
-export function decodeEntry(runId: string, fields: string[]): RunEvent | null {
+/** A stream entry's fields (name, value, name, value, …) as an object. */
+export function entryFields(fields: string[]): Record<string, string> {
   const map: Record<string, string> = {};
   for (let i = 0; i + 1 < fields.length; i += 2) map[fields[i]!] = fields[i + 1]!;
-  if (!map.data || !map.seq) return null;
+  return map;
+}
+
+/** Decodes one stream entry's fields into a validated event, or says why it is not one. */
+export function decodeEntryOrReason(runId: string, fields: string[]): { event: RunEvent } | { reason: string } {
+  const map = entryFields(fields);
+  if (!map.data || !map.seq) return { reason: "entry has no data or seq field" };
   let raw: unknown;
   try {
     raw = JSON.parse(map.data);
-  } catch {
-    return null;
+  } catch (err) {
+    return { reason: `data is not JSON: ${(err as Error).message}` };
   }
-  const parsed = runEvent.safeParse({ ...(raw as object), runId: map.run ?? runId, seq: Number(map.seq) });
-  return parsed.success ? parsed.data : null;
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return { reason: "data is not a JSON object" };
+  const parsed = runEvent.safeParse({ ...raw, runId: map.run ?? runId, seq: Number(map.seq) });
+  if (parsed.success) return { event: parsed.data };
+  const issues = parsed.error.issues.map((i) => `${i.path.map(String).join(".") || "(event)"}: ${i.message}`);
+  return { reason: `not a valid event: ${issues.join("; ")}` };
+}
+
+/** Decodes one stream entry's fields into a validated event, or null if it is not one. */
+export function decodeEntry(runId: string, fields: string[]): RunEvent | null {
+  const decoded = decodeEntryOrReason(runId, fields);
+  return "event" in decoded ? decoded.event : null;
 }
 
 /** Events of a run's stream strictly after `afterId` ("0" for all), oldest first. */

@@ -4,13 +4,17 @@ import { run, runDiff, runEvent } from "./db/schema";
 import { compareStreamIds, parseStreamId } from "./eventLog";
 import type { RunEvent } from "./events";
 import { keepSettledStatus, runChanges } from "./runChanges";
+import { storableDeep } from "./storableText";
 
 /**
  * Writes one event into the database: the event row (idempotent by its stream id), its diff,
  * and its effect on the run row. Returns false when the event was already recorded.
  */
-export async function projectEvent(db: Db, streamId: string, event: RunEvent): Promise<boolean> {
+export async function projectEvent(db: Db, streamId: string, unchecked: RunEvent): Promise<boolean> {
   const { ms, seq } = parseStreamId(streamId);
+  // Appends escape text PostgreSQL cannot store already; an entry written by anything else
+  // must not be able to stall the recorder with it either (lib/storableText.ts).
+  const event = storableDeep(unchecked);
   return db.transaction(async (tx) => {
     const { runId: _r, seq: _s, at: _a, type, ...rest } = event;
     const { patch, ...stored } = rest as typeof rest & { patch?: string };

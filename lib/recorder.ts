@@ -1,9 +1,11 @@
 import os from "node:os";
 import type { Redis } from "ioredis";
 import type { Db } from "./db/client";
-import { compareStreamIds, decodeEntry, eventLogKeys } from "./eventLog";
+import { parkedEvent } from "./db/schema";
+import { compareStreamIds, decodeEntryOrReason, entryFields, eventLogKeys } from "./eventLog";
 import { projectEvent } from "./projection";
 import { createRedis } from "./redis";
+import { storableText } from "./storableText";
 
 export const RECORDER_GROUP = "recorder";
 
@@ -17,6 +19,8 @@ export type RecorderOptions = {
   blockMs?: number;
   /** Entries another consumer has held this long are taken over (it probably crashed). */
   claimIdleMs?: number;
+  /** Failed writes of one entry before it is parked (a database out of reach does not count). */
+  maxAttempts?: number;
   log?: Pick<Console, "error" | "warn">;
 };
 
@@ -26,13 +30,47 @@ export type Recorder = {
   settle: (timeoutMs?: number) => Promise<void>;
 };
 
-const isForeignKeyViolation = (err: unknown) =>
-  (err as { code?: string })?.code === "23503" || (err as { cause?: { code?: string } })?.cause?.code === "23503";
+export const DEFAULT_MAX_ATTEMPTS = 5;
+// A parked entry keeps this much of its raw fields (a diff can be megabytes).
+const RAW_LIMIT = 256 * 1024;
+const ERROR_LIMIT = 4_000;
+
+type ErrorLike = { code?: string; message?: string; cause?: ErrorLike };
+
+/** The database's own error (drizzle wraps it, with the whole query, in `cause`). */
+const rootError = (err: unknown): ErrorLike => {
+  const e = err as ErrorLike;
+  return e?.cause && typeof e.cause === "object" ? e.cause : e;
+};
+
+const isForeignKeyViolation = (err: unknown) => rootError(err).code === "23503" || (err as ErrorLike)?.code === "23503";
+
+/**
+ * The database is out of reach (not this entry's fault): retried without counting, so an outage
+ * never parks good events. Class 08 is "connection exception", 57P0x "shutting down/starting".
+ */
+function isDatabaseUnreachable(err: unknown): boolean {
+  const { code = "", message = "" } = rootError(err);
+  return (
+    /^08/.test(code) ||
+    /^57P0/.test(code) ||
+    ["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND"].includes(code) ||
+    /Connection terminated|connect ECONNREFUSED|PGlite is closed|Client has encountered a connection error/i.test(message)
+  );
+}
+
+function describeFailure(err: unknown): string {
+  const root = rootError(err);
+  const text = `${root.message ?? String(err)}${root.code ? ` (${root.code})` : ""}`;
+  return storableText(text).slice(0, ERROR_LIMIT);
+}
 
 /**
  * Projects `events:all` into the database through the consumer group `recorder`: XACK only
  * after the write, pending entries of a crashed consumer reclaimed, duplicates ignored by
- * stream id. Trims the stream behind itself, never past what is not yet written.
+ * stream id. An entry that is malformed, or whose write fails `maxAttempts` times, is parked
+ * (see `park`) and acknowledged: the recorder never stalls on one entry. Trims the stream
+ * behind itself, never past what is not yet written.
  */
 export function startRecorder(opts: RecorderOptions): Recorder {
   const keys = eventLogKeys(opts.namespace);
@@ -40,6 +78,7 @@ export function startRecorder(opts: RecorderOptions): Recorder {
   const consumer = opts.consumer ?? `${os.hostname()}:${process.pid}`;
   const blockMs = opts.blockMs ?? 5_000;
   const claimIdleMs = opts.claimIdleMs ?? 60_000;
+  const maxAttempts = opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
   const log = opts.log ?? console;
   const redis: Redis = createRedis(opts.redisUrl, "blocking", "recorder");
   redis.on("error", (err) => log.error("[recorder] redis:", err.message));
@@ -56,23 +95,76 @@ export function startRecorder(opts: RecorderOptions): Recorder {
     }
   }
 
+  // Failed writes per entry (in this process; a restart gives an entry a few more tries).
+  const failures = new Map<string, number>();
+  let acknowledged = 0;
+
+  /**
+   * Sets an entry aside in `parked_event` with why it could not be written, for an admin to see
+   * (GET /api/admin/parked-events), so that one bad entry never holds up every later one.
+   */
+  async function park(entryId: string, map: Record<string, string>, error: string, attempts: number) {
+    let type: string | null = null;
+    try {
+      const data = JSON.parse(map.data ?? "") as { type?: unknown };
+      if (typeof data?.type === "string") type = storableText(data.type).slice(0, 200);
+    } catch {
+      // Not JSON: the type stays unknown; `raw` has what there was.
+    }
+    // JSON.stringify escapes NUL and lone surrogates, so `raw` is storable as it is.
+    const raw = JSON.stringify(map);
+    await opts.db
+      .insert(parkedEvent)
+      .values({
+        streamId: entryId,
+        runId: map.run ? storableText(map.run).slice(0, 200) : null,
+        type,
+        raw: raw.length > RAW_LIMIT ? `${raw.slice(0, RAW_LIMIT)}… (${raw.length} characters in all)` : raw,
+        error,
+        attempts,
+      })
+      .onConflictDoNothing();
+    failures.delete(entryId);
+    log.error(`[recorder] parked entry ${entryId} of ${stream} (${type ?? "unknown type"}, run ${map.run ?? "unknown"}): ${error}`);
+  }
+
+  /** Writes one entry, or parks it; throws (to be retried) while it may still succeed. */
+  async function record(entryId: string, fields: string[]) {
+    const map = entryFields(fields);
+    const decoded = decodeEntryOrReason(String(map.run ?? ""), fields);
+    if ("reason" in decoded || !map.id) {
+      // Malformed: no retry can fix it, and dropping it would hide that something wrote it.
+      await park(entryId, map, storableText("reason" in decoded ? decoded.reason : "entry has no id field"), 1);
+      return;
+    }
+    const { event } = decoded;
+    try {
+      await projectEvent(opts.db, map.id, event);
+      failures.delete(entryId);
+    } catch (err) {
+      // A run that this database does not know (deleted, or another install sharing Redis
+      // without a REDIS_PREFIX) can never be written: acknowledge it rather than retry forever.
+      if (isForeignKeyViolation(err)) {
+        failures.delete(entryId);
+        log.warn(`[recorder] event ${event.type} for unknown run ${event.runId} skipped`);
+        return;
+      }
+      const what = `${event.type} of run ${event.runId} (${entryId})`;
+      if (isDatabaseUnreachable(err)) throw new Error(`database unreachable writing ${what}: ${describeFailure(err)}`, { cause: err });
+      const attempts = (failures.get(entryId) ?? 0) + 1;
+      failures.set(entryId, attempts);
+      if (attempts < maxAttempts) {
+        throw new Error(`writing ${what} failed (try ${attempts} of ${maxAttempts}): ${describeFailure(err)}`, { cause: err });
+      }
+      await park(entryId, map, describeFailure(err), attempts);
+    }
+  }
+
   async function handle(entries: Entry[]) {
     for (const [entryId, fields] of entries) {
-      const map = Object.fromEntries(fields.flatMap((_, i) => (i % 2 ? [] : [[fields[i], fields[i + 1]]])));
-      const event = decodeEntry(String(map.run ?? ""), fields);
-      if (!event || !map.id) {
-        log.error(`[recorder] dropping malformed entry ${entryId} of ${stream}`);
-      } else {
-        try {
-          await projectEvent(opts.db, map.id, event);
-        } catch (err) {
-          // A run that this database does not know (deleted, or another install sharing Redis
-          // without a REDIS_PREFIX) can never be written: acknowledge it rather than retry forever.
-          if (!isForeignKeyViolation(err)) throw err;
-          log.warn(`[recorder] event ${event.type} for unknown run ${event.runId} skipped`);
-        }
-      }
+      await record(entryId, fields);
       await redis.xack(stream, RECORDER_GROUP, entryId);
+      acknowledged++;
     }
   }
 
@@ -130,6 +222,7 @@ export function startRecorder(opts: RecorderOptions): Recorder {
 
   const loop = (async () => {
     let backoff = 0;
+    let acknowledgedAtLastFailure = -1;
     while (running) {
       try {
         await ensureGroup();
@@ -141,6 +234,10 @@ export function startRecorder(opts: RecorderOptions): Recorder {
         backoff = 0;
       } catch (err) {
         if (!running) break;
+        // Entries written or parked since the last failure: this is a new entry's trouble, so
+        // its retries start quick again (one bad entry after another must not slow to 5 s each).
+        if (acknowledged !== acknowledgedAtLastFailure) backoff = 0;
+        acknowledgedAtLastFailure = acknowledged;
         backoff = Math.min(backoff ? backoff * 2 : 250, 5_000);
         log.error(`[recorder] ${(err as Error).message}; retrying in ${backoff} ms`);
         await new Promise((r) => setTimeout(r, backoff));
