@@ -5,12 +5,13 @@ import { AppError, isRedisUnavailable, type FieldIssue } from "../errors";
 import { getApp, type App } from "../server/app";
 import type { Principal } from "../services/principal";
 import { principalFromHeaders } from "../services/session";
-import { fieldIssues } from "./zodIssues";
+import { fieldIssues, nulIssue } from "./zodIssues";
 
 export type FieldErrors = Record<string, string>;
 
 /** What a form receives back from a server action. `null` before the first submit. */
-export type ActionResult<T> = { ok: true; data: T } | { ok: false; error: string; fieldErrors?: FieldErrors } | null;
+export type ActionFailure = { ok: false; error: string; fieldErrors?: FieldErrors };
+export type ActionResult<T> = { ok: true; data: T } | ActionFailure | null;
 
 const FIELDS_SUMMARY = "Please correct the fields marked below.";
 
@@ -37,10 +38,28 @@ function toFieldErrors(issues: FieldIssue[]): { fieldErrors: FieldErrors; genera
   return { fieldErrors, general };
 }
 
-function failure(error: string, issues?: FieldIssue[]): ActionResult<never> {
+function failure(error: string, issues?: FieldIssue[]): ActionFailure {
   if (!issues?.length) return { ok: false, error };
   const { fieldErrors, general } = toFieldErrors(issues);
   return { ok: false, error: general.join("; ") || FIELDS_SUMMARY, fieldErrors };
+}
+
+/**
+ * A form's values checked as every server action checks them: no NUL character in any field
+ * (PostgreSQL cannot store one), then the action's zod schema. Failures name the fields.
+ */
+export function parseActionForm<S extends z.ZodType>(
+  schema: S,
+  form: FormData,
+): { ok: true; data: z.infer<S> } | ActionFailure {
+  const values: Record<string, string> = {};
+  // Every entry, empty ones and file names included, before formValues drops any.
+  for (const [key, value] of form.entries()) values[key] = typeof value === "string" ? value : value.name;
+  const nul = nulIssue(values);
+  if (nul) return failure(FIELDS_SUMMARY, [nul]);
+  const parsed = schema.safeParse(formValues(form));
+  if (!parsed.success) return failure(FIELDS_SUMMARY, fieldIssues(parsed.error));
+  return { ok: true, data: parsed.data };
 }
 
 /**
@@ -57,8 +76,8 @@ export function authedAction<S extends z.ZodType, T>(
       const app = await getApp();
       const principal = await principalFromHeaders(app, await headers());
       if (!principal) return { ok: false, error: "Your session has ended. Sign in again." };
-      const parsed = schema.safeParse(formValues(form));
-      if (!parsed.success) return failure(FIELDS_SUMMARY, fieldIssues(parsed.error));
+      const parsed = parseActionForm(schema, form);
+      if (!parsed.ok) return parsed;
       return { ok: true, data: await handler(principal, parsed.data, app) };
     } catch (err) {
       unstable_rethrow(err);

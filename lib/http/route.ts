@@ -3,7 +3,7 @@ import { AppError, isRedisUnavailable } from "../errors";
 import { getApp, type App } from "../server/app";
 import { isAdmin, type Principal } from "../services/principal";
 import { principalFromHeaders } from "../services/session";
-import { parseInput } from "./zodIssues";
+import { parseInput, rejectNul } from "./zodIssues";
 
 type Access = "public" | "user" | "admin";
 
@@ -69,8 +69,9 @@ export function toErrorResponse(err: unknown, where: string): Response {
 }
 
 /**
- * Wraps a route handler: resolves the caller, checks access and origin, validates the body and
- * query with zod (400 naming the fields), and turns errors into the documented JSON shape.
+ * Wraps a route handler: resolves the caller, checks access and origin, refuses a NUL character
+ * anywhere in the path parameters, query or body, validates the body and query with zod (400
+ * naming the fields), and turns errors into the documented JSON shape.
  */
 export function route<
   A extends Access,
@@ -95,10 +96,14 @@ export function route<
         throw new AppError("forbidden", "Only an admin can do this");
       }
       const params = (await ctx?.params) ?? {};
-      const body = options.body ? parseInput(options.body, await readJson(req), "request body") : undefined;
-      const query = options.query
-        ? parseInput(options.query, Object.fromEntries(new URL(req.url).searchParams), "query")
-        : undefined;
+      rejectNul(params, "path");
+      // Every query parameter, also those a handler reads itself (`after`, `format`).
+      const searchParams = Object.fromEntries(new URL(req.url).searchParams);
+      rejectNul(searchParams, "query");
+      const rawBody = options.body ? await readJson(req) : undefined;
+      rejectNul(rawBody, "request body");
+      const body = options.body ? parseInput(options.body, rawBody, "request body") : undefined;
+      const query = options.query ? parseInput(options.query, searchParams, "query") : undefined;
       const result = await handler({
         app,
         req,
