@@ -27,11 +27,12 @@ class Refused extends Error {}
  */
 export async function startFilteringProxy(options: FilteringProxyOptions): Promise<FilteringProxy> {
   const sockets = new Set<net.Socket>();
+  // A request the proxy cannot even forward (e.g. a header node refuses) ends that connection only.
   const server = http.createServer((req, res) => {
-    void forwardRequest(options, req, res);
+    forwardRequest(options, req, res).catch(() => res.destroy());
   });
   server.on("connect", (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
-    void tunnel(options, req, client, head);
+    tunnel(options, req, client, head).catch(() => client.destroy());
   });
   server.on("connection", (socket: net.Socket) => {
     sockets.add(socket);

@@ -30,7 +30,8 @@ export const shellTool: AgentTool<z.infer<typeof input>> = {
   description:
     "Runs a bash command in the workspace root (`bash -c`), e.g. to run tests, builds or git log. No terminal " +
     "and no stdin (interactive programs get end of input); a minimal environment (PATH, a fresh empty HOME, " +
-    "LANG, TZ, CI=1) without credentials. Killed, with everything it started, after timeoutSec (default " +
+    "LANG, TZ, CI=1) without credentials. It runs in a sandbox: only the workspace, HOME and /tmp are writable, " +
+    "and the network is off except hosts the repository allows (through HTTP_PROXY, when set). Killed, with everything it started, after timeoutSec (default " +
     `${SHELL_DEFAULT_TIMEOUT_SEC} s, max ${SHELL_MAX_TIMEOUT_SEC}); background processes do not survive the ` +
     `command. Returns the exit code and stdout+stderr interleaved; long output keeps the first ` +
     `${SHELL_HEAD_BYTES / 1024} KB and the last ${SHELL_TAIL_BYTES / 1024} KB. Prefer read_file, ` +
