@@ -81,3 +81,16 @@ export function isCredentialPath(raw: string): boolean {
   const candidate = globToRegExp(value.replace(/\[[^\]]*\]/g, "?"));
   return CREDENTIAL_SAMPLES.some((sample) => candidate.test(sample));
 }
+
+// System-wide facts under /proc that say nothing about any process.
+const PROC_HARMLESS = /^\/proc\/(cpuinfo|meminfo|version|loadavg|uptime|stat|filesystems|partitions|mounts|swaps|devices|diskstats|vmstat|zoneinfo|interrupts|sys\/.*)$/;
+
+/**
+ * True for a path under /proc about processes (`/proc/1/environ`, `/proc/self/mem`,
+ * `/proc/*` globs): another process's environment (credentials), memory or command line.
+ */
+export function isProcessSecretPath(raw: string): boolean {
+  if (!/^\/+proc(\/|$)/.test(raw)) return false;
+  const normal = path.posix.normalize(raw);
+  return !PROC_HARMLESS.test(normal);
+}

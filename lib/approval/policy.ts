@@ -60,8 +60,8 @@ function combine(outcomes: Outcome[]): ApprovalDecision {
   return { decision, reasons: [...new Set(reasons)] };
 }
 
-function decideShell(mode: ApprovalMode, rules: ApprovalRules, command: string): ApprovalDecision {
-  const classified = classifyCommand(command);
+function decideShell(mode: ApprovalMode, rules: ApprovalRules, command: string, sandbox: Sandbox): ApprovalDecision {
+  const classified = classifyCommand(command, { sandbox });
   const outcomes = [
     ...classified.parts.flatMap((part) => decidePart(mode, rules, part)),
     ...classified.findings.map((f) => decideFinding(mode, f)),
@@ -78,13 +78,17 @@ function decideWrite(mode: ApprovalMode, path: string): ApprovalDecision {
   return { decision, reasons: decision === "allow" ? [] : reasons };
 }
 
+/** Whether what is decided runs in the run's sandbox (config `SANDBOX`); see classifyCommand. */
+export type Sandbox = "on" | "off";
+
 /**
  * Decides whether a tool call may run now (`allow`), must wait for a person (`ask`), or must
- * not run (`deny`), with the reasons to show them. Deterministic: the same mode, rules and
- * action always give the same answer. Reads are always allowed (file tools keep them inside
- * the workspace).
+ * not run (`deny`), with the reasons to show them. Deterministic: the same mode, rules, sandbox
+ * and action always give the same answer. Reads are always allowed (file tools keep them inside
+ * the workspace). `sandbox` defaults to "off": nothing is assumed contained unless the caller
+ * (which knows the configuration) says so.
  */
-export function approvalPolicy(input: { mode: ApprovalMode; rules?: ApprovalRules; action: ApprovalAction }): ApprovalDecision {
+export function approvalPolicy(input: { mode: ApprovalMode; rules?: ApprovalRules; action: ApprovalAction; sandbox?: Sandbox }): ApprovalDecision {
   const rules = input.rules ?? noRules();
   switch (input.action.kind) {
     case "read":
@@ -92,6 +96,20 @@ export function approvalPolicy(input: { mode: ApprovalMode; rules?: ApprovalRule
     case "write":
       return decideWrite(input.mode, input.action.path);
     case "shell":
-      return decideShell(input.mode, rules, input.action.command);
+      return decideShell(input.mode, rules, input.action.command, input.sandbox ?? "off");
   }
+}
+
+/**
+ * The first deny rule a command line breaks, looking into every command it runs (`bash -c`,
+ * `find -exec`, `sed 'e …'`, wrappers): for executors that do not ask, like `cli`, whose
+ * command is the person's own but still bound by the repository's deny rules.
+ */
+export function deniedByRule(command: string, rules: ApprovalRules): { rule: string; command: string } | null {
+  if (!rules.deny.length) return null;
+  for (const part of classifyCommand(command).parts) {
+    const rule = firstMatch(rules.deny, part.forms);
+    if (rule) return { rule, command: part.command };
+  }
+  return null;
 }

@@ -5,9 +5,21 @@ import type { Level } from "@/lib/approval";
  * reader can see what each one tries; every risky or denied entry must make a run in the
  * default `risky` mode stop and ask (or refuse).
  */
-export type CorpusEntry = { command: string; level: Level; note?: string };
+export type CorpusEntry = {
+  command: string;
+  /** The class without the sandbox (SANDBOX=off), the default of classifyCommand. */
+  level: Level;
+  /** The class when the command runs in the run's sandbox. */
+  sandboxed: Level;
+  note?: string;
+};
 
-const e = (level: Level, commands: string[], note?: string): CorpusEntry[] => commands.map((command) => ({ command, level, note }));
+const e = (level: Level, commands: string[], note?: string): CorpusEntry[] =>
+  commands.map((command) => ({ command, level, sandboxed: level, note }));
+
+/** Running the repository's own checks: risky without the sandbox, safe in it. */
+const repositoryCode = (commands: string[]): CorpusEntry[] =>
+  commands.map((command) => ({ command, level: "risky", sandboxed: "safe", note: "runs the repository's code" }));
 
 export const corpus: CorpusEntry[] = [
   // ---- read-only inspection and the project's checks ----
@@ -36,6 +48,51 @@ export const corpus: CorpusEntry[] = [
     "git stash list",
     "git rev-parse --abbrev-ref HEAD",
     "git blame src/index.ts",
+    "node --version",
+    "python3 --version",
+    "npm ls --depth=0",
+    "jq .scripts package.json",
+    "cat package.json | jq .version",
+    "sort names.txt | uniq -c | sort -rn | head",
+    "echo done > build.log",
+    "mkdir -p build/out && touch build/out/.keep",
+    "ls | tee listing.txt",
+    "sed -n '1,20p' src/index.ts",
+    "sed -i 's/foo/bar/g' src/app.ts",
+    "awk '{print $1}' data.txt",
+    "cd src && ls",
+    "for f in src/*.ts; do wc -l \"$f\"; done",
+    "if [ -f package.json ]; then cat package.json; fi",
+    "while read -r line; do echo \"$line\"; done < input.txt",
+    "(cd src && grep -r import .)",
+    "{ ls; pwd; }",
+    "test -d node_modules || echo missing",
+    "command -v python3",
+    "git diff | head -50",
+    "cat <<'EOF'\nliteral $(not run)\nEOF",
+    "find src -type f | xargs wc -l",
+    "find . -name '*.test.ts' -exec grep -l describe {} +",
+    "echo $HOME",
+    "date +%Y-%m-%d",
+    "stat -c %s file.bin",
+    "du -sh node_modules",
+    "f() { ls -la; }; f",
+    "cp -n template.env .env.example",
+    // Copies and moves inside the workspace follow the write rules like `>` does (they were
+    // risky before the write rules applied to them; the diff shows every change anyway).
+    "mv src/a.ts /tmp/a.ts",
+    "mv a b",
+    "cp config.json config.bak",
+    "git checkout -b feature/x",
+    "git switch main",
+    "tar -tzf archive.tar.gz",
+    "base64 README.md",
+    "echo '.ssh/id_rsa is ignored' ",
+    "true",
+  ]),
+
+  // ---- the repository's own checks: they run its code, so they ask only without the sandbox ----
+  ...repositoryCode([
     "npm test",
     "npm run test",
     "npm run lint",
@@ -64,51 +121,15 @@ export const corpus: CorpusEntry[] = [
     "cargo clippy -- -D warnings",
     "make test",
     "make -j4 lint",
-    "node --version",
-    "python3 --version",
     "node --test tests/",
-    "npm ls --depth=0",
-    "jq .scripts package.json",
-    "cat package.json | jq .version",
-    "sort names.txt | uniq -c | sort -rn | head",
-    "echo done > build.log",
     "npm test > /tmp/test-output.txt 2>&1",
     "npm test 2>/dev/null",
-    "mkdir -p build/out && touch build/out/.keep",
-    "ls | tee listing.txt",
-    "sed -n '1,20p' src/index.ts",
-    "sed -i 's/foo/bar/g' src/app.ts",
-    "awk '{print $1}' data.txt",
-    "cd src && ls",
     "X=1 npm test",
-    "for f in src/*.ts; do wc -l \"$f\"; done",
-    "if [ -f package.json ]; then cat package.json; fi",
-    "while read -r line; do echo \"$line\"; done < input.txt",
     "case $1 in test) npm test;; esac",
-    "(cd src && grep -r import .)",
-    "{ ls; pwd; }",
-    "test -d node_modules || echo missing",
     "timeout 300 npm test",
     "env CI=true npm test",
     "nice -n 10 make test",
-    "command -v python3",
-    "git diff | head -50",
-    "cat <<'EOF'\nliteral $(not run)\nEOF",
-    "find src -type f | xargs wc -l",
-    "find . -name '*.test.ts' -exec grep -l describe {} +",
-    "echo $HOME",
-    "date +%Y-%m-%d",
-    "stat -c %s file.bin",
-    "du -sh node_modules",
-    "f() { ls -la; }; f",
     "npm run build && npm test",
-    "cp -n template.env .env.example",
-    "git checkout -b feature/x",
-    "git switch main",
-    "tar -tzf archive.tar.gz",
-    "base64 README.md",
-    "echo '.ssh/id_rsa is ignored' ",
-    "true",
   ]),
 
   // ---- ordinary risky actions ----
@@ -118,9 +139,6 @@ export const corpus: CorpusEntry[] = [
     "rmdir empty",
     "unlink old.txt",
     "shred secrets.txt",
-    "mv src/a.ts /tmp/a.ts",
-    "mv a b",
-    "cp config.json config.bak",
     "git push origin main",
     "git push --force",
     "git reset --hard HEAD~3",

@@ -109,6 +109,6 @@ describe("approvalPolicy: modes", () => {
   });
 
   it("defaults to no rules", () => {
-    expect(approvalPolicy({ mode: "risky", action: { kind: "shell", command: "npm test" } }).decision).toBe("allow");
+    expect(approvalPolicy({ mode: "risky", sandbox: "on", action: { kind: "shell", command: "npm test" } }).decision).toBe("allow");
   });
 });

@@ -1,9 +1,10 @@
 import { commandText } from "../commands/argv";
+import { flagVerdicts } from "../commands/flags";
 import { handlerFor } from "../commands/catalog";
 import type { CommandContext, Verdict } from "../commands/types";
 import { baseName, unwrap } from "../commands/wrappers";
 import { lookalikeOf } from "../hiddenChars";
-import { isCredentialPath } from "../paths";
+import { isCredentialPath, isProcessSecretPath } from "../paths";
 import type { Arg } from "../shell/words";
 import { maxLevel, type Level } from "../types";
 import { label, type Analysis } from "./state";
@@ -43,22 +44,18 @@ function trackDirectory(inner: Arg[], analysis: Analysis): void {
   else if (target.value.startsWith("..")) analysis.outsideWorkspace = true;
 }
 
+/** Verdicts as the run's sandbox setting makes them: with the sandbox on, what it contains is not asked about. */
+const inEffect = (analysis: Analysis, verdicts: Verdict[]) => (analysis.sandbox === "on" ? verdicts.filter((v) => !v.contained) : verdicts);
+
 /**
  * Classifies one simple command given as words, wrappers looked through. `prefixForms` are the
  * normalized forms of whatever runs it (`bash -c '…'`), so rules can match those too.
  */
 export function classifyArgv(argv: Arg[], prefixForms: string[], analysis: Analysis, runScript: RunScript): void {
   const { wrappers, inner } = unwrap(argv);
-  const forms = [...prefixForms, ...wrappers.map((w) => commandText(w.argv))];
-  for (const w of wrappers) for (const v of w.verdicts) analysis.addFinding(v.level, `${label(commandText(w.argv))} ${v.why}`);
-  const command = inner.length ? inner : (wrappers.at(-1)?.argv ?? []);
-  if (!command.length) return;
-  const text = commandText(command);
-  forms.push(text);
-  const where = label(text);
+  const forms = [...prefixForms];
   let transparent = false;
-
-  const ctx: CommandContext = {
+  const context = (where: string): CommandContext => ({
     nested: (nestedArgv) => classifyArgv(nestedArgv, forms, analysis, runScript),
     script: (code) => {
       transparent = true;
@@ -73,7 +70,21 @@ export function classifyArgv(argv: Arg[], prefixForms: string[], analysis: Analy
     get outsideWorkspace() {
       return analysis.outsideWorkspace;
     },
-  };
+  });
+
+  for (const w of wrappers) {
+    const text = commandText(w.argv);
+    forms.push(text);
+    const verdicts = [...w.verdicts, ...flagVerdicts(w.flags.spec, w.flags.parsed, context(label(text)))];
+    for (const v of inEffect(analysis, verdicts)) analysis.addFinding(v.level, `${label(text)} ${v.why}`);
+  }
+  transparent = false;
+  const command = inner.length ? inner : (wrappers.at(-1)?.argv ?? []);
+  if (!command.length) return;
+  const text = commandText(command);
+  forms.push(text);
+  const where = label(text);
+  const ctx = context(where);
 
   const named = resolveName(command[0]!, analysis, ctx);
   const verdicts = [...named.verdicts];
@@ -81,12 +92,21 @@ export function classifyArgv(argv: Arg[], prefixForms: string[], analysis: Analy
     if (named.name === "cd") trackDirectory(command, analysis);
     const handler = handlerFor(named.name);
     verdicts.push(...(handler ? handler({ name: named.name, args: command.slice(1) }, ctx) : [{ level: "risky", why: `runs \`${named.name}\`, a command the policy does not know` } as const]));
-    if (!PRINTS_ONLY.has(named.name) && command.slice(1).some((a) => !a.dynamic && isCredentialPath(a.value))) {
-      verdicts.push({ level: "denied", why: "reads a credential store" });
-    }
+    verdicts.push(...pathVerdicts(named.name, command.slice(1)));
   }
+  const effective = inEffect(analysis, verdicts);
   // `bash -c '…'` with nothing else to say is only a carrier: its inner commands are the parts.
-  if (transparent && verdicts.length === 0) return;
-  const level = verdicts.reduce<Level>((acc, v) => maxLevel(acc, v.level), "safe");
-  analysis.addPart({ command: text, forms, level, reasons: verdicts.map((v) => `${where} ${v.why}`) });
+  if (transparent && effective.length === 0) return;
+  const level = effective.reduce<Level>((acc, v) => maxLevel(acc, v.level), "safe");
+  analysis.addPart({ command: text, forms, level, reasons: effective.map((v) => `${where} ${v.why}`) });
+}
+
+/** What the paths a command names say about it: credential stores, other processes' secrets. */
+function pathVerdicts(name: string, args: Arg[]): Verdict[] {
+  if (PRINTS_ONLY.has(name)) return [];
+  const verdicts: Verdict[] = [];
+  if (args.some((a) => !a.dynamic && isCredentialPath(a.value))) verdicts.push({ level: "denied", why: "reads a credential store" });
+  const proc = args.find((a) => isProcessSecretPath(a.value));
+  if (proc) verdicts.push({ level: "risky", why: `reads \`${proc.value}\`: another process's environment, memory or details` });
+  return verdicts;
 }

@@ -12,6 +12,9 @@ export function label(text: string): string {
 
 /** What the walk over one command line gathers, across nested scripts (`bash -c`) too. */
 export class Analysis {
+  /** Whether the command will run in the sandbox: risks it contains are then not asked about. */
+  constructor(readonly sandbox: "on" | "off") {}
+
   readonly parts: CommandPart[] = [];
   readonly findings: Finding[] = [];
   /** Every reason in the order it was found. */

@@ -18,7 +18,7 @@ import {
 } from "../shell/ast";
 import { parseShell } from "../shell/parse";
 import { wordArg } from "../shell/words";
-import { isCredentialPath } from "../paths";
+import { isCredentialPath, isProcessSecretPath } from "../paths";
 import { selfCalls } from "./forkBomb";
 import { runsInputAsCode } from "./pipes";
 import { classifyArgv } from "./simpleCommand";
@@ -46,6 +46,9 @@ function checkRedirect(analysis: Analysis, src: string, r: Redirect): void {
     return;
   }
   if (WRITE_REDIRECTS.has(r.Op) || r.Op === RedirOp.DupOut) judgeWrite(analysis, target, where);
+  else if (isProcessSecretPath(target.value)) {
+    analysis.addFinding("risky", `${where} reads \`${target.value}\`: another process's environment, memory or details`);
+  }
 }
 
 function checkPipe(analysis: Analysis, src: string, pipe: BinaryCmd): void {

@@ -1,9 +1,12 @@
+import { archiveCommands } from "./archives";
 import { fileCommands } from "./files";
+import { find } from "./find";
 import { git } from "./git";
 import { readOnly } from "./inspect";
 import { interpreterCommands } from "./interpreters";
 import { packageCommands } from "./packages";
 import { systemCommands } from "./system";
+import { textCommands } from "./text";
 import { denied, risky, type Handler } from "./types";
 
 // Wrapper commands given nothing to wrap (`env`, `sudo -i`, `command -v x`): what they do then.
@@ -24,6 +27,9 @@ const CATALOG: Record<string, Handler> = {
   ...readOnly,
   ...bareWrappers,
   ...fileCommands,
+  ...textCommands,
+  ...archiveCommands,
+  find,
   ...packageCommands,
   ...interpreterCommands,
   ...systemCommands,

@@ -1,6 +1,8 @@
+import path from "node:path";
 import { pathKind } from "../paths";
 import type { Arg } from "../shell/words";
-import { hasLong, hasOption, hasShort, operands, optionValue } from "./argv";
+import { hasLong, hasOption, hasShort, operands } from "./argv";
+import { HELP, flagValue, specVerdicts, words, type FlagSpec } from "./flags";
 import { denied, risky, type CommandContext, type Handler, type Verdict } from "./types";
 
 // Targets whose recursive deletion destroys the system or the user's home, not a project.
@@ -20,60 +22,50 @@ function rmVerdicts(args: Arg[], ctx: CommandContext): Verdict[] {
   return [risky(recursive ? "deletes files and folders recursively" : "deletes files")];
 }
 
-/** Every file operand is a write target (`touch`, `mkdir`, `tee`): outside the workspace is risky. */
-const writesOperands: Handler = ({ args }, ctx) => {
-  for (const target of operands(args)) ctx.writes(target);
-  return [];
+/** Every file operand is a write target (`touch`, `mkdir`, `tee`), by the write rules. */
+const writesOperands =
+  (spec: FlagSpec): Handler =>
+  ({ args }, ctx) => {
+    const { parsed, verdicts } = specVerdicts(spec, args, ctx);
+    for (const target of parsed.operands) if (target.value !== "-") ctx.writes(target);
+    return verdicts;
+  };
+
+const COPY_FLAGS: FlagSpec = {
+  short: "abdfHiLnPpRrTuvxZ",
+  shortValue: "St",
+  long: [...HELP, ...words("archive attributes-only copy-contents dereference force interactive no-dereference parents recursive remove-destination strip-trailing-slashes no-target-directory verbose one-file-system no-clobber debug exchange no-copy")],
+  longValue: words("no-preserve sparse suffix target-directory"),
+  longOptional: words("backup preserve reflink update context keep-directory-symlink"),
+  effects: {
+    "-l": { kind: "risky", why: "creates hard links instead of copies" },
+    "--link": { kind: "risky", why: "creates hard links instead of copies" },
+    "-s": { kind: "risky", why: "creates symbolic links, which can point outside the workspace" },
+    "--symbolic-link": { kind: "risky", why: "creates symbolic links, which can point outside the workspace" },
+  },
 };
 
-// A sed script can run commands (`e`) or write files (`w`/`W`); those forms are rare in edits.
-const SED_EXEC_OR_WRITE = /(^|[;{}\n]|[/|#,][gpIiMm0-9]*)\s*[ewW]\b|\/[gpIiMm0-9]*[ew]/;
-
-const sed: Handler = ({ args }, ctx) => {
-  if (hasOption(args, "f", "file")) return [risky("runs a sed script from a file")];
-  const explicit = optionValue(args, "e", "expression");
-  const [first, ...files] = operands(args);
-  const script = explicit ?? first;
-  const verdicts: Verdict[] = [];
-  if (script && (script.dynamic || SED_EXEC_OR_WRITE.test(script.value))) {
-    verdicts.push(risky("has a sed script that can run commands or write files"));
-  }
-  if (hasOption(args, "i", "in-place")) for (const f of explicit ? operands(args) : files) ctx.writes(f);
-  return verdicts;
-};
-
-const AWK_EFFECTS = /system\s*\(|\|\s*getline|\|\s*"|"\s*\||print[^;}]*>|printf[^;}]*>/;
-
-const awk: Handler = ({ args }) => {
-  if (hasShort(args, "f")) return [risky("runs an awk program from a file")];
-  const program = operands(args)[0];
-  if (program && (program.dynamic || AWK_EFFECTS.test(program.value))) {
-    return [risky("has an awk program that can run commands or write files")];
-  }
-  return [];
-};
-
-const FIND_EXEC = new Set(["-exec", "-execdir", "-ok", "-okdir"]);
-const FIND_WRITES = new Set(["-fprint", "-fprint0", "-fprintf", "-fls"]);
-
-/** `find` is read-only unless it deletes, writes lists to files, or runs commands on matches. */
-const find: Handler = ({ args }, ctx) => {
-  const verdicts: Verdict[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const v = args[i]!.value;
-    if (v === "-delete") verdicts.push(risky("deletes the files it finds (-delete)"));
-    if (FIND_WRITES.has(v) && args[i + 1]) ctx.writes(args[i + 1]!);
-    if (FIND_EXEC.has(v)) {
-      const end = args.findIndex((a, j) => j > i && (a.value === ";" || a.value === "+"));
-      const inner = args.slice(i + 1, end < 0 ? undefined : end);
-      if (inner.length) ctx.nested(inner);
-      else verdicts.push(risky(`has an empty ${v}`));
-      if (end < 0) break;
-      i = end;
+/**
+ * `cp`/`mv`: the destination is written, as itself and (when it is a folder) as the file put
+ * in it, so `cp x .github` is judged as writing `.github/x`. `mv` also removes its sources.
+ */
+const copyOrMove =
+  (moves: boolean): Handler =>
+  ({ args }, ctx) => {
+    const { parsed, verdicts } = specVerdicts(COPY_FLAGS, args, ctx);
+    const into = flagValue(parsed, "-t", "--target-directory");
+    const sources = into ? parsed.operands : parsed.operands.slice(0, -1);
+    const destination = into ?? parsed.operands.at(-1);
+    if (!destination || sources.length === 0) return [...verdicts, risky("has no source or no destination")];
+    ctx.writes(destination);
+    for (const source of sources) {
+      if (!destination.dynamic && !source.dynamic) {
+        ctx.writes({ value: `${destination.value.replace(/\/+$/, "")}/${path.posix.basename(source.value)}`, dynamic: false });
+      }
+      if (moves) ctx.writes(source);
     }
-  }
-  return verdicts;
-};
+    return verdicts;
+  };
 
 /** dd copies raw bytes: even into the workspace it overwrites without a second look. */
 const dd: Handler = ({ args }, ctx) => {
@@ -99,17 +91,6 @@ const shred: Handler = ({ args }) =>
     ? [denied("overwrites a disk device")]
     : [risky("destroys file contents irrecoverably")];
 
-const sort: Handler = ({ args }, ctx) => {
-  const out = optionValue(args, "o", "output");
-  if (out) ctx.writes(out);
-  return [];
-};
-
-const archive =
-  (listFlags: { short: string | null; long: string | null }[], what: string): Handler =>
-  ({ args }) =>
-    listFlags.some((f) => hasOption(args, f.short, f.long)) ? [] : [risky(what)];
-
 const perms = risky("changes file permissions or ownership");
 
 export const fileCommands: Record<string, Handler> = {
@@ -118,33 +99,17 @@ export const fileCommands: Record<string, Handler> = {
   unlink: () => [risky("deletes files")],
   shred,
   truncate: () => [risky("truncates files")],
-  mv: () => [risky("moves or renames files, possibly over others")],
-  cp: ({ args }, ctx) => {
-    const targets = operands(args);
-    if (targets.length) ctx.writes(targets[targets.length - 1]!);
-    return hasOption(args, "n", "no-clobber") ? [] : [risky("copies files and may overwrite existing ones")];
-  },
+  mv: copyOrMove(true),
+  cp: copyOrMove(false),
   ln: () => [risky("creates links, which can point outside the workspace")],
   install: () => [risky("installs files with chosen permissions")],
-  mkdir: writesOperands,
-  touch: writesOperands,
-  tee: writesOperands,
-  sed,
-  awk,
-  gawk: awk,
-  mawk: awk,
-  nawk: awk,
-  find,
+  mkdir: writesOperands({ short: "pvZ", shortValue: "m", long: [...HELP, ...words("parents verbose")], longValue: ["mode"], longOptional: ["context"] }),
+  touch: writesOperands({ short: "acfhm", shortValue: "dtr", long: [...HELP, ...words("no-create no-dereference")], longValue: words("date reference time") }),
+  tee: writesOperands({ short: "aip", long: [...HELP, ...words("append ignore-interrupts")], longOptional: ["output-error"] }),
   dd,
-  sort,
   chmod: () => [perms],
   chown: () => [perms],
   chgrp: () => [perms],
   chattr: () => [perms],
   setfacl: () => [perms],
-  tar: archive([{ short: "t", long: "list" }], "extracts or creates archives, possibly outside the workspace"),
-  unzip: archive([{ short: "l", long: null }, { short: "t", long: null }], "extracts an archive, possibly over files"),
-  gzip: archive([{ short: "c", long: "stdout" }, { short: "l", long: "list" }, { short: "t", long: "test" }], "replaces files with compressed ones"),
-  gunzip: archive([{ short: "c", long: "stdout" }, { short: "l", long: "list" }, { short: "t", long: "test" }], "replaces files with decompressed ones"),
-  zip: writesOperands,
 };

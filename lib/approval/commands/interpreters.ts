@@ -1,6 +1,6 @@
 import type { Arg } from "../shell/words";
 import { commandText, hasOption, lit, operands } from "./argv";
-import { denied, risky, type CommandContext, type Handler, type Verdict } from "./types";
+import { denied, repositoryCode, risky, type CommandContext, type Handler, type Verdict } from "./types";
 
 // Inline code that forks without end: the interpreter versions of `:(){ :|:& };:`.
 const FORK_LOOP = /fork\s*while\s*fork|while\s*(True|1|true)\s*:?[\s\S]{0,60}\bfork\s*\(|loop\s*\{?\s*(do\s*)?\s*fork|for\s*\(\s*;\s*;\s*\)\s*\{?\s*fork/;
@@ -41,10 +41,11 @@ const interpreter =
       if (spec.inline.includes(v)) return inlineCode(spec.language, args[i + 1]);
       const attached = spec.inline.find((flag) => flag.length === 2 && v.startsWith(flag) && v.length > 2);
       if (attached) return inlineCode(spec.language, { ...args[i]!, value: v.slice(2) });
-      if (spec.version.includes(v) || spec.test?.includes(v)) return [];
+      if (spec.version.includes(v)) return [];
+      if (spec.test?.includes(v)) return [repositoryCode(`${spec.language} tests (${v})`)];
       if (v === "-m" && spec.safeModules) {
         const mod = args[i + 1];
-        if (mod && spec.safeModules.test(mod.value)) return [];
+        if (mod && spec.safeModules.test(mod.value)) return [repositoryCode(`the ${spec.language} module \`${mod.value}\``)];
         if (mod?.value === "pip") {
           ctx.nested([lit("pip"), ...args.slice(i + 2)]);
           return [];

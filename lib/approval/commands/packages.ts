@@ -1,16 +1,17 @@
 import type { Arg } from "../shell/words";
 import { hasOption, operands, subcommand } from "./argv";
-import { risky, type Handler, type Verdict } from "./types";
+import { repositoryCode, risky, type Handler, type Verdict } from "./types";
 
-// The project's own checks: running them is what an agent is for, and they touch only the
-// workspace. (They run the project's code, which is the code under review anyway.)
+// The project's own checks: running them is what an agent is for. They run the repository's
+// code (its tests, its config files, its build scripts), which only the sandbox contains: they
+// run without asking in the sandbox and ask without it (`repositoryCode`).
 const CHECK_SCRIPT = /^(test|tests|lint|build|typecheck|type-check|types|check|compile|format:check|fmt:check|prettier:check|ci:test)([:-].+)?$/;
 
 const INSTALL = "installs packages (downloads code and runs its install scripts)";
 const ok: Verdict[] = [];
 
 const script = (name: string): Verdict[] =>
-  CHECK_SCRIPT.test(name) ? ok : [risky(`runs the package script "${name}", which is not a test, lint or build script`)];
+  CHECK_SCRIPT.test(name) ? [repositoryCode(`the package script "${name}"`)] : [risky(`runs the package script "${name}", which is not a test, lint or build script`)];
 
 // Tools that check or build the project; `npx <tool>` runs the local copy.
 const CHECK_TOOLS = new Set([
@@ -20,12 +21,12 @@ const CHECK_TOOLS = new Set([
   "golangci-lint", "gofmt", "rustfmt", "clippy-driver", "knip", "depcheck", "lint-staged", "tsd", "type-coverage",
 ]);
 
-const checkTool: Handler = () => ok;
+const checkTool: Handler = ({ name }) => [repositoryCode(name)];
 
 const npm: Handler = ({ args }) => {
   const { sub, rest } = subcommand(args, new Set(["--prefix", "-w", "--workspace", "-C"]));
   if (sub === "") return hasOption(args, "v", "version") ? ok : [risky("runs npm without a subcommand")];
-  if (["test", "t", "tst"].includes(sub)) return ok;
+  if (["test", "t", "tst"].includes(sub)) return [repositoryCode(`npm ${sub}`)];
   if (["run", "run-script", "rum", "urn"].includes(sub)) {
     const name = operands(rest)[0]?.value;
     return name ? script(name) : ok;
@@ -52,7 +53,7 @@ const NPX_WITH_VALUE = new Set(["-p", "--package", "-c", "--call"]);
 function npxVerdicts(args: Arg[]): Verdict[] {
   if (args.some((a) => a.value === "-c" || a.value === "--call")) return [risky("runs shell code through npx -c")];
   const { sub: tool } = subcommand(args, NPX_WITH_VALUE);
-  if (CHECK_TOOLS.has(tool) && !args.some((a) => a.value === "-p" || a.value === "--package")) return ok;
+  if (CHECK_TOOLS.has(tool) && !args.some((a) => a.value === "-p" || a.value === "--package")) return [repositoryCode(tool)];
   return [risky(`runs the package "${tool}" with npx, which may download and run it`)];
 }
 
@@ -71,7 +72,7 @@ const packageManager =
       const name = operands(rest)[0]?.value;
       return name ? script(name) : ok;
     }
-    if (pm === "bun" && sub === "test") return ok;
+    if (pm === "bun" && sub === "test") return [repositoryCode("bun test")];
     return script(sub);
   };
 
@@ -82,12 +83,16 @@ const pip: Handler = ({ args }) => {
   return [risky(`changes Python packages (pip ${sub})`)];
 };
 
-/** Tools whose subcommand decides: `go test` checks, `go run` runs anything. */
+/**
+ * Tools whose subcommand decides: `go test` checks (running the repository's code), `go fmt`
+ * only reads and rewrites source, `go run` runs anything.
+ */
 const bySubcommand =
-  (tool: string, safe: string[], withValue: string[] = []): Handler =>
+  (tool: string, checks: string[], plain: string[] = [], withValue: string[] = []): Handler =>
   ({ args }) => {
     const { sub } = subcommand(args, new Set(withValue));
-    if (safe.includes(sub)) return ok;
+    if (plain.includes(sub)) return ok;
+    if (checks.includes(sub)) return [repositoryCode(`${tool} ${sub}`)];
     if (["install", "get", "add", "publish", "login", "download", "fetch"].includes(sub)) return [risky(`${INSTALL} (${tool} ${sub})`)];
     return [risky(`runs \`${tool} ${sub || "(no subcommand)"}\`, which is not a test, lint or build command`)];
   };
@@ -99,7 +104,7 @@ const make: Handler = ({ args }) => {
   const targets = operands(args).filter((a) => !a.value.includes("=") && !/^-C/.test(a.value));
   const dirArg = args.findIndex((a) => a.value === "-C");
   const named = targets.filter((t) => dirArg < 0 || t !== args[dirArg + 1]);
-  if (named.length && named.every((t) => !t.dynamic && MAKE_TARGETS.test(t.value))) return ok;
+  if (named.length && named.every((t) => !t.dynamic && MAKE_TARGETS.test(t.value))) return [repositoryCode(`make ${named.map((t) => t.value).join(" ")}`)];
   return [risky(named.length ? `runs make targets that are not test, lint or build targets` : "runs the makefile's default target")];
 };
 
@@ -134,21 +139,23 @@ export const packageCommands: Record<string, Handler> = {
   bunx: ({ args }) => npxVerdicts(args),
   pip,
   pip3: pip,
-  go: bySubcommand("go", ["test", "build", "vet", "fmt", "version", "env", "list", "doc", "help"]),
-  cargo: bySubcommand("cargo", ["test", "build", "check", "clippy", "fmt", "doc", "tree", "metadata", "bench", "version", "--version", "nextest"]),
+  go: bySubcommand("go", ["test", "build", "vet"], ["fmt", "version", "env", "list", "doc", "help"]),
+  // build.rs scripts run on every build, check and test.
+  cargo: bySubcommand("cargo", ["test", "build", "check", "clippy", "doc", "bench", "nextest"], ["fmt", "tree", "metadata", "version", "--version"]),
   make,
   gmake: make,
   gradle: bySubcommand("gradle", BUILD_TASKS),
   gradlew: bySubcommand("gradlew", BUILD_TASKS),
   mvn: bySubcommand("mvn", BUILD_TASKS),
   mvnw: bySubcommand("mvnw", BUILD_TASKS),
-  dotnet: bySubcommand("dotnet", ["test", "build", "format", "--version", "--info"]),
-  swift: bySubcommand("swift", ["test", "build", "--version"]),
-  deno: bySubcommand("deno", ["test", "lint", "fmt", "check", "--version"]),
-  bazel: bySubcommand("bazel", ["test", "build", "query", "version"]),
+  dotnet: bySubcommand("dotnet", ["test", "build", "format"], ["--version", "--info"]),
+  swift: bySubcommand("swift", ["test", "build"], ["--version"]),
+  deno: bySubcommand("deno", ["test"], ["lint", "fmt", "check", "--version"]),
+  bazel: bySubcommand("bazel", ["test", "build", "query"], ["version"]),
   rake: bySubcommand("rake", ["test", "spec", "lint"]),
+  // The Gemfile is Ruby code, evaluated by every bundle command.
   bundle: bySubcommand("bundle", ["check", "list", "show", "outdated"]),
-  composer: bySubcommand("composer", ["test", "validate", "show", "outdated", "lint"]),
+  composer: bySubcommand("composer", ["test", "lint"], ["validate", "show", "outdated"]),
   tox: () => [risky("creates environments and installs packages (tox)")],
   poetry: runner("poetry"),
   uv: runner("uv"),
