@@ -1,6 +1,7 @@
 import path from "node:path";
 import { z } from "zod";
-import { approvalPolicy, type ApprovalAction, type ApprovalMode, type ApprovalRules } from "../../lib/approval";
+import { approvalPolicy, type ApprovalAction, type ApprovalMode, type ApprovalRules, type Sandbox } from "../../lib/approval";
+import { getConfig } from "../../lib/config";
 import type { RequestInput } from "../executors/types";
 import type { RememberedActions } from "./agentState";
 import type { ToolUseBlock } from "./conversation";
@@ -22,6 +23,8 @@ export type ApprovalSettings = {
   rules?: ApprovalRules;
   /** This run's remembered approvals; the gate adds to it. */
   remembered: RememberedActions;
+  /** Whether tools run in the sandbox; by default the job process's configuration (SANDBOX). */
+  sandbox?: Sandbox;
 };
 
 export type GateOutcome =
@@ -79,7 +82,8 @@ export async function gateToolCall(call: ToolUseBlock, settings: ApprovalSetting
   const action = actionOf(tool, parsed.data);
   if (!action) return { run: true, input: call.input };
 
-  const policy = approvalPolicy({ mode: settings.mode, rules: settings.rules, action });
+  const sandbox = settings.sandbox ?? getConfig().sandbox;
+  const policy = approvalPolicy({ mode: settings.mode, rules: settings.rules, action, sandbox });
   if (policy.decision === "deny") return { run: false, output: blockedByPolicy(policy.reasons) };
   if (policy.decision === "allow" || isRemembered(settings.remembered, action)) return { run: true, input: call.input };
 
@@ -105,7 +109,7 @@ export async function gateToolCall(call: ToolUseBlock, settings: ApprovalSetting
     }
     const editedAction = actionOf(tool, edited.data);
     // The person approved their edit, so it does not ask again; but what the policy denies never runs.
-    const recheck = editedAction && approvalPolicy({ mode: settings.mode, rules: settings.rules, action: editedAction });
+    const recheck = editedAction && approvalPolicy({ mode: settings.mode, rules: settings.rules, action: editedAction, sandbox });
     if (recheck?.decision === "deny") return { run: false, output: blockedByPolicy(recheck.reasons) };
     input = answer.editedInput;
     notices.push(`The reviewer edited this call before approving it; what ran instead was: ${inputText(input)}`);

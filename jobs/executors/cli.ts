@@ -1,4 +1,5 @@
 import crypto from "node:crypto";
+import { deniedByRule } from "../../lib/approval";
 import { CommandOutput, DEFAULT_OUTPUT_LIMITS, type OutputLimits } from "../output";
 import { runBashCommand } from "./bashCommand";
 import type { ProcessOutcome } from "./processGroup";
@@ -16,6 +17,11 @@ export function createCliExecutor(limits: OutputLimits = DEFAULT_OUTPUT_LIMITS):
 async function runCommand(ctx: ExecutorContext, limits: OutputLimits): Promise<ExecutorResult> {
   const command = ctx.payload.command;
   if (!command || command.trim() === "") return { ok: false, error: "the cli executor needs a command to run" };
+  // The command is the person's own, so nothing asks; but the repository's deny rules hold for
+  // every executor: a command (or one it runs, as in `bash -c`, `find -exec`, `sed 'e …'`)
+  // matching one is refused before anything starts.
+  const denied = deniedByRule(command, ctx.payload.approvalRules ?? { allow: [], ask: [], deny: [] });
+  if (denied) return { ok: false, error: `the command was refused: \`${denied.command}\` is denied by the rule \`${denied.rule}\`; nothing ran` };
 
   const callId = `call_${crypto.randomUUID()}`;
   const started = Date.now();

@@ -83,6 +83,11 @@ export function classifyArgv(argv: Arg[], prefixForms: string[], analysis: Analy
   if (!command.length) return;
   const text = commandText(command);
   forms.push(text);
+  // `/bin/rm -rf x` is `rm -rf x` to a rule.
+  const head = command[0]!;
+  if (!head.dynamic && head.value.includes("/") && SYSTEM_BIN.test(head.value)) {
+    forms.push(commandText([{ value: baseName(head.value), dynamic: false }, ...command.slice(1)]));
+  }
   const where = label(text);
   const ctx = context(where);
 
