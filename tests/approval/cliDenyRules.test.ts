@@ -88,7 +88,7 @@ describe("a cli run through a real worker", () => {
   let repo: TestRepo;
 
   beforeAll(async () => {
-    redis = createRedis(config.redisUrl, "cli-deny");
+    redis = createRedis(config.redisUrl, "worker", "cli-deny-test");
     log = createEventLog(redis, config.redisPrefix);
     queue = createRunsQueue(redis, config.redisPrefix);
     repo = await createTestRepo({ files: { "README.md": "hello\n" } });

@@ -62,6 +62,7 @@ export function classifyArgv(argv: Arg[], prefixForms: string[], analysis: Analy
       runScript(code.value, forms);
     },
     writes: (target) => judgeWrite(analysis, target, where),
+    cannotRead: (why) => analysis.addFinding("risky", `${where} ${why}`),
     runsFile: (target) => {
       if (!target.dynamic && analysis.wasWritten(target.value)) {
         analysis.addFinding("risky", `${where} runs \`${target.value}\`, which this same command wrote`);

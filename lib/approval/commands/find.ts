@@ -25,7 +25,7 @@ export const find: Handler = ({ args }, ctx) => {
     // Leading starting points may be only known at run time (`find "$dir"`); later such a word
     // could expand to `-exec …` or `-delete`.
     if (a.dynamic) {
-      if (literalSeen) verdicts.push(risky(`has an argument only known at run time (\`${v}\`), which could be an action like -exec or -delete`));
+      if (literalSeen) ctx.cannotRead(`has an argument only known at run time (\`${v}\`), which could be an action like -exec or -delete`);
       continue;
     }
     literalSeen = true;

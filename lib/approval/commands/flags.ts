@@ -137,7 +137,7 @@ export function flagVerdicts(spec: FlagSpec, parsed: ParsedArgs, ctx: CommandCon
   const verdicts: Verdict[] = parsed.unknown.map((flag) => risky(`has the flag \`${flag}\`, which the policy does not know for this command`));
   const effects = spec.effects ?? {};
   if (Object.keys(effects).length && parsed.dynamicFlags.length) {
-    verdicts.push(risky(`has an argument only known at run time (\`${parsed.dynamicFlags[0]!.value}\`), which could be one of its flags that run programs or write files`));
+    ctx.cannotRead(`has an argument only known at run time (\`${parsed.dynamicFlags[0]!.value}\`), which could be one of its flags that run programs or write files`);
   }
   for (const { flag, value } of parsed.flags) {
     const effect = effects[flag];
@@ -148,12 +148,13 @@ export function flagVerdicts(spec: FlagSpec, parsed: ParsedArgs, ctx: CommandCon
     } else if (effect.kind === "risky") {
       verdicts.push(risky(effect.why));
     } else {
-      const shown = value ? `\`${value.value}\`` : "a program";
-      verdicts.push(risky(`runs ${shown} as ${effect.what} (\`${flag}\`)`));
-      if (value && !value.dynamic) {
-        if (effect.kind === "shell") ctx.script(value);
-        else ctx.nested([value]);
+      if (!value || value.dynamic) {
+        ctx.cannotRead(`runs ${value ? `\`${value.value}\`, known only at run time,` : "a program"} as ${effect.what} (\`${flag}\`)`);
+        continue;
       }
+      verdicts.push(risky(`runs \`${value.value}\` as ${effect.what} (\`${flag}\`)`));
+      if (effect.kind === "shell") ctx.script(value);
+      else ctx.nested([value]);
     }
   }
   return verdicts;

@@ -430,7 +430,10 @@ export const git: Handler = ({ args }, ctx) => {
   const verdicts = [...flagVerdicts(GLOBAL, global, ctx), ...globalVerdicts(global)];
   const [head, ...rest] = global.operands;
   if (!head) return verdicts;
-  if (head.dynamic) return [...verdicts, risky("runs a git subcommand only known at run time")];
+  if (head.dynamic) {
+    ctx.cannotRead("runs a git subcommand only known at run time");
+    return verdicts;
+  }
   const name = head.value;
   if (name === "push") {
     const force = rest.some((a) => /^(-f|--force.*|\+.*)$/.test(a.value) || /^-[a-zA-Z]*f/.test(a.value));
@@ -457,14 +460,17 @@ function grepPager(args: Arg[], ctx: CommandContext): { args: Arg[]; verdicts: V
   let flagsEnded = false;
   for (const a of args) {
     flagsEnded ||= a.value === "--";
+    if (!flagsEnded && a.dynamic) ctx.cannotRead(`has an argument only known at run time (\`${a.value}\`), which could be -O (a program to open the matches with)`);
     const pager = flagsEnded || a.dynamic ? null : pagerOf(a.value);
     if (pager === null) {
       kept.push(a);
       continue;
     }
     if (pager.before) kept.push({ value: pager.before, dynamic: false });
-    verdicts.push(risky(pager.program ? `opens the matches with \`${pager.program}\` (-O)` : "opens the matches with the configured pager (-O)"));
-    if (pager.program) ctx.script({ value: pager.program, dynamic: false });
+    if (pager.program) {
+      verdicts.push(risky(`opens the matches with \`${pager.program}\` (-O)`));
+      ctx.script({ value: pager.program, dynamic: false });
+    } else ctx.cannotRead("opens the matches with the configured pager (-O)");
   }
   return { args: kept, verdicts };
 }

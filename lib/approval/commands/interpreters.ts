@@ -23,7 +23,10 @@ const shell: Handler = ({ args }, ctx) => {
   if (cIndex >= 0) {
     const code = args.slice(cIndex + 1).find((a) => !a.value.startsWith("-") || a.dynamic);
     if (!code) return [risky("has -c without code")];
-    if (code.dynamic) return [risky("runs shell code that is only known at run time")];
+    if (code.dynamic) {
+      ctx.cannotRead("runs shell code that is only known at run time");
+      return [];
+    }
     ctx.script(code);
     return [];
   }

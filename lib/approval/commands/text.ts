@@ -6,28 +6,27 @@ import { risky, type CommandContext, type Handler, type Verdict } from "./types"
 
 const SED_FLAGS: FlagSpec = {
   short: "nrEsuz",
-  shortValue: "el",
+  shortValue: "elf",
+  longValue: words("expression line-length file"),
   shortOptional: "i",
   long: [...HELP, ...words("quiet silent regexp-extended separate unbuffered null-data zero-terminated posix debug sandbox follow-symlinks binary")],
-  longValue: words("expression line-length"),
   longOptional: ["in-place"],
-  effects: {
-    "-f": { kind: "risky", why: "runs a sed script from a file, which can run commands and write files", value: true },
-    "--file": { kind: "risky", why: "runs a sed script from a file, which can run commands and write files", value: true },
-  },
 };
 
 /** One sed script's effects: `e cmd` is classified as the command it runs, `w file` as a write. */
 function sedScriptVerdicts(script: Arg, ctx: CommandContext): Verdict[] {
-  if (script.dynamic) return [risky("has a sed script only known at run time")];
+  if (script.dynamic) {
+    ctx.cannotRead("has a sed script only known at run time (sed scripts can run commands)");
+    return [];
+  }
   const fx = sedEffects(script.value);
   const verdicts: Verdict[] = [];
-  if (fx.unreadable) verdicts.push(risky(`has a sed script the policy cannot read (${fx.unreadable})`));
+  if (fx.unreadable) ctx.cannotRead(`has a sed script the policy cannot read (${fx.unreadable}); sed scripts can run commands`);
   for (const command of fx.runs) {
     verdicts.push(risky(`runs \`${command}\` through sed's \`e\` command`));
     ctx.script(lit(command));
   }
-  if (fx.runsPatternSpace) verdicts.push(risky("runs the text it edits as a shell command (sed `e`)"));
+  if (fx.runsPatternSpace) ctx.cannotRead("runs the text it edits as a shell command (sed `e`)");
   for (const file of fx.writes) ctx.writes(lit(file));
   return verdicts;
 }
@@ -36,6 +35,7 @@ const sed: Handler = ({ args }, ctx) => {
   const { parsed, verdicts } = specVerdicts(SED_FLAGS, args, ctx);
   const expressions = parsed.flags.filter((f) => (f.flag === "-e" || f.flag === "--expression") && f.value).map((f) => f.value!);
   const fromFile = hasFlag(parsed, "-f", "--file");
+  if (fromFile && !hasFlag(parsed, "--sandbox")) ctx.cannotRead("runs a sed script from a file, which can run commands and write files");
   const [first, ...rest] = parsed.operands;
   const scripts = expressions.length || fromFile ? expressions : first ? [first] : [];
   const files = expressions.length || fromFile ? parsed.operands : rest;
@@ -50,34 +50,38 @@ const AWK_FLAGS: FlagSpec = {
   shortValue: "Fve",
   long: [...HELP, ...words("characters-as-bytes traditional copyright gen-pot bignum non-decimal-data optimize posix re-interval no-optimize sandbox lint-old use-lc-numeric")],
   longValue: words("field-separator assign source"),
-  effects: Object.fromEntries(
-    ["-f", "--file", "-i", "--include", "-l", "--load", "-E", "--exec"].map((f) => [f, { kind: "risky", why: `runs awk code from a file or library (\`${f}\`), which can run commands and write files`, value: true }]),
-  ),
 };
+// Programs from files and libraries: awk code the policy does not read.
+const AWK_FILES = ["-f", "--file", "-i", "--include", "-l", "--load", "-E", "--exec"];
+const AWK_READ_FLAGS: FlagSpec = { ...AWK_FLAGS, shortValue: `${AWK_FLAGS.shortValue}filE`, longValue: [...AWK_FLAGS.longValue!, "file", "include", "load", "exec"] };
 
 // system("…"), print | "cmd", "cmd" | getline, print > "file": awk running commands or writing files.
 const AWK_SYSTEM = /\bsystem\s*\(\s*("(?:[^"\\]|\\.)*")?\s*(\))?/g;
 const AWK_PIPES = /\|\s*&?\s*getline|\|\s*&?\s*"|"\s*\|&?|\bprintf?\b[^;}]*[^>=!<]>{1,2}(?!=)|\bfflush\b.*\|/;
 
 function awkProgramVerdicts(program: Arg, ctx: CommandContext): Verdict[] {
-  if (program.dynamic) return [risky("has an awk program only known at run time")];
+  if (program.dynamic) {
+    ctx.cannotRead("has an awk program only known at run time (awk programs can run commands)");
+    return [];
+  }
   const verdicts: Verdict[] = [];
   for (const m of program.value.matchAll(AWK_SYSTEM)) {
     const literal = m[1] && m[2] ? m[1].slice(1, -1).replace(/\\(.)/g, "$1") : null;
     if (literal !== null) {
       verdicts.push(risky(`runs \`${literal}\` through awk's system()`));
       ctx.script(lit(literal));
-    } else verdicts.push(risky("runs a command built at run time through awk's system()"));
+    } else ctx.cannotRead("runs a command built at run time through awk's system()");
   }
-  if (AWK_PIPES.test(program.value)) verdicts.push(risky("has an awk program that pipes to or from commands or writes files"));
+  if (AWK_PIPES.test(program.value)) ctx.cannotRead("has an awk program that pipes to or from commands or writes files");
   return verdicts;
 }
 
 const awk: Handler = ({ args }, ctx) => {
-  const { parsed, verdicts } = specVerdicts(AWK_FLAGS, args, ctx);
+  const { parsed, verdicts } = specVerdicts(AWK_READ_FLAGS, args, ctx);
   if (hasFlag(parsed, "--sandbox", "-S")) return verdicts;
   const sources = parsed.flags.filter((f) => (f.flag === "-e" || f.flag === "--source") && f.value).map((f) => f.value!);
-  const fromFile = hasFlag(parsed, "-f", "--file");
+  const fromFile = hasFlag(parsed, ...AWK_FILES);
+  if (fromFile) ctx.cannotRead("runs awk code from a file or library, which can run commands and write files");
   const programs = sources.length || fromFile ? sources : parsed.operands.slice(0, 1);
   for (const program of programs) verdicts.push(...awkProgramVerdicts(program, ctx));
   return verdicts;

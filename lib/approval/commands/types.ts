@@ -21,6 +21,11 @@ export interface CommandContext {
   writes(target: Arg): void;
   /** A file this command executes (`bash x.sh`, `source env.sh`): flagged if written earlier. */
   runsFile(target: Arg): void;
+  /**
+   * Code this command runs that cannot be read here (`sed 's/x/y/e'`, `bash -c "$X"`): risky,
+   * as a finding about the line rather than the command, so no allow rule lifts it.
+   */
+  cannotRead(why: string): void;
   /** True after `cd /` or `cd ~` earlier in the same command line. */
   readonly outsideWorkspace: boolean;
 }
