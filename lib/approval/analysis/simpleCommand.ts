@@ -76,7 +76,8 @@ export function classifyArgv(argv: Arg[], prefixForms: string[], analysis: Analy
   for (const w of wrappers) {
     const text = commandText(w.argv);
     forms.push(text);
-    const verdicts = [...w.verdicts, ...flagVerdicts(w.flags.spec, w.flags.parsed, context(label(text)))];
+    const values = w.flags.parsed.flags.flatMap((f) => (f.value ? [f.value] : []));
+    const verdicts = [...w.verdicts, ...flagVerdicts(w.flags.spec, w.flags.parsed, context(label(text))), ...pathVerdicts("", values)];
     for (const v of inEffect(analysis, verdicts)) analysis.addFinding(v.level, `${label(text)} ${v.why}`);
   }
   transparent = false;

@@ -1,6 +1,6 @@
 import { pathKind } from "../paths";
 import type { Arg } from "../shell/words";
-import { flagValue, flagVerdicts, hasFlag, parseFlags, specVerdicts, words, type FlagEffect, type FlagSpec, type ParsedArgs } from "./flags";
+import { flagValue, flagVerdicts, hasFlag, parseFlags, words, type FlagEffect, type FlagSpec, type ParsedArgs } from "./flags";
 import { risky, type CommandContext, type Handler, type Verdict } from "./types";
 
 /**
@@ -9,7 +9,12 @@ import { risky, type CommandContext, type Handler, type Verdict } from "./types"
  * (`--ext-diff`, `grep -O`, `rebase --exec`, `bisect run`) or write files (`log --output`,
  * `format-patch -o`) are named so a person sees them.
  */
-type Sub = { flags: FlagSpec; check?: (parsed: ParsedArgs, ctx: CommandContext) => Verdict[] };
+type Sub = {
+  flags: FlagSpec;
+  check?: (parsed: ParsedArgs, ctx: CommandContext) => Verdict[];
+  /** Flags end at the first operand: what follows is a command git runs (`bisect run cmd -x`). */
+  runsCommand?: boolean;
+};
 
 const opt = (list: string) => words(list);
 const riskyFlag = (why: string, value = false): FlagEffect => ({ kind: "risky", why, value });
@@ -259,6 +264,7 @@ const SUBCOMMANDS: Record<string, Sub> = {
   },
   bisect: {
     flags: {},
+    runsCommand: true,
     check: (parsed, ctx) => {
       const sub = firstOperand(parsed);
       if (sub === "run") return runsOperands("runs a command on every commit it tests (bisect run)", false)(parsed, ctx);
@@ -293,6 +299,7 @@ const SUBCOMMANDS: Record<string, Sub> = {
   },
   submodule: {
     flags: { short: "q", long: opt("quiet recursive") },
+    runsCommand: true,
     check: (parsed, ctx) =>
       firstOperand(parsed) === "foreach" ? runsOperands("runs a command in every submodule (submodule foreach)", true)(parsed, ctx) : [risky("uses the network (git submodule)")],
   },
@@ -446,8 +453,8 @@ export const git: Handler = ({ args }, ctx) => {
   const sub = Object.hasOwn(SUBCOMMANDS, known) ? SUBCOMMANDS[known] : undefined;
   if (!sub) return [...verdicts, risky(`runs \`git ${name}\`, which the policy does not know (it may be an alias that runs a command)`)];
   const own = name === "grep" ? grepPager(rest, ctx) : { args: rest, verdicts: [] };
-  const { parsed, verdicts: flags } = specVerdicts(sub.flags, own.args, ctx);
-  return [...verdicts, ...own.verdicts, ...flags, ...(sub.check?.(parsed, ctx) ?? [])];
+  const parsed = parseFlags(sub.flags, own.args, { stopAtOperand: sub.runsCommand });
+  return [...verdicts, ...own.verdicts, ...flagVerdicts(sub.flags, parsed, ctx), ...(sub.check?.(parsed, ctx) ?? [])];
 };
 
 /**
