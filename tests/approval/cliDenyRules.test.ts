@@ -33,6 +33,7 @@ function context(command: string, approvalRules?: ApprovalRules) {
     runId: "r1",
     payload: makeRunPayload("/unused", { command, approvalRules }),
     workspace,
+    sandbox: { workspace, readOnlyPaths: [], networkHosts: [] },
     emit: async (e) => {
       events.push(e);
     },
