@@ -1,11 +1,10 @@
 import os from "node:os";
 import type { Redis } from "ioredis";
 import type { Db } from "./db/client";
-import { parkedEvent } from "./db/schema";
 import { compareStreamIds, decodeEntryOrReason, entryFields, eventLogKeys } from "./eventLog";
 import { projectEvent } from "./projection";
+import { describeFailure, isDatabaseUnreachable, isForeignKeyViolation, parkEntry } from "./parkedEntries";
 import { createRedis } from "./redis";
-import { storableText } from "./storableText";
 
 export const RECORDER_GROUP = "recorder";
 
@@ -31,39 +30,6 @@ export type Recorder = {
 };
 
 export const DEFAULT_MAX_ATTEMPTS = 5;
-// A parked entry keeps this much of its raw fields (a diff can be megabytes).
-const RAW_LIMIT = 256 * 1024;
-const ERROR_LIMIT = 4_000;
-
-type ErrorLike = { code?: string; message?: string; cause?: ErrorLike };
-
-/** The database's own error (drizzle wraps it, with the whole query, in `cause`). */
-const rootError = (err: unknown): ErrorLike => {
-  const e = err as ErrorLike;
-  return e?.cause && typeof e.cause === "object" ? e.cause : e;
-};
-
-const isForeignKeyViolation = (err: unknown) => rootError(err).code === "23503" || (err as ErrorLike)?.code === "23503";
-
-/**
- * The database is out of reach (not this entry's fault): retried without counting, so an outage
- * never parks good events. Class 08 is "connection exception", 57P0x "shutting down/starting".
- */
-function isDatabaseUnreachable(err: unknown): boolean {
-  const { code = "", message = "" } = rootError(err);
-  return (
-    /^08/.test(code) ||
-    /^57P0/.test(code) ||
-    ["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND"].includes(code) ||
-    /Connection terminated|connect ECONNREFUSED|PGlite is closed|Client has encountered a connection error/i.test(message)
-  );
-}
-
-function describeFailure(err: unknown): string {
-  const root = rootError(err);
-  const text = `${root.message ?? String(err)}${root.code ? ` (${root.code})` : ""}`;
-  return storableText(text).slice(0, ERROR_LIMIT);
-}
 
 /**
  * Projects `events:all` into the database through the consumer group `recorder`: XACK only
@@ -103,29 +69,10 @@ export function startRecorder(opts: RecorderOptions): Recorder {
    * Sets an entry aside in `parked_event` with why it could not be written, for an admin to see
    * (GET /api/admin/parked-events), so that one bad entry never holds up every later one.
    */
-  async function park(entryId: string, map: Record<string, string>, error: string, attempts: number) {
-    let type: string | null = null;
-    try {
-      const data = JSON.parse(map.data ?? "") as { type?: unknown };
-      if (typeof data?.type === "string") type = storableText(data.type).slice(0, 200);
-    } catch {
-      // Not JSON: the type stays unknown; `raw` has what there was.
-    }
-    // JSON.stringify escapes NUL and lone surrogates, so `raw` is storable as it is.
-    const raw = JSON.stringify(map);
-    await opts.db
-      .insert(parkedEvent)
-      .values({
-        streamId: entryId,
-        runId: map.run ? storableText(map.run).slice(0, 200) : null,
-        type,
-        raw: raw.length > RAW_LIMIT ? `${raw.slice(0, RAW_LIMIT)}… (${raw.length} characters in all)` : raw,
-        error,
-        attempts,
-      })
-      .onConflictDoNothing();
+  async function park(entryId: string, fields: Record<string, string>, error: string, attempts: number) {
+    const type = await parkEntry(opts.db, { id: entryId, fields, error, attempts });
     failures.delete(entryId);
-    log.error(`[recorder] parked entry ${entryId} of ${stream} (${type ?? "unknown type"}, run ${map.run ?? "unknown"}): ${error}`);
+    log.error(`[recorder] parked entry ${entryId} of ${stream} (${type ?? "unknown type"}, run ${fields.run ?? "unknown"}): ${error}`);
   }
 
   /** Writes one entry, or parks it; throws (to be retried) while it may still succeed. */
@@ -134,7 +81,7 @@ export function startRecorder(opts: RecorderOptions): Recorder {
     const decoded = decodeEntryOrReason(String(map.run ?? ""), fields);
     if ("reason" in decoded || !map.id) {
       // Malformed: no retry can fix it, and dropping it would hide that something wrote it.
-      await park(entryId, map, storableText("reason" in decoded ? decoded.reason : "entry has no id field"), 1);
+      await park(entryId, map, "reason" in decoded ? decoded.reason : "entry has no id field", 1);
       return;
     }
     const { event } = decoded;
