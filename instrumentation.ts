@@ -1,7 +1,10 @@
-// Next.js calls register() once when a server process starts: migrate the database and start
-// the recorder that projects run events into it, before the first request.
+// Next.js calls register() once when a server process starts: stamp every request with its
+// socket address (the client address the web believes; lib/server/clientAddress.ts), migrate
+// the database and start the recorder that projects run events into it, before the first request.
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  const { installPeerAddressStamp } = await import("./lib/server/peerAddressStamp");
+  installPeerAddressStamp();
   const { startWebBackground } = await import("./lib/server/background");
   await startWebBackground();
 }

@@ -1,16 +1,32 @@
 import { betterAuth } from "better-auth";
 import { drizzleAdapter } from "better-auth/adapters/drizzle";
+import { APIError, createAuthMiddleware } from "better-auth/api";
 import { nextCookies } from "better-auth/next-js";
-import { and, eq, sql } from "drizzle-orm";
 import type { Config } from "./config";
 import type { Db } from "./db/client";
-import { schema, user } from "./db/schema";
+import { schema } from "./db/schema";
+import { CLIENT_ADDRESS_HEADER } from "./server/clientAddress";
+import { createSignUpGate, SignUpRefused } from "./services/signUpGate";
+
+/** The invitation token a sign-up request carries in its body (`invitation`), if any. */
+function invitationOf(body: unknown): string | undefined {
+  const value = (body as { invitation?: unknown } | null | undefined)?.invitation;
+  return typeof value === "string" && value !== "" ? value : undefined;
+}
+
+const refused = (message: string) => new APIError("FORBIDDEN", { message, code: "SIGN_UP_REFUSED" });
 
 /**
- * better-auth with email + password. The first account becomes admin. Sign-in and sign-up are
- * rate limited per client address, counted in the database so every web process agrees.
+ * better-auth with email + password. The first account becomes admin; later accounts need an
+ * admin's invitation (lib/services/signUpGate.ts) unless OPEN_SIGNUP. Sign-in and sign-up are
+ * rate limited per client address (the one lib/server/clientAddress.ts decides), counted in the
+ * database so every web process agrees.
  */
 export function createAuth({ db, config, secret }: { db: Db; config: Config; secret: string }) {
+  const gate = createSignUpGate(db, config.openSignup);
+  // The invitation a sign-up used, from the user row's "before" hook to its "after" hook (the
+  // same endpoint context is passed to both), to record which account it created.
+  const usedInvitation = new WeakMap<object, string>();
   return betterAuth({
     baseURL: config.appUrl,
     basePath: "/api/auth",
@@ -43,20 +59,39 @@ export function createAuth({ db, config, secret }: { db: Db; config: Config; sec
         "/sign-up/email": { window: 60, max: 10 },
       },
     },
+    advanced: {
+      // Only our own header, set by the auth route from clientAddress() and never taken from a
+      // client; better-auth's default (X-Forwarded-For) is spoofable.
+      ipAddress: { ipAddressHeaders: [CLIENT_ADDRESS_HEADER] },
+    },
+    hooks: {
+      // Refuse early, before better-auth looks the email up: an uninvited caller learns nothing
+      // about which addresses have accounts.
+      before: createAuthMiddleware(async (ctx) => {
+        if (ctx.path !== "/sign-up/email") return;
+        const email = typeof ctx.body?.email === "string" ? ctx.body.email : undefined;
+        const problem = await gate.check(invitationOf(ctx.body), email);
+        if (problem) throw refused(problem);
+      }),
+    },
     databaseHooks: {
       user: {
         create: {
-          after: async (created) => {
-            // One statement, so two first sign-ups at once cannot both see "no admin yet".
-            await db
-              .update(user)
-              .set({ role: "admin" })
-              .where(
-                and(
-                  eq(user.id, created.id),
-                  sql`not exists (select 1 from ${user} u where u.role = 'admin')`,
-                ),
-              );
+          // The decision that counts, taken where the row is written (atomic claims), so every
+          // way of creating a user passes it.
+          before: async (data, ctx) => {
+            try {
+              const admitted = await gate.admit(invitationOf(ctx?.body), data.email);
+              if (ctx && admitted.invitationId) usedInvitation.set(ctx, admitted.invitationId);
+              return { data: { ...data, role: admitted.role } };
+            } catch (err) {
+              if (err instanceof SignUpRefused) throw refused(err.message);
+              throw err;
+            }
+          },
+          after: async (created, ctx) => {
+            const invitationId = ctx ? usedInvitation.get(ctx) : undefined;
+            if (invitationId) await gate.recordUse(invitationId, created.id);
           },
         },
       },

@@ -106,12 +106,14 @@ describe("accounts, sessions and API tokens", () => {
     expect(ok.status).toBe(201);
   });
 
-  it("rate limits sign-in attempts per client address", async () => {
+  it("rate limits sign-in per client address, whatever X-Forwarded-For a client rotates", async () => {
+    // TRUST_PROXY_HOPS is 0 (the default): the headers are ignored, the socket address counts.
     const statuses: number[] = [];
     for (let i = 0; i < 12; i++) {
       const res = await call(authPost, "/api/auth/sign-in/email", {
         body: { email: "first@example.com", password: "wrong password" },
-        headers: { "x-forwarded-for": "203.0.113.7" },
+        peer: "203.0.113.7",
+        headers: { "x-forwarded-for": `198.51.100.${i + 1}`, "x-real-ip": `198.51.100.${i + 1}`, "x-agentdesk-client-address": `192.0.2.${i + 1}` },
       });
       statuses.push(res.status);
     }
@@ -120,9 +122,22 @@ describe("accounts, sessions and API tokens", () => {
     // Another address is unaffected.
     const other = await call(authPost, "/api/auth/sign-in/email", {
       body: { email: "first@example.com", password: "correct horse battery" },
-      headers: { "x-forwarded-for": "203.0.113.8" },
+      peer: "203.0.113.8",
     });
     expect(other.status).toBe(200);
+  });
+
+  it("refuses a forged stamp of the socket address like no stamp at all", async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 11; i++) {
+      const res = await call(authPost, "/api/auth/sign-in/email", {
+        body: { email: "first@example.com", password: "wrong password" },
+        headers: { "x-agentdesk-peer": `guessed-secret 198.51.100.${i + 1}` },
+      });
+      statuses.push(res.status);
+    }
+    // All forged stamps land in one bucket (the unknown address), so the limit still holds.
+    expect(statuses.at(-1)).toBe(429);
   });
 
   it("reports health of the database and Redis", async () => {

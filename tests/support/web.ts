@@ -1,5 +1,9 @@
 import crypto from "node:crypto";
+import { eq } from "drizzle-orm";
+import { user } from "@/lib/db/schema";
 import { getApp } from "@/lib/server/app";
+import { PEER_HEADER, peerStampValue } from "@/lib/server/clientAddress";
+import { anyUserExists, createInvitation } from "@/lib/services/invitations";
 
 /**
  * Calls Next.js route handlers in-process with real Request objects, against the real
@@ -17,12 +21,15 @@ export type CallOptions = {
   params?: Record<string, string>;
   as?: Session | string;
   signal?: AbortSignal;
+  /** The socket address the request comes from, as the web's own stamp would record it. */
+  peer?: string;
 };
 
 export type Session = { cookie: string; userId: string; email: string };
 
 export async function call(handler: Handler, path: string, opts: CallOptions = {}): Promise<Response> {
   const headers = new Headers(opts.headers);
+  if (opts.peer) headers.set(PEER_HEADER, peerStampValue(opts.peer));
   if (typeof opts.as === "string") headers.set("authorization", `Bearer ${opts.as}`);
   else if (opts.as) headers.set("cookie", opts.as.cookie);
   const method = opts.method ?? (opts.body !== undefined || opts.rawBody !== undefined ? "POST" : "GET");
@@ -36,14 +43,37 @@ export async function call(handler: Handler, path: string, opts: CallOptions = {
   return handler(req, { params: Promise.resolve(opts.params ?? {}) });
 }
 
-const randomIp = () => `10.${crypto.randomInt(255)}.${crypto.randomInt(255)}.${crypto.randomInt(1, 255)}`;
+export const randomIp = () => `10.${crypto.randomInt(255)}.${crypto.randomInt(255)}.${crypto.randomInt(1, 255)}`;
 
-/** Signs a new user up through better-auth's own route and returns their session cookie. */
-export async function signUp(email = `user-${crypto.randomUUID()}@example.com`, password = "correct horse battery"): Promise<Session> {
+/** An invitation link's token for `email`, created by the first admin (as an admin would). */
+export async function invitationFor(email?: string, role: "user" | "admin" = "user"): Promise<string> {
+  const app = await getApp();
+  const [admin] = await app.db.select().from(user).where(eq(user.role, "admin")).limit(1);
+  if (!admin) throw new Error("invitationFor: no admin has signed up yet");
+  const created = await createInvitation(
+    app,
+    { userId: admin.id, email: admin.email, name: admin.name, role: "admin", via: "session" },
+    { email, role, expiresInHours: 1 },
+  );
+  return created.token;
+}
+
+/**
+ * Signs a new user up through better-auth's own route and returns their session cookie. The
+ * first account signs up freely; later ones use an invitation for their address, as sign-up
+ * is closed by default (pass `invitation` to use a given one).
+ */
+export async function signUp(
+  email = `user-${crypto.randomUUID()}@example.com`,
+  password = "correct horse battery",
+  opts: { invitation?: string } = {},
+): Promise<Session> {
   const { POST } = await import("@/app/api/auth/[...all]/route");
+  const app = await getApp();
+  const invitation = opts.invitation ?? ((await anyUserExists(app.db)) ? await invitationFor(email) : undefined);
   const res = await call(POST, "/api/auth/sign-up/email", {
-    body: { email, password, name: email.split("@")[0] },
-    headers: { "x-forwarded-for": randomIp() },
+    body: { email, password, name: email.split("@")[0], invitation },
+    peer: randomIp(),
   });
   if (res.status !== 200) throw new Error(`sign-up failed: ${res.status} ${await res.text()}`);
   const json = (await res.json()) as { user: { id: string } };
