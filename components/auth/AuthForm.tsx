@@ -10,13 +10,21 @@ import { authClient } from "./authClient";
 
 type Mode = "sign-in" | "sign-up";
 
+/** The invitation link a sign-up page was opened with (already checked by the page). */
+export type InvitationInfo = {
+  token: string;
+  email: string | null;
+  role: "admin" | "user" | null;
+  invitedBy: { name: string; email: string } | null;
+};
+
 /** better-auth's error, in words: its message, or what the status means (e.g. rate limited). */
 function authErrorMessage(error: { message?: string; status: number; statusText?: string }): string {
   if (error.status === 429) return "Too many attempts. Wait a minute and try again.";
   return error.message || error.statusText || `Request failed (${error.status})`;
 }
 
-export function AuthForm({ mode }: { mode: Mode }) {
+export function AuthForm({ mode, invitation }: { mode: Mode; invitation?: InvitationInfo }) {
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
   const signUp = mode === "sign-up";
@@ -31,7 +39,13 @@ export function AuthForm({ mode }: { mode: Mode }) {
     setError(null);
     try {
       const result = signUp
-        ? await authClient.signUp.email({ email, password, name: String(form.get("name") ?? "").trim() || email })
+        ? await authClient.signUp.email({
+            email,
+            password,
+            name: String(form.get("name") ?? "").trim() || email,
+            // better-auth passes extra body fields to its hooks, where lib/auth.ts checks the invitation.
+            ...(invitation ? { invitation: invitation.token } : {}),
+          })
         : await authClient.signIn.email({ email, password });
       if (result.error) {
         setError(authErrorMessage(result.error));
@@ -51,9 +65,29 @@ export function AuthForm({ mode }: { mode: Mode }) {
   return (
     <div className={`${cardClass} p-6 shadow-2xl shadow-black/40`}>
       <h1 className="text-xl font-semibold text-zinc-50">{signUp ? "Create your account" : "Sign in"}</h1>
-      <p className="mt-1 text-sm text-zinc-400">
-        {signUp ? "The first account on a new install becomes its admin." : "Welcome back to AgentDesk."}
-      </p>
+      {invitation ? (
+        <p data-testid="invitation-info" className="mt-1 text-sm text-zinc-400">
+          {invitation.invitedBy ? (
+            <>
+              <span className="text-zinc-200">{invitation.invitedBy.name}</span> ({invitation.invitedBy.email}) invited you
+            </>
+          ) : (
+            "You are invited"
+          )}
+          {invitation.role === "admin" ? " as an admin" : ""}
+          {invitation.email ? (
+            <>
+              {" "}
+              to sign up as <span className="text-zinc-200">{invitation.email}</span>
+            </>
+          ) : null}
+          .
+        </p>
+      ) : (
+        <p className="mt-1 text-sm text-zinc-400">
+          {signUp ? "The first account on a new install becomes its admin." : "Welcome back to AgentDesk."}
+        </p>
+      )}
       <form onSubmit={submit} className="mt-6 space-y-4">
         <FormError message={error} />
         {signUp && (
@@ -62,7 +96,17 @@ export function AuthForm({ mode }: { mode: Mode }) {
           </Field>
         )}
         <Field id="email" label="Email">
-          <input id="email" name="email" type="email" required autoComplete="email" className={inputClass()} />
+          <input
+            id="email"
+            name="email"
+            type="email"
+            required
+            autoComplete="email"
+            className={inputClass()}
+            // A link bound to one address can only be used with it.
+            defaultValue={invitation?.email ?? undefined}
+            readOnly={!!invitation?.email}
+          />
         </Field>
         <Field id="password" label="Password" hint={signUp ? "At least 8 characters." : undefined}>
           <input

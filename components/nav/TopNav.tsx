@@ -12,7 +12,13 @@ export function TopNav({ principal }: { principal: Principal }) {
     { href: "/inbox", label: "Inbox", badge: <InboxCount /> },
     { href: "/schedules", label: "Schedules" },
     { href: "/rules", label: "Rules" },
-    ...(isAdmin(principal) ? [{ href: "/repos", label: "Repositories" }, { href: "/admin", label: "Admin" }] : []),
+    ...(isAdmin(principal)
+      ? [
+          { href: "/repos", label: "Repositories" },
+          { href: "/settings/invitations", label: "Invitations" },
+          { href: "/admin", label: "Admin" },
+        ]
+      : []),
     { href: "/settings/tokens", label: "API tokens" },
   ];
   return (

@@ -3,12 +3,22 @@
 import { useFormAction, type FormAction } from "../forms/useFormAction";
 import { buttonClass } from "../ui/styles";
 
-export function RevokeButton({ id, name, action }: { id: string; name: string; action: FormAction<null> }) {
+export function RevokeButton({
+  id,
+  name,
+  action,
+  confirmText = `Revoke “${name}”? Scripts using it stop working at once.`,
+}: {
+  id: string;
+  name: string;
+  action: FormAction<null>;
+  confirmText?: string;
+}) {
   const { onSubmit, pending, error } = useFormAction(action);
   return (
     <form
       onSubmit={(e) => {
-        if (!window.confirm(`Revoke “${name}”? Scripts using it stop working at once.`)) e.preventDefault();
+        if (!window.confirm(confirmText)) e.preventDefault();
         else onSubmit(e);
       }}
       className="flex flex-col items-end gap-1"

@@ -41,7 +41,8 @@ export type InvitationSummary = {
   usedBy: string | null;
 };
 
-const hashToken = (token: string) => crypto.createHash("sha256").update(token).digest("hex");
+/** What the database keeps of an invitation token. */
+export const invitationTokenHash = (token: string) => crypto.createHash("sha256").update(token).digest("hex");
 
 const normalizeEmail = (email: string) => email.trim().toLowerCase();
 
@@ -70,7 +71,7 @@ export async function createInvitation(
     .insert(invitation)
     .values({
       id: crypto.randomUUID(),
-      tokenHash: hashToken(token),
+      tokenHash: invitationTokenHash(token),
       email: input.email ? normalizeEmail(input.email) : null,
       role: input.role,
       createdBy: principal.userId,
@@ -154,7 +155,7 @@ export async function describeInvitation(db: Db, token: string): Promise<Invitat
     })
     .from(invitation)
     .leftJoin(user, eq(user.id, invitation.createdBy))
-    .where(eq(invitation.tokenHash, hashToken(token)));
+    .where(eq(invitation.tokenHash, invitationTokenHash(token)));
   if (!row) return unknown;
   return {
     status: statusOf(row),
@@ -198,7 +199,7 @@ export async function consumeInvitation(
     .set({ usedAt: new Date() })
     .where(
       and(
-        eq(invitation.tokenHash, hashToken(token)),
+        eq(invitation.tokenHash, invitationTokenHash(token)),
         isNull(invitation.usedAt),
         gt(invitation.expiresAt, sql`now()`),
         sql`(${invitation.email} is null or ${invitation.email} = ${normalizeEmail(email)})`,

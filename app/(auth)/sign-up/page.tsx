@@ -1,11 +1,30 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { AuthForm } from "@/components/auth/AuthForm";
+import { SignUpClosed } from "@/components/auth/SignUpClosed";
+import { getApp } from "@/lib/server/app";
 import { optionalPrincipal } from "@/lib/server/pageAuth";
+import { describeInvitation } from "@/lib/services/invitations";
+import { createSignUpGate } from "@/lib/services/signUpGate";
 
 export const metadata: Metadata = { title: "Create account" };
 
-export default async function SignUpPage() {
+type Props = { searchParams: Promise<{ invite?: string | string[] }> };
+
+/**
+ * Sign-up: free for the first account (or with OPEN_SIGNUP), otherwise through an invitation
+ * link (`?invite=<token>`). The page only explains; better-auth's hooks enforce the same rule.
+ */
+export default async function SignUpPage({ searchParams }: Props) {
   if (await optionalPrincipal()) redirect("/");
-  return <AuthForm mode="sign-up" />;
+  const { invite } = await searchParams;
+  const token = typeof invite === "string" && invite !== "" ? invite : undefined;
+  const app = await getApp();
+  const problem = await createSignUpGate(app.db, app.config.openSignup).check(token, undefined);
+  if (problem) {
+    return <SignUpClosed title={token ? "This invitation cannot be used" : "Sign-up is by invitation"} message={problem} />;
+  }
+  if (!token) return <AuthForm mode="sign-up" />;
+  const view = await describeInvitation(app.db, token);
+  return <AuthForm mode="sign-up" invitation={{ token, email: view.email, role: view.role, invitedBy: view.invitedBy }} />;
 }
