@@ -80,9 +80,6 @@ describe("sign-up by invitation", () => {
   it("lets an admin create an invitation link bound to an address", async () => {
     await admin.click('nav >> text="Invitations"');
     await admin.waitForURL(`${url}/settings/invitations`);
-    await admin.fill("#email", "not an address");
-    await admin.click('button:has-text("Create invitation link")');
-    await admin.locator('[data-field-error="email"]').waitFor();
     await admin.fill("#email", inviteeEmail);
     await admin.click('button:has-text("Create invitation link")');
     const link = admin.locator("[data-invitation-url]");
