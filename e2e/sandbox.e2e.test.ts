@@ -55,4 +55,25 @@ describe("a job process running with SANDBOX=off", () => {
     expect(await page.locator('[data-testid="sandbox-off"]').count()).toBe(0);
     expect(await page.locator('[data-testid="runs-admin-only"]').count()).toBe(0);
   });
+
+  it("lets the admin change which hosts a repository's runs may reach, naming a bad entry", async () => {
+    // run.e2e.test.ts (first) signed up this admin and registered "demo".
+    const admin = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+    await admin.goto(`${url}/sign-in`);
+    await admin.fill("#email", "admin@example.com");
+    await admin.fill("#password", "correct horse battery");
+    await admin.click('button[type="submit"]');
+    await admin.waitForURL(`${url}/`);
+    await admin.goto(`${url}/repos`);
+    const form = admin.locator('[data-network-hosts-of="demo"]');
+    await form.locator("textarea").fill("registry.npmjs.org\nhttp://evil/");
+    await form.locator('button[type="submit"]').click();
+    await form.getByText('"http://evil/" is not a host name').waitFor();
+    await form.locator("textarea").fill("registry.npmjs.org\npypi.org:443");
+    await form.locator('button[type="submit"]').click();
+    await form.getByText("Saved: registry.npmjs.org, pypi.org:443").waitFor();
+    await admin.reload();
+    expect(await admin.locator('[data-network-hosts-of="demo"] textarea').inputValue()).toBe("registry.npmjs.org\npypi.org:443");
+    await screenshot(admin, screensDir, "21-repo-network-hosts");
+  });
 });

@@ -10,6 +10,8 @@ import { inputClass } from "../ui/styles";
 export function RepoForm({ action, allowLocal }: { action: FormAction<{ name: string }>; allowLocal: boolean }) {
   const { onSubmit, pending, fieldErrors, error, result } = useFormAction(action);
   const form = useResetOnSuccess(result);
+  // Each host's error comes back under networkHosts.<index>.
+  const hostsError = Object.entries(fieldErrors).find(([field]) => field.startsWith("networkHosts"))?.[1];
   return (
     <form ref={form} onSubmit={onSubmit} className="space-y-4">
       <FormError message={error} />
@@ -49,6 +51,14 @@ export function RepoForm({ action, allowLocal }: { action: FormAction<{ name: st
         hint="owner/name, for opening pull requests. Found from github.com URLs by itself; set it for a mirror or GitHub Enterprise."
       >
         <input id="githubRepo" name="githubRepo" className={inputClass(!!fieldErrors.githubRepo, true)} placeholder="acme/web-app" {...describedBy("githubRepo", fieldErrors.githubRepo)} />
+      </Field>
+      <Field
+        id="networkHosts"
+        label="Network hosts (optional)"
+        error={hostsError}
+        hint="Hosts runs on it may reach through the sandbox's proxy, one per line: host (ports 80 and 443) or host:port, e.g. registry.npmjs.org. Empty: no network."
+      >
+        <textarea id="networkHosts" name="networkHosts" rows={2} className={inputClass(!!hostsError, true)} placeholder="registry.npmjs.org" {...describedBy("networkHosts", hostsError)} />
       </Field>
       <div className="flex justify-end">
         <SubmitButton pending={pending} pendingText="Registering…">
