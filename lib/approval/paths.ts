@@ -85,6 +85,9 @@ export function isCredentialPath(raw: string): boolean {
 // System-wide facts under /proc that say nothing about any process.
 const PROC_HARMLESS = /^\/proc\/(cpuinfo|meminfo|version|loadavg|uptime|stat|filesystems|partitions|mounts|swaps|devices|diskstats|vmstat|zoneinfo|interrupts|sys\/.*)$/;
 
+/** bash opens a network connection for these paths in redirections (`cat < /dev/tcp/host/80`). */
+export const isNetworkDevicePath = (raw: string) => /^\/dev\/(tcp|udp)\//.test(raw);
+
 /**
  * True for a path under /proc about processes (`/proc/1/environ`, `/proc/self/mem`,
  * `/proc/*` globs): another process's environment (credentials), memory or command line.

@@ -18,7 +18,7 @@ import {
 } from "../shell/ast";
 import { parseShell } from "../shell/parse";
 import { wordArg } from "../shell/words";
-import { isCredentialPath, isProcessSecretPath } from "../paths";
+import { isCredentialPath, isNetworkDevicePath, isProcessSecretPath } from "../paths";
 import { selfCalls } from "./forkBomb";
 import { runsInputAsCode } from "./pipes";
 import { classifyArgv } from "./simpleCommand";
@@ -41,6 +41,10 @@ function checkRedirect(analysis: Analysis, src: string, r: Redirect): void {
   const where = label(sourceOf(src, r));
   // `2>&1`, `>&-`: duplicating a descriptor opens no file.
   if ((r.Op === RedirOp.DupOut || r.Op === RedirOp.DupIn) && /^(\d+|-)$/.test(target.value)) return;
+  if (isNetworkDevicePath(target.value)) {
+    analysis.addFinding("risky", `${where} opens a network connection (${target.value.split("/").slice(0, 4).join("/")})`);
+    return;
+  }
   if (!target.dynamic && isCredentialPath(target.value)) {
     analysis.addFinding("denied", `${where} reads or writes a credential store`);
     return;

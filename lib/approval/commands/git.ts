@@ -390,9 +390,9 @@ const SUBCOMMANDS: Record<string, Sub> = {
 
 // Plumbing and queries with no flag that runs a program or writes a file: their arguments are
 // revisions, paths, patterns and output formats.
+// (hash-object runs clean filters and interpret-trailers runs trailer commands: not listed.)
 const QUERIES = opt(`ls-files ls-tree rev-parse rev-list describe name-rev merge-base show-ref for-each-ref count-objects
-  var check-ignore check-attr fsck cherry version show-branch symbolic-ref check-ref-format get-tar-commit-id
-  stripspace column interpret-trailers mktree hash-object`);
+  var check-ignore check-attr fsck cherry version show-branch check-ref-format get-tar-commit-id stripspace column`);
 const NETWORK = opt("push fetch pull clone ls-remote send-email request-pull archive");
 const ALWAYS_RISKY: Record<string, string> = {
   rm: "deletes files (git rm)",

@@ -112,15 +112,15 @@ const jq: CommandSpec = {
   longValue: words("indent arg argjson slurpfile rawfile from-file"),
 };
 
-// yq edits files in place with -i.
+// yq edits its files in place with -i: the files after the expression are writes.
 const yq: CommandSpec = {
-  short: "CeMNPrjvhV",
+  short: "CeMNPrjvhVi",
   shortValue: "opIsf",
-  long: [...HELP, ...words("colors exit-status no-colors null-input prettyPrint unwrapScalar no-doc verbose")],
+  long: [...HELP, ...words("colors exit-status no-colors null-input prettyPrint unwrapScalar no-doc verbose inplace")],
   longValue: words("output-format input-format indent split-exp front-matter expression"),
-  effects: {
-    "-i": { kind: "risky", why: "edits files in place (-i)" },
-    "--inplace": { kind: "risky", why: "edits files in place (--inplace)" },
+  check: (parsed, ctx) => {
+    if (parsed.flags.some((f) => f.flag === "-i" || f.flag === "--inplace")) for (const file of parsed.operands.slice(1)) ctx.writes(file);
+    return [];
   },
 };
 
@@ -211,7 +211,7 @@ const specs: Record<string, CommandSpec> = {
 const ANY_ARGUMENTS = words(`
   echo printf true false test [ basename dirname which type whereis whoami id groups cal seq sleep expr bc factor
   yes numfmt tty nproc free uptime arch logname users who w lscpu lsblk getconf locale tput clear pathchk tsort
-  apropos whatis help cd pushd popd set shopt read wait exit return shift : local export declare typeset readonly
+  apropos whatis help cd pushd popd shopt read wait exit return shift : local export declare typeset readonly
   unset getopts let mktemp sha1sum sha224sum sha256sum sha384sum sha512sum md5sum md5 shasum cksum b2sum sum
   expand unexpand zcat bzcat xzcat last
 `);
@@ -219,6 +219,8 @@ const ANY_ARGUMENTS = words(`
 export const readOnly: Record<string, Handler> = {
   ...Object.fromEntries(ANY_ARGUMENTS.map((name) => [name, anyArguments])),
   ...specHandlers(specs),
+  // `set` alone prints every variable, the environment (and its secrets) included.
+  set: ({ args }) => (args.length ? [] : [risky("prints every shell variable, the environment included (which may hold secrets)")]),
   ps: () => [otherProcesses()],
   top: () => [otherProcesses()],
   lsof: () => [otherProcesses()],
