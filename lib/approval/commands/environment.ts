@@ -30,12 +30,54 @@ const CODE_INJECTING = new Set([
   "PAGER",
   "EDITOR",
   "VISUAL",
+  // Pagers and viewers run programs they are told to.
+  "MANPAGER",
+  "MANOPT",
+  "LESSOPEN",
+  "LESSCLOSE",
+  "LESS",
+  "LESSKEYIN",
+  "SYSTEMD_PAGER",
+  "BROWSER",
+  // Options read from the environment: `TAR_OPTIONS=--to-command=…`, `ZIPOPT='-TT …'`.
+  "TAR_OPTIONS",
+  "ZIPOPT",
+  "UNZIP",
+  "GZIP",
+  "XZ_OPT",
+  "GREP_OPTIONS",
+  "RIPGREP_CONFIG_PATH",
+  "AWKPATH",
+  "AWKLIBPATH",
+  // Prompts expand command substitutions (`PS4='$(id)' bash -xc :`).
+  "PS0",
+  "PS1",
+  "PS2",
+  "PS4",
+  // Build and test tools' option variables can name programs and plugins.
+  "MAKEFLAGS",
+  "MFLAGS",
+  "GNUMAKEFLAGS",
+  "GOFLAGS",
+  "RUSTC",
+  "RUSTC_WRAPPER",
+  "RUSTDOC",
+  "PYTEST_ADDOPTS",
+  "PYTEST_PLUGINS",
+  "JAVA_TOOL_OPTIONS",
+  "_JAVA_OPTIONS",
+  "DOTNET_STARTUP_HOOKS",
+  "SSH_ASKPASS",
+  "SUDO_ASKPASS",
 ]);
 
-const CODE_INJECTING_PREFIX = /^(DYLD_|GIT_CONFIG|npm_config_|BASH_FUNC_)/;
+const CODE_INJECTING_PREFIX = /^(DYLD_|GIT_|npm_config_|BASH_FUNC_)/;
+// git reads many GIT_* variables (GIT_EXTERNAL_DIFF, GIT_PROXY_COMMAND, GIT_DIR…); only who
+// wrote a commit and when is harmless.
+const GIT_HARMLESS = /^GIT_(AUTHOR|COMMITTER)_(NAME|EMAIL|DATE)$/;
 
 export function injectsCode(name: string): boolean {
-  return CODE_INJECTING.has(name) || CODE_INJECTING_PREFIX.test(name);
+  return CODE_INJECTING.has(name) || (CODE_INJECTING_PREFIX.test(name) && !GIT_HARMLESS.test(name));
 }
 
 /** `NAME=value` as an env(1) argument: the name if it is one. */
