@@ -106,8 +106,7 @@ async function runLoop(baseURL: string, workspace: string, log: EventLog): Promi
       checkpoint: createCheckpointSaver({
         log,
         runId: "bench",
-        workspace,
-        mirror: path.join(workspace, ".git"),
+        tree: { gitDir: path.join(workspace, ".git"), workspace, indexFile: path.join(workspace, ".git", "index") },
         branch: "agentdesk/bench",
         baseSha,
         author: { name: "bench", email: "bench@localhost" },

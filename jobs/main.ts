@@ -2,7 +2,7 @@ import { ConfigError, getConfig, knownSecretValues } from "../lib/config";
 import { createRunsQueue } from "../lib/queue";
 import { RedisPolicyError, assertNoEviction, createRedis, waitForRedis } from "../lib/redis";
 import { errorMessage } from "./errors";
-import { cleanupStaleWorktrees } from "./git/worktree";
+import { cleanupStaleAttempts } from "./git/attempt";
 import { startHealthServer } from "./health";
 import { startAdvertising } from "./advertise";
 import { createLogger } from "./logger";
@@ -36,8 +36,8 @@ async function main(): Promise<void> {
   });
   await assertNoEviction(redis);
 
-  const removed = await cleanupStaleWorktrees(config.dataDir, logger);
-  if (removed.length > 0) logger.info("removed stale worktrees", { count: removed.length });
+  const removed = await cleanupStaleAttempts(config.dataDir, logger);
+  if (removed.length > 0) logger.info("removed stale run workspaces", { count: removed.length });
 
   if (config.globalConcurrency !== undefined) {
     const queue = createRunsQueue(redis, config.redisPrefix);

@@ -67,6 +67,8 @@ export async function processRunJob(
   const timeoutSec = Math.min(payload.timeoutSec, config.runTimeoutMaxSec);
   const timer = setTimeout(() => active.stop({ kind: "timeout", seconds: timeoutSec }), timeoutSec * 1000);
   let workspace: Workspace | undefined;
+  // Over for good with nothing to review: the run's repository goes with the attempt's folder.
+  let runEnded = false;
   try {
     const cancelledBy = await cancelRequestedBy(eventLog, runId);
     if (cancelledBy) {
@@ -142,8 +144,7 @@ export async function processRunJob(
       checkpoint: createCheckpointSaver({
         log: eventLog,
         runId,
-        workspace: workspace.path,
-        mirror: workspace.mirror,
+        tree: workspace,
         branch: workspace.branch,
         baseSha: workspace.baseSha,
         author: config.gitAuthor,
@@ -155,17 +156,17 @@ export async function processRunJob(
     if (active.signal.aborted) throw new Error("the run was stopped");
 
     // One set of commits for the review: checkpoint commits fold into the final one.
-    await squashCheckpointCommits(workspace.path, workspace.baseSha);
+    await squashCheckpointCommits(workspace, workspace.baseSha);
     // Committed even when the executor failed, so nothing it did is lost.
     const { headSha } = await commitAll({
-      workspace: workspace.path,
+      tree: workspace,
       author: config.gitAuthor,
       // The subject comes from the prompt, which a user may have pasted a secret into.
       message: maskSecrets(commitMessage(payload), secrets),
     });
-    const changed = await treesDiffer(workspace.mirror, workspace.baseSha, headSha);
+    const changed = await treesDiffer(workspace.gitDir, workspace.baseSha, headSha);
     // The final branch travels with the run, so a push (or a follow-up) can run on any machine.
-    const bundle = await bundleBranch({ gitDir: workspace.mirror, branch: workspace.branch, baseSha: workspace.baseSha });
+    const bundle = await bundleBranch({ gitDir: workspace.gitDir, branch: workspace.branch, baseSha: workspace.baseSha });
     if (bundle) await saveRunBundle(eventLog, runId, bundle);
     if (!result.ok) {
       if (changed) {
@@ -180,14 +181,15 @@ export async function processRunJob(
     await deleteRunCheckpoint(eventLog, runId);
     if (result.state !== undefined) await saveConversation(eventLog, runId, result.state);
     if (!changed) {
+      runEnded = true;
       await emit({ type: "run.completed", reason: "no changes" });
       await markFollowUpDone(eventLog, followUpDone, "run.completed");
       return "completed";
     }
-    const diff = await diffCommits({ gitDir: workspace.mirror }, workspace.baseSha, headSha);
+    const diff = await diffCommits({ gitDir: workspace.gitDir }, workspace.baseSha, headSha);
     // Push protection, every round: the review masks secrets, so the reviewer cannot see one.
     const held = secretsOfRun(config, payload.repo.credentialEnv);
-    const secretFindings = await findSecretsInBranch({ gitDir: workspace.mirror }, workspace.baseSha, headSha, held);
+    const secretFindings = await findSecretsInBranch({ gitDir: workspace.gitDir }, workspace.baseSha, headSha, held);
     await emit({ type: "diff.ready", baseSha: workspace.baseSha, headSha, ...diff, secretFindings });
     await emit({ type: "run.awaiting_review", branch: workspace.branch, headSha });
     await markFollowUpDone(eventLog, followUpDone, "run.awaiting_review");
@@ -195,6 +197,7 @@ export async function processRunJob(
   } catch (e) {
     // The run is over for good: its checkpoint must not resume it, nor its follow-up run again.
     const forgetCheckpoint = async () => {
+      runEnded = true;
       await deleteRunCheckpoint(eventLog, runId);
       await markFollowUpDone(eventLog, followUpDone, "ended");
     };
@@ -203,9 +206,9 @@ export async function processRunJob(
     clearTimeout(timer);
     active.release();
     if (workspace) {
-      await releaseWorkspace(workspace).catch((e: unknown) => {
+      await releaseWorkspace(workspace, { endRun: runEnded }).catch((e: unknown) => {
         // The run's outcome stands; start-up cleanup removes what is left.
-        logger.error("could not remove the run's worktree", { workspace: workspace?.path, error: errorMessage(e) });
+        logger.error("could not remove the run's workspace", { workspace: workspace?.path, error: errorMessage(e) });
       });
     }
   }

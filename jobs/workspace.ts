@@ -1,19 +1,26 @@
-import { hasCommit } from "./agent/checkpoint";
 import { PermanentRunError } from "./errors";
+import { borrowedObjectDirs, createAgentGitDir } from "./git/agentGitDir";
+import { checkOut, createAttempt, removeAttempt, type AttemptTree } from "./git/attempt";
+import { validateBranchName, validateRunBranch } from "./git/branchName";
 import { restoreBranch, type BundleMeta } from "./git/bundle";
-import { updateMirror, mirrorPath, withMirrorLock } from "./git/mirror";
-import { addWorktree, removeWorktree } from "./git/worktree";
+import { mirrorPath, updateMirror, withMirrorLock } from "./git/mirror";
+import { checkRepoUrl } from "./git/remoteUrl";
+import { ensureRunRepo, hasCommit, removeRunRepo, resolveCommit, runDir, setRunBranch } from "./git/runRepo";
 
-export type Workspace = {
-  /** Absolute path of the run's worktree. */
+export { checkRepoUrl } from "./git/remoteUrl";
+
+export type Workspace = AttemptTree & {
+  /** Absolute path of the run's files (the attempt's workspace folder). */
   path: string;
+  runId: string;
+  dataDir: string;
   mirror: string;
   branch: string;
   baseBranch: string;
   baseSha: string;
   /**
-   * Paths the run's sandbox shows read-only at the same place (e.g. an object store the run's
-   * repository borrows from); everything else outside `path` is invisible to the run.
+   * What the sandbox binds read-only at the same paths: the object stores the workspace's
+   * `.git` borrows from (the run's repository's and the mirror's). Nothing writable.
    */
   readOnlyPaths: string[];
 };
@@ -28,8 +35,8 @@ export type PrepareWorkspaceOptions = {
   credential?: string;
   signal?: AbortSignal;
   /**
-   * Resume the run at a checkpoint commit. On a machine whose mirror lacks it, the branch is
-   * restored from the run's bundle (saved in Redis by the job process that made it).
+   * Resume the run at a checkpoint commit. On a machine whose run repository lacks it, the
+   * branch is restored from the run's bundle (saved in Redis by the job process that made it).
    */
   resumeAt?: {
     headSha: string;
@@ -38,44 +45,70 @@ export type PrepareWorkspaceOptions = {
   };
 };
 
-// Remote URLs git may be given. A local path (or file://) reads this machine's disk, so it is
-// accepted only where the install allows local repositories (development, tests).
-const REMOTE_URL = /^(https?:\/\/|ssh:\/\/|git:\/\/|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:)/;
-
-export function checkRepoUrl(url: string, allowLocalRepos: boolean): void {
-  if (url.startsWith("-")) throw new PermanentRunError(`repository URL "${url}" is not valid`);
-  if (!REMOTE_URL.test(url) && !allowLocalRepos) {
-    throw new PermanentRunError(
-      `repository URL "${url}" is a local path; set ALLOW_LOCAL_REPOS=1 to allow local repositories`,
-    );
-  }
-}
-
 /**
- * The run's workspace: fetch the repository's mirror (created on first use), then a worktree
- * on the run's branch at the base branch's head. Fetch and worktree creation hold the mirror's
- * lock together, so a concurrent fetch cannot move the base between the two.
+ * The run's workspace for this delivery: fetch the repository's mirror (created on first use),
+ * make sure the run has its own repository (borrowing the mirror's objects), put the run's
+ * branch at the base branch's head (or the checkpoint when resuming), and check it out into
+ * a fresh attempt folder. Fetch and branch creation hold the mirror's lock together, so a
+ * concurrent fetch cannot move the base between the two.
  */
 export async function prepareWorkspace(options: PrepareWorkspaceOptions): Promise<Workspace> {
-  const { dataDir, runId, repo, branch, baseBranch, credential, signal, resumeAt } = options;
-  checkRepoUrl(repo.url, options.allowLocalRepos);
-  return withMirrorLock(mirrorPath(dataDir, repo.url), async () => {
-    const mirror = await updateMirror({ dataDir, url: repo.url, repoName: repo.name, credential, signal });
-    if (resumeAt && !(await hasCommit(mirror, resumeAt.headSha))) {
+  const { dataDir, runId, repo, branch, baseBranch, credential, signal, resumeAt, allowLocalRepos } = options;
+  checkRepoUrl(repo.url, allowLocalRepos);
+  runDir(dataDir, runId);
+  await validateRunBranch(branch);
+  await validateBranchName(baseBranch);
+  const { mirror, gitDir, baseSha, startSha } = await withMirrorLock(mirrorPath(dataDir, repo.url), async () => {
+    const mirror = await updateMirror({ dataDir, url: repo.url, repoName: repo.name, allowLocalRepos, credential, signal });
+    const gitDir = await ensureRunRepo(dataDir, runId, mirror);
+    if (resumeAt && !(await hasCommit(gitDir, resumeAt.headSha))) {
       const saved = await resumeAt.loadBundle();
       if (!saved) {
         throw new PermanentRunError(
           `the run's checkpoint commit ${resumeAt.headSha} is not on this machine and the run has no saved bundle`,
         );
       }
-      await restoreBranch({ gitDir: mirror, ...saved });
+      await restoreBranch({ gitDir, ...saved });
     }
-    const startAt = resumeAt ? { commit: resumeAt.headSha, baseSha: resumeAt.baseSha } : undefined;
-    const { path, baseSha } = await addWorktree({ dataDir, mirror, runId, branch, baseBranch, signal, startAt });
-    return { path, mirror, branch, baseBranch, baseSha, readOnlyPaths: [] };
+    // The remote's branches are in the mirror only; the run's repository borrows their objects.
+    const baseSha = resumeAt ? resumeAt.baseSha : await resolveCommit(mirror, `refs/remotes/origin/${baseBranch}`, `base branch "${baseBranch}"`);
+    const startSha = resumeAt ? await checkCommitId(gitDir, resumeAt.headSha) : baseSha;
+    // A run taken up again without a checkpoint starts over from the base.
+    await setRunBranch(gitDir, branch, startSha);
+    return { mirror, gitDir, baseSha, startSha };
   });
+
+  const tree = await createAttempt(dataDir, runId, gitDir);
+  try {
+    await checkOut(tree, startSha, signal);
+    await createAgentGitDir({ workspace: tree.workspace, runRepo: gitDir, branch, headSha: startSha, baseBranch, baseSha, checkoutIndex: tree.indexFile });
+  } catch (e) {
+    await removeAttempt(dataDir, runId, tree);
+    throw e;
+  }
+  return {
+    ...tree,
+    path: tree.workspace,
+    runId,
+    dataDir,
+    mirror,
+    branch,
+    baseBranch,
+    baseSha,
+    readOnlyPaths: borrowedObjectDirs(gitDir, mirror),
+  };
 }
 
-export async function releaseWorkspace(workspace: Workspace): Promise<void> {
-  await removeWorktree(workspace.mirror, workspace.path);
+async function checkCommitId(gitDir: string, sha: string): Promise<string> {
+  if (!/^[0-9a-f]{40,64}$/.test(sha)) throw new PermanentRunError(`"${sha}" is not a commit id`);
+  return resolveCommit(gitDir, sha, `commit ${sha}`);
+}
+
+/**
+ * Removes this attempt's folder. `endRun`: the run is over without anything left to review
+ * (completed with no changes, failed, cancelled), so its repository goes too.
+ */
+export async function releaseWorkspace(workspace: Workspace, opts: { endRun?: boolean } = {}): Promise<void> {
+  await removeAttempt(workspace.dataDir, workspace.runId, workspace);
+  if (opts.endRun) await removeRunRepo(workspace.dataDir, workspace.runId);
 }

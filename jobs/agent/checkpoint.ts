@@ -2,12 +2,13 @@ import { z } from "zod";
 import type { EventLog } from "../../lib/eventLog";
 import { PermanentRunError } from "../errors";
 import { bundleBranch, saveRunBundle } from "../git/bundle";
+import { treeGitOptions, type AttemptTree } from "../git/attempt";
 import { commitAll } from "../git/commit";
-import { gitSucceeds, runGit } from "../git/exec";
+import { runGit } from "../git/exec";
 
 /**
  * Crash resume. After each completed step an executor saves its state; the pipeline saves
- * the worktree with it: a commit on the run's branch, bundled into Redis so a job process on
+ * the workspace with it: a commit on the run's branch in the run's repository, bundled into Redis so a job process on
  * another machine can restore it. The record in Redis names that commit, so the state and
  * the files always match. The checkpoint commits are squashed when the run finishes.
  */
@@ -33,8 +34,7 @@ export type CheckpointSaver = (turn: number, state: unknown) => Promise<void>;
 export type CheckpointTarget = {
   log: EventLog;
   runId: string;
-  workspace: string;
-  mirror: string;
+  tree: Pick<AttemptTree, "gitDir" | "workspace" | "indexFile">;
   branch: string;
   baseSha: string;
   author: { name: string; email: string };
@@ -46,14 +46,14 @@ export function createCheckpointSaver(target: CheckpointTarget): CheckpointSaver
   let bundledHead: string | null = null;
   return async (turn, state) => {
     const { headSha } = await commitAll({
-      workspace: target.workspace,
+      tree: target.tree,
       author: target.author,
       message: `${CHECKPOINT_SUBJECT} ${turn}\n`,
     });
     // Bundle first, record second: a crash in between leaves the previous record, whose
     // commit the new bundle still contains.
     if (headSha !== bundledHead) {
-      const bundle = await bundleBranch({ gitDir: target.mirror, branch: target.branch, baseSha: target.baseSha });
+      const bundle = await bundleBranch({ gitDir: target.tree.gitDir, branch: target.branch, baseSha: target.baseSha });
       if (bundle) await saveRunBundle(target.log, target.runId, bundle);
       bundledHead = headSha;
     }
@@ -95,14 +95,9 @@ export async function deleteRunCheckpoint(log: EventLog, runId: string): Promise
  * Makes the run's work one set of commits: when checkpoint commits are on the branch, the
  * branch goes back to its base with the work kept staged, for the final commit to take.
  */
-export async function squashCheckpointCommits(workspace: string, baseSha: string): Promise<boolean> {
-  const { stdout } = await runGit(["log", "--format=%s", `${baseSha}..HEAD`], { cwd: workspace });
+export async function squashCheckpointCommits(tree: Pick<AttemptTree, "gitDir" | "workspace" | "indexFile">, baseSha: string): Promise<boolean> {
+  const { stdout } = await runGit(["log", "--format=%s", `${baseSha}..HEAD`], { gitDir: tree.gitDir });
   if (!stdout.split("\n").some((subject) => subject.startsWith(CHECKPOINT_SUBJECT))) return false;
-  await runGit(["reset", "--soft", baseSha], { cwd: workspace });
+  await runGit(["reset", "--soft", baseSha], treeGitOptions(tree));
   return true;
-}
-
-/** Whether the mirror holds a commit (a checkpoint made on this machine), or needs the bundle. */
-export async function hasCommit(gitDir: string, sha: string): Promise<boolean> {
-  return gitSucceeds(["rev-parse", "--verify", "--quiet", `${sha}^{commit}`], { gitDir });
 }

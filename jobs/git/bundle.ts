@@ -7,7 +7,7 @@ import { runGit } from "./exec";
 
 /**
  * A run's branch travels between job processes as a git bundle of the commits it adds to its
- * base (`base..branch`), kept in Redis beside the run's events. Mirrors are per machine: the
+ * base (`base..branch`), kept in Redis beside the run's events. Run repositories are per machine: the
  * bundle is what lets a crashed run resume, or a reviewed run be pushed, on any other one.
  */
 
@@ -40,15 +40,23 @@ export async function bundleBranch(opts: { gitDir: string; branch: string; baseS
 }
 
 /**
- * Puts the bundled branch into a mirror, at exactly the bundled commit. The mirror must
- * already hold the base commit (a fetch of the repository gives it).
+ * Puts the bundled branch into a run's repository, at exactly the bundled commit. The
+ * repository must already hold the base commit (it borrows the fetched mirror's objects).
+ * `bundle unbundle` reads the file directly: no transport, no remote, no config of anyone's.
  */
 export async function restoreBranch(opts: { gitDir: string; bundle: Buffer; meta: BundleMeta }): Promise<string> {
+  const ref = `refs/heads/${opts.meta.branch}`;
+  if (!/^[0-9a-f]{40,64}$/.test(opts.meta.headSha)) throw new Error(`the bundle's head "${opts.meta.headSha}" is not a commit id`);
   return withTempFile(async (file) => {
     await fs.writeFile(file, opts.bundle);
     await runGit(["bundle", "verify", "--quiet", file], { gitDir: opts.gitDir });
-    const ref = `refs/heads/${opts.meta.branch}`;
-    await runGit(["fetch", "--quiet", "--no-tags", file, `+${ref}:${ref}`], { gitDir: opts.gitDir });
+    const { stdout } = await runGit(["bundle", "unbundle", file], { gitDir: opts.gitDir });
+    // "<sha> <ref>" per line: the bundle must carry exactly the branch at the recorded commit.
+    const heads = stdout.split("\n").filter(Boolean).map((line) => line.split(" "));
+    if (!heads.some(([sha, name]) => sha === opts.meta.headSha && name === ref)) {
+      throw new Error(`the bundle does not hold ${ref} at ${opts.meta.headSha}`);
+    }
+    await runGit(["update-ref", "--no-deref", ref, opts.meta.headSha], { gitDir: opts.gitDir });
     const head = (await runGit(["rev-parse", "--verify", `${ref}^{commit}`], { gitDir: opts.gitDir })).stdout.trim();
     if (head !== opts.meta.headSha) throw new Error(`restored ${ref} at ${head}, expected ${opts.meta.headSha}`);
     return head;

@@ -1,4 +1,5 @@
 import type { RunJobPayload } from "../../lib/queue";
+import { treeGitOptions, type AttemptTree } from "./attempt";
 import { gitSucceeds, runGit } from "./exec";
 
 const MAX_SUBJECT = 72;
@@ -17,36 +18,37 @@ export function commitMessage(payload: Pick<RunJobPayload, "runId" | "prompt" | 
 }
 
 export type CommitOptions = {
-  workspace: string;
+  tree: Pick<AttemptTree, "gitDir" | "workspace" | "indexFile">;
   author: { name: string; email: string };
   message: string;
 };
 
 /**
- * Commits everything in the worktree (new, changed, deleted files) on its branch. Author and
- * committer are AgentDesk's configured identity; hooks never run (`--no-verify`, and
- * core.hooksPath is disabled for every git command). Returns the branch head afterwards;
- * `committed` is false when there was nothing to commit.
+ * Commits everything in the workspace (new, changed, deleted files) on the run's branch, in
+ * the run's own repository: `--git-dir`/`--work-tree` name it, so the `.git` inside the
+ * workspace is never read (and git never adds a path named `.git`). Author and committer are
+ * AgentDesk's configured identity; hooks never run (`--no-verify`, and core.hooksPath is
+ * disabled for every git command). Returns the branch head afterwards; `committed` is false
+ * when there was nothing to commit.
  */
-export async function commitAll({ workspace, author, message }: CommitOptions): Promise<{
+export async function commitAll({ tree, author, message }: CommitOptions): Promise<{
   headSha: string;
   committed: boolean;
 }> {
-  await runGit(["add", "--all"], { cwd: workspace });
-  const clean = await gitSucceeds(["diff", "--cached", "--quiet"], { cwd: workspace });
+  await runGit(["add", "--all"], treeGitOptions(tree));
+  const clean = await gitSucceeds(["diff", "--cached", "--quiet", "--no-ext-diff"], treeGitOptions(tree));
   if (!clean) {
-    await runGit(["-c", "commit.gpgsign=false", "commit", "--no-verify", "--quiet", "--file=-"], {
-      cwd: workspace,
-      input: message,
-      env: {
+    await runGit(["commit", "--no-verify", "--quiet", "--file=-"], {
+      ...treeGitOptions(tree, {
         GIT_AUTHOR_NAME: author.name,
         GIT_AUTHOR_EMAIL: author.email,
         GIT_COMMITTER_NAME: author.name,
         GIT_COMMITTER_EMAIL: author.email,
-      },
+      }),
+      input: message,
     });
   }
-  const { stdout } = await runGit(["rev-parse", "--verify", "HEAD"], { cwd: workspace });
+  const { stdout } = await runGit(["rev-parse", "--verify", "HEAD"], { gitDir: tree.gitDir });
   return { headSha: stdout.trim(), committed: !clean };
 }
 

@@ -7,9 +7,33 @@ import { spawn } from "node:child_process";
  * ambient environment, while we want a small, explicit environment for every git command.
  */
 
-// Every invocation: repository hooks never run (a cloned repo or the agent could plant one),
-// no credential helper of the host answers for us, no fsmonitor daemon is started.
-const SAFE_CONFIG = ["-c", "core.hooksPath=/dev/null", "-c", "credential.helper=", "-c", "core.fsmonitor=false"];
+// Every invocation, whatever a repository's config says (the platform writes the config of
+// its own repositories, but a setting that executes or redirects must not depend on that
+// alone): no hooks, no credential helper or askpass program of a config, no fsmonitor daemon,
+// no attributes file of the host, no automatic gc (a run's repository borrows the mirror's
+// objects; a gc of the mirror must never prune them), no submodule recursion, no signing.
+const SAFE_CONFIG = [
+  "-c", "core.hooksPath=/dev/null",
+  "-c", "credential.helper=",
+  "-c", "core.askPass=",
+  "-c", "core.fsmonitor=false",
+  "-c", "core.attributesFile=/dev/null",
+  "-c", "protocol.allow=never",
+  "-c", "gc.auto=0",
+  "-c", "maintenance.auto=false",
+  "-c", "submodule.recurse=false",
+  "-c", "fetch.recurseSubmodules=false",
+  "-c", "push.recurseSubmodules=no",
+  "-c", "commit.gpgSign=false",
+];
+
+/**
+ * Transports a remote command may use: https and ssh; plain http (test servers) and local
+ * paths (`file`) only where the install allows local repositories. `ext::` never.
+ */
+export function remoteProtocols(allowLocalRepos: boolean): string[] {
+  return allowLocalRepos ? ["https", "ssh", "http", "file"] : ["https", "ssh"];
+}
 
 // What git may see of our environment: enough to find programs, ssh keys and proxies. No
 // GIT_* variable of the host (GIT_DIR, GIT_CONFIG_*… would change what git does) and no
@@ -50,15 +74,25 @@ export function gitEnv(extra: Record<string, string> = {}): Record<string, strin
     // hooks; the mirror's own config (written by us) is the only one git reads.
     GIT_CONFIG_NOSYSTEM: "1",
     GIT_CONFIG_GLOBAL: "/dev/null",
+    GIT_ATTR_NOSYSTEM: "1",
+    // Replace refs and grafts rewrite what a commit looks like; the platform uses neither.
+    GIT_NO_REPLACE_OBJECTS: "1",
+    GIT_GRAFT_FILE: "/dev/null",
+    // No transport unless the command names its protocols (runGit's `protocols`).
+    GIT_ALLOW_PROTOCOL: "",
     ...extra,
   };
 }
 
 export type GitOptions = {
-  /** Working directory (a worktree); git finds the repository from it. */
+  /** Working directory; without `gitDir` git finds the repository from it (not for run workspaces). */
   cwd?: string;
-  /** A bare repository (the mirror), passed as --git-dir. */
+  /** The repository, passed as --git-dir (git never looks for one in a folder). */
   gitDir?: string;
+  /** The files `gitDir` describes, passed as --work-tree (also the working directory). */
+  workTree?: string;
+  /** Transports this command may use (remoteProtocols); none by default. */
+  protocols?: string[];
   /** Variables for this command only (credentials, author identity). */
   env?: Record<string, string>;
   signal?: AbortSignal;
@@ -97,8 +131,14 @@ export class GitAbortedError extends Error {
 const MAX_STDERR_BYTES = 64 * 1024;
 
 export function runGit(args: string[], options: GitOptions = {}): Promise<GitResult> {
-  const { cwd, gitDir, env, signal, timeoutMs, maxStdoutBytes, input } = options;
-  const fullArgs = [...SAFE_CONFIG, ...(gitDir ? [`--git-dir=${gitDir}`] : []), ...args];
+  const { gitDir, workTree, protocols, env, signal, timeoutMs, maxStdoutBytes, input } = options;
+  const cwd = workTree ?? options.cwd;
+  const fullArgs = [
+    ...SAFE_CONFIG,
+    ...(gitDir ? [`--git-dir=${gitDir}`] : []),
+    ...(workTree ? [`--work-tree=${workTree}`] : []),
+    ...args,
+  ];
   return new Promise<GitResult>((resolve, reject) => {
     if (signal?.aborted) {
       reject(new GitAbortedError(args, signal.reason));
@@ -107,7 +147,7 @@ export function runGit(args: string[], options: GitOptions = {}): Promise<GitRes
     const child = spawn("git", fullArgs, {
       cwd,
       // Next.js's types make NODE_ENV required in ProcessEnv; a child's environment needs none.
-      env: gitEnv(env) as NodeJS.ProcessEnv,
+      env: gitEnv({ ...env, GIT_ALLOW_PROTOCOL: (protocols ?? []).join(":") }) as NodeJS.ProcessEnv,
       stdio: "pipe",
     });
     // EPIPE: git exited without reading its input; its exit status says whether that is wrong.

@@ -4,14 +4,17 @@ import path from "node:path";
 import { PermanentRunError } from "../errors";
 import { pathExists } from "../fsUtil";
 import { credentialEnv } from "./credentials";
-import { GitError, runGit, withLockRetry } from "./exec";
+import { GitError, remoteProtocols, runGit, withLockRetry } from "./exec";
+import { writePlatformConfig } from "./platformRepo";
 
 /**
- * The mirror cache: one bare clone per repository URL, fetched before every run. Runs get a
- * worktree of it, so a run costs a fetch of what changed instead of a clone.
+ * The mirror cache: one bare repository per repository URL, holding only the remote's
+ * branches (under refs/remotes/origin/*), fetched before every run. Runs never get a worktree
+ * of it: each run has its own repository (runRepo.ts) that borrows the mirror's objects, so a
+ * run costs a fetch of what changed instead of a clone, and nothing of a run is in here.
  *
- * Remote branches are fetched into refs/remotes/origin/* (not `--mirror`): our own
- * refs/heads/agentdesk/* branches live in the mirror and must survive `fetch --prune`.
+ * The mirror has no remote in its config: every fetch names the registered URL from the job
+ * payload, so no config can redirect it, and the credential goes only to that URL.
  */
 const FETCH_REFSPEC = "+refs/heads/*:refs/remotes/origin/*";
 const REMOTE_TIMEOUT_MS = 15 * 60_000;
@@ -48,6 +51,7 @@ export type MirrorOptions = {
   url: string;
   /** Display name for messages (the registered repository's name). */
   repoName: string;
+  allowLocalRepos: boolean;
   credential?: string;
   signal?: AbortSignal;
 };
@@ -58,41 +62,40 @@ export type MirrorOptions = {
  * are rethrown as they are so the job is retried.
  */
 export async function updateMirror(options: MirrorOptions): Promise<string> {
-  const { dataDir, url, credential, signal } = options;
+  const { dataDir, url, credential, signal, allowLocalRepos } = options;
   const mirror = mirrorPath(dataDir, url);
-  const env = await credentialEnv(dataDir, credential);
+  const created = !(await pathExists(mirror));
+  if (created) await createMirror(mirror);
+  await scrubMirror(mirror);
+  const env = await credentialEnv(dataDir, credential, url);
   try {
-    if (!(await pathExists(mirror))) await cloneMirror(mirror, options, env);
     await withLockRetry(() =>
-      runGit(["fetch", "--prune", "--no-tags", "--quiet", "origin"], {
+      runGit(["fetch", "--prune", "--no-tags", "--no-write-fetch-head", "--quiet", "--", url, FETCH_REFSPEC], {
         gitDir: mirror,
         env,
+        protocols: remoteProtocols(allowLocalRepos),
         signal,
         timeoutMs: REMOTE_TIMEOUT_MS,
       }),
     );
   } catch (e) {
+    // A URL that never answered leaves no empty mirror behind for later runs to trust.
+    if (created) await fs.rm(mirror, { recursive: true, force: true });
     throw classifyRemoteError(e, options.repoName);
   }
   return mirror;
 }
 
-async function cloneMirror(mirror: string, { url, signal }: MirrorOptions, env: Record<string, string>) {
+async function createMirror(mirror: string): Promise<void> {
   await fs.mkdir(path.dirname(mirror), { recursive: true });
-  // Cloned under a temporary name and renamed: a crash mid-clone leaves no half mirror that
-  // later runs would trust, and a job process sharing the folder sees the mirror whole or not at all.
+  // Made under a temporary name and renamed: a job process sharing the folder sees the
+  // mirror whole or not at all. An empty mirror is fine: the fetch fills it.
   const tmp = `${mirror}.tmp-${process.pid}-${crypto.randomBytes(4).toString("hex")}`;
   try {
-    await runGit(["clone", "--bare", "--quiet", "--", url, tmp], { env, signal, timeoutMs: REMOTE_TIMEOUT_MS });
-    await runGit(["config", "remote.origin.fetch", FETCH_REFSPEC], { gitDir: tmp });
-    // `clone --bare` copies the remote's branches to refs/heads/*; they would go stale there
-    // and could collide with our agentdesk/* branches. The fetch puts them under refs/remotes.
-    const heads = await runGit(["for-each-ref", "--format=delete %(refname)", "refs/heads/"], { gitDir: tmp });
-    if (heads.stdout.trim()) {
-      await runGit(["update-ref", "--stdin"], { gitDir: tmp, input: heads.stdout });
-    }
-    await fs.rename(tmp, mirror).catch(async (e: NodeJS.ErrnoException) => {
-      // Another job process finished the same clone first; use theirs.
+    await runGit(["init", "--quiet", "--bare", "--template=", "--", tmp]);
+    await writePlatformConfig(tmp);
+    await fs.rename(tmp, mirror).catch((e: NodeJS.ErrnoException) => {
+      // Another job process made it first; use theirs.
       if (e.code !== "ENOTEMPTY" && e.code !== "EEXIST") throw e;
     });
   } finally {
@@ -100,9 +103,26 @@ async function cloneMirror(mirror: string, { url, signal }: MirrorOptions, env: 
   }
 }
 
+/**
+ * Puts the mirror back to what the platform made: its own config, no hooks, no attributes,
+ * grafts or alternates, and no branch of its own (only refs/remotes/origin/* from the fetch).
+ * Mirrors of earlier versions were shared with runs' worktrees and may have been written by
+ * one; this is also what keeps them harmless.
+ */
+async function scrubMirror(mirror: string): Promise<void> {
+  await writePlatformConfig(mirror);
+  for (const name of ["hooks", "worktrees", "info/attributes", "info/grafts", "info/sparse-checkout", "objects/info/alternates", "objects/info/http-alternates", "shallow"]) {
+    await fs.rm(path.join(mirror, name), { recursive: true, force: true });
+  }
+  const stray = await runGit(["for-each-ref", "--format=delete %(refname)", "--", "refs/heads/", "refs/tags/", "refs/replace/", "refs/agentdesk/"], {
+    gitDir: mirror,
+  });
+  if (stray.stdout.trim()) await runGit(["update-ref", "--stdin"], { gitDir: mirror, input: stray.stdout });
+}
+
 // What git says when the URL itself is wrong or the credential is refused: retrying will not help.
 const PERMANENT_REMOTE_ERROR =
-  /does not appear to be a git repository|repository '.*' (does not exist|not found)|not found|Authentication failed|could not read (Username|Password)|terminal prompts disabled|Permission denied|Invalid username or password|The requested URL returned error: 40[134]|not a git repository|unable to find remote helper/i;
+  /does not appear to be a git repository|repository '.*' (does not exist|not found)|not found|Authentication failed|could not read (Username|Password)|terminal prompts disabled|Permission denied|Invalid username or password|The requested URL returned error: 40[134]|not a git repository|unable to find remote helper|transport '.*' not allowed/i;
 
 function classifyRemoteError(e: unknown, repoName: string): unknown {
   if (e instanceof GitError && PERMANENT_REMOTE_ERROR.test(e.stderr)) {

@@ -1,11 +1,13 @@
 import { PermanentRunError } from "../errors";
-import { GitError, runGit } from "./exec";
-import { validateRunBranch } from "./worktree";
+import { validateRunBranch } from "./branchName";
+import { GitError, remoteProtocols, runGit, type GitOptions } from "./exec";
 
 /**
  * Pushing a run's branch: exactly one ref (`refs/heads/agentdesk/…`), at exactly the decided
  * commit, guarded by `--force-with-lease` so a branch someone else moved is never overwritten.
- * Hooks are off for every git command (exec.ts); credentials come only in `env`.
+ * Pushed from the run's own repository to the registered URL named on the command line (never
+ * a remote of a config); hooks are off for every git command (exec.ts); credentials come only
+ * in `env`, and its askpass answers only for that URL's origin.
  */
 const REMOTE_TIMEOUT_MS = 5 * 60_000;
 
@@ -18,7 +20,11 @@ export class PushRejectedError extends PermanentRunError {
 }
 
 export type PushTarget = {
-  mirror: string;
+  /** The run's repository (runRepo.ts). */
+  gitDir: string;
+  /** The registered repository URL, from the job payload. */
+  url: string;
+  allowLocalRepos: boolean;
   branch: string;
   baseBranch: string;
   headSha: string;
@@ -37,15 +43,14 @@ export async function checkPushableBranch(branch: string, baseBranch: string): P
   await validateRunBranch(branch);
 }
 
+function remoteOptions(t: Pick<PushTarget, "gitDir" | "allowLocalRepos" | "env" | "signal">): GitOptions {
+  return { gitDir: t.gitDir, env: t.env, signal: t.signal, timeoutMs: REMOTE_TIMEOUT_MS, protocols: remoteProtocols(t.allowLocalRepos) };
+}
+
 /** The commit a branch is at on the remote, or null when the remote has no such branch. */
-export async function remoteBranchSha(t: Pick<PushTarget, "mirror" | "branch" | "env" | "signal">): Promise<string | null> {
+export async function remoteBranchSha(t: Pick<PushTarget, "gitDir" | "url" | "allowLocalRepos" | "branch" | "env" | "signal">): Promise<string | null> {
   const ref = `refs/heads/${t.branch}`;
-  const { stdout } = await runGit(["ls-remote", "--heads", "origin", ref], {
-    gitDir: t.mirror,
-    env: t.env,
-    signal: t.signal,
-    timeoutMs: REMOTE_TIMEOUT_MS,
-  });
+  const { stdout } = await runGit(["ls-remote", "--heads", "--end-of-options", t.url, ref], remoteOptions(t));
   for (const line of stdout.split("\n")) {
     const [sha, name] = line.split("\t");
     if (name === ref && sha) return sha;
@@ -67,8 +72,8 @@ export async function pushRunBranch(t: PushTarget): Promise<{ pushed: boolean }>
   if (before !== t.expectedRemoteSha) throw movedError(t, before);
   try {
     await runGit(
-      ["push", "--porcelain", "--no-verify", "--no-follow-tags", `--force-with-lease=${ref}:${t.expectedRemoteSha ?? ""}`, "origin", `${t.headSha}:${ref}`],
-      { gitDir: t.mirror, env: t.env, signal: t.signal, timeoutMs: REMOTE_TIMEOUT_MS },
+      ["push", "--porcelain", "--no-verify", "--no-follow-tags", `--force-with-lease=${ref}:${t.expectedRemoteSha ?? ""}`, "--end-of-options", t.url, `${t.headSha}:${ref}`],
+      remoteOptions(t),
     );
     return { pushed: true };
   } catch (e) {
@@ -87,29 +92,4 @@ function movedError(t: PushTarget, actual: string | null, cause?: unknown): Push
       `someone else changed it, so it was not overwritten`,
     { cause },
   );
-}
-
-/** Whether the mirror holds a commit (e.g. the run ran on this machine). */
-export async function hasCommit(mirror: string, sha: string): Promise<boolean> {
-  try {
-    await runGit(["cat-file", "-e", `${sha}^{commit}`], { gitDir: mirror });
-    return true;
-  } catch (e) {
-    if (e instanceof GitError) return false;
-    throw e;
-  }
-}
-
-/** Deletes the run's branch from the mirror (discard); a branch that is not there is fine. */
-export async function deleteMirrorBranch(mirror: string, branch: string): Promise<boolean> {
-  await validateRunBranch(branch);
-  const ref = `refs/heads/${branch}`;
-  try {
-    await runGit(["rev-parse", "--verify", "--quiet", `${ref}^{commit}`], { gitDir: mirror });
-  } catch (e) {
-    if (e instanceof GitError) return false;
-    throw e;
-  }
-  await runGit(["update-ref", "-d", ref], { gitDir: mirror });
-  return true;
 }

@@ -58,13 +58,14 @@ export async function findSecretsInBranch(repo: Repo, baseSha: string, headSha: 
 }
 
 /**
- * Secrets in the commits a push of `headSha` would send: those the remote does not have
- * (no `refs/remotes/origin/*` of a freshly fetched mirror reaches them).
+ * Secrets in the commits a push of `headSha` would send: those the remote does not have. The
+ * run's repository borrows from a freshly fetched mirror, whose refs (`--alternate-refs`) are
+ * the remote's branches: no commit they reach is scanned.
  */
-export async function findSecretsToPush(mirror: string, headSha: string, secrets: readonly NamedSecret[]): Promise<SecretFinding[]> {
+export async function findSecretsToPush(runRepo: string, headSha: string, secrets: readonly NamedSecret[]): Promise<SecretFinding[]> {
   if (secrets.length === 0) return [];
-  const commits = await commitsIn({ gitDir: mirror }, [headSha, "--not", "--remotes=origin"]);
-  return scanDiffs({ gitDir: mirror }, commits.map(commitDiff), secrets);
+  const commits = await commitsIn({ gitDir: runRepo }, [headSha, "--not", "--alternate-refs"]);
+  return scanDiffs({ gitDir: runRepo }, commits.map(commitDiff), secrets);
 }
 
 async function commitsIn(repo: Repo, range: string[]): Promise<string[]> {

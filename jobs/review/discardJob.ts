@@ -2,23 +2,22 @@ import type { Job } from "bullmq";
 import { knownSecretValues } from "../../lib/config";
 import type { DiscardJobPayload, JobPayload } from "../../lib/queue";
 import { createRunEmitter } from "../emit";
-import { pathExists } from "../fsUtil";
+import { validateRunBranch } from "../git/branchName";
 import { deleteRunBundle } from "../git/bundle";
-import { mirrorPath, withMirrorLock } from "../git/mirror";
-import { deleteMirrorBranch } from "../git/push";
+import { removeRunRepo } from "../git/runRepo";
 import type { JobOutcome } from "../metrics";
 import type { ReviewJobDeps } from "./pushJob";
 
 /**
- * A discarded run's branch leaves this job process's mirror, and its bundle leaves Redis. The
- * remote is never contacted. Safe to run twice: a branch already gone is fine.
+ * A discarded run's repository (its branch) leaves this job process, and its bundle leaves
+ * Redis. The remote is never contacted. Safe to run twice: a repository already gone is fine.
  */
 export async function processDiscardJob(deps: ReviewJobDeps, job: Job<JobPayload>, payload: DiscardJobPayload): Promise<JobOutcome> {
   const { config, eventLog } = deps;
-  const { runId, branch, repo } = payload;
+  const { runId, branch } = payload;
   const logger = deps.logger.child({ runId, jobId: job.id, decisionId: payload.decisionId });
-  const mirror = mirrorPath(config.dataDir, repo.url);
-  const deleted = (await pathExists(mirror)) && (await withMirrorLock(mirror, () => deleteMirrorBranch(mirror, branch)));
+  await validateRunBranch(branch);
+  const deleted = await removeRunRepo(config.dataDir, runId);
   await deleteRunBundle(eventLog, runId);
   logger.info("discarded the run's branch", { branch, deletedFromMirror: deleted });
   const emit = createRunEmitter(eventLog, runId, knownSecretValues());
@@ -26,8 +25,8 @@ export async function processDiscardJob(deps: ReviewJobDeps, job: Job<JobPayload
     type: "log",
     level: "info",
     message: deleted
-      ? `branch ${branch} deleted from the job process's mirror; the remote was not touched`
-      : `branch ${branch} was not in this job process's mirror; the remote was not touched`,
+      ? `branch ${branch} deleted with the run's repository on this job process; the remote was not touched`
+      : `branch ${branch} was not on this job process; the remote was not touched`,
   });
   return "completed";
 }

@@ -9,6 +9,7 @@ import { deleteRunBundle } from "../git/bundle";
 import { credentialEnv } from "../git/credentials";
 import { mirrorPath, updateMirror, withMirrorLock } from "../git/mirror";
 import { checkPushableBranch, pushRunBranch } from "../git/push";
+import { ensureRunRepo, removeRunRepo } from "../git/runRepo";
 import { ensurePullRequest } from "../github/pullRequest";
 import type { Logger } from "../logger";
 import type { JobOutcome } from "../metrics";
@@ -21,8 +22,8 @@ import { displayRemote } from "./remote";
 export type ReviewJobDeps = { config: Config; eventLog: EventLog; logger: Logger };
 
 /**
- * A push decision carried out: the mirror fetched, the decided commit present (from the mirror
- * or the run's bundle), that commit pushed to the run's branch only, then the pull request
+ * A push decision carried out: the mirror fetched, the decided commit present in the run's
+ * repository (made on this machine, or restored from the run's bundle), that commit pushed to the run's branch only, then the pull request
  * when asked. At most one push per decision, whatever BullMQ redelivers.
  */
 export async function processPushJob(deps: ReviewJobDeps, job: Job<JobPayload>, payload: PushJobPayload): Promise<JobOutcome> {
@@ -42,6 +43,8 @@ export async function processPushJob(deps: ReviewJobDeps, job: Job<JobPayload>, 
     await emit({ type: "push.started", remote, branch: payload.branch });
     try {
       const pushed = await push(deps, payload);
+      // The branch is on the remote now (a retry finds the commit there, through the mirror).
+      await removeRunRepo(config.dataDir, runId);
       logger.info(pushed.pushed ? "pushed the run's branch" : "the remote already had the decided commit", {
         branch: payload.branch,
         commit: payload.headSha,
@@ -76,18 +79,21 @@ async function push(deps: ReviewJobDeps, payload: PushJobPayload): Promise<{ pus
   const credential = repo.credentialEnv ? readCredential(repo.credentialEnv) : undefined;
   const mirror = mirrorPath(config.dataDir, repo.url);
   return withMirrorLock(mirror, async () => {
-    await updateMirror({ dataDir: config.dataDir, url: repo.url, repoName: repo.name, credential });
-    await ensureDecidedCommit({ log: eventLog, runId: payload.runId, mirror, headSha: payload.headSha });
+    await updateMirror({ dataDir: config.dataDir, url: repo.url, repoName: repo.name, allowLocalRepos: config.allowLocalRepos, credential });
+    const gitDir = await ensureRunRepo(config.dataDir, payload.runId, mirror);
+    await ensureDecidedCommit({ log: eventLog, runId: payload.runId, gitDir, headSha: payload.headSha });
     // Defence in depth: the web refuses such a push, but it may be stale or bypassed.
-    const findings = await findSecretsToPush(mirror, payload.headSha, secretsOfRun(config, repo.credentialEnv));
+    const findings = await findSecretsToPush(gitDir, payload.headSha, secretsOfRun(config, repo.credentialEnv));
     if (findings.length > 0) throw new PermanentRunError(`secret in diff: ${describeFindings(findings)}`);
     return pushRunBranch({
-      mirror,
+      gitDir,
+      url: repo.url,
+      allowLocalRepos: config.allowLocalRepos,
       branch: payload.branch,
       baseBranch: payload.baseBranch,
       headSha: payload.headSha,
       expectedRemoteSha: payload.expectedRemoteSha,
-      env: await credentialEnv(config.dataDir, credential),
+      env: await credentialEnv(config.dataDir, credential, repo.url),
     });
   });
 }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { requestCancel } from "../../lib/eventLog";
 import { mirrorPath } from "../../jobs/git/mirror";
+import { runBranchRepo } from "../git/runBranch";
 import type { RunJobPayload } from "../../lib/queue";
 import { turn, type FakeScript } from "../support/fakeAnthropic";
 import { git } from "../support/gitRepo";
@@ -115,7 +116,8 @@ describe("agent executor: limits, each a question its owner can deny", () => {
     const { payload, events } = await runDenying([write(0), write(1)], { maxTurns: 2 });
     expect(lastEvent(events)).toMatchObject({ type: "run.failed", error: "stopped: reached the limit of 2 turns" });
     expect(ofType(events, "log").some((e) => e.message.includes(`changes so far are kept on branch ${payload.branch}`))).toBe(true);
-    const mirror = mirrorPath(h.config.dataDir, h.repo.url);
+    // The run failed: its repository is gone and its bundle keeps the work.
+    const mirror = await runBranchRepo(h.config.dataDir, payload.runId, h.log, mirrorPath(h.config.dataDir, h.repo.url));
     const base = ofType(events, "workspace.ready")[0]!.baseSha;
     expect(await git(mirror, "log", "--format=%s", `${base}..${payload.branch}`)).toBe("Improve the greeting");
     expect(await git(mirror, "show", `${payload.branch}:f0.txt`)).toBe("0");

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mirrorPath } from "../../jobs/git/mirror";
+import { runRepoPath } from "../../jobs/git/runRepo";
 import { loadRunBundle } from "../../jobs/git/bundle";
 import type { ContentBlockParam } from "../support/fakeAnthropic";
 import { turn } from "../support/fakeAnthropic";
@@ -92,8 +92,7 @@ describe("agent executor: a scripted run end to end", () => {
       ["src/greet.js", "modified"],
     ]);
     expect(diff.patch).toContain('+  return "Hi, " + name;');
-    const mirror = mirrorPath(h.config.dataDir, h.repo.url);
-    const commits = await git(mirror, "log", "--format=%s", `${diff.baseSha}..${payload.branch}`);
+    const commits = await git(runRepoPath(h.config.dataDir, payload.runId), "log", "--format=%s", `${diff.baseSha}..${payload.branch}`);
     expect(commits).toBe("Improve the greeting");
     expect(await h.redis.exists(h.log.keys.runCheckpoint(payload.runId))).toBe(0);
     expect((await loadRunBundle(h.log, payload.runId))?.meta.headSha).toBe(diff.headSha);

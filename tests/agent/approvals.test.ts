@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mirrorPath } from "../../jobs/git/mirror";
+import { runBranchRepo } from "../git/runBranch";
 import type { RunEvent } from "../../lib/events";
 import { resolveInput } from "../../lib/inputArbiter";
 import { runChanges } from "../../lib/runChanges";
@@ -53,7 +54,8 @@ function resultSent(callId: string): ContentBlockParam {
   throw new Error(`the model never received a result for ${callId}`);
 }
 
-const branchFile = (payload: RunJobPayload, file: string) => git(mirrorPath(h.config.dataDir, h.repo.url), "show", `${payload.branch}:${file}`);
+const branchFile = async (payload: RunJobPayload, file: string) =>
+  git(await runBranchRepo(h.config.dataDir, payload.runId, h.log, mirrorPath(h.config.dataDir, h.repo.url)), "show", `${payload.branch}:${file}`);
 
 describe("approval mode risky", () => {
   it("runs a safe command unasked, waits on a risky one (waiting_input) and runs it once approved", async () => {

@@ -4,7 +4,7 @@ import path from "node:path";
 import { Worker, type Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mirrorPath } from "../../jobs/git/mirror";
+import { runRepoPath } from "../../jobs/git/runRepo";
 import { loadConfig } from "../../lib/config";
 import { createEventLog, type EventLog } from "../../lib/eventLog";
 import { RUNS_QUEUE, createRunsQueue, queuePrefix, runJobOptions, type JobPayload } from "../../lib/queue";
@@ -125,10 +125,10 @@ describe("crash resume across job processes", () => {
     // Usage continues from the checkpoint's totals.
     expect(ofType(events, "usage").map((u) => u.turn)).toEqual([1, 2, 3, 4]);
 
-    // One commit with all the work, in the second machine's mirror (restored from the bundle).
+    // One commit with all the work, in the run's repository on the second machine (restored from the bundle).
     const diff = ofType(events, "diff.ready")[0]!;
     expect(diff.files.map((f) => f.path).sort()).toEqual(["notes.txt", "three.txt", "two.txt"]);
-    const mirror = mirrorPath(path.join(machines, "two"), repo.url);
+    const mirror = runRepoPath(path.join(machines, "two"), payload.runId);
     expect(await git(mirror, "log", "--format=%s", `${diff.baseSha}..${payload.branch}`)).toBe("Count in notes.txt");
     expect(await git(mirror, "show", `${payload.branch}:notes.txt`)).toBe("one");
     expect(await git(mirror, "show", `${payload.branch}:two.txt`)).toBe("two");

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mirrorPath } from "../../jobs/git/mirror";
+import { runRepoPath } from "../../jobs/git/runRepo";
 import { reviewJobIds, reviewJobOptions } from "../../lib/queue";
 import { turn } from "../support/fakeAnthropic";
 import { git } from "../support/gitRepo";
@@ -54,7 +54,7 @@ describe("request changes: the agent continues on the same branch", () => {
     expect(diffs).toHaveLength(2);
     expect(diffs[1]!.baseSha).toBe(diffs[0]!.baseSha);
     expect(diffs[1]!.patch).toContain("+Hello, world");
-    const mirror = mirrorPath(h.config.dataDir, h.repo.url);
+    const mirror = runRepoPath(h.config.dataDir, payload.runId);
     expect(await git(mirror, "show", `${reviews[1]!.headSha}:greet.txt`)).toBe("Hello, world");
     expect(await git(mirror, "rev-list", "--count", `${diffs[1]!.baseSha}..${reviews[1]!.headSha}`)).toBe("1");
     expect(after.some((e) => e.type === "log" && e.message.includes("reviewer's feedback"))).toBe(true);

@@ -4,7 +4,8 @@ import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mirrorPath } from "../../jobs/git/mirror";
-import { workspaceForRun } from "../../jobs/git/worktree";
+import { runDir, runRepoPath } from "../../jobs/git/runRepo";
+import { repoFromRunBundle } from "../git/runBranch";
 import { silentLogger } from "../../jobs/logger";
 import { createRunWorker, type RunWorker } from "../../jobs/worker";
 import { loadConfig } from "../../lib/config";
@@ -95,11 +96,11 @@ describe("run job through a real BullMQ worker", () => {
     const review = only(events, "run.awaiting_review");
     expect(review).toEqual(expect.objectContaining({ branch: payload.branch, headSha: diff.headSha }));
 
-    const mirror = mirrorPath(config.dataDir, repo.url);
-    expect(await git(mirror, "rev-parse", `refs/heads/${payload.branch}`)).toBe(diff.headSha);
-    expect(await git(mirror, "log", "-1", "--format=%s", diff.headSha)).toBe("Say hello");
+    const runRepo = runRepoPath(config.dataDir, payload.runId);
+    expect(await git(runRepo, "rev-parse", `refs/heads/${payload.branch}`)).toBe(diff.headSha);
+    expect(await git(runRepo, "log", "-1", "--format=%s", diff.headSha)).toBe("Say hello");
     await eventually(async () =>
-      (await fs.access(workspaceForRun(config.dataDir, payload.runId)).then(
+      (await fs.access(path.join(runDir(config.dataDir, payload.runId), "attempts")).then(
         () => false,
         () => true,
       ))
@@ -144,8 +145,10 @@ describe("run job through a real BullMQ worker", () => {
     const events = await waitForEvents(log, payload.runId, hasEnded);
     expect(events[events.length - 1]).toMatchObject({ type: "run.failed", error: "command exited with code 2" });
     expect(only(events, "tool.finished")).toMatchObject({ ok: false, exitCode: 2 });
-    const mirror = mirrorPath(config.dataDir, repo.url);
-    expect(await git(mirror, "show", `refs/heads/${payload.branch}:partial.txt`)).toBe("partial");
+    // The run is over: its repository is gone, and its work is kept in its bundle.
+    await expect(fs.access(runDir(config.dataDir, payload.runId))).rejects.toThrow();
+    const kept = await repoFromRunBundle(log, payload.runId, mirrorPath(config.dataDir, repo.url));
+    expect(await git(kept, "show", `refs/heads/${payload.branch}:partial.txt`)).toBe("partial");
     const { job, state } = await finishedJob(payload.runId);
     expect(state).toBe("failed");
     expect(job.attemptsMade).toBe(1);
@@ -226,8 +229,10 @@ describe("run job through a real BullMQ worker", () => {
       const output = events.flatMap((e) => (e.type === "log" && e.stream ? [e.message] : [])).join("");
       expect(output).toBe("***\nenv::\n");
       const mirror = mirrorPath(config.dataDir, repo.url);
+      const runRepo = runRepoPath(config.dataDir, payload.runId);
       expect(await fs.readFile(path.join(mirror, "config"), "utf8")).not.toContain(secret);
-      expect(await git(mirror, "log", "-1", "--format=%B", `refs/heads/${payload.branch}`)).not.toContain(secret);
+      expect(await fs.readFile(path.join(runRepo, "config"), "utf8")).not.toContain(secret);
+      expect(await git(runRepo, "log", "-1", "--format=%B", `refs/heads/${payload.branch}`)).not.toContain(secret);
     } finally {
       delete process.env.AGENTDESK_TEST_CREDENTIAL;
     }

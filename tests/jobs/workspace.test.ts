@@ -8,8 +8,9 @@ import { loadConfig } from "../../lib/config";
 import { PermanentRunError } from "../../jobs/errors";
 import { commitAll, commitMessage } from "../../jobs/git/commit";
 import { diffCommits } from "../../jobs/git/diff";
+import { cleanupStaleAttempts } from "../../jobs/git/attempt";
 import { mirrorPath } from "../../jobs/git/mirror";
-import { cleanupStaleWorktrees, workspaceForRun } from "../../jobs/git/worktree";
+import { runDir, runRepoPath } from "../../jobs/git/runRepo";
 import { silentLogger } from "../../jobs/logger";
 import { prepareWorkspace, releaseWorkspace, type PrepareWorkspaceOptions } from "../../jobs/workspace";
 import { createTestRepo, git, type TestRepo } from "../support/gitRepo";
@@ -40,30 +41,57 @@ afterAll(async () => {
 });
 
 describe("workspace", () => {
-  it("creates a worktree on the run's branch at the base branch's head, and removes it but keeps the branch", async () => {
+  it("checks the run's branch out into an attempt folder, commits into the run's own repository, and keeps it after the attempt", async () => {
     const options = runOptions();
     const ws = await prepareWorkspace(options);
-    expect(ws.path).toBe(workspaceForRun(config.dataDir, options.runId));
+    expect(path.dirname(path.dirname(ws.path))).toBe(path.join(runDir(config.dataDir, options.runId), "attempts"));
+    expect(ws.gitDir).toBe(runRepoPath(config.dataDir, options.runId));
     expect(ws.mirror).toBe(mirrorPath(config.dataDir, repo.url));
     expect(path.basename(ws.mirror)).toMatch(/^remote-[0-9a-f]{12}\.git$/);
+    expect(ws.readOnlyPaths).toEqual([path.join(ws.gitDir, "objects"), path.join(ws.mirror, "objects")]);
     expect(ws.baseSha).toBe(await repo.remoteSha("main"));
-    expect(await git(ws.path, "rev-parse", "--abbrev-ref", "HEAD")).toBe(options.branch);
     expect(await fs.readFile(path.join(ws.path, "src/app.txt"), "utf8")).toBe("one\ntwo\nthree\n");
+    // The run's own git in the workspace works as in a clone: branch, clean status, the base.
+    expect(await git(ws.path, "rev-parse", "--abbrev-ref", "HEAD")).toBe(options.branch);
+    expect(await git(ws.path, "status", "--porcelain")).toBe("");
+    expect(await git(ws.path, "rev-parse", "origin/main")).toBe(ws.baseSha);
 
     await fs.writeFile(path.join(ws.path, "new.txt"), "new\n");
+    expect(await git(ws.path, "status", "--porcelain")).toBe("?? new.txt");
     const { headSha, committed } = await commitAll({
-      workspace: ws.path,
+      tree: ws,
       author,
       message: commitMessage({ runId: options.runId, prompt: "Add a file\nmore", command: null }),
     });
     expect(committed).toBe(true);
-    const authorLine = await git(ws.path, "log", "-1", "--format=%an <%ae>|%cn <%ce>|%s");
+    const authorLine = await git(ws.gitDir, "log", "-1", "--format=%an <%ae>|%cn <%ce>|%s", options.branch);
     expect(authorLine).toBe(`${author.name} <${author.email}>|${author.name} <${author.email}>|Add a file`);
+    expect(await git(ws.gitDir, "ls-tree", "-r", "--name-only", headSha)).not.toContain(".git");
 
     await releaseWorkspace(ws);
     await expect(fs.access(ws.path)).rejects.toThrow();
-    expect(await git(ws.mirror, "rev-parse", `refs/heads/${options.branch}`)).toBe(headSha);
-    expect(await git(ws.mirror, "worktree", "list")).not.toContain(ws.path);
+    expect(await git(ws.gitDir, "rev-parse", `refs/heads/${options.branch}`)).toBe(headSha);
+    // The mirror holds the remote's branches only: no run branch, no run commit.
+    expect(await git(ws.mirror, "for-each-ref", "--format=%(refname)")).not.toContain("refs/heads/");
+    await expect(git(ws.mirror, "cat-file", "-e", `${headSha}^{commit}`)).rejects.toThrow();
+
+    await releaseWorkspace(ws, { endRun: true });
+    await expect(fs.access(runDir(config.dataDir, options.runId))).rejects.toThrow();
+  });
+
+  it("gives every attempt of a run its own folder; a second one never touches the first", async () => {
+    const options = runOptions();
+    const first = await prepareWorkspace(options);
+    await fs.writeFile(path.join(first.path, "first.txt"), "paused work\n");
+    const second = await prepareWorkspace(options);
+    expect(second.path).not.toBe(first.path);
+    expect(second.indexFile).not.toBe(first.indexFile);
+    expect(await fs.readFile(path.join(first.path, "first.txt"), "utf8")).toBe("paused work\n");
+    await expect(fs.access(path.join(second.path, "first.txt"))).rejects.toThrow();
+    await releaseWorkspace(second);
+    expect(await fs.readFile(path.join(first.path, "first.txt"), "utf8")).toBe("paused work\n");
+    await releaseWorkspace(first, { endRun: true });
+    await expect(fs.access(runDir(config.dataDir, options.runId))).rejects.toThrow();
   });
 
   it("never runs hooks of the remote or the mirror", async () => {
@@ -80,17 +108,17 @@ describe("workspace", () => {
     }
     const ws = await prepareWorkspace(runOptions());
     await fs.writeFile(path.join(ws.path, "x.txt"), "x\n");
-    await commitAll({ workspace: ws.path, author, message: "x" });
+    await commitAll({ tree: ws, author, message: "x" });
     await releaseWorkspace(ws);
     await expect(fs.access(marker)).rejects.toThrow();
   });
 
-  it("keeps our branches when the next fetch prunes deleted remote branches", async () => {
+  it("keeps the run's branch when the next fetch prunes deleted remote branches", async () => {
     await repo.commit({ "feature.txt": "f\n" }, "feature", "feature");
     const onFeature = runOptions({ baseBranch: "feature" });
     const ws = await prepareWorkspace(onFeature);
     await fs.writeFile(path.join(ws.path, "mine.txt"), "mine\n");
-    const { headSha } = await commitAll({ workspace: ws.path, author, message: "mine" });
+    const { headSha } = await commitAll({ tree: ws, author, message: "mine" });
     await releaseWorkspace(ws);
 
     await repo.deleteRemoteBranch("feature");
@@ -98,7 +126,9 @@ describe("workspace", () => {
     await releaseWorkspace(next);
     const refs = await git(next.mirror, "for-each-ref", "--format=%(refname)");
     expect(refs).not.toContain("refs/remotes/origin/feature");
-    expect(await git(next.mirror, "rev-parse", `refs/heads/${onFeature.branch}`)).toBe(headSha);
+    expect(await git(ws.gitDir, "rev-parse", `refs/heads/${onFeature.branch}`)).toBe(headSha);
+    // The pruned base's objects are still there to borrow (the mirror never collects garbage by itself).
+    expect(await git(ws.gitDir, "show", `${headSha}~1:feature.txt`)).toBe("f");
   });
 
   it("sees new commits of the base branch on the next run", async () => {
@@ -124,6 +154,12 @@ describe("workspace", () => {
     await expect(missingBase).rejects.toThrow('base branch "no-such-branch" does not exist');
 
     await expect(prepareWorkspace(runOptions({ allowLocalRepos: false }))).rejects.toThrow(/ALLOW_LOCAL_REPOS/);
+    for (const url of ["http://127.0.0.1:9/x.git", "git://127.0.0.1/x.git", "file:///tmp/x.git"]) {
+      await expect(prepareWorkspace(runOptions({ allowLocalRepos: false, repo: { name: "t", url } }))).rejects.toThrow(/ALLOW_LOCAL_REPOS/);
+    }
+    for (const url of ["ext::sh -c touch% /tmp/pwned", "git://127.0.0.1/x.git", "-uhttps://x"]) {
+      await expect(prepareWorkspace(runOptions({ repo: { name: "t", url } }))).rejects.toBeInstanceOf(PermanentRunError);
+    }
     await expect(prepareWorkspace(runOptions({ branch: "agentdesk/Bad..name" }))).rejects.toBeInstanceOf(
       PermanentRunError,
     );
@@ -157,21 +193,20 @@ describe("workspace", () => {
     }
   });
 
-  it("removes a dead process's worktree at start-up and leaves a live one", async () => {
+  it("removes a dead process's attempt folder at start-up and leaves a live one", async () => {
     const dead = await prepareWorkspace(runOptions());
     const live = await prepareWorkspace(runOptions());
     const deadPid = await exitedPid();
-    const ownerFile = `${dead.path}.owner.json`;
+    const ownerFile = path.join(dead.dir, "owner.json");
     const owner = JSON.parse(await fs.readFile(ownerFile, "utf8")) as Record<string, unknown>;
     await fs.writeFile(ownerFile, JSON.stringify({ ...owner, pid: deadPid }));
 
-    const removed = await cleanupStaleWorktrees(config.dataDir, silentLogger);
-    expect(removed).toEqual([dead.path]);
-    await expect(fs.access(dead.path)).rejects.toThrow();
+    const removed = await cleanupStaleAttempts(config.dataDir, silentLogger);
+    expect(removed).toEqual([dead.dir]);
+    await expect(fs.access(dead.dir)).rejects.toThrow();
+    // The run's repository stays: the run may still be resumed or reviewed.
+    await fs.access(dead.gitDir);
     await fs.access(live.path);
-    const list = await git(live.mirror, "worktree", "list");
-    expect(list).not.toContain(dead.path);
-    expect(list).toContain(live.path);
     await releaseWorkspace(live);
   });
 
@@ -181,8 +216,8 @@ describe("workspace", () => {
     await fs.rm(path.join(ws.path, "README.md"));
     await fs.writeFile(path.join(ws.path, "image.bin"), Buffer.from([0, 1, 2, 0, 255]));
     await fs.writeFile(path.join(ws.path, "later.txt"), "later\nmore\n");
-    const { headSha } = await commitAll({ workspace: ws.path, author, message: "changes" });
-    const diff = await diffCommits({ gitDir: ws.mirror }, ws.baseSha, headSha);
+    const { headSha } = await commitAll({ tree: ws, author, message: "changes" });
+    const diff = await diffCommits({ gitDir: ws.gitDir }, ws.baseSha, headSha);
     await releaseWorkspace(ws);
 
     const byPath = Object.fromEntries(diff.files.map((f) => [f.path, f]));
@@ -193,7 +228,7 @@ describe("workspace", () => {
     expect(diff.patch).toContain("rename from src/app.txt");
     expect(diff.truncated).toBe(false);
 
-    const capped = await diffCommits({ gitDir: ws.mirror }, ws.baseSha, headSha, 100);
+    const capped = await diffCommits({ gitDir: ws.gitDir }, ws.baseSha, headSha, 100);
     expect(capped.truncated).toBe(true);
     expect(Buffer.byteLength(capped.patch)).toBeLessThanOrEqual(100);
     expect(capped.files).toEqual(diff.files);

@@ -6,7 +6,7 @@ import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadRunBundle } from "../../jobs/git/bundle";
-import { mirrorPath } from "../../jobs/git/mirror";
+import { runDir, runRepoPath } from "../../jobs/git/runRepo";
 import { silentLogger } from "../../jobs/logger";
 import { createRunWorker, type RunWorker } from "../../jobs/worker";
 import { loadConfig } from "../../lib/config";
@@ -98,7 +98,9 @@ describe("push job", () => {
       await addPush(queue, push);
       const events = await waitForEvents(log, payload.runId, pushEnded);
       expect(lastOf(events, "push.finished")).toMatchObject({ ok: true, commit: headSha });
-      expect(await git(mirrorPath(otherDataDir, repo.url), "rev-parse", `refs/heads/${payload.branch}`)).toBe(headSha);
+      // Pushed from a run repository restored from the bundle, which goes once the branch is on the remote.
+      expect(await repo.remoteSha(payload.branch)).toBe(headSha);
+      await expect(fs.access(runRepoPath(otherDataDir, payload.runId))).rejects.toThrow();
 
       // A retry of the decision after a crash that lost its outcome: the remote already has
       // the commit, so it succeeds without pushing.
@@ -176,11 +178,12 @@ describe("push job", () => {
 });
 
 describe("discard job", () => {
-  it("deletes the branch from the mirror and the bundle, and leaves the remote alone", async () => {
-    // Run and discard on the same job process, the one holding the branch in its mirror.
+  it("deletes the run's repository and the bundle, and leaves the remote alone", async () => {
+    // Run and discard on the same job process, the one holding the run's repository.
     await workerB.close(5_000);
     const { payload } = await runToReview(queue, log, repo.url);
-    const mirror = mirrorPath(config.dataDir, repo.url);
+    const runRepo = runRepoPath(config.dataDir, payload.runId);
+    expect(await git(runRepo, "rev-parse", `refs/heads/${payload.branch}`)).toMatch(/^[0-9a-f]{40}$/);
     const remoteBefore = await git(repo.url, "for-each-ref");
     const decisionId = crypto.randomUUID();
     try {
@@ -189,7 +192,7 @@ describe("discard job", () => {
     } finally {
       workerB = await createRunWorker({ config: { ...config, dataDir: otherDataDir }, redis, logger: silentLogger });
     }
-    await expect(git(mirror, "rev-parse", "--verify", "--quiet", `refs/heads/${payload.branch}`)).rejects.toThrow();
+    await expect(fs.access(runDir(config.dataDir, payload.runId))).rejects.toThrow();
     expect(await loadRunBundle(log, payload.runId)).toBeNull();
     expect(await git(repo.url, "for-each-ref")).toBe(remoteBefore);
   });

@@ -7,6 +7,7 @@ import { POST as review } from "@/app/api/runs/[id]/review/route";
 import { GET as getRunRoute } from "@/app/api/runs/[id]/route";
 import { POST as createRunRoute } from "@/app/api/runs/route";
 import { mirrorPath } from "@/jobs/git/mirror";
+import { runRepoPath } from "@/jobs/git/runRepo";
 import { createLogger } from "@/jobs/logger";
 import { createRunWorker, type RunWorker } from "@/jobs/worker";
 import { knownSecretValues, loadConfig } from "@/lib/config";
@@ -111,10 +112,11 @@ async function everythingToScan(): Promise<Record<string, string>> {
   for (const name of ["config", "FETCH_HEAD", "packed-refs"]) {
     out[`mirror:${name}`] = await fs.readFile(path.join(mirror, name), "utf8").catch(() => "");
   }
-  // Worktrees share the mirror's config; any left behind (or their .git files) are read too.
-  const worktrees = path.join(config.dataDir, "worktrees");
-  for (const entry of await fs.readdir(worktrees).catch(() => [] as string[])) {
-    out[`worktree:${entry}`] = await fs.readFile(path.join(worktrees, entry, ".git"), "utf8").catch(() => "");
+  // Every run's own repository (config, refs) and any attempt folder left behind (its index, its `.git`).
+  const runs = path.join(config.dataDir, "runs");
+  for (const file of await fs.readdir(runs, { recursive: true }).catch(() => [] as string[])) {
+    if (!/(^|\/)(config|packed-refs|HEAD|FETCH_HEAD|index|owner\.json)$/.test(file)) continue;
+    out[`runs:${file}`] = await fs.readFile(path.join(runs, file), "latin1").catch(() => "");
   }
   out.requestUrls = server.requests.map((r) => r.url).join("\n");
   return out;
@@ -212,7 +214,7 @@ describe("review of a run on an HTTP remote that needs a token", () => {
 });
 
 describe("discard", () => {
-  it("leaves the remote alone and removes the branch from the mirror", async () => {
+  it("leaves the remote alone and removes the run's repository (its branch)", async () => {
     const id = await startRun(alice, "local", "echo discard-me > gone.txt");
     await waitForStatus(id, "awaiting_review");
     const remoteBefore = await git(repo.url, "for-each-ref");
@@ -221,10 +223,9 @@ describe("discard", () => {
     await waitForStatus(id, "discarded");
     const app = await getApp();
     const [row] = await app.db.select().from(run).where(eq(run.id, id));
-    const mirror = mirrorPath(config.dataDir, repo.url);
-    await expect
-      .poll(() => git(mirror, "for-each-ref", "--format=%(refname)", `refs/heads/${row!.branch}`), { timeout: 20_000 })
-      .toBe("");
+    expect(row!.branch).toMatch(/^agentdesk\//);
+    const runRepo = runRepoPath(config.dataDir, id);
+    await expect.poll(() => fs.access(runRepo).then(() => "there", () => "gone"), { timeout: 20_000 }).toBe("gone");
     expect(await git(repo.url, "for-each-ref")).toBe(remoteBefore);
     expect((await decide(id, { action: "discard" })).status).toBe(200);
     expect((await decide(id, { action: "push" })).status).toBe(409);

@@ -1,5 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
+import { emptyGitDir } from "../../git/emptyRepo";
 import { GitError, runGit } from "../../git/exec";
 import { maskSecrets } from "../../secrets";
 import { capLine, leadingLines } from "./capping";
@@ -42,7 +43,10 @@ export const searchTool: AgentTool<z.infer<typeof input>> = {
       ({ stdout, truncated: readCut } = await runGit(
         ["grep", "-n", "-I", "-E", "--untracked", "--no-color", "-e", pattern, "--", ...pathspec],
         {
-          cwd: ctx.workspace,
+          // An empty repository of ours over the workspace's files: the workspace's own `.git`
+          // (the run's to write) is never read, so its config cannot redirect or run anything.
+          gitDir: await emptyGitDir(),
+          workTree: ctx.workspace,
           // A path such as ":(exclude)x" is a file name here, not pathspec magic.
           env: { GIT_LITERAL_PATHSPECS: "1" },
           signal: ctx.signal,
