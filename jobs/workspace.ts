@@ -55,6 +55,7 @@ export type PrepareWorkspaceOptions = {
 export async function prepareWorkspace(options: PrepareWorkspaceOptions): Promise<Workspace> {
   const { dataDir, runId, repo, branch, baseBranch, credential, signal, resumeAt, allowLocalRepos } = options;
   checkRepoUrl(repo.url, allowLocalRepos);
+  // A run id that cannot name a folder is refused before any git work.
   runDir(dataDir, runId);
   await validateRunBranch(branch);
   await validateBranchName(baseBranch);

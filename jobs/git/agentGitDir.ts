@@ -1,6 +1,7 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import { runGit } from "./exec";
+import { writeAlternates } from "./platformRepo";
 
 /**
  * The `.git` a run sees in its workspace, for its own convenience (`git status`, `git diff`,
@@ -24,8 +25,7 @@ export type AgentGitDirOptions = {
 export async function createAgentGitDir(o: AgentGitDirOptions): Promise<string> {
   const gitDir = path.join(o.workspace, ".git");
   await runGit(["init", "--quiet", "--template=", "--", o.workspace]);
-  await fs.mkdir(path.join(gitDir, "objects", "info"), { recursive: true });
-  await fs.writeFile(path.join(gitDir, "objects", "info", "alternates"), `${path.join(o.runRepo, "objects")}\n`);
+  await writeAlternates(gitDir, [path.join(o.runRepo, "objects")]);
   await runGit(["update-ref", `refs/heads/${o.branch}`, o.headSha], { gitDir });
   await runGit(["symbolic-ref", "HEAD", `refs/heads/${o.branch}`], { gitDir });
   await runGit(["update-ref", `refs/remotes/origin/${o.baseBranch}`, o.baseSha], { gitDir });

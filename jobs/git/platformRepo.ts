@@ -18,9 +18,18 @@ const PLATFORM_CONFIG = `[core]
 `;
 
 export async function writePlatformConfig(gitDir: string): Promise<void> {
-  const file = path.join(gitDir, "config");
-  // Renamed into place: a concurrent git reads the old file or the new one, never half of one.
+  await writeFileAtomic(path.join(gitDir, "config"), PLATFORM_CONFIG);
+}
+
+/** Points a repository's object lookups at other object stores (read only: git never writes there). */
+export async function writeAlternates(gitDir: string, objectDirs: string[]): Promise<void> {
+  await fs.mkdir(path.join(gitDir, "objects", "info"), { recursive: true });
+  await writeFileAtomic(path.join(gitDir, "objects", "info", "alternates"), objectDirs.map((d) => `${d}\n`).join(""));
+}
+
+// Renamed into place: a concurrent git (another job process) reads the old file or the new one, never half of one.
+async function writeFileAtomic(file: string, content: string): Promise<void> {
   const tmp = `${file}.${crypto.randomUUID()}.tmp`;
-  await fs.writeFile(tmp, PLATFORM_CONFIG, { mode: 0o644 });
+  await fs.writeFile(tmp, content, { mode: 0o644 });
   await fs.rename(tmp, file);
 }

@@ -4,7 +4,7 @@ import path from "node:path";
 import { PermanentRunError } from "../errors";
 import { pathExists } from "../fsUtil";
 import { GitError, gitSucceeds, runGit } from "./exec";
-import { writePlatformConfig } from "./platformRepo";
+import { writeAlternates, writePlatformConfig } from "./platformRepo";
 
 /**
  * A run's own repository: `<dataDir>/runs/<runId>/repo.git`, a bare repository only the
@@ -54,8 +54,7 @@ export async function ensureRunRepo(dataDir: string, runId: string, mirror: stri
     }
   }
   await writePlatformConfig(repo);
-  await fs.mkdir(path.join(repo, "objects", "info"), { recursive: true });
-  await fs.writeFile(path.join(repo, "objects", "info", "alternates"), `${path.join(mirror, "objects")}\n`);
+  await writeAlternates(repo, [path.join(mirror, "objects")]);
   return repo;
 }
 

@@ -2,6 +2,7 @@ import fs from "node:fs/promises";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
+import { git } from "../support/gitRepo";
 
 /**
  * What a hostile run can write: everything in its workspace, its `.git` included. Each
@@ -88,6 +89,15 @@ export async function poisonWorkspace(opts: {
 \tpath = ${included}
 `;
   await fs.appendFile(path.join(gitDir, "config"), config);
+  // A repository nested in the workspace (git adds it as a gitlink), with the same config.
+  const nested = path.join(workspace, "vendor", "lib");
+  await fs.mkdir(nested, { recursive: true });
+  await fs.writeFile(path.join(nested, "lib.txt"), "lib\n");
+  await git(nested, "init", "--quiet");
+  await git(nested, "add", "lib.txt");
+  await git(nested, "commit", "--quiet", "-m", "nested");
+  await fs.appendFile(path.join(nested, ".git", "config"), config);
+  await fs.writeFile(path.join(nested, ".gitattributes"), "* filter=pwn diff=pwn\n");
   await fs.writeFile(path.join(workspace, ".tools", "attributes"), "* filter=pwn diff=pwn\n");
   await fs.writeFile(path.join(workspace, ".gitattributes"), "* filter=pwn diff=pwn merge=pwn\n*.txt filter=inc\n");
   await fs.mkdir(path.join(gitDir, "info"), { recursive: true });
