@@ -5,6 +5,7 @@ import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mirrorPath } from "../../jobs/git/mirror";
+import { runRepoPath } from "../../jobs/git/runRepo";
 import { silentLogger } from "../../jobs/logger";
 import { createRunWorker, type RunWorker } from "../../jobs/worker";
 import { loadConfig } from "../../lib/config";
@@ -63,7 +64,7 @@ async function runCommand(command: string, overrides: Partial<RunJobPayload> = {
   });
   await queue.add("run", payload, runJobOptions(payload.runId, "normal"));
   const events = await waitForEvents(log, payload.runId, hasEnded, 30_000);
-  return { events, stdout: streamText(events, "stdout"), stderr: streamText(events, "stderr") };
+  return { events, payload, stdout: streamText(events, "stdout"), stderr: streamText(events, "stderr") };
 }
 
 function streamText(events: RunEvent[], stream: "stdout" | "stderr"): string {
@@ -99,7 +100,7 @@ describe("a run inside the sandbox", () => {
     expect(names.filter((n) => !allowed.includes(n))).toEqual([]);
   });
 
-  it("sees nothing of DATA_DIR but its own workspace: no database, mirror or other run", async () => {
+  it("sees nothing of DATA_DIR but its own workspace and the object stores it borrows: no database, mirror config or other run", async () => {
     // Decoys where the platform keeps its state, planted before the run.
     const decoys = [
       path.join(config.dataDir, "worktrees", "other-run-decoy", "secret.txt"),
@@ -110,16 +111,18 @@ describe("a run inside the sandbox", () => {
       await fs.mkdir(path.dirname(decoy), { recursive: true });
       await fs.writeFile(decoy, "decoy-content-never-seen\n");
     }
-    const { stdout } = await runCommand(
+    const { stdout, payload } = await runCommand(
       `{ echo "workspace:$PWD"; find ${config.dataDir} 2>&1; cat ${decoys.join(" ")} 2>&1; } | base64 -w0`,
     );
     const seen = decoded(stdout);
     const workspace = /^workspace:(.*)$/m.exec(seen)![1]!;
     expect(seen).not.toContain("decoy-content-never-seen");
     const found = seen.split("\n").filter((line) => line.startsWith(config.dataDir));
-    // Only the folders leading to its workspace, and the workspace itself.
+    // Only the folders leading to its workspace and to the object stores its `.git` borrows
+    // (read-only: its own repository's and the mirror's), and what is inside them.
+    const visible = [workspace, path.join(runRepoPath(config.dataDir, payload.runId), "objects"), path.join(mirrorPath(config.dataDir, repo.url), "objects")];
     for (const entry of found) {
-      expect(workspace === entry || workspace.startsWith(`${entry}/`) || entry.startsWith(`${workspace}/`)).toBe(true);
+      expect(visible.some((v) => v === entry || v.startsWith(`${entry}/`) || entry.startsWith(`${v}/`)), entry).toBe(true);
     }
     expect(found).not.toContainEqual(expect.stringContaining("other-run-decoy"));
     expect(found).not.toContainEqual(expect.stringContaining("pglite"));
@@ -131,7 +134,8 @@ describe("a run inside the sandbox", () => {
     const mirrorConfig = await fs.readFile(path.join(mirror, "config"), "utf8");
     const { stdout } = await runCommand(
       [
-        `printf '[url "http://attacker/"]\\n\\tinsteadOf = x\\n' >> ${mirror}/config 2>/dev/null && echo wrote-mirror`,
+        `printf '[url "http://attacker/"]\\n\\tinsteadOf = x\\n' >> ${mirror}/config 2>/dev/null && echo appended-at-mirror-config-path`,
+        `echo x > ${mirror}/objects/planted 2>/dev/null && echo wrote-mirror`,
         `echo x > ${config.dataDir}/planted 2>/dev/null && echo wrote-data-dir`,
         `echo x > /usr/planted 2>/dev/null && echo wrote-usr`,
         `echo x > /etc/planted 2>/dev/null && echo wrote-etc`,
@@ -143,7 +147,8 @@ describe("a run inside the sandbox", () => {
     );
     expect(stdout).toContain("wrote-workspace");
     for (const bad of ["wrote-mirror", "wrote-usr", "wrote-etc", "wrote-root", "saw-host-dirs"]) expect(stdout).not.toContain(bad);
-    // Whatever it wrote at DATA_DIR's path inside landed in its own private /tmp, not on the host.
+    // Whatever it wrote at DATA_DIR's path inside (the mirror's config path included: only the
+    // mirror's objects are there, read-only) landed in its own private /tmp, not on the host.
     await expect(fs.stat(path.join(config.dataDir, "planted"))).rejects.toThrow(/ENOENT/);
     expect(await fs.readFile(path.join(mirror, "config"), "utf8")).toBe(mirrorConfig);
   });
