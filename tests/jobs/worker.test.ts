@@ -145,8 +145,8 @@ describe("run job through a real BullMQ worker", () => {
     const events = await waitForEvents(log, payload.runId, hasEnded);
     expect(events[events.length - 1]).toMatchObject({ type: "run.failed", error: "command exited with code 2" });
     expect(only(events, "tool.finished")).toMatchObject({ ok: false, exitCode: 2 });
-    // The run is over: its repository is gone, and its work is kept in its bundle.
-    await expect(fs.access(runDir(config.dataDir, payload.runId))).rejects.toThrow();
+    // The run is over: its repository goes (just after the terminal event), its work is kept in its bundle.
+    await eventually(() => fs.access(runDir(config.dataDir, payload.runId)).then(() => undefined, () => true));
     const kept = await repoFromRunBundle(log, payload.runId, mirrorPath(config.dataDir, repo.url));
     expect(await git(kept, "show", `refs/heads/${payload.branch}:partial.txt`)).toBe("partial");
     const { job, state } = await finishedJob(payload.runId);
