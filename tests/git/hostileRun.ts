@@ -127,9 +127,16 @@ export async function startAttacker(): Promise<Attacker> {
   };
 }
 
-/** A remote that sends every request elsewhere (a moved repository, or a hostile one). */
-export async function startRedirector(target: string): Promise<{ url: string; close(): Promise<void> }> {
+/**
+ * A remote that sends requests elsewhere (a moved repository, or a hostile one): every request,
+ * or with `afterAuth` only those that came with credentials (the first one gets a 401).
+ */
+export async function startRedirector(target: string, opts: { afterAuth?: boolean } = {}): Promise<{ url: string; close(): Promise<void> }> {
   const server = http.createServer((req, res) => {
+    if (opts.afterAuth && !req.headers.authorization) {
+      res.writeHead(401, { "www-authenticate": 'Basic realm="remote"' }).end();
+      return;
+    }
     res.writeHead(302, { location: `${target}${req.url ?? "/"}` }).end();
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

@@ -225,6 +225,16 @@ describe("protocols and credentials", () => {
     } finally {
       await redirector.close();
     }
+    // A remote that takes the token and then redirects: the token is not sent on to the new host.
+    const afterAuth = await startRedirector(attacker.url, { afterAuth: true });
+    try {
+      const its = await credentialEnv(config.dataDir, TOKEN, `${afterAuth.url}/remote.git`);
+      await expect(
+        runGit(["ls-remote", "--end-of-options", `${afterAuth.url}/remote.git`], { env: its, protocols: remoteProtocols(true) }),
+      ).rejects.toThrow();
+    } finally {
+      await afterAuth.close();
+    }
     expect(attacker.requests.length).toBeGreaterThan(0);
     expect(attacker.requests.every((r) => r.authorization === undefined)).toBe(true);
     // The registered remote itself gets it.
