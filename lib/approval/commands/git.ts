@@ -43,8 +43,8 @@ const DIFF: FlagSpec = {
 
 // Options that choose and show commits (log, show, shortlog, format-patch…).
 const REVISIONS: FlagSpec = {
-  short: "iEFPgcmtrL",
-  shortValue: "n",
+  short: "iEFPgcmtr",
+  shortValue: "nL",
   numeric: true,
   long: opt(`oneline graph no-graph all abbrev-commit no-abbrev-commit reverse first-parent merges no-merges follow
     do-walk topo-order date-order author-date-order left-right cherry-pick cherry-mark cherry boundary
