@@ -19,9 +19,12 @@ async function runCommand(ctx: ExecutorContext, limits: OutputLimits): Promise<E
   if (!command || command.trim() === "") return { ok: false, error: "the cli executor needs a command to run" };
   // The command is the person's own, so nothing asks; but the repository's deny rules hold for
   // every executor: a command (or one it runs, as in `bash -c`, `find -exec`, `sed 'e …'`)
-  // matching one is refused before anything starts.
+  // matching one, or code that cannot be checked against them, is refused before anything starts.
   const denied = deniedByRule(command, ctx.payload.approvalRules ?? { allow: [], ask: [], deny: [] });
-  if (denied) return { ok: false, error: `the command was refused: \`${denied.command}\` is denied by the rule \`${denied.rule}\`; nothing ran` };
+  if (denied) {
+    const why = "rule" in denied ? `\`${denied.command}\` is denied by the rule \`${denied.rule}\`` : `the repository's deny rules cannot be checked: ${denied.unreadable}`;
+    return { ok: false, error: `the command was refused: ${why}; nothing ran` };
+  }
 
   const callId = `call_${crypto.randomUUID()}`;
   const started = Date.now();

@@ -19,5 +19,5 @@ export function classifyCommand(command: string, options: ClassifyOptions = {}):
   const analysis = new Analysis(options.sandbox ?? "off");
   for (const f of hiddenCharacterFindings(command)) analysis.addFinding(f.level, f.reason);
   analyzeScript(analysis, command, [], 0);
-  return { level: analysis.level, reasons: analysis.reasons, parts: analysis.parts, findings: analysis.findings };
+  return { level: analysis.level, reasons: analysis.reasons, parts: analysis.parts, findings: analysis.findings, unreadable: analysis.unreadable };
 }

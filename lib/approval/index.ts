@@ -3,7 +3,7 @@
  * web (which shows and edits rules). Start with `approvalPolicy`; the classifiers and rule
  * helpers are exported for display and tests.
  */
-export { approvalPolicy, deniedByRule, type ApprovalAction, type ApprovalDecision, type ApprovalMode, type Decision, type Sandbox } from "./policy";
+export { approvalPolicy, deniedByRule, type ApprovalAction, type ApprovalDecision, type ApprovalMode, type Decision, type RuleRefusal, type Sandbox } from "./policy";
 export { classifyCommand, type ClassifyOptions } from "./classifyCommand";
 export { classifyWrite } from "./classifyWrite";
 export { matchesPattern, normalizePattern } from "./ruleMatch";

@@ -100,16 +100,22 @@ export function approvalPolicy(input: { mode: ApprovalMode; rules?: ApprovalRule
   }
 }
 
+export type RuleRefusal = { rule: string; command: string } | { unreadable: string };
+
 /**
- * The first deny rule a command line breaks, looking into every command it runs (`bash -c`,
- * `find -exec`, `sed 'e …'`, wrappers): for executors that do not ask, like `cli`, whose
+ * Why a command line cannot run under deny rules, if it cannot: the first rule it breaks,
+ * looking into every command it runs (`bash -c`, `find -exec`, `sed 'e …'`, wrappers), or, when
+ * there are deny rules, code it runs that cannot be read and so cannot be checked against them
+ * (`eval "$X"`, `python -c …`, `… | sh`). For executors that do not ask, like `cli`, whose
  * command is the person's own but still bound by the repository's deny rules.
  */
-export function deniedByRule(command: string, rules: ApprovalRules): { rule: string; command: string } | null {
+export function deniedByRule(command: string, rules: ApprovalRules): RuleRefusal | null {
   if (!rules.deny.length) return null;
-  for (const part of classifyCommand(command).parts) {
+  const classified = classifyCommand(command);
+  for (const part of classified.parts) {
     const rule = firstMatch(rules.deny, part.forms);
     if (rule) return { rule, command: part.command };
   }
-  return null;
+  const unreadable = classified.unreadable[0];
+  return unreadable ? { unreadable } : null;
 }

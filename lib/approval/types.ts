@@ -33,6 +33,11 @@ export type CommandClassification = {
    * characters, pipes into a shell, a script written then run, parse failures, `sudo`.
    */
   findings: Finding[];
+  /**
+   * Code the line runs that cannot be read before it runs (`bash -c "$X"`, `python -c …`, a
+   * pipe into `sh`, `sed 's/x/y/e'`): no rule can be checked against it.
+   */
+  unreadable: string[];
 };
 
 export type WriteClassification = { level: Level; reasons: string[] };

@@ -51,6 +51,6 @@ describe("classifyCommand", () => {
   });
 
   it("classifies an empty command as safe with no parts", () => {
-    expect(classifyCommand("   ")).toEqual({ level: "safe", reasons: [], parts: [], findings: [] });
+    expect(classifyCommand("   ")).toEqual({ level: "safe", reasons: [], parts: [], findings: [], unreadable: [] });
   });
 });

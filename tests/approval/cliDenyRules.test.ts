@@ -73,6 +73,20 @@ describe("the cli executor keeps the repository's deny rules", () => {
     expect(await buildExists()).toBe(true);
   });
 
+  it("refuses code it cannot check against the deny rules, and runs it when there are none", async () => {
+    const command = `python3 -c 'import shutil; shutil.rmtree("build")'`;
+    const refused = context(command, rules(["rm *"]));
+    expect(await cli.run(refused.ctx)).toEqual({
+      ok: false,
+      error: "the command was refused: the repository's deny rules cannot be checked: `python3 -c 'import shutil; shutil.rmtree(\"build\")'` runs inline Python code; nothing ran",
+    });
+    expect(refused.events).toEqual([]);
+    expect(await buildExists()).toBe(true);
+    const { ctx } = context(command);
+    expect(await cli.run(ctx)).toEqual({ ok: true });
+    expect(await buildExists()).toBe(false);
+  });
+
   it("runs a command no deny rule matches", async () => {
     const { ctx } = context("ls build > listing.txt", rules(["rm *"]));
     expect(await cli.run(ctx)).toEqual({ ok: true });

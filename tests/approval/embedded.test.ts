@@ -33,7 +33,21 @@ describe("rules match the commands a command runs", () => {
     const decision = decide(command, { deny: ["rm *"] });
     expect(decision.decision, decision.reasons.join("\n")).toBe("deny");
     expect(decision.reasons.join("\n")).toMatch(/is denied by the rule `rm \*`/);
-    expect(deniedByRule(command, rules({ deny: ["rm *"] }))?.rule).toBe("rm *");
+    expect(deniedByRule(command, rules({ deny: ["rm *"] }))).toMatchObject({ rule: "rm *" });
+  });
+
+  it.each([
+    ["eval \"$(printf 'r''m -rf build')\"", "evaluates code only known at run time"],
+    ["python3 -c 'import shutil; shutil.rmtree(\"build\")'", "runs inline Python code"],
+    ["echo cm0gLXJmIGJ1aWxk | base64 -d | sh", "pipes data into `sh`, which runs it as code"],
+    ["$TOOL -rf build", "has a command name only known at run time"],
+    ["bash -c \"$X\"", "runs shell code that is only known at run time"],
+    ["sed 's/.*/rm -rf build/e' notes.txt", "runs the text it edits as a shell command"],
+    ["echo 'rm -rf build' > x.sh; bash x.sh", "which this same command wrote"],
+  ])("under deny rules, refuses %s: its code cannot be checked against them", (command, why) => {
+    const refusal = deniedByRule(command, rules({ deny: ["rm *"] }));
+    expect(refusal && "unreadable" in refusal && refusal.unreadable).toContain(why);
+    expect(deniedByRule(command, rules({ allow: ["*"] }))).toBeNull();
   });
 
   it("asks (ask rules match embedded commands too)", () => {

@@ -21,7 +21,10 @@ type Named = { name: string; verdicts: Verdict[] };
 
 /** The name the catalog knows the command by, with the risks of how it is named. */
 function resolveName(head: Arg, analysis: Analysis, ctx: CommandContext): Named {
-  if (head.dynamic) return { name: "", verdicts: [{ level: "risky", why: "has a command name only known at run time" }] };
+  if (head.dynamic) {
+    ctx.cannotRead("has a command name only known at run time", false);
+    return { name: "", verdicts: [{ level: "risky", why: "has a command name only known at run time" }] };
+  }
   const lookalike = lookalikeOf(head.value);
   if (lookalike) {
     return { name: lookalike, verdicts: [{ level: "risky", why: `uses lookalike characters: \`${head.value}\` reads as \`${lookalike}\`` }] };
@@ -62,10 +65,10 @@ export function classifyArgv(argv: Arg[], prefixForms: string[], analysis: Analy
       runScript(code.value, forms);
     },
     writes: (target) => judgeWrite(analysis, target, where),
-    cannotRead: (why) => analysis.addFinding("risky", `${where} ${why}`),
+    cannotRead: (why, asFinding) => analysis.addUnreadable(`${where} ${why}`, asFinding),
     runsFile: (target) => {
       if (!target.dynamic && analysis.wasWritten(target.value)) {
-        analysis.addFinding("risky", `${where} runs \`${target.value}\`, which this same command wrote`);
+        analysis.addUnreadable(`${where} runs \`${target.value}\`, which this same command wrote`);
       }
     },
     get outsideWorkspace() {

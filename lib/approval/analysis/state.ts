@@ -17,6 +17,8 @@ export class Analysis {
 
   readonly parts: CommandPart[] = [];
   readonly findings: Finding[] = [];
+  /** Code the line runs that cannot be read here (see CommandClassification.unreadable). */
+  readonly unreadable: string[] = [];
   /** Every reason in the order it was found. */
   readonly reasons: string[] = [];
   level: Level = "safe";
@@ -36,6 +38,15 @@ export class Analysis {
     if (level === "safe") return;
     this.findings.push({ level, reason });
     this.note(level, [reason]);
+  }
+
+  /**
+   * Code that runs but cannot be read. As a finding by default (no allow rule lifts it); with
+   * `asFinding: false` only recorded, when the command's own verdict already says so.
+   */
+  addUnreadable(reason: string, asFinding = true): void {
+    this.unreadable.push(reason);
+    if (asFinding) this.addFinding("risky", reason);
   }
 
   recordWrite(file: string): void {

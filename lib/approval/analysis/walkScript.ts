@@ -60,7 +60,7 @@ function checkPipe(analysis: Analysis, src: string, pipe: BinaryCmd): void {
   const right = pipe.Y.Cmd;
   if (!is<CallExpr>(right, "CallExpr")) return;
   const reader = runsInputAsCode(right.Args.map((w) => wordArg(src, w)));
-  if (reader) analysis.addFinding("risky", `${label(sourceOf(src, pipe))} pipes data into \`${reader}\`, which runs it as code`);
+  if (reader) analysis.addUnreadable(`${label(sourceOf(src, pipe))} pipes data into \`${reader}\`, which runs it as code`);
 }
 
 function checkFunction(analysis: Analysis, src: string, fn: FuncDecl): void {
@@ -101,12 +101,12 @@ function visit(analysis: Analysis, src: string, node: Node, forms: string[], dep
  */
 export function analyzeScript(analysis: Analysis, src: string, forms: string[], depth: number): void {
   if (depth > MAX_DEPTH) {
-    analysis.addFinding("risky", `${label(src)} nests shell code too deeply to check`);
+    analysis.addUnreadable(`${label(src)} nests shell code too deeply to check`);
     return;
   }
   const parsed = parseShell(src);
   if (!parsed.ok) {
-    analysis.addFinding("risky", `${label(src)} could not be parsed as a shell command (${parsed.error})`);
+    analysis.addUnreadable(`${label(src)} could not be parsed as a shell command (${parsed.error})`);
     return;
   }
   const file: File = parsed.file;

@@ -41,6 +41,9 @@ const interpreter =
   ({ args }, ctx) => {
     for (let i = 0; i < args.length; i++) {
       const v = args[i]!.value;
+      if (spec.inline.includes(v) || spec.inline.some((flag) => flag.length === 2 && v.startsWith(flag) && v.length > 2)) {
+        ctx.cannotRead(`runs inline ${spec.language} code`, false);
+      }
       if (spec.inline.includes(v)) return inlineCode(spec.language, args[i + 1]);
       const attached = spec.inline.find((flag) => flag.length === 2 && v.startsWith(flag) && v.length > 2);
       if (attached) return inlineCode(spec.language, { ...args[i]!, value: v.slice(2) });
@@ -79,6 +82,7 @@ const tsx = interpreter({ language: "TypeScript", inline: ["-e", "--eval", "-p",
 /** `eval` and `source` run code the classifier also reads when it is written out in full. */
 const evalCommand: Handler = ({ args }, ctx) => {
   if (args.length && args.every((a) => !a.dynamic)) ctx.script(lit(args.map((a) => a.value).join(" ")));
+  else ctx.cannotRead("evaluates code only known at run time", false);
   return [risky(args.some((a) => a.dynamic) ? "evaluates code only known at run time" : "evaluates a string as shell code")];
 };
 

@@ -23,9 +23,10 @@ export interface CommandContext {
   runsFile(target: Arg): void;
   /**
    * Code this command runs that cannot be read here (`sed 's/x/y/e'`, `bash -c "$X"`): risky,
-   * as a finding about the line rather than the command, so no allow rule lifts it.
+   * as a finding about the line rather than the command, so no allow rule lifts it. With
+   * `asFinding: false` only recorded (inline `python -c` code: the handler's verdict says it).
    */
-  cannotRead(why: string): void;
+  cannotRead(why: string, asFinding?: boolean): void;
   /** True after `cd /` or `cd ~` earlier in the same command line. */
   readonly outsideWorkspace: boolean;
 }
