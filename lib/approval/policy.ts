@@ -66,6 +66,10 @@ function decideShell(mode: ApprovalMode, rules: ApprovalRules, command: string, 
     ...classified.parts.flatMap((part) => decidePart(mode, rules, part)),
     ...classified.findings.map((f) => decideFinding(mode, f)),
   ];
+  // Deny rules cannot be checked against code only known at run time: a person looks, even in `auto`.
+  if (rules.deny.length) {
+    for (const reason of classified.unreadable) outcomes.push({ decision: "ask", reason: `${reason}, so the deny rules cannot be checked against it` });
+  }
   // Under `all`, a command line with nothing a rule allowed (even `X=1` with no command) asks.
   if (mode === "all" && classified.parts.length === 0) outcomes.push({ decision: "ask", reason: modeAllReason(`\`${command.trim()}\``) });
   return combine(outcomes);

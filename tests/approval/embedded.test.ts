@@ -48,6 +48,10 @@ describe("rules match the commands a command runs", () => {
     const refusal = deniedByRule(command, rules({ deny: ["rm *"] }));
     expect(refusal && "unreadable" in refusal && refusal.unreadable).toContain(why);
     expect(deniedByRule(command, rules({ allow: ["*"] }))).toBeNull();
+    // The agent's policy asks about it even in `auto` mode when there are deny rules.
+    const auto = approvalPolicy({ mode: "auto", sandbox: "on", rules: rules({ deny: ["rm *"] }), action: { kind: "shell", command } });
+    expect(auto.decision).toBe("ask");
+    expect(auto.reasons.join("\n")).toContain("so the deny rules cannot be checked against it");
   });
 
   it("asks (ask rules match embedded commands too)", () => {
