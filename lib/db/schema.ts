@@ -168,6 +168,10 @@ export const run = pgTable(
     // Stream id of the last event projected onto this row; events carry their own order.
     lastEventId: text("last_event_id"),
     cancelRequestedAt: timestamp("cancel_requested_at", { withTimezone: true }),
+    // Idempotency-Key of the submit that created the run (unique per user) and the sha256 of
+    // that request's body: the same key with the same body returns this run, another body is a 409.
+    idempotencyKey: text("idempotency_key"),
+    idempotencyHash: text("idempotency_hash"),
     createdAt: createdAt(),
     startedAt: timestamp("started_at", { withTimezone: true }),
     finishedAt: timestamp("finished_at", { withTimezone: true }),
@@ -176,6 +180,7 @@ export const run = pgTable(
   (t) => [
     index("run_user_created_idx").on(t.userId, t.createdAt),
     index("run_status_idx").on(t.status),
+    uniqueIndex("run_user_idempotency_idx").on(t.userId, t.idempotencyKey),
   ],
 );
 
