@@ -23,11 +23,14 @@ export function NewRunForm({
   repos,
   executors,
   maxTimeoutSec,
+  submitKey,
 }: {
   action: FormAction<never>;
   repos: RepoOption[];
   executors: ExecutorInfo[];
   maxTimeoutSec: number;
+  /** Made once per page render: submitting twice (a double click, a retry) makes one run. */
+  submitKey: string;
 }) {
   const { onSubmit, pending, fieldErrors, error } = useFormAction(action);
   const [repo, setRepo] = useState(repos[0]?.name ?? "");
@@ -42,6 +45,7 @@ export function NewRunForm({
   return (
     <form onSubmit={onSubmit} className="space-y-6" aria-busy={pending}>
       <FormError message={error} />
+      <input type="hidden" name="idempotencyKey" value={submitKey} />
       <div className="grid gap-5 sm:grid-cols-2">
         <Field id="repo" label="Repository" error={fieldErrors.repo}>
           <select id="repo" name="repo" value={repo} onChange={(e) => setRepo(e.target.value)} className={inputClass(!!fieldErrors.repo)} {...describedBy("repo", fieldErrors.repo)}>

@@ -169,7 +169,7 @@ export const run = pgTable(
     lastEventId: text("last_event_id"),
     cancelRequestedAt: timestamp("cancel_requested_at", { withTimezone: true }),
     // Idempotency-Key of the submit that created the run (unique per user) and the sha256 of
-    // that request's body: the same key with the same body returns this run, another body is a 409.
+    // that request's body: the same key with the same body returns this run, another body is a 422.
     idempotencyKey: text("idempotency_key"),
     idempotencyHash: text("idempotency_hash"),
     createdAt: createdAt(),

@@ -15,6 +15,7 @@ import type { App } from "../server/app";
 import { effectiveRules } from "./approvalRules";
 import { isAdmin, type Principal } from "./principal";
 import { repoByName } from "./repos";
+import { IDEMPOTENCY_HEADER, keyReusedError, requestHash } from "./idempotency";
 import { runJobPayloadFor } from "./runPayload";
 
 export const createRunInput = z
@@ -129,6 +130,31 @@ export async function createRun(
   input: CreateRunInput,
   options: { runId?: string } = {},
 ): Promise<RunView> {
+  return (await submitRun(app, principal, input, options)).run;
+}
+
+/**
+ * createRun, also keyed by the submit's `Idempotency-Key` (lib/services/idempotency.ts): the
+ * same key and request give back the first run with `replayed: true`; the same key with another
+ * request is a 422 naming the key. Two submits racing with one key make one run: the unique
+ * index (user, key) lets one insert through and the other reads the winner's row.
+ */
+export async function submitRun(
+  app: App,
+  principal: Principal,
+  input: CreateRunInput,
+  options: { runId?: string; idempotencyKey?: string; keyField?: string } = {},
+): Promise<{ run: RunView; replayed: boolean }> {
+  const { idempotencyKey } = options;
+  const hash = idempotencyKey ? requestHash(input) : null;
+  const replay = async () => {
+    const earlier = idempotencyKey ? await runByIdempotencyKey(app, principal.userId, idempotencyKey) : null;
+    if (!earlier) return null;
+    if (earlier.run.idempotencyHash !== hash) throw keyReusedError(idempotencyKey!, options.keyField);
+    return { run: runView(earlier.run, earlier.repoName), replayed: true };
+  };
+  const before = await replay();
+  if (before) return before;
   if (options.runId) {
     const existing = await app.db
       .select({ run, repoName: repository.name })
@@ -136,7 +162,7 @@ export async function createRun(
       .innerJoin(repository, eq(repository.id, run.repositoryId))
       .where(eq(run.id, options.runId))
       .limit(1);
-    if (existing[0]) return runView(existing[0].run, existing[0].repoName);
+    if (existing[0]) return { run: runView(existing[0].run, existing[0].repoName), replayed: true };
   }
   const workers = await liveWorkers(app.redis, app.config.redisPrefix);
   // Without the sandbox a run's commands can read the machine: only admins may start one.
@@ -171,12 +197,24 @@ export async function createRun(
     priority: input.priority,
     baseBranch,
     branch: runBranchName(title, id),
+    idempotencyKey: idempotencyKey ?? null,
+    idempotencyHash: hash,
   };
   const payload = runJobPayloadFor(row, repo, { approvalRules: await effectiveRules(app, principal.userId, repo.id) });
 
   // The row is committed before anything reaches Redis: a recorder or job process must never
   // see an event or a job for a run the database does not have yet.
-  const [created] = await app.db.insert(run).values(row).returning();
+  const [created] = await app.db
+    .insert(run)
+    .values(row)
+    .onConflictDoNothing({ target: [run.userId, run.idempotencyKey] })
+    .returning();
+  if (!created) {
+    // Another submit with this key got its row in first: that run is the answer.
+    const raced = await replay();
+    if (raced) return raced;
+    throw new AppError("conflict", `${options.keyField ?? IDEMPOTENCY_HEADER}: a submit with this key is still being created; try again`);
+  }
   try {
     // run.queued goes first so it is always the run's first event, whatever the worker does.
     await appendEvent(app.eventLog, id, { type: "run.queued", executor: row.executor, repo: repo.name });
@@ -186,7 +224,17 @@ export async function createRun(
     await app.db.delete(run).where(eq(run.id, id));
     throw err;
   }
-  return runView(created!, repo.name);
+  return { run: runView(created, repo.name), replayed: false };
+}
+
+async function runByIdempotencyKey(app: Pick<App, "db">, userId: string, key: string) {
+  const [found] = await app.db
+    .select({ run, repoName: repository.name })
+    .from(run)
+    .innerJoin(repository, eq(repository.id, run.repositoryId))
+    .where(and(eq(run.userId, userId), eq(run.idempotencyKey, key)))
+    .limit(1);
+  return found ?? null;
 }
 
 async function ownedRun(app: Pick<App, "db">, principal: Principal, id: string) {

@@ -50,6 +50,7 @@ export default async function NewRunPage() {
             repos={repos.map((r) => ({ name: r.name, defaultBranch: r.defaultBranch }))}
             executors={executorCatalog(workers)}
             maxTimeoutSec={app.config.runTimeoutMaxSec}
+            submitKey={crypto.randomUUID()}
           />
         </Card>
       )}
