@@ -2,6 +2,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Redis } from "ioredis";
 import type { Registry } from "prom-client";
+import { durabilityFields, inspectRedisDurability, type RedisDurability } from "../lib/redisDurability";
 import { errorMessage } from "./errors";
 import type { Logger } from "./logger";
 
@@ -36,6 +37,22 @@ async function redisAnswers(redis: Redis): Promise<boolean> {
   }
 }
 
+async function redisDurability(redis: Redis): Promise<RedisDurability | null> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      inspectRedisDurability(redis),
+      new Promise<null>((resolve) => {
+        timer = setTimeout(() => resolve(null), REDIS_PING_TIMEOUT_MS);
+      }),
+    ]);
+  } catch {
+    return null;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** The job process's `GET /health` (JSON; 503 when Redis is down) and `GET /metrics` (Prometheus). */
 export async function startHealthServer(options: HealthServerOptions): Promise<HealthServer> {
   const { redis, registry, status, logger } = options;
@@ -49,8 +66,11 @@ export async function startHealthServer(options: HealthServerOptions): Promise<H
       if (req.method !== "GET" && req.method !== "HEAD") return send(405, "text/plain", "method not allowed\n");
       if (path === "/health") {
         const redisUp = await redisAnswers(redis);
-        const body = { ok: redisUp, redis: redisUp, ...status() };
-        return send(redisUp ? 200 : 503, "application/json", JSON.stringify(body));
+        // Asked each time, so fixing Redis needs no restart; an evicting Redis is unhealthy.
+        const durability = redisUp ? await redisDurability(redis) : null;
+        const ok = redisUp && !durability?.problem;
+        const body = { ok, redis: redisUp, ...(durability ? durabilityFields(durability) : {}), ...status() };
+        return send(ok ? 200 : 503, "application/json", JSON.stringify(body));
       }
       if (path === "/metrics") return send(200, registry.contentType, await registry.metrics());
       return send(404, "text/plain", "not found\n");

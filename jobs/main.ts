@@ -1,6 +1,7 @@
 import { ConfigError, getConfig, knownSecretValues } from "../lib/config";
 import { createRunsQueue } from "../lib/queue";
 import { RedisPolicyError, assertNoEviction, createRedis, waitForRedis } from "../lib/redis";
+import { inspectRedisDurability } from "../lib/redisDurability";
 import { errorMessage } from "./errors";
 import { cleanupStaleAttempts } from "./git/attempt";
 import { startHealthServer } from "./health";
@@ -35,6 +36,8 @@ async function main(): Promise<void> {
     throw new Error(`Redis is not reachable at REDIS_URL: ${errorMessage(e)}`);
   });
   await assertNoEviction(redis);
+  const durability = await inspectRedisDurability(redis);
+  if (durability.warning) logger.warn(`REDIS KEEPS NOTHING ON DISK: ${durability.warning}`, { redisPersistence: durability.persistence });
 
   const removed = await cleanupStaleAttempts(config.dataDir, logger);
   if (removed.length > 0) logger.info("removed stale run workspaces", { count: removed.length });

@@ -1,4 +1,5 @@
 import { Redis } from "ioredis";
+import { evictionPolicyOf, evictionProblem } from "./redisDurability";
 
 /**
  * Redis clients by role. Blocking readers and the job process wait out a Redis restart
@@ -24,25 +25,11 @@ export class RedisPolicyError extends Error {}
 
 /**
  * BullMQ and the event log lose data if Redis evicts keys. Refuse to start on such a Redis,
- * naming the setting to change.
+ * naming the setting to change (lib/redisDurability.ts).
  */
 export async function assertNoEviction(redis: Redis): Promise<void> {
-  let policy: string | undefined;
-  try {
-    const reply = (await redis.config("GET", "maxmemory-policy")) as string[];
-    policy = reply[1];
-  } catch {
-    // Managed Redis services often disable CONFIG; INFO carries the same value.
-    const info = await redis.info("memory");
-    policy = /maxmemory_policy:(\S+)/.exec(info)?.[1];
-  }
-  if (policy && policy !== "noeviction") {
-    throw new RedisPolicyError(
-      `Redis maxmemory-policy is "${policy}"; AgentDesk needs "noeviction" or queued runs and ` +
-        `events can be silently dropped. Set it with: redis-cli CONFIG SET maxmemory-policy noeviction ` +
-        `(and maxmemory-policy noeviction in redis.conf).`,
-    );
-  }
+  const problem = evictionProblem(await evictionPolicyOf(redis));
+  if (problem) throw new RedisPolicyError(problem);
 }
 
 /** Waits for a client to be ready, or rejects after `timeoutMs`. */

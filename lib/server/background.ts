@@ -3,6 +3,7 @@ import { startRecorder, type Recorder } from "../recorder";
 import { waitForRedis } from "../redis";
 import { reconcileJobSchedulers } from "../services/scheduleSync";
 import { getApp, type App } from "./app";
+import { reportRedisDurability } from "./redisStartupCheck";
 import { startScheduleWorker } from "./scheduler";
 
 const holder = globalThis as unknown as { __agentdeskRecorder?: Recorder; __agentdeskScheduler?: Worker };
@@ -19,6 +20,7 @@ export async function startWebBackground(): Promise<void> {
   holder.__agentdeskScheduler = startScheduleWorker(app);
   console.log(`[web] database ready (${app.database.kind}); recorder and schedule worker started`);
   void reconcileInBackground(app);
+  void reportRedisDurability(app.redis);
 }
 
 /**
