@@ -39,6 +39,19 @@ afterEach(async () => {
   await redis.config("SET", "maxmemory-policy", "noeviction");
 });
 
+/** The real job process (`npm run worker`) against this file's Redis; its log as it comes. */
+function startJobProcess() {
+  const proc = spawn(path.join(root, "node_modules/.bin/tsx"), ["jobs/main.ts"], {
+    cwd: root,
+    env: { ...process.env, REDIS_URL: own.url, WORKER_PORT: "0", SANDBOX: "off" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  proc.stdout.on("data", (d: Buffer) => (out += d.toString()));
+  proc.stderr.on("data", (d: Buffer) => (out += d.toString()));
+  return { proc, output: () => out };
+}
+
 async function workerHealth() {
   const res = await fetch(`http://127.0.0.1:${health.port}/health`);
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
@@ -91,20 +104,13 @@ describe("Redis durability", () => {
   });
 
   it("a real job process warns at start when Redis keeps nothing on disk", async () => {
-    const proc = spawn(path.join(root, "node_modules/.bin/tsx"), ["jobs/main.ts"], {
-      cwd: root,
-      env: { ...process.env, REDIS_URL: own.url, WORKER_PORT: "0", SANDBOX: "off" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    proc.stdout.on("data", (d: Buffer) => (out += d.toString()));
-    proc.stderr.on("data", (d: Buffer) => (out += d.toString()));
+    const { proc, output } = startJobProcess();
     try {
       const deadline = Date.now() + 25_000;
-      while (!/REDIS KEEPS NOTHING ON DISK/.test(out) && proc.exitCode === null && Date.now() < deadline) {
+      while (!/REDIS KEEPS NOTHING ON DISK/.test(output()) && proc.exitCode === null && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 100));
       }
-      expect(out).toMatch(/REDIS KEEPS NOTHING ON DISK.*appendonly yes/);
+      expect(output()).toMatch(/REDIS KEEPS NOTHING ON DISK.*appendonly yes/);
       expect(proc.exitCode).toBeNull();
     } finally {
       proc.kill("SIGKILL");
@@ -113,16 +119,9 @@ describe("Redis durability", () => {
 
   it("a real job process refuses to start on an evicting Redis", async () => {
     await redis.config("SET", "maxmemory-policy", "allkeys-lru");
-    const proc = spawn(path.join(root, "node_modules/.bin/tsx"), ["jobs/main.ts"], {
-      cwd: root,
-      env: { ...process.env, REDIS_URL: own.url, WORKER_PORT: "0", SANDBOX: "off" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    proc.stdout.on("data", (d: Buffer) => (out += d.toString()));
-    proc.stderr.on("data", (d: Buffer) => (out += d.toString()));
+    const { proc, output } = startJobProcess();
     const code = await new Promise<number | null>((resolve) => proc.once("exit", resolve));
     expect(code).toBe(1);
-    expect(out).toContain('maxmemory-policy is \\"allkeys-lru\\"');
+    expect(output()).toContain('maxmemory-policy is \\"allkeys-lru\\"');
   }, 30_000);
 });
