@@ -5,8 +5,8 @@ import { ZERO_USAGE, type UsageTotals } from "./usage";
 /**
  * Everything the loop needs to continue a run after its last completed step: the
  * conversation, the usage so far, the turn count, the loop guard's counts, what a person
- * allowed for the rest of the run, and (in a checkpoint taken just before waiting for a
- * person) the results of the tool calls of the last answer that already ran. Saved in a
+ * allowed for the rest of the run, and, while the tool calls of the model's last answer run,
+ * the results of those that completed and the one that started (toolResume.ts). Saved in a
  * checkpoint and validated when read back; fields added later default, so older checkpoints
  * still resume.
  */
@@ -30,6 +30,9 @@ export const agentState = z.object({
   remembered: z.object({ shell: z.array(z.string()), write: z.array(z.string()) }).default({ shell: [], write: [] }),
   // Set while the tool calls of the last assistant message run: the results so far.
   pendingResults: z.array(toolResultBlock).optional(),
+  // The id of the call that started after the last of those results: if a resumed run finds
+  // it set, the job process died while that call ran.
+  runningCall: z.string().optional(),
 });
 
 export type RememberedActions = { shell: string[]; write: string[] };
@@ -43,6 +46,7 @@ export type AgentState = {
   raisedLimits: { maxTurns?: number; budgetUsd?: number };
   remembered: RememberedActions;
   pendingResults?: ToolResultBlock[];
+  runningCall?: string;
 };
 
 export function initialState(prompt: string): AgentState {

@@ -11,6 +11,7 @@ import { runGit } from "../git/exec";
  * the workspace with it: a commit on the run's branch in the run's repository, bundled into Redis so a job process on
  * another machine can restore it. The record in Redis names that commit, so the state and
  * the files always match. The checkpoint commits are squashed when the run finishes.
+ * The agent saves after every tool call, and records each call's start too (toolResume.ts).
  */
 export const CHECKPOINT_SUBJECT = "agentdesk: checkpoint after turn";
 const CHECKPOINT_TTL_SEC = 7 * 24 * 3600;
@@ -28,8 +29,17 @@ const checkpointRecord = z.object({
 });
 export type RunCheckpoint = z.infer<typeof checkpointRecord>;
 
+export type CheckpointOptions = {
+  /**
+   * Nothing has changed in the worktree since this saver's last save (e.g. a tool call is
+   * about to start): the state is recorded with the commit saved then, without asking git,
+   * which would scan the whole worktree. The first save of a saver always commits.
+   */
+  filesUnchanged?: boolean;
+};
+
 /** Saves the executor's state after step `turn`, with the worktree as it is now. */
-export type CheckpointSaver = (turn: number, state: unknown) => Promise<void>;
+export type CheckpointSaver = (turn: number, state: unknown, options?: CheckpointOptions) => Promise<void>;
 
 export type CheckpointTarget = {
   log: EventLog;
@@ -44,12 +54,11 @@ export type CheckpointTarget = {
 export function createCheckpointSaver(target: CheckpointTarget): CheckpointSaver {
   // The commit the saved bundle ends at: a turn that only read files changes nothing to bundle.
   let bundledHead: string | null = null;
-  return async (turn, state) => {
-    const { headSha } = await commitAll({
-      tree: target.tree,
-      author: target.author,
-      message: `${CHECKPOINT_SUBJECT} ${turn}\n`,
-    });
+  return async (turn, state, options = {}) => {
+    const headSha =
+      options.filesUnchanged && bundledHead !== null
+        ? bundledHead
+        : (await commitAll({ tree: target.tree, author: target.author, message: `${CHECKPOINT_SUBJECT} ${turn}\n` })).headSha;
     // Bundle first, record second: a crash in between leaves the previous record, whose
     // commit the new bundle still contains.
     if (headSha !== bundledHead) {

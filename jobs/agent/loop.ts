@@ -1,7 +1,7 @@
 import type Anthropic from "@anthropic-ai/sdk";
 import type { ExecutorContext, ExecutorResult, RequestInput } from "../executors/types";
 import { initialState, parseAgentState, type AgentState } from "./agentState";
-import type { CheckpointSaver } from "./checkpoint";
+import type { CheckpointOptions, CheckpointSaver } from "./checkpoint";
 import type { ContentBlock, ToolUseBlock } from "./conversation";
 import { mayGoOnPast } from "./limitQuestion";
 import { checkLimits, checkRepeat, raiseLimit, type RunLimits } from "./limits";
@@ -11,6 +11,7 @@ import type { ResolvedPrice } from "./pricing";
 import { ModelRequestError, retryMessage, withModelRetries, type RetryPolicy } from "./retry";
 import { systemPrompt } from "./systemPrompt";
 import { TextCoalescer } from "./textCoalescer";
+import { changesNothing, resumeInterruptedCall } from "./toolResume";
 import { runToolStep, type ToolStepContext } from "./toolStep";
 import { toolDefinitions, type ToolDefinition } from "./tools";
 import { addTurnUsage } from "./usage";
@@ -34,10 +35,11 @@ export type AgentRunContext = Pick<ExecutorContext, "payload" | "workspace" | "s
 /**
  * The agent: ask the model, run the tools it calls (each through the approval step), give it
  * the results, until it ends its turn without calling a tool (done) or a limit stops it and
- * the run's owner does not let it go on. One model request is one turn. After every
- * completed step the state is checkpointed, so a killed run continues from there; and before
- * waiting for a person in the middle of a step, so a resumed run asks the same request again
- * (and finds an answer given meanwhile) instead of asking the model anew.
+ * the run's owner does not let it go on. One model request is one turn. The state is
+ * checkpointed when each tool call starts and when it completes, so a killed run continues
+ * from the call it was in (toolResume.ts); and before waiting for a person, so a resumed run
+ * asks the same request again (and finds an answer given meanwhile) instead of asking the
+ * model anew.
  */
 export async function runAgentLoop(options: AgentLoopOptions, ctx: AgentRunContext): Promise<ExecutorResult> {
   const { payload, emit, signal } = ctx;
@@ -50,9 +52,9 @@ export async function runAgentLoop(options: AgentLoopOptions, ctx: AgentRunConte
   const system = systemPrompt({ repoName: payload.repo.name, branch: payload.branch, baseBranch: payload.baseBranch });
   const tools = toolDefinitions();
   const text = new TextCoalescer(emit, options.textFlushMs);
-  const save = async () => {
+  const save = async (options?: CheckpointOptions) => {
     state.loopCounts = guard.snapshot();
-    await ctx.checkpoint?.(state.turns, state);
+    await ctx.checkpoint?.(state.turns, state, options);
   };
   const ask: RequestInput = async (request) => {
     // Mid-step, only the tools phase can be resumed exactly where it is; elsewhere the last
@@ -90,16 +92,32 @@ export async function runAgentLoop(options: AgentLoopOptions, ctx: AgentRunConte
     }
 
     const results = state.pendingResults;
+    const calls = pendingCalls(state);
     // One after another: later calls of a turn may depend on earlier ones (write, then run).
-    for (const call of pendingCalls(state).slice(results.length)) {
-      const stop = await repeatStop(options.limits, state, guard, call, ask);
-      if (stop) return stop;
-      guard.record(call.name, call.input);
-      results.push(await runToolStep(call, step));
+    for (const call of calls.slice(results.length)) {
+      // Saved before the call runs (the files are as the previous save left them): the
+      // model's answer and which call is running.
+      const recordStart = async () => {
+        state.runningCall = call.id;
+        await save({ filesUnchanged: true });
+      };
+      if (state.runningCall === call.id) {
+        // The previous job process died while this call ran; the loop guard counted it then.
+        results.push(await resumeInterruptedCall(call, step, recordStart));
+      } else {
+        const stop = await repeatStop(options.limits, state, guard, call, ask);
+        if (stop) return stop;
+        guard.record(call.name, call.input);
+        results.push(await runToolStep(call, step, recordStart));
+      }
+      state.runningCall = undefined;
+      if (results.length === calls.length) {
+        state.messages.push({ role: "user", content: results });
+        state.pendingResults = undefined;
+      }
+      // The call's result with the workspace it left, before anything else happens.
+      await save({ filesUnchanged: changesNothing(call) });
     }
-    state.messages.push({ role: "user", content: results });
-    state.pendingResults = undefined;
-    await save();
   }
 }
 
@@ -222,6 +240,7 @@ function withFeedback(state: AgentState, feedback: string): AgentState {
     loopAllowed: {},
     raisedLimits: { budgetUsd: state.raisedLimits.budgetUsd },
     pendingResults: undefined,
+    runningCall: undefined,
     messages: [...state.messages, { role: "user", content: message }],
   };
 }

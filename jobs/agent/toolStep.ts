@@ -26,10 +26,16 @@ export type ToolStepContext = {
  * wait for a person), `tool.started` with the input that actually runs, the shell's output
  * live as `log` events, `tool.finished` with the (capped) output and duration, and the
  * `tool_result` block for the conversation (`is_error` when the call failed or was blocked,
- * so the model can correct itself).
+ * so the model can correct itself). `recordStart` runs once the call is cleared to run, before
+ * anything of it runs or is shown (crash resume: toolResume.ts).
  */
-export async function runToolStep(call: ToolUseBlock, ctx: ToolStepContext): Promise<ToolResultBlock> {
+export async function runToolStep(
+  call: ToolUseBlock,
+  ctx: ToolStepContext,
+  recordStart: () => Promise<void> = async () => {},
+): Promise<ToolResultBlock> {
   const gate = await gateToolCall(call, ctx.approval, ctx.ask);
+  if (gate.run) await recordStart();
   const started = Date.now();
   await ctx.emit({ type: "tool.started", callId: call.id, tool: call.name, input: gate.run ? gate.input : call.input });
   if (!gate.run) {

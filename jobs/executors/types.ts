@@ -1,4 +1,5 @@
 import type { EventBodyInput } from "../../lib/events";
+import type { CheckpointSaver } from "../agent/checkpoint";
 import type { ExecutorName, RunJobPayload } from "../../lib/queue";
 import type { HumanAnswer, HumanInputRequest } from "../humanInput";
 import type { Logger } from "../logger";
@@ -35,7 +36,7 @@ export type ExecutorContext = {
    * Saves the executor's state after a completed step together with the worktree, so a run
    * whose job process dies continues from there on any other one (see jobs/agent/checkpoint.ts).
    */
-  checkpoint?: (turn: number, state: unknown) => Promise<void>;
+  checkpoint?: CheckpointSaver;
   /** Set when this delivery resumes a run: the state of its last checkpoint. */
   resumeFrom?: { turn: number; state: unknown };
   /**

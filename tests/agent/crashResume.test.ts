@@ -1,87 +1,18 @@
-import fs from "node:fs/promises";
-import os from "node:os";
 import path from "node:path";
-import { Worker, type Queue } from "bullmq";
-import type { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { runRepoPath } from "../../jobs/git/runRepo";
-import { loadConfig } from "../../lib/config";
-import { createEventLog, type EventLog } from "../../lib/eventLog";
-import { RUNS_QUEUE, createRunsQueue, queuePrefix, runJobOptions, type JobPayload } from "../../lib/queue";
-import { createRedis } from "../../lib/redis";
-import { startFakeAnthropic, turn, type FakeAnthropic } from "../support/fakeAnthropic";
-import { createTestRepo, git, type TestRepo } from "../support/gitRepo";
+import { runJobOptions } from "../../lib/queue";
+import { turn } from "../support/fakeAnthropic";
+import { git } from "../support/gitRepo";
 import { hasEnded, makeRunPayload, waitForEvents } from "../jobs/helpers";
 import { ofType, lastEvent } from "./agentHarness";
-import { startJobProcess, type JobProcess } from "./jobProcess";
+import { crashResumeSetup, recoverStalledJob } from "./crashResumeSupport";
 
-const config = loadConfig();
-let redis: Redis;
-let log: EventLog;
-let queue: Queue<JobPayload>;
-let repo: TestRepo;
-let fake: FakeAnthropic;
-let machines: string;
-const children: JobProcess[] = [];
-
-beforeAll(async () => {
-  redis = createRedis(config.redisUrl, "worker");
-  log = createEventLog(redis, config.redisPrefix);
-  queue = createRunsQueue(redis, config.redisPrefix);
-  repo = await createTestRepo({ files: { "notes.txt": "zero\n" } });
-  fake = await startFakeAnthropic();
-  machines = await fs.mkdtemp(path.join(os.tmpdir(), "agentdesk-machines-"));
-});
-afterAll(async () => {
-  for (const child of children) if (child.proc.exitCode === null) child.proc.kill("SIGKILL");
-  await queue?.close();
-  await redis?.quit();
-  await fake?.close();
-  await repo?.remove();
-  await fs.rm(machines, { recursive: true, force: true });
-});
-
-/** A job process on its own "machine": its own data folder, so no mirror is shared. */
-async function machine(name: string): Promise<JobProcess> {
-  const child = await startJobProcess({
-    DATA_DIR: path.join(machines, name),
-    ANTHROPIC_API_KEY: "sk-ant-test-key-for-the-fake",
-    ANTHROPIC_BASE_URL: fake.url,
-    AGENT_MODEL: "claude-haiku-4-5",
-  });
-  children.push(child);
-  return child;
-}
-
-/**
- * What BullMQ does for a killed worker's job once its lock expires (30 s later by default):
- * the stalled-job check puts it back in the queue. Done here at once, with the real check.
- */
-async function recoverStalledJob(runId: string): Promise<void> {
-  const keyPrefix = `${queuePrefix(config.redisPrefix)}:${RUNS_QUEUE}`;
-  await redis.del(`${keyPrefix}:${runId}:lock`);
-  const checker = new Worker(RUNS_QUEUE, null, {
-    connection: redis.duplicate(),
-    prefix: queuePrefix(config.redisPrefix),
-    autorun: false,
-    stalledInterval: 100,
-  });
-  try {
-    await checker.startStalledCheckTimer();
-    const deadline = Date.now() + 5_000;
-    while (!["waiting", "prioritized"].includes(await queue.getJobState(runId))) {
-      if (Date.now() > deadline) throw new Error(`job ${runId} was not recovered: ${await queue.getJobState(runId)}`);
-      // The killed worker's last check throttles everyone's for stalledInterval (30 s): lift it.
-      await redis.del(`${keyPrefix}:stalled-check`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  } finally {
-    await checker.close();
-  }
-}
+const setup = crashResumeSetup({ "notes.txt": "zero\n" });
 
 describe("crash resume across job processes", () => {
   it("continues a killed run on another machine from its last checkpoint, ending with one commit", async () => {
+    const { fake, queue, redis, log, repo, machine, machines } = setup;
     fake.setScript([
       turn.tool("edit_file", { path: "notes.txt", old_string: "zero", new_string: "one" }, { id: "toolu_1" }),
       turn.tool("shell", { command: "echo two > two.txt" }, { id: "toolu_2" }),
@@ -98,7 +29,7 @@ describe("crash resume across job processes", () => {
 
     first.proc.kill("SIGKILL");
     await first.exited;
-    await recoverStalledJob(payload.runId);
+    await recoverStalledJob(setup, payload.runId);
 
     fake.setScript([
       turn.tool("write_file", { path: "three.txt", content: "three\n" }, { id: "toolu_3" }),
