@@ -21,47 +21,70 @@ import { ms, percentile, type BenchResult } from "./stats";
  * Platform overhead per agent turn: with an instant fake model, the time from one model
  * request to the next, minus the tool's own run time. What remains is ours: the SDK's
  * request and stream parsing, events to Redis, the tool step's bookkeeping, usage, and the
- * checkpoint (git + Redis). The baseline is the same request made with the raw SDK alone.
+ * checkpoints (each tool call's start and completion are saved: Redis, and git when the call
+ * may have changed files). Two kinds of turn: one that reads (list_directory) and one that
+ * writes a file (write_file, so every completion commits and bundles). The checkpoint's own
+ * share is timed separately, so its cost is visible on a loaded machine too. The baseline is
+ * the same request made with the raw SDK alone.
  */
 const TURNS = 200;
 
-const toolTurn: FakeTurn = { content: [{ type: "tool_use", name: "list_directory", input: {} }] };
+const listTurn: FakeTurn = { content: [{ type: "tool_use", name: "list_directory", input: {} }] };
+const writeTurn = (index: number): FakeTurn => ({
+  content: [{ type: "tool_use", name: "write_file", input: { path: "src/counter.ts", content: `export const turn = ${index};\n` } }],
+});
 const endTurn: FakeTurn = { content: [{ type: "text", text: "done" }] };
+
+type Scenario = { tool: string; turn: (index: number) => FakeTurn };
+const scenarios: Scenario[] = [
+  { tool: "list_directory", turn: () => listTurn },
+  { tool: "write_file", turn: writeTurn },
+];
 
 export async function benchAgentTurn(): Promise<BenchResult> {
   const config = loadConfig();
-  const tmp = await fs.mkdtemp(path.join(os.tmpdir(), "agentdesk-bench-agent-"));
   const redis = createRedis(config.redisUrl, "worker");
-  const log = createEventLog(redis, `bench-agent-${process.pid}:`);
-  const arrivals: number[] = [];
-  const fake = await startFakeAnthropic((request, index) => {
-    arrivals.push(performance.now());
-    return index < TURNS ? toolTurn : endTurn;
-  });
+  const lines: string[] = [];
   try {
-    const workspace = await sampleRepo(tmp);
-    const toolMs = await runLoop(fake.url, workspace, log);
-    const overhead = arrivals.slice(1, TURNS + 1).map((t, i) => t - arrivals[i]! - toolMs[i]!);
+    for (const scenario of scenarios) {
+      const tmp = await fs.mkdtemp(path.join(os.tmpdir(), "agentdesk-bench-agent-"));
+      const log = createEventLog(redis, `bench-agent-${process.pid}-${scenario.tool}:`);
+      const arrivals: number[] = [];
+      const fake = await startFakeAnthropic((request, index) => {
+        arrivals.push(performance.now());
+        return index < TURNS ? scenario.turn(index) : endTurn;
+      });
+      try {
+        const workspace = await sampleRepo(tmp);
+        const { toolMs, checkpointMs } = await runLoop(fake.url, workspace, log);
+        const overhead = arrivals.slice(1, TURNS + 1).map((t, i) => t - arrivals[i]! - toolMs[i]!);
+        lines.push(
+          `${scenario.tool} turns, AgentDesk loop per turn: p50 ${ms(percentile(overhead, 50))}, p99 ${ms(percentile(overhead, 99))} ` +
+            `(tool p50 ${ms(percentile(toolMs, 50))} excluded); of which checkpoints (call start + completion): ` +
+            `p50 ${ms(percentile(checkpointMs, 50))}, p99 ${ms(percentile(checkpointMs, 99))}`,
+        );
+      } finally {
+        await fake.close();
+        await redis.del(log.keys.runCheckpoint("bench"), log.keys.runBundle("bench"), log.keys.runEvents("bench"), log.keys.runSeq("bench"), log.keys.allEvents);
+        await fs.rm(tmp, { recursive: true, force: true });
+      }
+    }
     const baseline = await rawSdkTurns();
-    return {
-      name: `agent turn overhead (${TURNS} turns, instant fake model, list_directory tool time excluded)`,
-      lines: [
-        `AgentDesk loop per turn: p50 ${ms(percentile(overhead, 50))}, p99 ${ms(percentile(overhead, 99))} (tool p50 ${ms(percentile(toolMs, 50))} excluded)`,
-        `baseline, raw SDK stream call: p50 ${ms(percentile(baseline, 50))}, p99 ${ms(percentile(baseline, 99))}`,
-        `platform overhead beyond the SDK call: p50 ${ms(percentile(overhead, 50) - percentile(baseline, 50))}`,
-      ],
-    };
+    lines.push(`baseline, raw SDK stream call: p50 ${ms(percentile(baseline, 50))}, p99 ${ms(percentile(baseline, 99))}`);
+    return { name: `agent turn overhead (${TURNS} turns each, one tool call per turn, instant fake model, tool time excluded)`, lines };
   } finally {
-    await fake.close();
-    await redis.del(log.keys.runCheckpoint("bench"), log.keys.runEvents("bench"), log.keys.runSeq("bench"), log.keys.allEvents);
     await redis.quit();
-    await fs.rm(tmp, { recursive: true, force: true });
   }
 }
 
-/** Runs the real loop for TURNS tool turns; returns each tool call's own duration (ms). */
-async function runLoop(baseURL: string, workspace: string, log: EventLog): Promise<number[]> {
+/**
+ * Runs the real loop for TURNS tool turns; returns each tool call's own duration and the
+ * time each turn spent saving checkpoints (ms).
+ */
+async function runLoop(baseURL: string, workspace: string, log: EventLog): Promise<{ toolMs: number[]; checkpointMs: number[] }> {
   const toolMs: number[] = [];
+  // Summed per turn: the saves between two tool.finished events belong to one turn's call.
+  const checkpointMs: number[] = [];
   const emitToRedis = createRunEmitter(log, "bench", []);
   const signal = new AbortController().signal;
   const payload: RunJobPayload = {
@@ -80,6 +103,15 @@ async function runLoop(baseURL: string, workspace: string, log: EventLog): Promi
     timeoutSec: 3600,
   };
   const baseSha = (await runGit(["rev-parse", "HEAD"], { cwd: workspace })).stdout.trim();
+  const save = createCheckpointSaver({
+    log,
+    runId: "bench",
+    tree: { gitDir: path.join(workspace, ".git"), workspace, indexFile: path.join(workspace, ".git", "index") },
+    branch: "agentdesk/bench",
+    baseSha,
+    author: { name: "bench", email: "bench@localhost" },
+    worker: "bench",
+  });
   const result = await runAgentLoop(
     {
       client: new Anthropic({ apiKey: "bench", baseURL, maxRetries: 0 }),
@@ -103,24 +135,20 @@ async function runLoop(baseURL: string, workspace: string, log: EventLog): Promi
         if (event.type === "tool.finished") toolMs.push(event.durationMs);
         await emitToRedis(event);
       },
-      checkpoint: createCheckpointSaver({
-        log,
-        runId: "bench",
-        tree: { gitDir: path.join(workspace, ".git"), workspace, indexFile: path.join(workspace, ".git", "index") },
-        branch: "agentdesk/bench",
-        baseSha,
-        author: { name: "bench", email: "bench@localhost" },
-        worker: "bench",
-      }),
+      checkpoint: async (turn, state, options) => {
+        const started = performance.now();
+        await save(turn, state, options);
+        checkpointMs[turn - 1] = (checkpointMs[turn - 1] ?? 0) + performance.now() - started;
+      },
     },
   );
   if (!result.ok) throw new Error(`the loop failed: ${result.error}`);
-  return toolMs;
+  return { toolMs, checkpointMs };
 }
 
 /** The same request, the same answer, with nothing but the SDK. */
 async function rawSdkTurns(): Promise<number[]> {
-  const fake = await startFakeAnthropic(() => toolTurn);
+  const fake = await startFakeAnthropic(() => listTurn);
   try {
     const client = new Anthropic({ apiKey: "bench", baseURL: fake.url, maxRetries: 0 });
     const times: number[] = [];
