@@ -16,15 +16,19 @@ import type { JobOutcome } from "../metrics";
 import { checkRepoUrl } from "../workspace";
 import { ensureDecidedCommit } from "./branchAtHead";
 import { findSecretsToPush, secretsOfRun } from "./branchSecrets";
-import { recordOutcome, recordedOutcome, withPushLock } from "./pushLock";
+import { outcomeAnnounced, outcomeOnceKey, startOnceKey, withPushLock } from "./pushLock";
 import { displayRemote } from "./remote";
 
 export type ReviewJobDeps = { config: Config; eventLog: EventLog; logger: Logger };
 
 /**
  * A push decision carried out: the mirror fetched, the decided commit present in the run's
- * repository (made on this machine, or restored from the run's bundle), that commit pushed to the run's branch only, then the pull request
- * when asked. At most one push per decision, whatever BullMQ redelivers.
+ * repository (made on this machine, or restored from the run's bundle), that commit pushed to
+ * the run's branch only, then the pull request when asked. At most one push per decision,
+ * whatever BullMQ redelivers, and it finishes after a crash at any point: the retry looks at
+ * the remote (the branch already at the decided commit counts as pushed) and looks for the
+ * pull request before opening one. `push.started` and `push.finished` are announced once per
+ * decision, so a retry or a woken duplicate never walks the run's status back.
  */
 export async function processPushJob(deps: ReviewJobDeps, job: Job<JobPayload>, payload: PushJobPayload): Promise<JobOutcome> {
   const { config, eventLog } = deps;
@@ -33,45 +37,46 @@ export async function processPushJob(deps: ReviewJobDeps, job: Job<JobPayload>, 
   const logger = deps.logger.child({ runId, jobId: job.id, decisionId }, secrets);
   const emit = createRunEmitter(eventLog, runId, secrets);
   const remote = displayRemote(repo.url);
+  const finished = { onceKey: outcomeOnceKey(eventLog, decisionId) };
 
-  return withPushLock(eventLog, runId, async () => {
-    const done = await recordedOutcome(eventLog, decisionId);
-    if (done) {
-      logger.info("push decision already carried out; nothing to do", { outcome: done });
+  return withPushLock(eventLog, runId, async (lockLost) => {
+    if (await outcomeAnnounced(eventLog, decisionId)) {
+      logger.info("push decision already carried out; nothing to do");
       return "skipped";
     }
-    await emit({ type: "push.started", remote, branch: payload.branch });
     try {
-      const pushed = await push(deps, payload);
-      // The branch is on the remote now (a retry finds the commit there, through the mirror).
+      await emit({ type: "push.started", remote, branch: payload.branch }, { onceKey: startOnceKey(eventLog, decisionId) });
+      const pushed = await push(deps, payload, lockLost);
+      // The branch is on the remote now: no job process needs the run's repository or bundle
+      // (a retry after a crash from here on finds the commit in the fetched mirror).
       await removeRunRepo(config.dataDir, runId);
+      await deleteRunBundle(eventLog, runId);
       logger.info(pushed.pushed ? "pushed the run's branch" : "the remote already had the decided commit", {
         branch: payload.branch,
         commit: payload.headSha,
       });
       const pr = await pullRequest(config, payload, logger);
-      await emit({ type: "push.finished", ok: true, remote, branch: payload.branch, commit: payload.headSha, ...pr });
-      await recordOutcome(eventLog, decisionId, "pushed");
-      // The branch is on the remote now; no job process needs the bundle any more.
-      await deleteRunBundle(eventLog, runId);
+      lockLost.throwIfAborted();
+      await emit({ type: "push.finished", ok: true, remote, branch: payload.branch, commit: payload.headSha, ...pr }, finished);
       return "completed";
     } catch (e) {
+      // Another job process holds the push now; it announces the outcome, not this one.
+      if (lockLost.aborted) throw lockLost.reason;
       const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       if (!(e instanceof PermanentRunError) && !last) {
         logger.warn("push failed; it will be retried", { error: errorMessage(e) });
         throw e;
       }
-      // Back to review with the reason; a person decides whether to push again.
+      // Back to review with the reason; a person decides whether to push again ("Retry push").
       const error = `push failed: ${errorMessage(e)}`;
       logger.warn("push failed", { error });
-      await emit({ type: "push.finished", ok: false, remote, branch: payload.branch, error });
-      await recordOutcome(eventLog, decisionId, "failed");
+      await emit({ type: "push.finished", ok: false, remote, branch: payload.branch, error }, finished);
       throw new UnrecoverableError(error);
     }
   });
 }
 
-async function push(deps: ReviewJobDeps, payload: PushJobPayload): Promise<{ pushed: boolean }> {
+async function push(deps: ReviewJobDeps, payload: PushJobPayload, signal: AbortSignal): Promise<{ pushed: boolean }> {
   const { config, eventLog } = deps;
   const { repo } = payload;
   checkRepoUrl(repo.url, config.allowLocalRepos);
@@ -94,6 +99,7 @@ async function push(deps: ReviewJobDeps, payload: PushJobPayload): Promise<{ pus
       headSha: payload.headSha,
       expectedRemoteSha: payload.expectedRemoteSha,
       env: await credentialEnv(config.dataDir, credential, repo.url),
+      signal,
     });
   });
 }
