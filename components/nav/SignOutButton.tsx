@@ -5,7 +5,8 @@ import { useState } from "react";
 import { authClient } from "../auth/authClient";
 import { buttonClass } from "../ui/styles";
 
-export function SignOutButton() {
+/** `email` is shown as the button's tooltip: the nav hides the address on narrower screens. */
+export function SignOutButton({ email }: { email: string }) {
   const [pending, setPending] = useState(false);
   const router = useRouter();
   async function signOut() {
@@ -21,7 +22,7 @@ export function SignOutButton() {
     router.refresh();
   }
   return (
-    <button type="button" onClick={signOut} disabled={pending} className={buttonClass("ghost", "sm")}>
+    <button type="button" onClick={signOut} disabled={pending} title={`Signed in as ${email}`} className={buttonClass("ghost", "sm")}>
       {pending ? "Signing out…" : "Sign out"}
     </button>
   );

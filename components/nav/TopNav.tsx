@@ -31,7 +31,7 @@ export function TopNav({ principal }: { principal: Principal }) {
           <NavLinks items={items} />
         </div>
         <div className="ml-auto flex min-w-0 items-center gap-2">
-          <span className="hidden max-w-56 truncate text-sm text-zinc-400 sm:inline" title={principal.email}>
+          <span className="hidden max-w-56 truncate text-sm text-zinc-400 2xl:inline" title={principal.email}>
             {principal.email}
           </span>
           {isAdmin(principal) && (
@@ -39,7 +39,7 @@ export function TopNav({ principal }: { principal: Principal }) {
               admin
             </span>
           )}
-          <SignOutButton />
+          <SignOutButton email={principal.email} />
         </div>
       </nav>
     </header>
