@@ -33,6 +33,8 @@ export const agentState = z.object({
   // The id of the call that started after the last of those results: if a resumed run finds
   // it set, the job process died while that call ran.
   runningCall: z.string().optional(),
+  // The id of the call after those results that the loop guard has counted.
+  countedCall: z.string().optional(),
 });
 
 export type RememberedActions = { shell: string[]; write: string[] };
@@ -47,6 +49,7 @@ export type AgentState = {
   remembered: RememberedActions;
   pendingResults?: ToolResultBlock[];
   runningCall?: string;
+  countedCall?: string;
 };
 
 export function initialState(prompt: string): AgentState {

@@ -95,22 +95,28 @@ export async function runAgentLoop(options: AgentLoopOptions, ctx: AgentRunConte
     const calls = pendingCalls(state);
     // One after another: later calls of a turn may depend on earlier ones (write, then run).
     for (const call of calls.slice(results.length)) {
+      // Counted once, even when a run resumed from a save made after counting (a person's
+      // answer awaited, or the call started) goes through it again.
+      if (state.countedCall !== call.id) {
+        const stop = await repeatStop(options.limits, state, guard, call, ask);
+        if (stop) return stop;
+        guard.record(call.name, call.input);
+        state.countedCall = call.id;
+      }
       // Saved before the call runs (the files are as the previous save left them): the
       // model's answer and which call is running.
       const recordStart = async () => {
         state.runningCall = call.id;
         await save({ filesUnchanged: true });
       };
-      if (state.runningCall === call.id) {
-        // The previous job process died while this call ran; the loop guard counted it then.
-        results.push(await resumeInterruptedCall(call, step, recordStart));
-      } else {
-        const stop = await repeatStop(options.limits, state, guard, call, ask);
-        if (stop) return stop;
-        guard.record(call.name, call.input);
-        results.push(await runToolStep(call, step, recordStart));
-      }
+      results.push(
+        state.runningCall === call.id
+          ? // The previous job process died while this call ran.
+            await resumeInterruptedCall(call, step, recordStart)
+          : await runToolStep(call, step, recordStart),
+      );
       state.runningCall = undefined;
+      state.countedCall = undefined;
       if (results.length === calls.length) {
         state.messages.push({ role: "user", content: results });
         state.pendingResults = undefined;
@@ -241,6 +247,7 @@ function withFeedback(state: AgentState, feedback: string): AgentState {
     raisedLimits: { budgetUsd: state.raisedLimits.budgetUsd },
     pendingResults: undefined,
     runningCall: undefined,
+    countedCall: undefined,
     messages: [...state.messages, { role: "user", content: message }],
   };
 }

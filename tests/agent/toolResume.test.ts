@@ -7,9 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AgentState } from "../../jobs/agent/agentState";
 import { createCheckpointSaver, type CheckpointOptions } from "../../jobs/agent/checkpoint";
 import { runAgentLoop } from "../../jobs/agent/loop";
+import { LoopGuard } from "../../jobs/agent/loopGuard";
 import { priceFor } from "../../jobs/agent/pricing";
 import { INTERRUPTED_OUTPUT, changesNothing } from "../../jobs/agent/toolResume";
+import type { RequestInput } from "../../jobs/executors/types";
 import { runGit } from "../../jobs/git/exec";
+import type { ApprovalMode } from "../../lib/approval";
 import { loadConfig } from "../../lib/config";
 import { createEventLog, type EventLog } from "../../lib/eventLog";
 import type { RunEvent } from "../../lib/events";
@@ -42,12 +45,22 @@ type Save = { state: AgentState; options: CheckpointOptions };
  * The real loop (real tools, real sandbox) against the fake model, in `workspace`; every
  * checkpoint it saves is kept (a copy of the state as it was saved) instead of written.
  */
-async function runLoop(workspace: string, script: FakeScript, resumeFrom?: AgentState) {
+async function runLoop(
+  workspace: string,
+  script: FakeScript,
+  options: { resumeFrom?: AgentState; approvalMode?: ApprovalMode; requestInput?: RequestInput } = {},
+) {
+  const { resumeFrom } = options;
   fake.setScript(script);
   const requestsBefore = fake.requests.length;
   const events: RunEvent[] = [];
   const saves: Save[] = [];
-  const payload = makeRunPayload("unused", { executor: "agent", command: null, prompt: "Work on the files" });
+  const payload = makeRunPayload("unused", {
+    executor: "agent",
+    command: null,
+    prompt: "Work on the files",
+    approvalMode: options.approvalMode ?? "auto",
+  });
   const result = await runAgentLoop(
     {
       client: new Anthropic({ apiKey: TEST_API_KEY, baseURL: fake.url, maxRetries: 0 }),
@@ -65,7 +78,7 @@ async function runLoop(workspace: string, script: FakeScript, resumeFrom?: Agent
       secrets: [],
       signal: new AbortController().signal,
       emit: async (event) => void events.push({ ...event, runId: payload.runId, seq: events.length, at: new Date().toISOString() } as RunEvent),
-      requestInput: () => Promise.reject(new Error("nothing in these runs asks a person")),
+      requestInput: options.requestInput ?? (() => Promise.reject(new Error("nothing in this run asks a person"))),
       checkpoint: async (_turn, state, options = {}) => void saves.push({ state: structuredClone(state as AgentState), options }),
       resumeFrom: resumeFrom ? { turn: resumeFrom.turns, state: resumeFrom } : undefined,
     },
@@ -108,7 +121,7 @@ async function resumedAtStartOf(callId: string) {
   const { saves } = await runLoop(workspace, oneTurnOfThree);
   const atStart = saves.find((s) => s.state.runningCall === callId)!.state;
   await fs.writeFile(path.join(workspace, "b.txt"), "");
-  const resumed = await runLoop(workspace, [turn.text("Done.")], atStart);
+  const resumed = await runLoop(workspace, [turn.text("Done.")], { resumeFrom: atStart });
   expect(resumed.result.ok).toBe(true);
   return { workspace, resumed };
 }
@@ -166,6 +179,26 @@ describe("crash resume per tool call in the loop", () => {
     // Its outcome is saved like any other call's, with the conversation moved on.
     expect(resumed.saves[0]!.state.runningCall).toBeUndefined();
     expect(resumed.saves[0]!.state.pendingResults).toBeUndefined();
+  });
+
+  it("counts a call once for the loop guard when a run resumed from its approval wait runs it", async () => {
+    const workspace = await workspaceWith("approved", {});
+    const command = "rm -f missing.txt && echo removed";
+    const script: FakeScript = [turn.tool("shell", { command }, { id: "toolu_rm" }), turn.text("Done.")];
+    const approve: RequestInput = async (request) => {
+      expect(request.requestId).toBe("approve-toolu_rm");
+      return { decision: "approve", by: "owner" };
+    };
+    const first = await runLoop(workspace, script, { approvalMode: "risky", requestInput: approve });
+    // Saved before the wait: the call counted, not started.
+    const atWait = first.saves[0]!.state;
+    expect([atWait.countedCall, atWait.runningCall]).toEqual(["toolu_rm", undefined]);
+
+    const resumed = await runLoop(workspace, [turn.text("Done.")], { resumeFrom: atWait, approvalMode: "risky", requestInput: approve });
+    expect(ofType(resumed.events, "tool.finished").map((e) => [e.callId, e.ok])).toEqual([["toolu_rm", true]]);
+    const counts = resumed.saves.at(-1)!.state.loopCounts;
+    expect(counts[LoopGuard.key("shell", { command })]).toBe(1);
+    expect(resumed.saves.at(-1)!.state.countedCall).toBeUndefined();
   });
 
   it("tells which calls change nothing: those run again after a crash", () => {
