@@ -7,7 +7,9 @@ import type { Logger } from "./logger";
 export type StopReason =
   | { kind: "cancel"; by: string }
   | { kind: "timeout"; seconds: number }
-  | { kind: "shutdown" };
+  | { kind: "shutdown" }
+  // This delivery lost its job lock (jobs/run/fence.ts): another one owns the run now.
+  | { kind: "lost" };
 
 export function stopReasonOf(signal: AbortSignal): StopReason | null {
   if (!signal.aborted) return null;

@@ -1,14 +1,14 @@
 import os from "node:os";
 import { UnrecoverableError, WaitingError, type Job } from "bullmq";
 import { knownSecretValues, readCredential, type Config } from "../lib/config";
-import { cancelRequestedBy, runEndedAs, type EventLog } from "../lib/eventLog";
+import { StaleAttemptError, cancelRequestedBy, runEndedAs, type EventLog } from "../lib/eventLog";
 import { DEFAULT_INPUT_TIMEOUT_SEC } from "../lib/inputTimeout";
 import type { JobPayload, RunJobPayload } from "../lib/queue";
 import {
   createCheckpointSaver,
   deleteRunCheckpoint,
+  hasCheckpointCommits,
   loadRunCheckpoint,
-  squashCheckpointCommits,
 } from "./agent/checkpoint";
 import { stopReasonOf, type RunRegistry } from "./cancellation";
 import { createRunEmitter } from "./emit";
@@ -16,12 +16,13 @@ import { PermanentRunError, errorMessage } from "./errors";
 import { resolveExecutor, type ExecutorRegistry } from "./executors";
 import type { RunEmit } from "./executors/types";
 import { bundleBranch, loadRunBundle, saveRunBundle } from "./git/bundle";
-import { commitAll, commitMessage, treesDiffer } from "./git/commit";
+import { commitAll, commitMessage, treesDiffer, type BranchTip } from "./git/commit";
 import { diffCommits } from "./git/diff";
 import { requestHumanInput } from "./humanInput";
 import type { Logger } from "./logger";
 import type { JobOutcome } from "./metrics";
 import { findSecretsInBranch, secretsOfRun } from "./review/branchSecrets";
+import { startAttemptFence, type FenceRegistry, type RunStateWrites } from "./run/fence";
 import { maskSecrets } from "./secrets";
 import { prepareWorkspace, releaseWorkspace, type Workspace } from "./workspace";
 
@@ -31,6 +32,10 @@ export type RunJobDeps = {
   runs: RunRegistry;
   executors: ExecutorRegistry;
   logger: Logger;
+  /** The fences of this process's active deliveries (lock-renewal failures reach them). */
+  fences: FenceRegistry;
+  /** How often an active delivery checks it still holds its job lock. */
+  fenceCheckMs?: number;
 };
 
 /** This process as it appears in `run.started`. */
@@ -61,9 +66,14 @@ export async function processRunJob(
     return "skipped";
   }
 
-  const emit = createRunEmitter(eventLog, runId, secrets);
   // Registered before the cancel key is read, so a request in between is not missed.
   const active = runs.register(runId);
+  // Every change this delivery makes to the run outside its own folder is fenced by its job lock.
+  const attemptFence = startAttemptFence({ redis: eventLog.redis, fences: deps.fences, logger, checkMs: deps.fenceCheckMs }, job, token, runId);
+  const { fence } = attemptFence;
+  fence.onLost(() => active.stop({ kind: "lost" }));
+  const writes = fence.writes;
+  const emit = createRunEmitter(eventLog, runId, secrets, fence);
   const timeoutSec = Math.min(payload.timeoutSec, config.runTimeoutMaxSec);
   const timer = setTimeout(() => active.stop({ kind: "timeout", seconds: timeoutSec }), timeoutSec * 1000);
   let workspace: Workspace | undefined;
@@ -96,6 +106,7 @@ export async function processRunJob(
       baseBranch: payload.baseBranch,
       credential: payload.repo.credentialEnv ? readCredential(payload.repo.credentialEnv) : undefined,
       signal: active.signal,
+      fence,
       resumeAt: checkpoint
         ? { headSha: checkpoint.headSha, baseSha: checkpoint.baseSha, loadBundle: () => loadRunBundle(eventLog, runId) }
         : followUp
@@ -109,6 +120,13 @@ export async function processRunJob(
       baseSha: workspace.baseSha,
       durationMs: Date.now() - started,
     });
+    // Where this attempt put the run's branch; it moves only from there, only under the fence.
+    const gitDir = workspace.gitDir;
+    const tip: BranchTip = {
+      branch: workspace.branch,
+      head: workspace.headSha,
+      move: (next, prev) => fence.moveBranch(gitDir, workspace!.branch, next, prev),
+    };
     if (followUp) {
       await emit({ type: "log", level: "info", message: "continuing on the same branch with the reviewer's feedback" });
     }
@@ -149,6 +167,8 @@ export async function processRunJob(
         baseSha: workspace.baseSha,
         author: config.gitAuthor,
         worker: workerName,
+        tip,
+        writes,
       }),
       resumeFrom: checkpoint ? { turn: checkpoint.turn, state: checkpoint.state } : undefined,
       followUp: followUp ? { feedback: followUp.feedback, state: followUp.state } : undefined,
@@ -156,18 +176,20 @@ export async function processRunJob(
     if (active.signal.aborted) throw new Error("the run was stopped");
 
     // One set of commits for the review: checkpoint commits fold into the final one.
-    await squashCheckpointCommits(workspace, workspace.baseSha);
+    const squash = await hasCheckpointCommits(gitDir, workspace.baseSha, tip.head);
     // Committed even when the executor failed, so nothing it did is lost.
     const { headSha } = await commitAll({
       tree: workspace,
       author: config.gitAuthor,
       // The subject comes from the prompt, which a user may have pasted a secret into.
       message: maskSecrets(commitMessage(payload), secrets),
+      tip,
+      parent: squash ? workspace.baseSha : undefined,
     });
     const changed = await treesDiffer(workspace.gitDir, workspace.baseSha, headSha);
     // The final branch travels with the run, so a push (or a follow-up) can run on any machine.
     const bundle = await bundleBranch({ gitDir: workspace.gitDir, branch: workspace.branch, baseSha: workspace.baseSha });
-    if (bundle) await saveRunBundle(eventLog, runId, bundle);
+    if (bundle) await saveRunBundle(eventLog, runId, bundle, writes);
     if (!result.ok) {
       if (changed) {
         await emit({
@@ -178,12 +200,12 @@ export async function processRunJob(
       }
       throw new PermanentRunError(result.error);
     }
-    await deleteRunCheckpoint(eventLog, runId);
-    if (result.state !== undefined) await saveConversation(eventLog, runId, result.state);
+    await deleteRunCheckpoint(eventLog, runId, writes);
+    if (result.state !== undefined) await saveConversation(eventLog, writes, runId, result.state);
     if (!changed) {
-      runEnded = true;
       await emit({ type: "run.completed", reason: "no changes" });
-      await markFollowUpDone(eventLog, followUpDone, "run.completed");
+      runEnded = true;
+      await markFollowUpDone(writes, followUpDone, "run.completed");
       return "completed";
     }
     const diff = await diffCommits({ gitDir: workspace.gitDir }, workspace.baseSha, headSha);
@@ -192,21 +214,24 @@ export async function processRunJob(
     const secretFindings = await findSecretsInBranch({ gitDir: workspace.gitDir }, workspace.baseSha, headSha, held);
     await emit({ type: "diff.ready", baseSha: workspace.baseSha, headSha, ...diff, secretFindings });
     await emit({ type: "run.awaiting_review", branch: workspace.branch, headSha });
-    await markFollowUpDone(eventLog, followUpDone, "run.awaiting_review");
+    await markFollowUpDone(writes, followUpDone, "run.awaiting_review");
     return "awaiting_review";
   } catch (e) {
     // The run is over for good: its checkpoint must not resume it, nor its follow-up run again.
     const forgetCheckpoint = async () => {
+      await deleteRunCheckpoint(eventLog, runId, writes);
+      await markFollowUpDone(writes, followUpDone, "ended");
       runEnded = true;
-      await deleteRunCheckpoint(eventLog, runId);
-      await markFollowUpDone(eventLog, followUpDone, "ended");
     };
     return await handleFailure({ job, token, emit, logger, signal: active.signal, forgetCheckpoint }, e);
   } finally {
     clearTimeout(timer);
     active.release();
+    attemptFence.stop();
+    // The run's repository goes only while this delivery still owns the run.
+    const endRun = runEnded && (await fence.check("remove the run's repository").then(() => true, () => false));
     if (workspace) {
-      await releaseWorkspace(workspace, { endRun: runEnded }).catch((e: unknown) => {
+      await releaseWorkspace(workspace, { endRun }).catch((e: unknown) => {
         // The run's outcome stands; start-up cleanup removes what is left.
         logger.error("could not remove the run's workspace", { workspace: workspace?.path, error: errorMessage(e) });
       });
@@ -229,6 +254,12 @@ async function handleFailure(
   const { job, token, emit, logger, signal, forgetCheckpoint } = ctx;
   // Once the run's signal fired, whatever failed afterwards is a consequence of the stop.
   const stop = stopReasonOf(signal);
+  if (stop?.kind === "lost" || error instanceof StaleAttemptError) {
+    // Another delivery owns the run (or BullMQ gave the job up): this one changes nothing more,
+    // not even to say so in the run's feed.
+    logger.warn("this delivery lost its job lock; it stops without touching the run", { error: errorMessage(error) });
+    throw error instanceof StaleAttemptError ? error : new Error("this delivery lost its job lock", { cause: error });
+  }
   if (stop?.kind === "cancel") {
     await forgetCheckpoint();
     await emit({ type: "run.cancelled", by: stop.by, reason: `cancelled by ${stop.by}` });
@@ -272,12 +303,12 @@ async function handleFailure(
 const CONVERSATION_TTL_SEC = 30 * 24 * 3600;
 
 /** Keeps the executor's final state for a reviewer's "request changes" (30 days). */
-async function saveConversation(log: EventLog, runId: string, state: unknown): Promise<void> {
-  await log.redis.set(log.keys.runConversation(runId), JSON.stringify(state), "EX", CONVERSATION_TTL_SEC);
+async function saveConversation(log: EventLog, writes: RunStateWrites, runId: string, state: unknown): Promise<void> {
+  await writes.set(log.keys.runConversation(runId), JSON.stringify(state), CONVERSATION_TTL_SEC);
 }
 
-async function markFollowUpDone(log: EventLog, key: string | null, how: string): Promise<void> {
-  if (key) await log.redis.set(key, how, "EX", CONVERSATION_TTL_SEC);
+async function markFollowUpDone(writes: RunStateWrites, key: string | null, how: string): Promise<void> {
+  if (key) await writes.set(key, how, CONVERSATION_TTL_SEC);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { UnrecoverableError, Worker, type Job } from "bullmq";
+import { UnrecoverableError, Worker, type Job, type WorkerOptions } from "bullmq";
 import type { Redis } from "ioredis";
 import { knownSecretValues, type Config } from "../lib/config";
 import { createEventLog } from "../lib/eventLog";
@@ -10,6 +10,7 @@ import { defaultExecutors, type ExecutorRegistry } from "./executors";
 import type { Logger } from "./logger";
 import { createWorkerMetrics, type JobOutcome, type WorkerMetrics } from "./metrics";
 import { processReviewJob, refuseCliFeedback } from "./review";
+import { FenceRegistry } from "./run/fence";
 import { processRunJob } from "./runJob";
 
 export type RunWorkerOptions = {
@@ -23,6 +24,10 @@ export type RunWorkerOptions = {
   metrics?: WorkerMetrics;
   /** How often active runs' cancel keys are polled, besides the pub/sub message. */
   cancelPollMs?: number;
+  /** BullMQ's lock and stall settings (tests shorten them; production keeps BullMQ's). */
+  locking?: Pick<WorkerOptions, "lockDuration" | "stalledInterval" | "maxStalledCount">;
+  /** How often an active run checks it still holds its job lock (jobs/run/fence.ts). */
+  fenceCheckMs?: number;
 };
 
 export type RunWorker = {
@@ -48,7 +53,8 @@ export async function createRunWorker(options: RunWorkerOptions): Promise<RunWor
   const metrics = options.metrics ?? createWorkerMetrics();
   const executors = options.executors ?? defaultExecutors(config);
   const runs = await RunRegistry.start(eventLog, logger, options.cancelPollMs);
-  const deps = { config, eventLog, runs, executors, logger };
+  const fences = new FenceRegistry();
+  const deps = { config, eventLog, runs, executors, logger, fences, fenceCheckMs: options.fenceCheckMs };
 
   const processor = async (job: Job<JobPayload>, token?: string): Promise<JobOutcome> => {
     const parsed = jobPayload.safeParse(job.data);
@@ -89,7 +95,15 @@ export async function createRunWorker(options: RunWorkerOptions): Promise<RunWor
     connection: redis,
     prefix: queuePrefix(namespace),
     concurrency: config.workerConcurrency,
+    ...options.locking,
   });
+  // A job whose lock could not be renewed (this process was paused past it, Redis was away)
+  // belongs to whoever BullMQ hands it to next: its delivery here stops and changes nothing.
+  worker.on("lockRenewalFailed", (jobIds) => {
+    logger.warn("lost the lock of active jobs; stopping them", { jobIds });
+    fences.lost(jobIds);
+  });
+  worker.on("stalled", (jobId) => fences.lost([jobId]));
   worker.on("error", (e) => logger.error("worker error", { error: errorMessage(e) }));
   worker.on("failed", (job, e) => {
     logger.warn("job failed", { jobId: job?.id, attemptsMade: job?.attemptsMade, error: errorMessage(e) });

@@ -6,6 +6,7 @@ import { restoreBranch, type BundleMeta } from "./git/bundle";
 import { mirrorPath, updateMirror, withMirrorLock } from "./git/mirror";
 import { checkRepoUrl } from "./git/remoteUrl";
 import { ensureRunRepo, hasCommit, removeRunRepo, resolveCommit, runDir, setRunBranch } from "./git/runRepo";
+import type { AttemptFence } from "./run/fence";
 
 export { checkRepoUrl } from "./git/remoteUrl";
 
@@ -18,6 +19,8 @@ export type Workspace = AttemptTree & {
   branch: string;
   baseBranch: string;
   baseSha: string;
+  /** Where this attempt put the run's branch: the base, or the commit it resumes from. */
+  headSha: string;
   /**
    * What the sandbox binds read-only at the same paths: the object stores the workspace's
    * `.git` borrows from (the run's repository's and the mirror's). Nothing writable.
@@ -43,6 +46,8 @@ export type PrepareWorkspaceOptions = {
     baseSha: string;
     loadBundle(): Promise<{ bundle: Buffer; meta: BundleMeta } | null>;
   };
+  /** The delivery's fence: the run's branch moves only while it holds its job lock. */
+  fence?: AttemptFence;
 };
 
 /**
@@ -53,7 +58,7 @@ export type PrepareWorkspaceOptions = {
  * concurrent fetch cannot move the base between the two.
  */
 export async function prepareWorkspace(options: PrepareWorkspaceOptions): Promise<Workspace> {
-  const { dataDir, runId, repo, branch, baseBranch, credential, signal, resumeAt, allowLocalRepos } = options;
+  const { dataDir, runId, repo, branch, baseBranch, credential, signal, resumeAt, allowLocalRepos, fence } = options;
   checkRepoUrl(repo.url, allowLocalRepos);
   // A run id that cannot name a folder is refused before any git work.
   runDir(dataDir, runId);
@@ -69,13 +74,14 @@ export async function prepareWorkspace(options: PrepareWorkspaceOptions): Promis
           `the run's checkpoint commit ${resumeAt.headSha} is not on this machine and the run has no saved bundle`,
         );
       }
+      await fence?.check("restore the run's branch");
       await restoreBranch({ gitDir, ...saved });
     }
     // The remote's branches are in the mirror only; the run's repository borrows their objects.
     const baseSha = resumeAt ? resumeAt.baseSha : await resolveCommit(mirror, `refs/remotes/origin/${baseBranch}`, `base branch "${baseBranch}"`);
     const startSha = resumeAt ? await checkCommitId(gitDir, resumeAt.headSha) : baseSha;
     // A run taken up again without a checkpoint starts over from the base.
-    await setRunBranch(gitDir, branch, startSha);
+    await setRunBranch(gitDir, branch, startSha, fence);
     return { mirror, gitDir, baseSha, startSha };
   });
 
@@ -96,6 +102,7 @@ export async function prepareWorkspace(options: PrepareWorkspaceOptions): Promis
     branch,
     baseBranch,
     baseSha,
+    headSha: startSha,
     readOnlyPaths: borrowedObjectDirs(gitDir, mirror),
   };
 }

@@ -63,7 +63,21 @@ const ENDED_TTL_SEC = 3 * 24 * 3600;
 // never leave an event visible to browsers but missing from the database, or the reverse.
 // KEYS[5], when given, makes the append happen at most once: the key is set with the event,
 // and an append that finds it set does nothing (two processes may race to announce one fact).
+// KEYS[6], when given, is the BullMQ lock of the job appending (fencing, jobs/run/fence.ts):
+// unless it still holds ARGV[8] (this delivery's lock token) the append is refused, so an
+// attempt that lost its job (paused past its lock, taken over) can never add an event.
+// ARGV[9], when not empty, is the stream id the run's stream must end at ("-": empty stream):
+// a compare-and-swap for writers that decided what to append from what they read (reconciler).
 const APPEND_SCRIPT = `
+if KEYS[6] ~= '' and redis.call('GET', KEYS[6]) ~= ARGV[8] then
+  return redis.error_reply('STALE_ATTEMPT this attempt no longer holds its job lock')
+end
+if ARGV[9] ~= '' then
+  local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
+  local tail = '-'
+  if last[1] then tail = last[1][1] end
+  if tail ~= ARGV[9] then return false end
+end
 if KEYS[5] ~= '' then
   if not redis.call('SET', KEYS[5], '1', 'NX', 'EX', ARGV[7]) then return false end
 end
@@ -78,7 +92,26 @@ end
 return {id, seq}
 `;
 
-const appendScript = luaScript<[string, number] | null>("agentdeskAppend", 5, APPEND_SCRIPT);
+/**
+ * The attempt appending (or writing) no longer holds its job's lock: another delivery owns
+ * the run now, or BullMQ gave the job up. Nothing it does may reach the run any more.
+ */
+export class StaleAttemptError extends Error {
+  constructor(runId: string, what = "append an event") {
+    super(`this attempt of run ${runId} lost its job lock; it may no longer ${what}`);
+    this.name = "StaleAttemptError";
+  }
+}
+
+/** Conditions an append must meet, checked in the same atomic step as the append. */
+export type AppendGuard = {
+  /** The appending delivery's BullMQ job lock: refused (StaleAttemptError) unless still held. */
+  lock?: { key: string; token: string };
+  /** Appended only if the run's stream still ends at this id (null: is empty); else null. */
+  expectTail?: string | null;
+};
+
+const appendScript = luaScript<[string, number] | null>("agentdeskAppendGuarded", 6, APPEND_SCRIPT);
 
 /**
  * Appends one event to a run's log. The body is validated against the shared schema first, so
@@ -89,8 +122,24 @@ export async function appendEvent(
   runId: string,
   body: EventBodyInput,
   now: Date = new Date(),
+  guard: Pick<AppendGuard, "lock"> = {},
 ): Promise<StoredEvent> {
-  return (await appendOnce(log, runId, body, "", now))!;
+  // Without a tail to compare or a once-key, the script appends or throws: never null.
+  return (await appendOnce(log, runId, body, "", now, guard))!;
+}
+
+/**
+ * Appends an event only if the run's stream still ends at `tail` (null: the stream is empty
+ * or gone). Returns null when something was appended in between: the caller decided on what
+ * it read, and must read again.
+ */
+export async function appendEventIfTail(
+  log: EventLog,
+  runId: string,
+  body: EventBodyInput,
+  tail: string | null,
+): Promise<StoredEvent | null> {
+  return appendOnce(log, runId, body, "", new Date(), { expectTail: tail });
 }
 
 const ONCE_TTL_SEC = 14 * 24 * 3600;
@@ -106,9 +155,10 @@ export async function appendEventOnce(
   body: EventBodyInput,
   onceKey: string,
   now: Date = new Date(),
+  guard: Pick<AppendGuard, "lock"> = {},
 ): Promise<StoredEvent | null> {
   if (!onceKey) throw new Error("appendEventOnce needs a key");
-  return appendOnce(log, runId, body, onceKey, now);
+  return appendOnce(log, runId, body, onceKey, now, guard);
 }
 
 async function appendOnce(
@@ -117,6 +167,7 @@ async function appendOnce(
   body: EventBodyInput,
   onceKey: string,
   now: Date,
+  guard: AppendGuard,
 ): Promise<StoredEvent | null> {
   // Text PostgreSQL cannot store (a NUL in command output) is escaped here, before anyone sees
   // it, so the live feed and the recorded run show the same thing (lib/storableText.ts).
@@ -124,11 +175,15 @@ async function appendOnce(
   const at = now.toISOString();
   const data = JSON.stringify({ ...parsed, at });
   const ended = jobEndingEventTypes.has(parsed.type);
+  const tail = guard.expectTail === undefined ? "" : (guard.expectTail ?? "-");
   const appended = await appendScript(
     redis,
-    [keys.runEvents(runId), keys.runSeq(runId), keys.allEvents, keys.runEnded(runId), onceKey],
-    [RUN_STREAM_MAXLEN, data, runId, ended ? "1" : "0", parsed.type, ENDED_TTL_SEC, ONCE_TTL_SEC],
-  );
+    [keys.runEvents(runId), keys.runSeq(runId), keys.allEvents, keys.runEnded(runId), onceKey, guard.lock?.key ?? ""],
+    [RUN_STREAM_MAXLEN, data, runId, ended ? "1" : "0", parsed.type, ENDED_TTL_SEC, ONCE_TTL_SEC, guard.lock?.token ?? "", tail],
+  ).catch((e: unknown) => {
+    if (e instanceof Error && e.message.startsWith("STALE_ATTEMPT")) throw new StaleAttemptError(runId);
+    throw e;
+  });
   if (!appended) return null;
   const [id, seq] = appended;
   return { id, event: { ...parsed, runId, seq: Number(seq), at } as RunEvent };

@@ -2,9 +2,10 @@ import { z } from "zod";
 import type { EventLog } from "../../lib/eventLog";
 import { PermanentRunError } from "../errors";
 import { bundleBranch, saveRunBundle } from "../git/bundle";
-import { treeGitOptions, type AttemptTree } from "../git/attempt";
-import { commitAll } from "../git/commit";
+import type { AttemptTree } from "../git/attempt";
+import { commitAll, type BranchTip } from "../git/commit";
 import { runGit } from "../git/exec";
+import { unfencedWrites, type RunStateWrites } from "../run/fence";
 
 /**
  * Crash resume. After each completed step an executor saves its state; the pipeline saves
@@ -49,21 +50,34 @@ export type CheckpointTarget = {
   baseSha: string;
   author: { name: string; email: string };
   worker: string;
+  /** The run's branch as this attempt holds it (fencing: moved by compare-and-swap only). */
+  tip?: BranchTip;
+  /** How the bundle and the record are written (fenced by the delivery's job lock). */
+  writes?: RunStateWrites;
 };
 
 export function createCheckpointSaver(target: CheckpointTarget): CheckpointSaver {
   // The commit the saved bundle ends at: a turn that only read files changes nothing to bundle.
   let bundledHead: string | null = null;
+  const writes = target.writes ?? unfencedWrites(target.log.redis);
   return async (turn, state, options = {}) => {
     const headSha =
       options.filesUnchanged && bundledHead !== null
         ? bundledHead
-        : (await commitAll({ tree: target.tree, author: target.author, message: `${CHECKPOINT_SUBJECT} ${turn}\n` })).headSha;
+        : (
+            await commitAll({
+              tree: target.tree,
+              author: target.author,
+              message: `${CHECKPOINT_SUBJECT} ${turn}
+`,
+              tip: target.tip,
+            })
+          ).headSha;
     // Bundle first, record second: a crash in between leaves the previous record, whose
     // commit the new bundle still contains.
     if (headSha !== bundledHead) {
       const bundle = await bundleBranch({ gitDir: target.tree.gitDir, branch: target.branch, baseSha: target.baseSha });
-      if (bundle) await saveRunBundle(target.log, target.runId, bundle);
+      if (bundle) await saveRunBundle(target.log, target.runId, bundle, writes);
       bundledHead = headSha;
     }
     const record: RunCheckpoint = {
@@ -76,7 +90,7 @@ export function createCheckpointSaver(target: CheckpointTarget): CheckpointSaver
       savedAt: new Date().toISOString(),
       state,
     };
-    await target.log.redis.set(target.log.keys.runCheckpoint(target.runId), JSON.stringify(record), "EX", CHECKPOINT_TTL_SEC);
+    await writes.set(target.log.keys.runCheckpoint(target.runId), JSON.stringify(record), CHECKPOINT_TTL_SEC);
   };
 }
 
@@ -96,17 +110,15 @@ export async function loadRunCheckpoint(log: EventLog, runId: string): Promise<R
   return parsed.data;
 }
 
-export async function deleteRunCheckpoint(log: EventLog, runId: string): Promise<void> {
-  await log.redis.del(log.keys.runCheckpoint(runId));
+export async function deleteRunCheckpoint(log: EventLog, runId: string, writes = unfencedWrites(log.redis)): Promise<void> {
+  await writes.del(log.keys.runCheckpoint(runId));
 }
 
 /**
- * Makes the run's work one set of commits: when checkpoint commits are on the branch, the
- * branch goes back to its base with the work kept staged, for the final commit to take.
+ * Whether checkpoint commits are on the branch between its base and `head`: the final commit
+ * then takes the base as its parent, making the run's work one commit for the review.
  */
-export async function squashCheckpointCommits(tree: Pick<AttemptTree, "gitDir" | "workspace" | "indexFile">, baseSha: string): Promise<boolean> {
-  const { stdout } = await runGit(["log", "--format=%s", `${baseSha}..HEAD`], { gitDir: tree.gitDir });
-  if (!stdout.split("\n").some((subject) => subject.startsWith(CHECKPOINT_SUBJECT))) return false;
-  await runGit(["reset", "--soft", baseSha], treeGitOptions(tree));
-  return true;
+export async function hasCheckpointCommits(gitDir: string, baseSha: string, head: string): Promise<boolean> {
+  const { stdout } = await runGit(["log", "--format=%s", `${baseSha}..${head}`], { gitDir });
+  return stdout.split("\n").some((subject) => subject.startsWith(CHECKPOINT_SUBJECT));
 }

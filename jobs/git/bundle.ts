@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
 import type { EventLog } from "../../lib/eventLog";
+import { unfencedWrites, type RunStateWrites } from "../run/fence";
 import { runGit } from "./exec";
 
 /**
@@ -64,8 +65,13 @@ export async function restoreBranch(opts: { gitDir: string; bundle: Buffer; meta
 }
 
 /** Keeps the run's bundle in Redis (no expiry: it lives until the run is pushed or discarded). */
-export async function saveRunBundle(log: EventLog, runId: string, value: { bundle: Buffer; meta: BundleMeta }): Promise<void> {
-  await log.redis.hset(log.keys.runBundle(runId), { meta: JSON.stringify(value.meta), bundle: value.bundle });
+export async function saveRunBundle(
+  log: EventLog,
+  runId: string,
+  value: { bundle: Buffer; meta: BundleMeta },
+  writes: RunStateWrites = unfencedWrites(log.redis),
+): Promise<void> {
+  await writes.hset(log.keys.runBundle(runId), { meta: JSON.stringify(value.meta), bundle: value.bundle });
 }
 
 export async function loadRunBundle(log: EventLog, runId: string): Promise<{ bundle: Buffer; meta: BundleMeta } | null> {

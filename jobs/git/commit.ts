@@ -17,39 +17,70 @@ export function commitMessage(payload: Pick<RunJobPayload, "runId" | "prompt" | 
   return `${subject}\n\nAgentDesk-Run: ${payload.runId}\n`;
 }
 
+/**
+ * Where the run's branch is, as this attempt last put it, and how to move it. Moving is a
+ * compare-and-swap: it fails when the branch is no longer at `head` (another attempt of the
+ * run moved it), so an attempt never builds on, or overwrites, work it did not make.
+ */
+export type BranchTip = {
+  branch: string;
+  head: string;
+  move(next: string, prev: string): Promise<void>;
+};
+
+/** A tip at the branch's current head, moved with a plain compare-and-swap `update-ref`. */
+export async function branchTipAtHead(gitDir: string): Promise<BranchTip> {
+  const ref = (await runGit(["symbolic-ref", "HEAD"], { gitDir })).stdout.trim();
+  const head = (await runGit(["rev-parse", "--verify", "HEAD"], { gitDir })).stdout.trim();
+  return {
+    branch: ref.replace(/^refs\/heads\//, ""),
+    head,
+    move: async (next, prev) => void (await runGit(["update-ref", "--no-deref", ref, next, prev], { gitDir })),
+  };
+}
+
 export type CommitOptions = {
   tree: Pick<AttemptTree, "gitDir" | "workspace" | "indexFile">;
   author: { name: string; email: string };
   message: string;
+  /** The branch to commit on (default: the repository's HEAD branch where it is now). */
+  tip?: BranchTip;
+  /** The new commit's parent (default: the tip's head); the base, to fold earlier commits in. */
+  parent?: string;
 };
 
 /**
  * Commits everything in the workspace (new, changed, deleted files) on the run's branch, in
  * the run's own repository: `--git-dir`/`--work-tree` name it, so the `.git` inside the
  * workspace is never read (and git never adds a path named `.git`). Author and committer are
- * AgentDesk's configured identity; hooks never run (`--no-verify`, and core.hooksPath is
- * disabled for every git command). Returns the branch head afterwards; `committed` is false
- * when there was nothing to commit.
+ * AgentDesk's configured identity; no hook runs (the commit is made with `commit-tree`). The
+ * branch moves by compare-and-swap from where this attempt left it (BranchTip). Returns the
+ * branch head afterwards; `committed` is false when there was nothing to commit.
  */
-export async function commitAll({ tree, author, message }: CommitOptions): Promise<{
+export async function commitAll({ tree, author, message, tip: given, parent: parentGiven }: CommitOptions): Promise<{
   headSha: string;
   committed: boolean;
 }> {
+  const tip = given ?? (await branchTipAtHead(tree.gitDir));
+  const parent = parentGiven ?? tip.head;
   await runGit(["add", "--all"], treeGitOptions(tree));
-  const clean = await gitSucceeds(["diff", "--cached", "--quiet", "--no-ext-diff"], treeGitOptions(tree));
-  if (!clean) {
-    await runGit(["commit", "--no-verify", "--quiet", "--file=-"], {
-      ...treeGitOptions(tree, {
-        GIT_AUTHOR_NAME: author.name,
-        GIT_AUTHOR_EMAIL: author.email,
-        GIT_COMMITTER_NAME: author.name,
-        GIT_COMMITTER_EMAIL: author.email,
-      }),
-      input: message,
-    });
+  const treeSha = (await runGit(["write-tree"], treeGitOptions(tree))).stdout.trim();
+  const parentTree = (await runGit(["rev-parse", "--verify", "--end-of-options", `${parent}^{tree}`], { gitDir: tree.gitDir })).stdout.trim();
+  let next = parent;
+  if (treeSha !== parentTree) {
+    const identity = {
+      GIT_AUTHOR_NAME: author.name,
+      GIT_AUTHOR_EMAIL: author.email,
+      GIT_COMMITTER_NAME: author.name,
+      GIT_COMMITTER_EMAIL: author.email,
+    };
+    next = (await runGit(["commit-tree", treeSha, "-p", parent, "-F", "-"], { gitDir: tree.gitDir, env: identity, input: message })).stdout.trim();
   }
-  const { stdout } = await runGit(["rev-parse", "--verify", "HEAD"], { gitDir: tree.gitDir });
-  return { headSha: stdout.trim(), committed: !clean };
+  if (next !== tip.head) {
+    await tip.move(next, tip.head);
+    tip.head = next;
+  }
+  return { headSha: tip.head, committed: next !== parent };
 }
 
 /** Whether the trees of two commits differ (a command may commit itself, or revert its work). */

@@ -58,12 +58,28 @@ export async function ensureRunRepo(dataDir: string, runId: string, mirror: stri
   return repo;
 }
 
-/** Puts the run's branch at `sha` and makes it the repository's HEAD (what `commit` moves). */
-export async function setRunBranch(repo: string, branch: string, sha: string): Promise<void> {
+/**
+ * Puts the run's branch at `sha` and makes it the repository's HEAD. With a fence (a run
+ * job's delivery) the move happens only while the delivery holds its job lock, from where the
+ * branch was read (compare-and-swap), so a paused attempt that wakes cannot reset the branch
+ * under the attempt that took the run over.
+ */
+export async function setRunBranch(repo: string, branch: string, sha: string, fence?: BranchMover): Promise<void> {
   const ref = `refs/heads/${branch}`;
-  await runGit(["update-ref", "--no-deref", ref, sha], { gitDir: repo });
+  if (fence) {
+    const current = await runGit(["rev-parse", "--verify", "--quiet", ref], { gitDir: repo }).then(
+      (r) => r.stdout.trim(),
+      () => "0".repeat(sha.length), // git's "must not exist yet" old value
+    );
+    if (current !== sha) await fence.moveBranch(repo, branch, sha, current);
+  } else {
+    await runGit(["update-ref", "--no-deref", ref, sha], { gitDir: repo });
+  }
   await runGit(["symbolic-ref", "HEAD", ref], { gitDir: repo });
 }
+
+/** Moves a branch by compare-and-swap under a check (jobs/run/fence.ts). */
+export type BranchMover = { moveBranch(gitDir: string, branch: string, next: string, prev: string): Promise<void> };
 
 /** The commit `rev` names in `repo` (its own objects or the mirror's), or a permanent error. */
 export async function resolveCommit(repo: string, rev: string, what: string): Promise<string> {
