@@ -3,10 +3,15 @@ import { startRecorder, type Recorder } from "../recorder";
 import { waitForRedis } from "../redis";
 import { reconcileJobSchedulers } from "../services/scheduleSync";
 import { getApp, type App } from "./app";
+import { startReconciler, type Reconciler } from "./reconciler";
 import { reportRedisDurability } from "./redisStartupCheck";
 import { startScheduleWorker } from "./scheduler";
 
-const holder = globalThis as unknown as { __agentdeskRecorder?: Recorder; __agentdeskScheduler?: Worker };
+const holder = globalThis as unknown as {
+  __agentdeskRecorder?: Recorder;
+  __agentdeskScheduler?: Worker;
+  __agentdeskReconciler?: Reconciler;
+};
 
 /** Migrates (inside getApp) and starts this web process's recorder and schedule worker, once. */
 export async function startWebBackground(): Promise<void> {
@@ -18,6 +23,9 @@ export async function startWebBackground(): Promise<void> {
     namespace: app.config.redisPrefix,
   });
   holder.__agentdeskScheduler = startScheduleWorker(app);
+  // Runs whose job BullMQ failed or lost end truthfully; queued runs without a job run. Its
+  // scans log and retry while Redis is still coming up.
+  holder.__agentdeskReconciler = startReconciler(app);
   console.log(`[web] database ready (${app.database.kind}); recorder and schedule worker started`);
   void reconcileInBackground(app);
   void reportRedisDurability(app.redis);
