@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import fs from "node:fs/promises";
 import path from "node:path";
 import type { Queue } from "bullmq";
@@ -59,16 +60,26 @@ async function attemptOf(runId: string, pid: number): Promise<string | undefined
   return undefined;
 }
 
+/** The child processes of `pid` (a job process's sandboxed commands hang below these). */
+function childrenOf(pid: number): string[] {
+  try {
+    return execFileSync("ps", ["-o", "pid=", "--ppid", String(pid)], { encoding: "utf8" }).split("\n").filter((l) => l.trim());
+  } catch {
+    return []; // ps exits 1 when there are none
+  }
+}
+
 const count = (events: { type: string }[], type: string) => events.filter((e) => e.type === type).length;
 
 describe("fencing: an attempt that lost its job lock changes nothing", () => {
   it("a paused job process that wakes after another took its run over: one ending, the second attempt's work", async () => {
     // Each attempt writes where it works (its own attempt folder) into the run's files.
-    const payload = makeRunPayload(repo.url, { command: "pwd > attempt.txt && sleep 8" });
+    const payload = makeRunPayload(repo.url, { command: "pwd > attempt.txt && sleep 15" });
     const { runId } = payload;
     const first = await jobProcess();
     await queue.add("run", payload, runJobOptions(runId, "normal"));
     await waitForEvents(log, runId, (events) => events.some((e) => e.type === "tool.started"));
+    const commandStarted = Date.now();
     const zombieFolder = await eventually(() => attemptOf(runId, first.pid));
 
     first.kill("SIGSTOP");
@@ -78,8 +89,12 @@ describe("fencing: an attempt that lost its job lock changes nothing", () => {
     const takeoverFolder = await eventually(() => attemptOf(runId, second.pid));
     expect(takeoverFolder).not.toBe(zombieFolder);
 
-    // The zombie wakes while the second attempt still works: its command has long finished.
+    // The zombie wakes while the second attempt still works, and its own command still runs.
+    expect(childrenOf(first.pid).length).toBeGreaterThan(0);
     first.kill("SIGCONT");
+    // It stops at once: its sandboxed command is killed, long before its `sleep 15` would end.
+    await eventually(async () => (childrenOf(first.pid).length === 0 ? true : undefined), 5_000);
+    expect(Date.now() - commandStarted).toBeLessThan(14_000);
     const events = await waitForEvents(log, runId, (all) => all.some(endsStream), 30_000);
     // Give the zombie time to try everything it would have done.
     await new Promise((r) => setTimeout(r, 3_000));
@@ -106,5 +121,30 @@ describe("fencing: an attempt that lost its job lock changes nothing", () => {
     // The zombie noticed, said so in its own log (not the run's), and is still a working process.
     await eventually(async () => (first.lines.some((l) => l.includes("lost its job lock")) ? true : undefined), 10_000);
     expect(first.proc.exitCode).toBeNull();
+  }, 90_000);
+
+  it("a paused job process that wakes after the run ended changes nothing, and leaves the run's repository", async () => {
+    const payload = makeRunPayload(repo.url, { command: "pwd > attempt.txt && sleep 2" });
+    const { runId } = payload;
+    const first = await jobProcess();
+    await queue.add("run", payload, runJobOptions(runId, "normal"));
+    await waitForEvents(log, runId, (events) => events.some((e) => e.type === "tool.started"));
+    first.kill("SIGSTOP");
+    const second = await jobProcess();
+    await waitForEvents(log, runId, (events) => count(events, "run.started") === 2, 30_000);
+    const takeoverFolder = await eventually(() => attemptOf(runId, second.pid));
+    const ended = await waitForEvents(log, runId, (all) => all.some(endsStream), 30_000);
+
+    first.kill("SIGCONT");
+    await eventually(async () => (first.lines.some((l) => l.includes("lost its job lock")) ? true : undefined), 10_000);
+    await new Promise((r) => setTimeout(r, 1_000));
+    const final = await allEvents(log, runId);
+    expect(final.length).toBe(ended.length);
+    expect(final.filter(endsStream).map((e) => e.type)).toEqual(["run.awaiting_review"]);
+    // The run's repository is still there for the review, with the second attempt's work.
+    const gitDir = runRepoPath(config.dataDir, runId);
+    const written = (await runGit(["show", `refs/heads/${payload.branch}:attempt.txt`], { gitDir })).stdout.trim();
+    expect(written).toBe(path.join(takeoverFolder!, "workspace"));
+    expect(await redis.get(log.keys.runEnded(runId))).toBe("run.awaiting_review");
   }, 90_000);
 });
