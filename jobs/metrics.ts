@@ -1,14 +1,11 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import type { RunStatus } from "../lib/contracts/runLifecycle";
 
-/** How a job ended, as counted in metrics. */
-export type JobOutcome =
-  | "awaiting_review"
-  | "completed"
-  | "failed"
-  | "cancelled"
-  | "requeued"
-  | "retrying"
-  | "skipped";
+/**
+ * How a job ended, as counted in metrics: the run status it left (lifecycle contract), or why
+ * it left none (put back, to be retried, nothing to do).
+ */
+export type JobOutcome = Extract<RunStatus, "awaiting_review" | "completed" | "failed" | "cancelled"> | "requeued" | "retrying" | "skipped";
 
 /**
  * The job process's Prometheus metrics. A registry per worker (not prom-client's global one),

@@ -1,12 +1,11 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { RunsList } from "@/components/runs/RunsList";
-import { statusLabel } from "@/components/runs/StatusBadge";
 import { StatusFilter } from "@/components/runs/StatusFilter";
 import { EmptyState } from "@/components/ui/EmptyState";
 import { PageHeader } from "@/components/ui/PageHeader";
 import { buttonClass, linkClass } from "@/components/ui/styles";
-import { runStatuses } from "@/lib/db/schema";
+import { runStatuses, statusLabel } from "@/lib/contracts/runLifecycle";
 import { requirePrincipal } from "@/lib/server/pageAuth";
 import { isAdmin } from "@/lib/services/principal";
 import { listRepos } from "@/lib/services/repos";

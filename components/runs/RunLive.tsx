@@ -1,6 +1,7 @@
 "use client";
 
 import { useCallback, useReducer, useState } from "react";
+import { canCancel, canReview } from "@/lib/contracts/runLifecycle";
 import type { RunEvent, SecretFinding } from "@/lib/events";
 import { DiffPanel } from "../diff/DiffPanel";
 import { appendToFeed, emptyFeed, type Feed } from "../feed/feedModel";
@@ -21,8 +22,6 @@ import { StreamIndicator } from "./StreamIndicator";
 // secretFindings: the latest diff's push-protection findings, once its diff.ready is seen.
 type State = { run: RunRecord; feed: Feed; diffHead: string | null; pullRequestUrl: string | null; secretFindings: SecretFinding[] | null };
 type Batch = { id: string; event: RunEvent }[];
-
-const cancellable = new Set(["queued", "running", "waiting_input"]);
 
 function reduce(state: State, batch: Batch): State {
   const fresh = batch.filter((e) => !state.feed.seen.has(e.id));
@@ -83,9 +82,9 @@ export function RunLive({
               </a>
             )}
           </div>
-          {cancellable.has(run.status) && <CancelButton runId={run.id} action={cancelAction} />}
+          {canCancel(run.status) && <CancelButton runId={run.id} action={cancelAction} />}
         </div>
-        {run.error && run.status !== "failed" && run.status !== "awaiting_review" && (
+        {run.error && run.status !== "failed" && !canReview(run.status) && (
           <p className="rounded-lg border border-red-900/70 bg-red-950/40 px-3 py-2 text-sm text-red-200">{run.error}</p>
         )}
         <Card>
@@ -114,7 +113,7 @@ export function RunLive({
         )}
       </Card>
 
-      {run.status === "awaiting_review" && (
+      {canReview(run.status) && (
         <ReviewActions
           runId={run.id}
           error={run.error}

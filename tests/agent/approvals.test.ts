@@ -3,7 +3,8 @@ import { mirrorPath } from "../../jobs/git/mirror";
 import { runBranchRepo } from "../git/runBranch";
 import type { RunEvent } from "../../lib/events";
 import { resolveInput } from "../../lib/inputArbiter";
-import { runChanges } from "../../lib/runChanges";
+import type { RunStatus } from "../../lib/contracts/runLifecycle";
+import { runEffect } from "../../lib/runChanges";
 import type { RunJobPayload } from "../../lib/queue";
 import { turn, type ContentBlockParam, type FakeScript, type RecordedRequest } from "../support/fakeAnthropic";
 import { git } from "../support/gitRepo";
@@ -29,7 +30,8 @@ afterAll(async () => {
 });
 
 const risky = { approvalMode: "risky" } as const;
-const statusOf = (events: RunEvent[]) => events.reduce<string | undefined>((status, e) => runChanges(e).status ?? status, undefined);
+// The status the run page shows after these events (the recorder applies the same rules).
+const statusOf = (events: RunEvent[]) => events.reduce<RunStatus>((status, e) => runEffect(status, e).changes.status ?? status, "queued");
 const callIds = (events: RunEvent[]) => ofType(events, "tool.started").map((e) => e.callId);
 
 /** Submits, answers each request with `answers[i]`, and returns the run's events once it ended. */

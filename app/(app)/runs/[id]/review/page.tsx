@@ -5,6 +5,7 @@ import { DiffSummary } from "@/components/diff/DiffPanel";
 import { DiffViewer } from "@/components/diff/DiffViewer";
 import { ReviewPageActions } from "@/components/review/ReviewPageActions";
 import { StatusBadge } from "@/components/runs/StatusBadge";
+import { canReview } from "@/lib/contracts/runLifecycle";
 import { orNotFound, requirePrincipal } from "@/lib/server/pageAuth";
 import { getReview } from "@/lib/services/review";
 import { getRun, getRunDiff } from "@/lib/services/runs";
@@ -50,7 +51,7 @@ export default async function ReviewPage({ params }: { params: Promise<{ id: str
           </p>
         )}
       </header>
-      {run.status === "awaiting_review" && (
+      {canReview(run.status) && (
         <ReviewPageActions runId={run.id} error={run.error} options={review} decide={reviewRunAction} />
       )}
       {diff ? <DiffViewer diff={diff} /> : <p className="text-sm text-zinc-400">The run has no changes to review yet.</p>}
