@@ -164,7 +164,7 @@ describe("approvals and questions in the browser", () => {
     await page.waitForFunction(() => !document.title.startsWith("("), null, { timeout: 10_000 });
 
     const row = await waitForRow<{ decision: string; note: string; remember: boolean; edited_input: unknown; by_email: string }>(
-      "select decision, note, remember, edited_input, by_email from input_decision where run_id = $1 and request_id = $2",
+      "select decision, note, remember, edited_input, by_email from input_request where run_id = $1 and request_id = $2 and status = 'answered'",
       [runId, "toolu_e2e_1"],
     );
     expect(row).toEqual({ decision: "approve", note: "no curl | sh, please", remember: true, edited_input: { command: "rm -rf build" }, by_email: email });
@@ -192,7 +192,7 @@ describe("approvals and questions in the browser", () => {
     expect(await question).toEqual({ answer: "Use 4173", by: email });
     await item.locator('[data-input-state="resolved"]').waitFor();
     const row = await waitForRow<{ answer: string; decision: string | null }>(
-      "select answer, decision from input_decision where run_id = $1 and request_id = $2",
+      "select answer, decision from input_request where run_id = $1 and request_id = $2 and status = 'answered'",
       [runId, "ask_e2e_1"],
     );
     expect(row).toEqual({ answer: "Use 4173", decision: null });

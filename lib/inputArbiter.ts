@@ -1,12 +1,15 @@
 import { z } from "zod";
+import { inputKinds } from "./contracts/inputRequests";
 import type { EventLog } from "./eventLog";
 import type { EventBodyInput } from "./events";
 import { luaScript } from "./redis";
 
 /**
  * The Redis side of a request for human input, shared by the job that asks and the web that
- * answers. A request has one record (what kind, when first asked, whether its event went out)
- * and at most one resolution: a person's answer and the job's timeout race through one Lua
+ * answers: arbitration and wake-up only. The request's record (what was asked, how it ended,
+ * by whom) is the `input_request` table (lib/contracts/inputRequests.ts). Here a request has
+ * its claim (what kind, when first asked, whether its event went out) and at most one
+ * resolution: a person's answer and the job's timeout race through one Lua
  * script, so exactly one wins and the other reads the winner.
  */
 
@@ -15,8 +18,7 @@ export const INPUT_KEY_TTL_SEC = 14 * 24 * 3600;
 /** The run's answer stream keeps about this many entries; the resolved key is the record. */
 const INPUT_STREAM_MAXLEN = 1_000;
 
-export const inputKinds = ["approval", "question"] as const;
-export type InputKind = (typeof inputKinds)[number];
+export { inputKinds, type InputKind } from "./contracts/inputRequests";
 
 /** Request ids come from the job (a tool_use id, say); they end up in Redis keys and URLs. */
 export const requestIdSchema = z

@@ -1,14 +1,20 @@
 import { eq, sql } from "drizzle-orm";
+import { isActive, transitionFor, withOpenRequests, type RunStatus } from "./contracts/runLifecycle";
 import type { Db } from "./db/client";
-import { run, runDiff, runEvent } from "./db/schema";
+import { reviewDecision, run, runDiff, runEvent } from "./db/schema";
 import { compareStreamIds, parseStreamId } from "./eventLog";
 import type { RunEvent } from "./events";
-import { keepSettledStatus, runChanges } from "./runChanges";
+import { cancelOpenRequests, openRequestCount, projectInputRequested, projectInputResolved } from "./inputRequestProjection";
+import { runChanges, runEffect } from "./runChanges";
 import { storableDeep } from "./storableText";
+
+type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 
 /**
  * Writes one event into the database: the event row (idempotent by its stream id), its diff,
- * and its effect on the run row. Returns false when the event was already recorded.
+ * its input request record, and its effect on the run row. The one writer of `run.status`:
+ * services append events and the status follows from them here, by the lifecycle's
+ * transition table. Returns false when the event was already recorded.
  */
 export async function projectEvent(db: Db, streamId: string, unchecked: RunEvent): Promise<boolean> {
   const { ms, seq } = parseStreamId(streamId);
@@ -16,6 +22,10 @@ export async function projectEvent(db: Db, streamId: string, unchecked: RunEvent
   // must not be able to stall the recorder with it either (lib/storableText.ts).
   const event = storableDeep(unchecked);
   return db.transaction(async (tx) => {
+    // The run row is locked before the event row is written: a service that appends an event
+    // while holding the lock (a review decision) and projects it itself then never deadlocks
+    // with a recorder projecting the same entry; the recorder waits, then finds it recorded.
+    const current = affectsRun(event) ? await lockRun(tx, event.runId) : null;
     const { runId: _r, seq: _s, at: _a, type, ...rest } = event;
     const { patch, ...stored } = rest as typeof rest & { patch?: string };
     const inserted = await tx
@@ -39,21 +49,74 @@ export async function projectEvent(db: Db, streamId: string, unchecked: RunEvent
       };
       await tx.insert(runDiff).values(values).onConflictDoUpdate({ target: runDiff.runId, set: values });
     }
-
-    const changes = runChanges(event);
-    if (Object.keys(changes).length === 0) return true;
-    const [current] = await tx
-      .select({ status: run.status, lastEventId: run.lastEventId })
-      .from(run)
-      .where(eq(run.id, event.runId))
-      .for("update");
-    if (!current) return true;
-    // Several recorders may interleave: an older event never overwrites a newer one's effect.
-    if (current.lastEventId && compareStreamIds(streamId, current.lastEventId) < 0) return true;
-    await tx
-      .update(run)
-      .set({ ...keepSettledStatus(current.status, event, changes), lastEventId: streamId, updatedAt: sql`now()` })
-      .where(eq(run.id, event.runId));
+    if (current) await projectOntoRun(tx, streamId, event, current);
     return true;
   });
+}
+
+const touchesRequests = (event: RunEvent) => event.type === "input.requested" || event.type === "input.resolved";
+
+// Most events (text, tools, logs) change nothing on the run: no need to lock its row.
+const affectsRun = (event: RunEvent) =>
+  touchesRequests(event) || transitionFor(event) !== null || Object.keys(runChanges(event)).length > 0;
+
+type LockedRun = { status: RunStatus; lastEventId: string | null; inputTimeoutSec: number };
+
+async function lockRun(tx: Tx, runId: string): Promise<LockedRun | null> {
+  const [current] = await tx
+    .select({ status: run.status, lastEventId: run.lastEventId, inputTimeoutSec: run.inputTimeoutSec })
+    .from(run)
+    .where(eq(run.id, runId))
+    .for("update");
+  return current ?? null;
+}
+
+async function projectOntoRun(tx: Tx, streamId: string, event: RunEvent, current: LockedRun): Promise<void> {
+
+  // Request records are keyed by request, not ordered by stream id: written whatever came first.
+  if (event.type === "input.requested") {
+    await projectInputRequested(tx, event, { inputTimeoutSec: current.inputTimeoutSec, waiting: isActive(current.status) });
+  } else if (event.type === "input.resolved") {
+    await projectInputResolved(tx, event);
+  }
+
+  // Several recorders may interleave: an older event never overwrites a newer one's effect.
+  if (current.lastEventId && compareStreamIds(streamId, current.lastEventId) < 0) return;
+  let { changes, outcome } = runEffect(current.status, event);
+  if (outcome.kind === "moved" && event.type === "review.decided" && !(await decisionRecorded(tx, event.decisionId))) {
+    // The service appends the event inside the transaction that records the decision; if that
+    // transaction was rolled back, the event stands in the feed but decided nothing.
+    outcome = { kind: "refused", from: current.status, to: outcome.to, event: event.type };
+    changes = {};
+  }
+  if (outcome.kind === "refused") {
+    console.warn(
+      `[projection] run ${event.runId}: ${outcome.event} (${streamId}) would move it from ${outcome.from} to ${outcome.to}; ` +
+        "recorded, status unchanged",
+    );
+  }
+  const status = changes.status || touchesRequests(event) ? await settledStatus(tx, event, changes.status ?? current.status) : current.status;
+  if (Object.keys(changes).length === 0 && status === current.status && !touchesRequests(event)) return;
+  await tx
+    .update(run)
+    .set({ ...changes, status, lastEventId: streamId, updatedAt: sql`now()` })
+    .where(eq(run.id, event.runId));
+}
+
+/**
+ * The status once the run's input requests are counted: a run with an open request waits for
+ * it (after a hand-over too), and a run that no longer waits for anyone closes its requests.
+ */
+async function settledStatus(tx: Tx, event: RunEvent, status: RunStatus): Promise<RunStatus> {
+  if (!isActive(status)) {
+    await cancelOpenRequests(tx, event.runId, new Date(event.at));
+    return status;
+  }
+  if (status === "queued") return status;
+  return withOpenRequests(status, await openRequestCount(tx, event.runId));
+}
+
+async function decisionRecorded(tx: Tx, decisionId: string): Promise<boolean> {
+  const rows = await tx.select({ id: reviewDecision.id }).from(reviewDecision).where(eq(reviewDecision.id, decisionId)).limit(1);
+  return rows.length > 0;
 }

@@ -11,6 +11,11 @@ import {
   timestamp,
   uniqueIndex,
 } from "drizzle-orm/pg-core";
+import { inputDecisions, inputKinds, inputRequestStatuses } from "../contracts/inputRequests";
+import { runStatuses } from "../contracts/runLifecycle";
+
+// The run statuses are declared in the lifecycle contract; the type is re-exported for callers.
+export type { RunStatus } from "../contracts/runLifecycle";
 
 const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
 const updatedAt = () => timestamp("updated_at", { withTimezone: true }).notNull().defaultNow();
@@ -119,19 +124,6 @@ export const repository = pgTable("repository", {
   createdAt: createdAt(),
 });
 
-export const runStatuses = [
-  "queued",
-  "running",
-  "waiting_input",
-  "awaiting_review",
-  "pushing",
-  "pushed",
-  "completed",
-  "failed",
-  "cancelled",
-  "discarded",
-] as const;
-export type RunStatus = (typeof runStatuses)[number];
 
 export const run = pgTable(
   "run",
@@ -247,31 +239,39 @@ export const reviewDecision = pgTable(
 );
 
 /**
- * Every answer a person gave to an agent's approval request or question (the audit trail).
- * One per request: the unique index backs up the Redis arbitration against a double answer.
- * A timeout's denial is not a person's decision; it stays in the run's events only.
+ * Every approval request and question of every run, open or closed (lib/contracts/
+ * inputRequests.ts): what was asked, until when, and how it ended: who answered what and when
+ * (the audit trail), or that it timed out or was cancelled. Written only by the projection of
+ * `input.requested` / `input.resolved` events (lib/inputRequestProjection.ts).
  */
-export const inputDecision = pgTable(
-  "input_decision",
+export const inputRequest = pgTable(
+  "input_request",
   {
-    id: text("id").primaryKey(),
     runId: text("run_id")
       .notNull()
       .references(() => run.id, { onDelete: "cascade" }),
     requestId: text("request_id").notNull(),
-    kind: text("kind", { enum: ["approval", "question"] }).notNull(),
-    userId: text("user_id").references(() => user.id, { onDelete: "set null" }),
-    // Kept as it was when answering, so the record reads the same after the account is gone.
-    byEmail: text("by_email").notNull(),
-    decision: text("decision", { enum: ["approve", "deny"] }),
+    kind: text("kind", { enum: inputKinds }).notNull(),
+    status: text("status", { enum: inputRequestStatuses }).notNull().default("pending"),
+    tool: text("tool"),
+    input: jsonb("input"),
+    question: text("question"),
+    reasons: jsonb("reasons").$type<string[]>().notNull().default([]),
+    requestedAt: timestamp("requested_at", { withTimezone: true }).notNull(),
+    // When the request counts as denied if nobody answers (the run's input timeout).
+    deadline: timestamp("deadline", { withTimezone: true }),
+    resolvedAt: timestamp("resolved_at", { withTimezone: true }),
+    decision: text("decision", { enum: inputDecisions }),
+    answer: text("answer"),
     note: text("note"),
     // The input the person approved instead of the agent's (an edited command).
     editedInput: jsonb("edited_input"),
     remember: boolean("remember").notNull().default(false),
-    answer: text("answer"),
-    createdAt: createdAt(),
+    byUserId: text("by_user_id").references(() => user.id, { onDelete: "set null" }),
+    // Kept as it was when answering, so the record reads the same after the account is gone.
+    byEmail: text("by_email"),
   },
-  (t) => [uniqueIndex("input_decision_run_request_idx").on(t.runId, t.requestId)],
+  (t) => [primaryKey({ columns: [t.runId, t.requestId] }), index("input_request_status_idx").on(t.status, t.requestedAt)],
 );
 
 // Allow / ask / deny patterns on shell commands (lib/approval): a repository's rules are set by
@@ -368,7 +368,7 @@ export const schema = {
   runEvent,
   runDiff,
   reviewDecision,
-  inputDecision,
+  inputRequest,
   approvalRule,
   schedule,
   invitation,

@@ -1,26 +1,22 @@
-import crypto from "node:crypto";
-import { and, eq, inArray, notInArray, sql } from "drizzle-orm";
+import { and, asc, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
-import { inputDecision, repository, run, runEvent, type RunStatus } from "../db/schema";
+import { canTakeInput, runStatuses, statusWords, type RunStatus } from "../contracts/runLifecycle";
+import type { InputKind, InputRequestStatus } from "../contracts/inputRequests";
+import { inputRequest, repository, run } from "../db/schema";
 import { AppError, fieldError, notFound } from "../errors";
-import type { Db } from "../db/client";
-import { appendEventOnce, type EventLog } from "../eventLog";
-import {
-  readInputRequest,
-  readInputResolution,
-  requestIdSchema,
-  resolutionEvent,
-  resolveInput,
-  type InputKind,
-  type InputResolution,
-} from "../inputArbiter";
+import { appendEventOnce, decodeEntry, type EventLog } from "../eventLog";
+import type { StoredEvent } from "../events";
+import { readInputRequest, requestIdSchema, resolutionEvent, resolveInput, type InputResolution } from "../inputArbiter";
+import { projectEvent } from "../projection";
 import type { App } from "../server/app";
 import type { Principal } from "./principal";
-import { assertRunVisible, type PendingInput } from "./runs";
+import { assertRunVisible, pendingInputView, type PendingInput } from "./runs";
 
 /**
  * Answers to the agent's approval requests and questions: the one implementation behind the
  * server action and POST /api/runs/:id/inputs/:requestId, and the inbox's list of what waits.
+ * What was asked and how it ended is the `input_request` record (written by the projection of
+ * events); Redis only decides which answer wins and hands it to the waiting run.
  */
 
 /** `{ decision, note?, remember?, editedInput? }` for an approval, `{ answer }` for a question. */
@@ -46,9 +42,6 @@ export type InputDecisionView = {
   at: string;
 };
 
-// Runs in these states wait for nothing: an answer would reach no one.
-const finishedStatuses: RunStatus[] = ["awaiting_review", "pushing", "pushed", "completed", "failed", "cancelled", "discarded"];
-
 /** The answer must fit the request: approvals take a decision, questions an answer. */
 function checkFits(kind: InputKind, body: AnswerInputBody): void {
   if (kind === "approval") {
@@ -64,16 +57,26 @@ function checkFits(kind: InputKind, body: AnswerInputBody): void {
   }
 }
 
-/** What the run asked, from Redis (at once) or, once its keys expired, from the recorded event. */
-async function findRequest(app: App, runId: string, requestId: string): Promise<{ kind: InputKind } | null> {
-  const record = await readInputRequest(app.eventLog, runId, requestId);
-  if (record) return record;
-  const rows = await app.db
-    .select({ data: runEvent.data })
-    .from(runEvent)
-    .where(and(eq(runEvent.runId, runId), eq(runEvent.type, "input.requested"), sql`${runEvent.data}->>'requestId' = ${requestId}`))
+type KnownRequest = {
+  kind: InputKind;
+  status: InputRequestStatus;
+  by: string | null;
+  resolvedAt: Date | null;
+};
+
+/**
+ * What the run asked: its record, or (asked a moment ago, not recorded from the event stream
+ * yet) the request's arbitration record in Redis, which is still open as far as we know.
+ */
+async function findRequest(app: App, runId: string, requestId: string): Promise<KnownRequest | null> {
+  const [row] = await app.db
+    .select({ kind: inputRequest.kind, status: inputRequest.status, by: inputRequest.byEmail, resolvedAt: inputRequest.resolvedAt })
+    .from(inputRequest)
+    .where(and(eq(inputRequest.runId, runId), eq(inputRequest.requestId, requestId)))
     .limit(1);
-  return rows[0] ? { kind: (rows[0].data as { kind: InputKind }).kind } : null;
+  if (row) return row;
+  const record = await readInputRequest(app.eventLog, runId, requestId);
+  return record ? { kind: record.kind, status: "pending", by: null, resolvedAt: null } : null;
 }
 
 function alreadyAnswered(by: string, at: string | Date): AppError {
@@ -81,22 +84,17 @@ function alreadyAnswered(by: string, at: string | Date): AppError {
   return new AppError("conflict", `This request was already answered by ${by} at ${when}`);
 }
 
-/** The answer that already stands, wherever it is recorded, or null. */
-async function existingAnswer(db: Db, eventLog: EventLog, runId: string, requestId: string): Promise<AppError | null> {
-  const [row] = await db
-    .select({ by: inputDecision.byEmail, at: inputDecision.createdAt })
-    .from(inputDecision)
-    .where(and(eq(inputDecision.runId, runId), eq(inputDecision.requestId, requestId)))
-    .limit(1);
-  if (row) return alreadyAnswered(row.by, row.at);
-  const resolved = await readInputResolution(eventLog, runId, requestId);
-  if (resolved) return alreadyAnswered(resolved.by, resolved.at);
-  const [event] = await db
-    .select({ data: runEvent.data, at: runEvent.at })
-    .from(runEvent)
-    .where(and(eq(runEvent.runId, runId), eq(runEvent.type, "input.resolved"), sql`${runEvent.data}->>'requestId' = ${requestId}`))
-    .limit(1);
-  return event ? alreadyAnswered((event.data as { by: string }).by, event.at) : null;
+/** Why a closed request takes no answer, from its record. */
+function closedRequest(request: KnownRequest, runStatus: RunStatus): AppError {
+  const at = request.resolvedAt ?? new Date();
+  switch (request.status) {
+    case "answered":
+      return alreadyAnswered(request.by ?? "someone", at);
+    case "timed_out":
+      return alreadyAnswered("timeout", at);
+    default:
+      return new AppError("conflict", `This request was cancelled at ${at.toISOString()}: the run is ${statusWords(runStatus)}`);
+  }
 }
 
 function resolutionOf(body: AnswerInputBody, by: string, at: string): InputResolution {
@@ -114,9 +112,11 @@ function resolutionOf(body: AnswerInputBody, by: string, at: string): InputResol
 
 /**
  * Answers one input request of one run. Only the run's owner may (others get 404, or 403 for
- * an admin who can see it); the request must exist (404) and still be open (409). The answer
- * is stored for the audit, handed to the waiting job through the same atomic Redis step its
- * timeout uses (so exactly one of them counts), and shown in the feed as `input.resolved`.
+ * an admin who can see it); the request must exist (404) and still be open (409, from its
+ * record, or from the arbitration when a concurrent answer or the timeout won a moment ago).
+ * The answer is handed to the waiting job through the same atomic Redis step its timeout uses
+ * (so exactly one of them counts), announced as `input.resolved` and projected at once, so
+ * the record, the inbox and the run's status read it as soon as this returns.
  */
 export async function answerInput(
   app: App,
@@ -131,106 +131,66 @@ export async function answerInput(
   const request = requestId.success ? await findRequest(app, runId, requestId.data) : null;
   if (!requestId.success || !request) throw notFound("input request");
   checkFits(request.kind, body);
+  if (request.status !== "pending") throw closedRequest(request, owned.status);
+  if (!canTakeInput(owned.status)) {
+    throw new AppError("conflict", `The run is ${statusWords(owned.status)}; nothing is waiting for this answer`);
+  }
 
   const at = new Date();
   const resolution = resolutionOf(body, principal.email, at.toISOString());
-  const row = await app.db.transaction(async (tx) => {
-    // The run row's lock makes "still open?" and the insert one step for concurrent answers.
-    const [current] = await tx.select({ status: run.status }).from(run).where(eq(run.id, runId)).for("update");
-    const existing = await existingAnswer(tx, app.eventLog, runId, requestId.data);
-    if (existing) throw existing;
-    if (!current || finishedStatuses.includes(current.status)) {
-      throw new AppError("conflict", `The run is ${current?.status.replace("_", " ") ?? "gone"}; nothing is waiting for this answer`);
-    }
-    const [inserted] = await tx
-      .insert(inputDecision)
-      .values({
-        id: crypto.randomUUID(),
-        runId,
-        requestId: requestId.data,
-        kind: request.kind,
-        userId: principal.userId,
-        byEmail: principal.email,
-        decision: body.decision ?? null,
-        note: body.note || null,
-        editedInput: body.editedInput ?? null,
-        remember: body.remember ?? false,
-        answer: body.answer ?? null,
-        createdAt: at,
-      })
-      .returning();
-    // Last inside the transaction: if the timeout won meanwhile, nothing of ours is kept.
-    const outcome = await resolveInput(app.eventLog, runId, requestId.data, resolution);
-    if (!outcome.won) throw alreadyAnswered(outcome.resolution.by, outcome.resolution.at);
-    return inserted!;
-  });
+  const outcome = await resolveInput(app.eventLog, runId, requestId.data, resolution);
+  if (!outcome.won) throw alreadyAnswered(outcome.resolution.by, outcome.resolution.at);
 
   // The waiting job announces it too if we die before this line; whichever comes first counts.
-  await appendEventOnce(
+  const announced = await appendEventOnce(
     app.eventLog,
     runId,
-    resolutionEvent(row.requestId, resolution),
-    app.eventLog.keys.inputAnnounced(runId, row.requestId),
+    resolutionEvent(requestId.data, resolution),
+    app.eventLog.keys.inputAnnounced(runId, requestId.data),
   );
-  return decisionView(row);
+  // Recorded now rather than when the recorder gets to it (it finds it recorded then), also
+  // when the woken job announced it first.
+  const event = announced ?? (await findAnnouncement(app.eventLog, runId, requestId.data));
+  if (event) await projectEvent(app.db, event.id, event.event);
+  return {
+    runId,
+    requestId: requestId.data,
+    kind: request.kind,
+    decision: body.decision ?? null,
+    answer: body.answer ?? null,
+    note: body.note || null,
+    editedInput: body.editedInput ?? null,
+    remember: body.remember ?? false,
+    by: principal.email,
+    at: at.toISOString(),
+  };
 }
 
-function decisionView(row: typeof inputDecision.$inferSelect): InputDecisionView {
-  return {
-    runId: row.runId,
-    requestId: row.requestId,
-    kind: row.kind,
-    decision: row.decision,
-    answer: row.answer,
-    note: row.note,
-    editedInput: row.editedInput,
-    remember: row.remember,
-    by: row.byEmail,
-    at: row.createdAt.toISOString(),
-  };
+// The announcement is among the run's latest events: the job woke and appended it just now.
+const ANNOUNCEMENT_SEARCH_DEPTH = 200;
+
+/** The request's `input.resolved` in the run's stream, as the job announced it. */
+async function findAnnouncement({ redis, keys }: EventLog, runId: string, requestId: string): Promise<StoredEvent | null> {
+  const entries = await redis.xrevrange(keys.runEvents(runId), "+", "-", "COUNT", ANNOUNCEMENT_SEARCH_DEPTH);
+  for (const [id, fields] of entries) {
+    const event = decodeEntry(runId, fields);
+    if (event?.type === "input.resolved" && event.requestId === requestId) return { id, event };
+  }
+  return null;
 }
 
 export type InboxItem = PendingInput & { runId: string; runTitle: string; repo: string; runStatus: RunStatus };
 
+const waitingStatuses = runStatuses.filter(canTakeInput);
+
 /** Every open request of the principal's own runs, oldest first: the inbox. */
 export async function listPendingInputs(app: Pick<App, "db">, principal: Principal): Promise<InboxItem[]> {
   const rows = await app.db
-    .select({
-      runId: runEvent.runId,
-      type: runEvent.type,
-      data: runEvent.data,
-      at: runEvent.at,
-      runTitle: run.title,
-      runStatus: run.status,
-      repo: repository.name,
-    })
-    .from(runEvent)
-    .innerJoin(run, eq(run.id, runEvent.runId))
+    .select({ request: inputRequest, runTitle: run.title, runStatus: run.status, repo: repository.name })
+    .from(inputRequest)
+    .innerJoin(run, eq(run.id, inputRequest.runId))
     .innerJoin(repository, eq(repository.id, run.repositoryId))
-    .where(
-      and(
-        eq(run.userId, principal.userId),
-        notInArray(run.status, finishedStatuses),
-        inArray(runEvent.type, ["input.requested", "input.resolved"]),
-      ),
-    )
-    .orderBy(runEvent.streamMs, runEvent.streamSeq);
-  const open = new Map<string, InboxItem>();
-  for (const r of rows) {
-    const data = r.data as PendingInput;
-    const key = `${r.runId}\n${data.requestId}`;
-    if (r.type === "input.requested") {
-      open.set(key, { ...data, at: r.at.toISOString(), runId: r.runId, runTitle: r.runTitle, repo: r.repo, runStatus: r.runStatus });
-    } else {
-      open.delete(key);
-    }
-  }
-  if (open.size === 0) return [];
-  // Answered here but not yet recorded from the event stream: no longer pending.
-  const decided = await app.db
-    .select({ runId: inputDecision.runId, requestId: inputDecision.requestId })
-    .from(inputDecision)
-    .where(inArray(inputDecision.runId, [...new Set([...open.values()].map((i) => i.runId))]));
-  for (const d of decided) open.delete(`${d.runId}\n${d.requestId}`);
-  return [...open.values()];
+    .where(and(eq(run.userId, principal.userId), eq(inputRequest.status, "pending"), inArray(run.status, waitingStatuses)))
+    .orderBy(asc(inputRequest.requestedAt), asc(inputRequest.requestId));
+  return rows.map((r) => ({ ...pendingInputView(r.request), runId: r.request.runId, runTitle: r.runTitle, repo: r.repo, runStatus: r.runStatus }));
 }

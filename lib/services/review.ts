@@ -1,13 +1,15 @@
 import crypto from "node:crypto";
-import { and, desc, eq } from "drizzle-orm";
+import { desc, eq } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../db/client";
-import { repository, reviewActions, reviewDecision, run, runDiff, type ReviewAction, type RunStatus } from "../db/schema";
+import { canReview, decisionStillInEffect, reviewDecisionStatus, statusWords, type RunStatus } from "../contracts/runLifecycle";
+import { repository, reviewActions, reviewDecision, run, runDiff } from "../db/schema";
 import { AppError, fieldError, notFound } from "../errors";
 import { appendEvent } from "../eventLog";
 import type { SecretFinding } from "../events";
 import { CLI_FEEDBACK_REFUSAL, takesFeedback } from "../reviewRules";
 import { describeFindings } from "../secretFindings";
+import { projectEvent } from "../projection";
 import { reviewJobIds, reviewJobOptions, type JobPayload } from "../queue";
 import type { App } from "../server/app";
 import { isAdmin, type Principal } from "./principal";
@@ -36,17 +38,6 @@ export const reviewInput = z
     }
   });
 export type ReviewInput = z.infer<typeof reviewInput>;
-
-// The status each decision leaves the run in (the projection of review.decided agrees).
-const statusAfter: Record<ReviewAction, RunStatus> = { push: "pushing", discard: "discarded", request_changes: "queued" };
-// Statuses in which a decision is still the one in effect: asking for it again is a repeat.
-const stillInEffect: Record<ReviewAction, ReadonlySet<RunStatus>> = {
-  push: new Set(["pushing", "pushed"]),
-  discard: new Set(["discarded"]),
-  request_changes: new Set(["queued", "running", "waiting_input"]),
-};
-
-const words = (status: string) => status.replace(/_/g, " ");
 
 async function reviewableRun(app: Pick<App, "db">, principal: Principal, runId: string) {
   if (!z.uuid().safeParse(runId).success) throw notFound("Run");
@@ -80,12 +71,24 @@ function checkInput(found: Awaited<ReturnType<typeof reviewableRun>>, input: Rev
   }
 }
 
+type Found = Awaited<ReturnType<typeof reviewableRun>>;
+
 /**
- * Records the decision and moves the run on, inside one transaction holding the run row's
- * lock: of two requests racing (a double click), the second sees the first's status and gets
- * its decision back (`repeated`) when it asked for the same thing, a 409 otherwise.
+ * Records the decision, announces it (`review.decided`, projected at once: the projection
+ * moves the run's status, nothing here writes it) and queues its job, inside one transaction
+ * holding the run row's lock: of two requests racing (a double click), the second sees the
+ * first's status and gets its decision back (`repeated`) when it asked for the same thing, a
+ * 409 otherwise. If anything fails, nothing is kept: the announced event finds no decision
+ * when the recorder gets to it, and changes nothing.
  */
-async function recordDecision(app: Pick<App, "db">, principal: Principal, runId: string, input: ReviewInput) {
+async function recordDecision(
+  app: Pick<App, "db" | "eventLog" | "queue">,
+  principal: Principal,
+  found: Found,
+  input: ReviewInput,
+  progress: { announced: boolean },
+) {
+  const runId = found.run.id;
   return app.db.transaction(async (tx) => {
     const [current] = await tx.select().from(run).where(eq(run.id, runId)).for("update");
     if (!current) throw notFound("Run");
@@ -95,17 +98,17 @@ async function recordDecision(app: Pick<App, "db">, principal: Principal, runId:
       .where(eq(reviewDecision.runId, runId))
       .orderBy(desc(reviewDecision.number))
       .limit(1);
-    if (current.status !== "awaiting_review") {
+    if (!canReview(current.status)) {
       const repeat =
         last &&
         last.action === input.action &&
         last.headSha === current.headSha &&
         last.userId === principal.userId &&
-        stillInEffect[last.action].has(current.status);
-      if (repeat) return { decision: last, repeated: true };
+        decisionStillInEffect(last.action, current.status);
+      if (repeat) return { decision: last, repeated: true, status: current.status };
       throw new AppError(
         "conflict",
-        `The run is ${words(current.status)}; only a run awaiting review can be pushed, sent back or discarded`,
+        `The run is ${statusWords(current.status)}; only a run awaiting review can be pushed, sent back or discarded`,
       );
     }
     if (!current.headSha) throw new AppError("conflict", "The run has no commit to review yet");
@@ -124,11 +127,20 @@ async function recordDecision(app: Pick<App, "db">, principal: Principal, runId:
         headSha: current.headSha,
       })
       .returning();
-    await tx
-      .update(run)
-      .set({ status: statusAfter[input.action], error: null, updatedAt: new Date() })
-      .where(and(eq(run.id, runId), eq(run.status, "awaiting_review")));
-    return { decision: decision!, repeated: false };
+    const job = await jobFor({ db: tx }, found, decision!);
+    // The event goes before the job, so the feed shows the decision before anything its job does.
+    const announced = await appendEvent(app.eventLog, runId, {
+      type: "review.decided",
+      decisionId: decision!.id,
+      action: decision!.action,
+      by: principal.email,
+      ...(decision!.feedback ? { feedback: decision!.feedback } : {}),
+      ...(decision!.action === "push" ? { pullRequest: decision!.pullRequest } : {}),
+    });
+    progress.announced = true;
+    await projectEvent(tx, announced.id, announced.event);
+    await app.queue.add(job.payload.kind, job.payload, reviewJobOptions(job.jobId));
+    return { decision: decision!, repeated: false, status: reviewDecisionStatus(decision!.action) as RunStatus };
   });
 }
 
@@ -199,13 +211,6 @@ async function jobFor(
   }
 }
 
-async function takeBack(app: Pick<App, "db">, runId: string, decisionId: string) {
-  await app.db.transaction(async (tx) => {
-    await tx.delete(reviewDecision).where(eq(reviewDecision.id, decisionId));
-    await tx.update(run).set({ status: "awaiting_review", updatedAt: new Date() }).where(eq(run.id, runId));
-  });
-}
-
 function pullRequestBody(row: { prompt: string; command: string | null; id: string }): string {
   const task = row.command ? `Command:\n\n\`\`\`sh\n${row.command}\n\`\`\`` : row.prompt;
   return `${task}\n\n---\nOpened by AgentDesk from run ${row.id}, after a person reviewed the diff.`;
@@ -218,36 +223,20 @@ function pullRequestBody(row: { prompt: string; command: string | null; id: stri
 export async function decideReview(app: App, principal: Principal, runId: string, input: ReviewInput) {
   const found = await reviewableRun(app, principal, runId);
   checkInput(found, input);
-  const { decision, repeated } = await recordDecision(app, principal, runId, input);
-  if (repeated) return { decision: decisionView(decision), repeated };
-
-  const job = await jobFor(app, found, decision);
-  // The event goes first, so the feed shows the decision before anything its job does.
+  const progress = { announced: false };
   try {
-    await appendEvent(app.eventLog, runId, {
-      type: "review.decided",
-      decisionId: decision.id,
-      action: decision.action,
-      by: principal.email,
-      ...(decision.feedback ? { feedback: decision.feedback } : {}),
-      ...(decision.action === "push" ? { pullRequest: decision.pullRequest } : {}),
-    });
+    const { decision, repeated, status } = await recordDecision(app, principal, found, input, progress);
+    return { decision: decisionView(decision), repeated, status };
   } catch (err) {
-    await takeBack(app, runId, decision.id);
+    if (progress.announced && found.run.headSha) {
+      // The decision reached the feed but was not kept (its job could not be queued, say):
+      // show that the review is still open. The run's status never moved.
+      await appendEvent(app.eventLog, runId, { type: "run.awaiting_review", branch: found.run.branch, headSha: found.run.headSha }).catch(
+        (e: unknown) => console.error(`[review] run ${runId}: could not restore the review in the feed:`, e),
+      );
+    }
     throw err;
   }
-  try {
-    await app.queue.add(job.payload.kind, job.payload, reviewJobOptions(job.jobId));
-  } catch (err) {
-    // No decision without its job: take it back, and put the review back in the feed (the
-    // recorder would otherwise project review.decided over the restored status).
-    await takeBack(app, runId, decision.id);
-    await appendEvent(app.eventLog, runId, { type: "run.awaiting_review", branch: found.run.branch, headSha: decision.headSha }).catch(
-      (e: unknown) => console.error(`[review] run ${runId}: could not restore the review in the feed:`, e),
-    );
-    throw err;
-  }
-  return { decision: decisionView(decision), repeated };
 }
 
 /** What the review UI needs besides the run and its diff: past decisions and which actions apply. */

@@ -1,7 +1,8 @@
 import crypto from "node:crypto";
-import { and, desc, eq, inArray, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, lt, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
-import { repository, run, runDiff, runEvent, runStatuses, type RunStatus } from "../db/schema";
+import { canCancel, runStatuses, statusWords } from "../contracts/runLifecycle";
+import { inputRequest, repository, run, runDiff } from "../db/schema";
 import { AppError, fieldError, notFound } from "../errors";
 import { appendEvent, requestCancel } from "../eventLog";
 import type { DiffFile } from "../events";
@@ -54,8 +55,6 @@ export const listRunsQuery = z.object({
   cursor: z.string().max(500).optional(),
 });
 
-const terminalStatuses: ReadonlySet<RunStatus> = new Set(["completed", "failed", "cancelled", "discarded", "pushed"]);
-
 export type PendingInput = {
   requestId: string;
   kind: "approval" | "question";
@@ -63,8 +62,24 @@ export type PendingInput = {
   input?: unknown;
   question?: string;
   reasons?: string[];
+  /** When it was first asked, and when it counts as denied if nobody answers. */
   at: string;
+  deadline: string | null;
 };
+
+/** An open request as the API shows it (GET /api/inputs, GET /api/runs/:id), from its record. */
+export function pendingInputView(row: typeof inputRequest.$inferSelect): PendingInput {
+  return {
+    requestId: row.requestId,
+    kind: row.kind,
+    ...(row.tool !== null ? { tool: row.tool } : {}),
+    ...(row.input !== null ? { input: row.input } : {}),
+    ...(row.question !== null ? { question: row.question } : {}),
+    ...(row.reasons.length > 0 ? { reasons: row.reasons } : {}),
+    at: row.requestedAt.toISOString(),
+    deadline: row.deadline?.toISOString() ?? null,
+  };
+}
 
 type RunRow = typeof run.$inferSelect;
 
@@ -251,20 +266,14 @@ async function ownedRun(app: Pick<App, "db">, principal: Principal, id: string) 
   return found;
 }
 
-/** The run's input requests that have no answer yet, from its recorded events. */
+/** The run's input requests nobody answered yet, from their records. */
 async function pendingInputs(app: Pick<App, "db">, runId: string): Promise<PendingInput[]> {
   const rows = await app.db
-    .select({ type: runEvent.type, data: runEvent.data, at: runEvent.at })
-    .from(runEvent)
-    .where(and(eq(runEvent.runId, runId), inArray(runEvent.type, ["input.requested", "input.resolved"])))
-    .orderBy(runEvent.streamMs, runEvent.streamSeq);
-  const open = new Map<string, PendingInput>();
-  for (const r of rows) {
-    const data = r.data as PendingInput;
-    if (r.type === "input.requested") open.set(data.requestId, { ...data, at: r.at.toISOString() });
-    else open.delete(data.requestId);
-  }
-  return [...open.values()];
+    .select()
+    .from(inputRequest)
+    .where(and(eq(inputRequest.runId, runId), eq(inputRequest.status, "pending")))
+    .orderBy(inputRequest.requestedAt, inputRequest.requestId);
+  return rows.map(pendingInputView);
 }
 
 export async function getRun(app: Pick<App, "db">, principal: Principal, id: string) {
@@ -321,8 +330,8 @@ export async function listRuns(app: Pick<App, "db">, principal: Principal, query
  */
 export async function cancelRun(app: App, principal: Principal, id: string) {
   const { run: row, repoName } = await ownedRun(app, principal, id);
-  if (terminalStatuses.has(row.status) || row.status === "awaiting_review") {
-    throw new AppError("conflict", `The run is ${row.status.replace("_", " ")}; there is nothing to cancel`);
+  if (!canCancel(row.status)) {
+    throw new AppError("conflict", `The run is ${statusWords(row.status)}; there is nothing to cancel`);
   }
   await requestCancel(app.eventLog, id, principal.email);
   // 0 means a job process holds the job: it sees the cancel flag and stops the run itself.
@@ -358,7 +367,7 @@ export async function getRunDiff(app: Pick<App, "db">, principal: Principal, id:
   const rows = await app.db.select().from(runDiff).where(eq(runDiff.runId, id)).limit(1);
   const diff = rows[0];
   if (!diff) {
-    throw new AppError("conflict", `The run has no diff yet (status: ${row.status.replace("_", " ")})`);
+    throw new AppError("conflict", `The run has no diff yet (status: ${statusWords(row.status)})`);
   }
   return {
     runId: id,

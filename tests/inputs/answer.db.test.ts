@@ -9,7 +9,7 @@ import { POST as answer } from "@/app/api/runs/[id]/inputs/[requestId]/route";
 import { POST as createRun } from "@/app/api/runs/route";
 import { createRunEmitter } from "@/jobs/emit";
 import { requestHumanInput, type HumanAnswer, type HumanInputRequest } from "@/jobs/humanInput";
-import { inputDecision } from "@/lib/db/schema";
+import { inputRequest } from "@/lib/db/schema";
 import { createEventLog, readRunEvents, type EventLog } from "@/lib/eventLog";
 import { startRecorder, type Recorder } from "@/lib/recorder";
 import { createRedis } from "@/lib/redis";
@@ -73,6 +73,13 @@ describe("answering approval requests and questions", () => {
   const post = (runId: string, requestId: string, body: unknown, as: Session = owner) =>
     call(answer, `/api/runs/${runId}/inputs/${requestId}`, { as, body, params: { id: runId, requestId } });
 
+  /** The run's input requests somebody answered, from their records. */
+  const answeredRequests = async (runId: string) => {
+    const app = await getApp();
+    await recorder.settle();
+    return app.db.select().from(inputRequest).where(and(eq(inputRequest.runId, runId), eq(inputRequest.status, "answered")));
+  };
+
   const errorOf = async (res: Response) => ((await res.json()) as { error: { code: string; message: string; issues?: { path: string; message: string }[] } }).error;
 
   it("lets the owner approve: the waiting job resumes within a second, the decision is stored and reaches the feed", async () => {
@@ -87,10 +94,20 @@ describe("answering approval requests and questions", () => {
     expect(Date.now() - started).toBeLessThan(1_000);
 
     const app = await getApp();
-    const rows = await app.db.select().from(inputDecision).where(and(eq(inputDecision.runId, runId), eq(inputDecision.requestId, "toolu_1")));
+    const rows = await app.db.select().from(inputRequest).where(and(eq(inputRequest.runId, runId), eq(inputRequest.requestId, "toolu_1")));
     expect(rows).toEqual([
-      expect.objectContaining({ kind: "approval", decision: "approve", note: "go ahead", remember: true, byEmail: "owner@example.com", userId: owner.userId, answer: null }),
+      expect.objectContaining({
+        kind: "approval",
+        status: "answered",
+        decision: "approve",
+        note: "go ahead",
+        remember: true,
+        byEmail: "owner@example.com",
+        byUserId: owner.userId,
+        answer: null,
+      }),
     ]);
+    expect(rows[0]!.resolvedAt).toBeInstanceOf(Date);
     expect(rows[0]!.editedInput).toEqual({ command: "rm -rf dist" });
     const resolved = (await readRunEvents(app.eventLog, runId, "0")).map((e) => e.event).filter((e) => e.type === "input.resolved");
     expect(resolved).toEqual([
@@ -131,8 +148,7 @@ describe("answering approval requests and questions", () => {
     const again = await post(runId, "toolu_1", { decision: "approve" });
     expect(again.status).toBe(409);
     expect((await errorOf(again)).message).toMatch(/^This request was already answered by owner@example\.com at \d{4}-\d\d-\d\dT/);
-    const app = await getApp();
-    expect(await app.db.select().from(inputDecision).where(eq(inputDecision.runId, runId))).toHaveLength(1);
+    expect(await answeredRequests(runId)).toHaveLength(1);
   });
 
   it("records exactly one of two answers sent at the same moment", async () => {
@@ -142,8 +158,7 @@ describe("answering approval requests and questions", () => {
     expect([a.status, b.status].sort()).toEqual([200, 409]);
     const winner = (await (a.status === 200 ? a : b).json()) as { decision: string };
     expect(await waiting).toMatchObject({ decision: winner.decision });
-    const app = await getApp();
-    expect(await app.db.select().from(inputDecision).where(eq(inputDecision.runId, runId))).toHaveLength(1);
+    expect(await answeredRequests(runId)).toHaveLength(1);
   });
 
   it("answers 409 once the timeout has denied the request", async () => {
@@ -189,8 +204,7 @@ describe("answering approval requests and questions", () => {
     expect(unknownField.status).toBe(400);
     expect((await errorOf(unknownField)).message).toContain("approveAll");
     // None of them was taken as an answer.
-    const app = await getApp();
-    expect(await app.db.select().from(inputDecision).where(eq(inputDecision.runId, runId))).toHaveLength(0);
+    expect(await answeredRequests(runId)).toHaveLength(0);
   });
 
   it("lists the owner's open requests across runs for the inbox, and only theirs", async () => {
