@@ -5,6 +5,8 @@ import { and, eq } from "drizzle-orm";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GET as listInputs } from "@/app/api/inputs/route";
+import { POST as cancel } from "@/app/api/runs/[id]/cancel/route";
+import { GET as getRunRoute } from "@/app/api/runs/[id]/route";
 import { POST as answer } from "@/app/api/runs/[id]/inputs/[requestId]/route";
 import { POST as createRun } from "@/app/api/runs/route";
 import { createRunEmitter } from "@/jobs/emit";
@@ -50,8 +52,13 @@ describe("answering approval requests and questions", () => {
   }
 
   /** What the agent loop does: ask, and wait (in the background) for the answer. */
-  async function ask(runId: string, request: HumanInputRequest, timeoutSec = 60): Promise<{ answer: Promise<HumanAnswer> }> {
-    const ctx = { eventLog: jobLog, emit: createRunEmitter(jobLog, runId, []), runId, signal: new AbortController().signal, timeoutSec };
+  async function ask(
+    runId: string,
+    request: HumanInputRequest,
+    timeoutSec = 60,
+    signal = new AbortController().signal,
+  ): Promise<{ answer: Promise<HumanAnswer> }> {
+    const ctx = { eventLog: jobLog, emit: createRunEmitter(jobLog, runId, []), runId, signal, timeoutSec };
     const answer = requestHumanInput(ctx, request);
     answer.catch(() => {});
     const deadline = Date.now() + 5_000;
@@ -161,13 +168,70 @@ describe("answering approval requests and questions", () => {
     expect(await answeredRequests(runId)).toHaveLength(1);
   });
 
-  it("answers 409 once the timeout has denied the request", async () => {
+  it("answers 409 once the timeout has denied the request, which its record shows as timed out", async () => {
     const runId = await newRun();
     const { answer: waiting } = await ask(runId, approval(), 1);
     expect(await waiting).toMatchObject({ timedOut: true });
     const late = await post(runId, "toolu_1", { decision: "approve" });
     expect(late.status).toBe(409);
     expect((await errorOf(late)).message).toMatch(/already answered by timeout at/);
+    await recorder.settle();
+    const app = await getApp();
+    const [row] = await app.db.select().from(inputRequest).where(eq(inputRequest.runId, runId));
+    expect(row).toMatchObject({ requestId: "toolu_1", status: "timed_out", decision: "deny", byEmail: null, byUserId: null });
+    // From the record too, once Redis has forgotten the race (its keys expire).
+    await app.redis.del(app.eventLog.keys.inputResolved(runId, "toolu_1"));
+    const later = await post(runId, "toolu_1", { decision: "approve" });
+    expect(later.status).toBe(409);
+    expect((await errorOf(later)).message).toMatch(/already answered by timeout at/);
+  });
+
+  it("cancels the open request of a cancelled run: gone from the inbox, answering it is a 409", async () => {
+    const runId = await newRun();
+    const job = new AbortController();
+    await ask(runId, approval(), 60, job.signal);
+    await recorder.settle();
+    const inbox = async () =>
+      ((await (await call(listInputs, "/api/inputs", { as: owner })).json()) as { inputs: { runId: string }[] }).inputs.filter((i) => i.runId === runId);
+    expect(await inbox()).toHaveLength(1);
+
+    expect((await call(cancel, `/api/runs/${runId}/cancel`, { as: owner, body: {}, params: { id: runId } })).status).toBe(200);
+    job.abort();
+    await recorder.settle();
+    const app = await getApp();
+    const [row] = await app.db.select().from(inputRequest).where(eq(inputRequest.runId, runId));
+    expect(row).toMatchObject({ status: "cancelled", decision: null });
+    expect(await inbox()).toEqual([]);
+    const late = await post(runId, "toolu_1", { decision: "approve" });
+    expect(late.status).toBe(409);
+    expect((await errorOf(late)).message).toMatch(/^This request was cancelled at .*: the run is cancelled$/);
+  });
+
+  it("reads waiting_input after a hand-over during an approval wait, until the answer reaches the new job", async () => {
+    const runId = await newRun();
+    const runState = async () =>
+      (await (await call(getRunRoute, `/api/runs/${runId}`, { as: owner, params: { id: runId } })).json()) as {
+        status: string;
+        pendingInputs: { requestId: string }[];
+      };
+    // The first job process starts the run and asks; then it dies (its wait ends with it).
+    const first = new AbortController();
+    await createRunEmitter(jobLog, runId, [])({ type: "run.started", attempt: 1, worker: "first" });
+    const { answer: lost } = await ask(runId, approval("toolu_handover"), 600, first.signal);
+    first.abort();
+    await expect(lost).rejects.toThrow(/stopped waiting/);
+    // Another job process takes the run over and waits for the same request (asked once).
+    await createRunEmitter(jobLog, runId, [])({ type: "run.started", attempt: 2, worker: "second", resumed: true });
+    const { answer: waiting } = await ask(runId, approval("toolu_handover"), 600);
+    await recorder.settle();
+    expect(await runState()).toMatchObject({ status: "waiting_input", pendingInputs: [{ requestId: "toolu_handover" }] });
+    const asked = (await readRunEvents(jobLog, runId, "0")).filter((e) => e.event.type === "input.requested");
+    expect(asked).toHaveLength(1);
+
+    expect((await post(runId, "toolu_handover", { decision: "approve" })).status).toBe(200);
+    expect(await waiting).toMatchObject({ decision: "approve", by: owner.email });
+    await recorder.settle();
+    expect(await runState()).toMatchObject({ status: "running", pendingInputs: [] });
   });
 
   it("answers 404 for a request the run never made", async () => {

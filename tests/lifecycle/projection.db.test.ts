@@ -4,9 +4,10 @@ import os from "node:os";
 import path from "node:path";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { POST as reviewRoute } from "@/app/api/runs/[id]/review/route";
 import { GET as getRunRoute } from "@/app/api/runs/[id]/route";
 import { POST as createRun } from "@/app/api/runs/route";
-import { inputRequest, run, runEvent } from "@/lib/db/schema";
+import { inputRequest, reviewDecision, run, runEvent } from "@/lib/db/schema";
 import { appendEvent } from "@/lib/eventLog";
 import type { EventBodyInput } from "@/lib/events";
 import { projectEvent } from "@/lib/projection";
@@ -29,8 +30,8 @@ describe("the projection of events onto runs and input requests", () => {
   });
   afterAll(() => warn.mockRestore());
 
-  async function newRun(): Promise<string> {
-    const res = await call(createRun, "/api/runs", { as: owner, body: { repo: "lifecycle", command: "make", inputTimeoutSec: 600 } });
+  async function newRun(body: Record<string, unknown> = { command: "make" }): Promise<string> {
+    const res = await call(createRun, "/api/runs", { as: owner, body: { repo: "lifecycle", inputTimeoutSec: 600, ...body } });
     expect(res.status).toBe(201);
     return ((await res.json()) as { id: string }).id;
   }
@@ -185,5 +186,69 @@ describe("the projection of events onto runs and input requests", () => {
     const both = await Promise.all([projectEvent(app.db, stored.id, stored.event), projectEvent(app.db, stored.id, stored.event)]);
     expect(both.sort()).toEqual([false, true]);
     expect(await statusOf(runId)).toBe("running");
+  });
+
+  describe("review decisions", () => {
+    async function awaitingReview(body?: Record<string, unknown>): Promise<string> {
+      const runId = await newRun(body);
+      await emit(runId, started(1));
+      await emit(runId, { type: "run.awaiting_review", branch: "agentdesk/review", headSha: "d".repeat(40) });
+      return runId;
+    }
+    const decide = (runId: string, body: unknown) => call(reviewRoute, `/api/runs/${runId}/review`, { as: owner, body, params: { id: runId } });
+    async function decisionsOf(runId: string) {
+      const app = await getApp();
+      return app.db.select().from(reviewDecision).where(eq(reviewDecision.runId, runId));
+    }
+    async function eventTypes(runId: string) {
+      const app = await getApp();
+      return (await app.db.select({ type: runEvent.type }).from(runEvent).where(eq(runEvent.runId, runId))).map((r) => r.type);
+    }
+
+    for (const [action, status, body] of [
+      ["push", "pushing", {}],
+      ["discard", "discarded", {}],
+      ["request_changes", "queued", { feedback: "Greet the world" }],
+    ] as const) {
+      it(`${action}: appends review.decided, which moves the run to ${status} before the answer`, async () => {
+        const runId = await awaitingReview();
+        if (action === "request_changes") {
+          // An agent run (no job process advertises the agent here): only the executor differs.
+          const app = await getApp();
+          await app.db.update(run).set({ executor: "agent", prompt: "Write a greeting" }).where(eq(run.id, runId));
+        }
+        const res = await decide(runId, { action, ...body });
+        expect(res.status).toBe(201);
+        expect(await res.json()).toMatchObject({ repeated: false, status, decision: { action } });
+        expect(await statusOf(runId)).toBe(status);
+        expect(await eventTypes(runId)).toContain("review.decided");
+        expect(await decisionsOf(runId)).toHaveLength(1);
+        // Asking again is the same decision; anything else is refused.
+        const again = await decide(runId, { action, ...body });
+        expect(again.status).toBe(200);
+        expect(await again.json()).toMatchObject({ repeated: true, status });
+        const other = action === "discard" ? { action: "push" } : { action: "discard" };
+        expect((await decide(runId, other)).status).toBe(409);
+        expect(await decisionsOf(runId)).toHaveLength(1);
+      });
+    }
+
+    it("takes one of two different decisions sent at once", async () => {
+      const runId = await awaitingReview();
+      const answers = await Promise.all([decide(runId, { action: "push" }), decide(runId, { action: "discard" })]);
+      expect(answers.map((r) => r.status).sort()).toEqual([201, 409]);
+      const [decision] = await decisionsOf(runId);
+      expect(await decisionsOf(runId)).toHaveLength(1);
+      expect(await statusOf(runId)).toBe(decision!.action === "push" ? "pushing" : "discarded");
+    });
+
+    it("leaves a run that is not awaiting review where it is", async () => {
+      const runId = await newRun();
+      await emit(runId, started(1));
+      const res = await decide(runId, { action: "discard" });
+      expect(res.status).toBe(409);
+      expect(await statusOf(runId)).toBe("running");
+      expect(await decisionsOf(runId)).toHaveLength(0);
+    });
   });
 });

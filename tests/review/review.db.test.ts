@@ -220,7 +220,9 @@ describe("discard", () => {
     const remoteBefore = await git(repo.url, "for-each-ref");
     const res = await decide(id, { action: "discard" });
     expect(res.status).toBe(201);
-    await waitForStatus(id, "discarded");
+    // The decision's event is projected before the answer: the status has moved already.
+    expect(((await res.json()) as { status: string }).status).toBe("discarded");
+    expect((await statusOf(id)).status).toBe("discarded");
     const app = await getApp();
     const [row] = await app.db.select().from(run).where(eq(run.id, id));
     expect(row!.branch).toMatch(/^agentdesk\//);
