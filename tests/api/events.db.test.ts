@@ -157,10 +157,11 @@ describe("event log, recorder and SSE", () => {
     expect(await patch.text()).toBe("diff --git a/out.txt b/out.txt\n+built\n");
   });
 
-  it("lists unanswered input requests on the run record", async () => {
+  it("lists unanswered input requests on the run record, which waits while one is open", async () => {
     const runId = await newRun();
     await append(
       runId,
+      { type: "run.started", attempt: 1, worker: "w" },
       { type: "input.requested", requestId: "r1", kind: "approval", tool: "shell", input: { command: "rm -rf build" }, reasons: ["deletes files"] },
       { type: "input.requested", requestId: "r2", kind: "question", question: "Which port?" },
       { type: "input.resolved", requestId: "r1", decision: "approve", by: "owner@example.com" },
@@ -171,7 +172,8 @@ describe("event log, recorder and SSE", () => {
       pendingInputs: { requestId: string; kind: string; question?: string }[];
     };
     expect(api.pendingInputs).toEqual([expect.objectContaining({ requestId: "r2", kind: "question", question: "Which port?" })]);
-    expect(api.status).toBe("running");
+    // r1 is answered, r2 is not: the run still waits for a person.
+    expect(api.status).toBe("waiting_input");
   });
 
   it("writes each event once even when delivered twice, and takes over a crashed consumer's entries", async () => {
