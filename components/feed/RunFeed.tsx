@@ -1,3 +1,4 @@
+import { canTakeInput, type RunStatus } from "@/lib/contracts/runLifecycle";
 import type { RunEventOf } from "@/lib/events";
 import { InputRequestCard } from "../inputs/InputRequestCard";
 import { AssistantText } from "./AssistantText";
@@ -7,8 +8,12 @@ import type { FeedItem } from "./feedModel";
 import { icons } from "./icons";
 import { ToolStep } from "./ToolStep";
 
-/** The run's steps as a timeline, in the order they happened. */
-export function RunFeed({ items }: { items: FeedItem[] }) {
+/**
+ * The run's steps as a timeline, in the order they happened. A request with no answer in a run
+ * that no longer waits (ended, cancelled, in review) is cancelled, as its record says.
+ */
+export function RunFeed({ items, runStatus }: { items: FeedItem[]; runStatus: RunStatus }) {
+  const closed = !canTakeInput(runStatus);
   const resolutions = new Map<string, RunEventOf<"input.resolved">>();
   for (const item of items) {
     if (item.kind === "event" && item.event.type === "input.resolved") resolutions.set(item.event.requestId, item.event);
@@ -25,7 +30,7 @@ export function RunFeed({ items }: { items: FeedItem[] }) {
           );
         }
         if (item.event.type === "input.requested") {
-          return <InputRequestCard key={item.key} event={item.event} resolution={resolutions.get(item.event.requestId)} />;
+          return <InputRequestCard key={item.key} event={item.event} resolution={resolutions.get(item.event.requestId)} closed={closed} />;
         }
         return <EventEntry key={item.key} event={item.event} />;
       })}

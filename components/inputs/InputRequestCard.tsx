@@ -4,7 +4,16 @@ import { icons } from "../feed/icons";
 import { RequestPanel } from "./RequestPanel";
 
 /** An approval request or question in the run's feed: answerable in place, then its outcome. */
-export function InputRequestCard({ event, resolution }: { event: RunEventOf<"input.requested">; resolution?: RunEventOf<"input.resolved"> }) {
+export function InputRequestCard({
+  event,
+  resolution,
+  closed = false,
+}: {
+  event: RunEventOf<"input.requested">;
+  resolution?: RunEventOf<"input.resolved">;
+  /** The run waits for nothing any more: an unanswered request is cancelled. */
+  closed?: boolean;
+}) {
   const outcome = resolution && {
     decision: resolution.decision,
     answer: resolution.answer,
@@ -15,8 +24,8 @@ export function InputRequestCard({ event, resolution }: { event: RunEventOf<"inp
     at: resolution.at,
   };
   return (
-    <FeedRow icon={icons.hand} tone={resolution ? "neutral" : "warning"} at={event.at} type={event.type}>
-      <RequestPanel request={event} outcome={outcome} />
+    <FeedRow icon={icons.hand} tone={resolution || closed ? "neutral" : "warning"} at={event.at} type={event.type}>
+      <RequestPanel request={event} outcome={outcome} closed={closed} />
     </FeedRow>
   );
 }

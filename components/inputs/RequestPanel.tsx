@@ -12,21 +12,26 @@ import { useAnswerAction } from "./useAnswerAction";
  * One request with its answer form, or with its outcome once known (from the feed's
  * `input.resolved`, or from the answer just given until that event arrives).
  */
-export function RequestPanel({ request, outcome }: { request: InputRequest; outcome?: InputOutcome }) {
+export function RequestPanel({ request, outcome, closed = false }: { request: InputRequest; outcome?: InputOutcome; closed?: boolean }) {
   const answering = useAnswerAction();
   const shown = outcome ?? answering.answered ?? undefined;
+  const cancelled = !shown && closed;
   return (
     <div
       data-input-request={request.requestId}
-      data-input-state={shown ? "resolved" : "pending"}
+      data-input-state={shown ? "resolved" : cancelled ? "cancelled" : "pending"}
       className={cx(
         "space-y-3 rounded-lg border p-3",
-        shown ? "border-zinc-800 bg-zinc-900/60" : "border-amber-800/70 bg-amber-950/30",
+        shown || cancelled ? "border-zinc-800 bg-zinc-900/60" : "border-amber-800/70 bg-amber-950/30",
       )}
     >
       <RequestDetails request={request} />
       {shown ? (
         <Outcome outcome={shown} />
+      ) : cancelled ? (
+        <p data-input-outcome="cancelled" className="text-sm text-zinc-400">
+          Cancelled: the run no longer waits for an answer
+        </p>
       ) : request.kind === "approval" ? (
         <ApprovalForm request={request} answering={answering} />
       ) : (

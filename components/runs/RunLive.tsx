@@ -107,7 +107,7 @@ export function RunLive({
 
       <Card title="Steps" actions={stream.notice && <span className="text-xs text-amber-300">{stream.notice}</span>}>
         {state.feed.items.length ? (
-          <RunFeed items={state.feed.items} />
+          <RunFeed items={state.feed.items} runStatus={run.status} />
         ) : (
           <p className="text-sm text-zinc-400">{stream.state === "connecting" ? "Loading steps…" : "No steps yet. The run is waiting for a worker."}</p>
         )}
