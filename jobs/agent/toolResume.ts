@@ -32,8 +32,8 @@ export function changesNothing(call: Pick<ToolUseBlock, "name" | "input">): bool
 }
 
 export const INTERRUPTED_OUTPUT =
-  "Interrupted: the job process running this call stopped (it was killed or crashed) before the call finished, " +
-  "and the run was resumed by another job process. The call was not run again. Its changes to the workspace were " +
+  "Interrupted: the job process running this call stopped (it was shut down, killed or crashed) before the call " +
+  "finished, and the run was resumed by another job process. The call was not run again. Its changes to the workspace were " +
   "not kept: the workspace is as it was before this call. Anything it did outside the workspace may or may not " +
   "have happened. Check the state before you decide to run it again.";
 

@@ -11,7 +11,9 @@ import { createEventLog, type EventLog } from "../../lib/eventLog";
 import { RUNS_QUEUE, createRunsQueue, queuePrefix, type JobPayload } from "../../lib/queue";
 import { createRedis } from "../../lib/redis";
 import { startFakeAnthropic, type FakeAnthropic } from "../support/fakeAnthropic";
+import { attemptsDir } from "../../jobs/git/attempt";
 import { createTestRepo, type FileChanges, type TestRepo } from "../support/gitRepo";
+import { eventually } from "../jobs/helpers";
 import { TEST_API_KEY } from "./agentHarness";
 import { startJobProcess, type JobProcess } from "./jobProcess";
 
@@ -104,3 +106,18 @@ export async function processesWith(text: string): Promise<string[]> {
     .filter((line) => line.includes(text))
     .map((line) => line.trim());
 }
+
+/** The path of `file` in the workspace of the run's attempt in `dataDir`, once it exists. */
+export async function fileInAttempt(dataDir: string, runId: string, file: string): Promise<string> {
+  const attempts = attemptsDir(dataDir, runId);
+  return eventually(async () => {
+    for (const attempt of await fs.readdir(attempts).catch(() => [])) {
+      const candidate = path.join(attempts, attempt, "workspace", file);
+      if (await fs.stat(candidate).then(() => true, () => false)) return candidate;
+    }
+    return undefined;
+  });
+}
+
+/** A shell call in a scripted model answer. */
+export const shellCall = (id: string, command: string) => ({ type: "tool_use" as const, name: "shell", input: { command }, id });

@@ -1,32 +1,16 @@
 import crypto from "node:crypto";
-import fs from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { INTERRUPTED_OUTPUT } from "../../jobs/agent/toolResume";
-import { attemptsDir } from "../../jobs/git/attempt";
 import { runRepoPath } from "../../jobs/git/runRepo";
 import { runJobOptions } from "../../lib/queue";
 import { turn } from "../support/fakeAnthropic";
 import { git } from "../support/gitRepo";
 import { eventually, hasEnded, makeRunPayload, waitForEvents } from "../jobs/helpers";
 import { lastEvent, ofType } from "./agentHarness";
-import { crashResumeSetup, processesWith, recoverStalledJob } from "./crashResumeSupport";
+import { crashResumeSetup, fileInAttempt, processesWith, recoverStalledJob, shellCall } from "./crashResumeSupport";
 
 const setup = crashResumeSetup({ "log.txt": "base\n" });
-
-/** The path of `file` in the workspace of the run's attempt on `machineName`, once it exists. */
-async function fileInAttempt(machineName: string, runId: string, file: string): Promise<string> {
-  const attempts = attemptsDir(path.join(setup.machines, machineName), runId);
-  return eventually(async () => {
-    for (const attempt of await fs.readdir(attempts).catch(() => [])) {
-      const candidate = path.join(attempts, attempt, "workspace", file);
-      if (await fs.stat(candidate).then(() => true, () => false)) return candidate;
-    }
-    return undefined;
-  });
-}
-
-const shellCall = (id: string, command: string) => ({ type: "tool_use" as const, name: "shell", input: { command }, id });
 
 describe("crash resume per tool call", () => {
   it("a job process killed during the second of three calls: the first is not run again, the second is reported interrupted, the third runs once", async () => {
@@ -47,7 +31,7 @@ describe("crash resume per tool call", () => {
     await queue.add("run", payload, runJobOptions(payload.runId, "normal"));
 
     // The second command runs (its sandbox is up and it wrote its marker).
-    await fileInAttempt("one", payload.runId, "second-started");
+    await fileInAttempt(path.join(machines, "one"), payload.runId, "second-started");
     expect(await processesWith(`sleep ${tag}`)).not.toEqual([]);
     // Recorded before it started: the first call's result (and the workspace it left), and the running call.
     const saved = JSON.parse((await redis.get(log.keys.runCheckpoint(payload.runId)))!) as {
