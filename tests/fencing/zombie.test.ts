@@ -74,16 +74,17 @@ const count = (events: { type: string }[], type: string) => events.filter((e) =>
 describe("fencing: an attempt that lost its job lock changes nothing", () => {
   it("a paused job process that wakes after another took its run over: one ending, the second attempt's work", async () => {
     // Each attempt writes where it works (its own attempt folder) into the run's files.
-    const payload = makeRunPayload(repo.url, { command: "pwd > attempt.txt && sleep 15" });
+    const payload = makeRunPayload(repo.url, { command: "pwd > attempt.txt && sleep 20" });
     const { runId } = payload;
     const first = await jobProcess();
     await queue.add("run", payload, runJobOptions(runId, "normal"));
     await waitForEvents(log, runId, (events) => events.some((e) => e.type === "tool.started"));
     const commandStarted = Date.now();
     const zombieFolder = await eventually(() => attemptOf(runId, first.pid));
+    // Started (and idle) before the pause, so its start-up does not eat into the command's time.
+    const second = await jobProcess();
 
     first.kill("SIGSTOP");
-    const second = await jobProcess();
     // The lock (2 s) runs out; the second process's stall check hands the run to it.
     await waitForEvents(log, runId, (events) => count(events, "run.started") === 2, 30_000);
     const takeoverFolder = await eventually(() => attemptOf(runId, second.pid));
@@ -92,9 +93,9 @@ describe("fencing: an attempt that lost its job lock changes nothing", () => {
     // The zombie wakes while the second attempt still works, and its own command still runs.
     expect(childrenOf(first.pid).length).toBeGreaterThan(0);
     first.kill("SIGCONT");
-    // It stops at once: its sandboxed command is killed, long before its `sleep 15` would end.
+    // It stops at once: its sandboxed command is killed, before its `sleep 20` would end.
     await eventually(async () => (childrenOf(first.pid).length === 0 ? true : undefined), 5_000);
-    expect(Date.now() - commandStarted).toBeLessThan(14_000);
+    expect(Date.now() - commandStarted).toBeLessThan(19_000);
     const events = await waitForEvents(log, runId, (all) => all.some(endsStream), 30_000);
     // Give the zombie time to try everything it would have done.
     await new Promise((r) => setTimeout(r, 3_000));
