@@ -24,8 +24,8 @@ export type RunStatus = (typeof runStatuses)[number];
 export const terminalStatuses = ["pushed", "completed", "failed", "cancelled", "discarded"] as const satisfies readonly RunStatus[];
 export type TerminalStatus = (typeof terminalStatuses)[number];
 
-// A job is queued for the run or working on it (the agent included, while it waits for a person).
-const activeStatuses = ["queued", "running", "waiting_input"] as const satisfies readonly RunStatus[];
+/** A job is queued for the run or working on it (the agent included, while it waits for a person). */
+export const activeStatuses = ["queued", "running", "waiting_input"] as const satisfies readonly RunStatus[];
 
 const has = (set: readonly RunStatus[], status: RunStatus) => set.includes(status);
 

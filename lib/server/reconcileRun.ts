@@ -1,6 +1,7 @@
 import type { Job } from "bullmq";
 import { desc, eq } from "drizzle-orm";
 import { z } from "zod";
+import { activeStatuses } from "../contracts/runLifecycle";
 import { repository, reviewDecision, run } from "../db/schema";
 import { appendEventIfTail, decodeEntry, type EventLog } from "../eventLog";
 import { endsStream } from "../events";
@@ -34,8 +35,8 @@ export type ReconcileOutcome =
   /** Something was appended while deciding; the next round looks again. */
   | "raced";
 
-/** Statuses in which a run's job is supposed to be queued or running. */
-export const jobHeldStatuses = ["queued", "running", "waiting_input"] as const;
+/** Statuses in which a run's job is supposed to be queued or running (the lifecycle's active ones). */
+export const jobHeldStatuses = activeStatuses;
 const jobHeld: ReadonlySet<string> = new Set(jobHeldStatuses);
 const liveJobStates: ReadonlySet<string> = new Set(["waiting", "active", "delayed", "prioritized", "waiting-children"]);
 
