@@ -39,7 +39,7 @@ UPDATE "input_request" q SET
 	"note" = e."data"->>'note',
 	"edited_input" = e."data"->'editedInput',
 	"remember" = coalesce(e."data"->>'remember' = 'true', false),
-	"by_email" = e."data"->>'by'
+	"by_email" = CASE WHEN e."data"->>'by' = 'timeout' THEN NULL ELSE e."data"->>'by' END
 FROM (
 	SELECT DISTINCT ON ("run_id", "data"->>'requestId') "run_id", "data", "at" FROM "run_event"
 	WHERE "type" = 'input.resolved' ORDER BY "run_id", "data"->>'requestId', "stream_ms", "stream_seq"
