@@ -4,6 +4,7 @@ import { knownSecretValues, readCredential, type Config } from "../lib/config";
 import { StaleAttemptError, cancelRequestedBy, runEndedAs, type EventLog } from "../lib/eventLog";
 import { DEFAULT_INPUT_TIMEOUT_SEC } from "../lib/inputTimeout";
 import type { JobPayload, RunJobPayload } from "../lib/queue";
+import { forgetRunState } from "../lib/runRetention";
 import {
   createCheckpointSaver,
   deleteRunCheckpoint,
@@ -82,6 +83,7 @@ export async function processRunJob(
   try {
     const cancelledBy = await cancelRequestedBy(eventLog, runId);
     if (cancelledBy) {
+      await forgetRunState(eventLog, runId, writes.del);
       await emit({ type: "run.cancelled", by: cancelledBy, reason: "cancelled before it started" });
       return "cancelled";
     }
@@ -195,7 +197,7 @@ export async function processRunJob(
         await emit({
           type: "log",
           level: "info",
-          message: `changes so far are kept on branch ${workspace.branch} at ${headSha}`,
+          message: `the run made changes (commit ${headSha.slice(0, 12)}), but a failed run is not reviewed: they end with it; start a new run to redo them`,
         });
       }
       throw new PermanentRunError(result.error);
@@ -203,6 +205,7 @@ export async function processRunJob(
     await deleteRunCheckpoint(eventLog, runId, writes);
     if (result.state !== undefined) await saveConversation(eventLog, writes, runId, result.state);
     if (!changed) {
+      await forgetRunState(eventLog, runId, writes.del);
       await emit({ type: "run.completed", reason: "no changes" });
       runEnded = true;
       await markFollowUpDone(writes, followUpDone, "run.completed");
@@ -219,7 +222,7 @@ export async function processRunJob(
   } catch (e) {
     // The run is over for good: its checkpoint must not resume it, nor its follow-up run again.
     const forgetCheckpoint = async () => {
-      await deleteRunCheckpoint(eventLog, runId, writes);
+      await forgetRunState(eventLog, runId, writes.del);
       await markFollowUpDone(writes, followUpDone, "ended");
       runEnded = true;
     };

@@ -1,7 +1,7 @@
 import type { RequestInput } from "../executors/types";
 import type { LimitStop } from "./limits";
 
-const CHOICES = "Approve to let the run go on with the limit raised by one more step; deny (or leave it unanswered) to stop the run here. Its changes so far are kept on its branch either way.";
+const CHOICES = "Approve to let the run go on with the limit raised by one more step; deny (or leave it unanswered) to stop the run here: it fails, and its changes so far end with it.";
 
 /**
  * A limit the run reached, put to its owner as an approval request rather than a free-text

@@ -4,6 +4,7 @@ import path from "node:path";
 import { z } from "zod";
 import type { EventLog } from "../../lib/eventLog";
 import { unfencedWrites, type RunStateWrites } from "../run/fence";
+import { RUN_STATE_BACKSTOP_SEC } from "../../lib/runRetention";
 import { runGit } from "./exec";
 
 /**
@@ -64,14 +65,20 @@ export async function restoreBranch(opts: { gitDir: string; bundle: Buffer; meta
   });
 }
 
-/** Keeps the run's bundle in Redis (no expiry: it lives until the run is pushed or discarded). */
+/**
+ * Keeps the run's bundle in Redis until the run ends (lib/runRetention.ts removes it then),
+ * with the backstop expiry renewed on every save.
+ */
 export async function saveRunBundle(
   log: EventLog,
   runId: string,
   value: { bundle: Buffer; meta: BundleMeta },
   writes: RunStateWrites = unfencedWrites(log.redis),
 ): Promise<void> {
-  await writes.hset(log.keys.runBundle(runId), { meta: JSON.stringify(value.meta), bundle: value.bundle });
+  const key = log.keys.runBundle(runId);
+  await writes.hset(key, { meta: JSON.stringify(value.meta), bundle: value.bundle });
+  // Outside the fence on purpose: an expiry only bounds how long the bundle can outlive its run.
+  await log.redis.expire(key, RUN_STATE_BACKSTOP_SEC);
 }
 
 export async function loadRunBundle(log: EventLog, runId: string): Promise<{ bundle: Buffer; meta: BundleMeta } | null> {

@@ -1,9 +1,9 @@
 import type { Job } from "bullmq";
+import { forgetRunState } from "../../lib/runRetention";
 import { knownSecretValues } from "../../lib/config";
 import type { DiscardJobPayload, JobPayload } from "../../lib/queue";
 import { createRunEmitter } from "../emit";
 import { validateRunBranch } from "../git/branchName";
-import { deleteRunBundle } from "../git/bundle";
 import { removeRunRepo } from "../git/runRepo";
 import type { JobOutcome } from "../metrics";
 import type { ReviewJobDeps } from "./pushJob";
@@ -18,7 +18,7 @@ export async function processDiscardJob(deps: ReviewJobDeps, job: Job<JobPayload
   const logger = deps.logger.child({ runId, jobId: job.id, decisionId: payload.decisionId });
   await validateRunBranch(branch);
   const deleted = await removeRunRepo(config.dataDir, runId);
-  await deleteRunBundle(eventLog, runId);
+  await forgetRunState(eventLog, runId);
   logger.info("discarded the run's branch", { branch, deletedFromMirror: deleted });
   const emit = createRunEmitter(eventLog, runId, knownSecretValues());
   await emit({

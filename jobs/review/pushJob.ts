@@ -1,11 +1,11 @@
 import { UnrecoverableError, type Job } from "bullmq";
+import { forgetRunState } from "../../lib/runRetention";
 import { knownSecretValues, readCredential, type Config } from "../../lib/config";
 import type { EventLog } from "../../lib/eventLog";
 import type { JobPayload, PushJobPayload } from "../../lib/queue";
 import { describeFindings } from "../../lib/secretFindings";
 import { createRunEmitter } from "../emit";
 import { PermanentRunError, errorMessage } from "../errors";
-import { deleteRunBundle } from "../git/bundle";
 import { credentialEnv } from "../git/credentials";
 import { mirrorPath, updateMirror, withMirrorLock } from "../git/mirror";
 import { checkPushableBranch, pushRunBranch } from "../git/push";
@@ -50,7 +50,7 @@ export async function processPushJob(deps: ReviewJobDeps, job: Job<JobPayload>, 
       // The branch is on the remote now: no job process needs the run's repository or bundle
       // (a retry after a crash from here on finds the commit in the fetched mirror).
       await removeRunRepo(config.dataDir, runId);
-      await deleteRunBundle(eventLog, runId);
+      await forgetRunState(eventLog, runId);
       logger.info(pushed.pushed ? "pushed the run's branch" : "the remote already had the decided commit", {
         branch: payload.branch,
         commit: payload.headSha,

@@ -1,10 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { requestCancel } from "../../lib/eventLog";
-import { mirrorPath } from "../../jobs/git/mirror";
-import { runBranchRepo } from "../git/runBranch";
+import { runStateKeys } from "../../lib/runRetention";
 import type { RunJobPayload } from "../../lib/queue";
 import { turn, type FakeScript } from "../support/fakeAnthropic";
-import { git } from "../support/gitRepo";
 import { allEvents, hasEnded, hasType, waitForEvents } from "../jobs/helpers";
 import { lastEvent, ofType, startAgentHarness, type AgentHarness } from "./agentHarness";
 import { answerEveryRequest } from "./support/answers";
@@ -111,16 +109,13 @@ describe("agent executor: limits, each a question its owner can deny", () => {
     expect(ofType(events, "usage")).toHaveLength(2);
   });
 
-  it("keeps the changes of a stopped run on its branch, as one commit", async () => {
+  it("says a stopped run's changes end with it, and keeps none of its state in Redis", async () => {
     const write = (i: number) => turn.tool("write_file", { path: `f${i}.txt`, content: `${i}\n` });
     const { payload, events } = await runDenying([write(0), write(1)], { maxTurns: 2 });
     expect(lastEvent(events)).toMatchObject({ type: "run.failed", error: "stopped: reached the limit of 2 turns" });
-    expect(ofType(events, "log").some((e) => e.message.includes(`changes so far are kept on branch ${payload.branch}`))).toBe(true);
-    // The run failed: its repository is gone and its bundle keeps the work.
-    const mirror = await runBranchRepo(h.config.dataDir, payload.runId, h.log, mirrorPath(h.config.dataDir, h.repo.url));
-    const base = ofType(events, "workspace.ready")[0]!.baseSha;
-    expect(await git(mirror, "log", "--format=%s", `${base}..${payload.branch}`)).toBe("Improve the greeting");
-    expect(await git(mirror, "show", `${payload.branch}:f0.txt`)).toBe("0");
+    expect(ofType(events, "log").some((e) => /the run made changes \(commit [0-9a-f]{12}\), but a failed run is not reviewed/.test(e.message))).toBe(true);
+    // The run failed: nothing will review, push or continue it, so its working state leaves Redis.
+    expect(await h.log.redis.exists(...runStateKeys(h.log, payload.runId))).toBe(0);
   });
 });
 

@@ -5,7 +5,6 @@ import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mirrorPath } from "../../jobs/git/mirror";
 import { runDir, runRepoPath } from "../../jobs/git/runRepo";
-import { repoFromRunBundle } from "../git/runBranch";
 import { silentLogger } from "../../jobs/logger";
 import { createRunWorker, type RunWorker } from "../../jobs/worker";
 import { loadConfig } from "../../lib/config";
@@ -13,6 +12,7 @@ import { createEventLog, requestCancel, type EventLog } from "../../lib/eventLog
 import type { RunEvent, RunEventOf } from "../../lib/events";
 import { createRunsQueue, runJobOptions, type JobPayload, type RunJobPayload } from "../../lib/queue";
 import { createRedis } from "../../lib/redis";
+import { runStateKeys } from "../../lib/runRetention";
 import { createTestRepo, git, type TestRepo } from "../support/gitRepo";
 import {
   allEvents,
@@ -145,10 +145,11 @@ describe("run job through a real BullMQ worker", () => {
     const events = await waitForEvents(log, payload.runId, hasEnded);
     expect(events[events.length - 1]).toMatchObject({ type: "run.failed", error: "command exited with code 2" });
     expect(only(events, "tool.finished")).toMatchObject({ ok: false, exitCode: 2 });
-    // The run is over: its repository goes (just after the terminal event), its work is kept in its bundle.
+    // The run is over without review: its repository goes (just after the terminal event), and
+    // its bundle leaves Redis (issue 9: bounded Redis); the feed says the changes end with it.
     await eventually(() => fs.access(runDir(config.dataDir, payload.runId)).then(() => undefined, () => true));
-    const kept = await repoFromRunBundle(log, payload.runId, mirrorPath(config.dataDir, repo.url));
-    expect(await git(kept, "show", `refs/heads/${payload.branch}:partial.txt`)).toBe("partial");
+    expect(await redis.exists(...runStateKeys(log, payload.runId))).toBe(0);
+    expect(events.some((e) => e.type === "log" && /the run made changes .* they end with it/.test(e.message))).toBe(true);
     const { job, state } = await finishedJob(payload.runId);
     expect(state).toBe("failed");
     expect(job.attemptsMade).toBe(1);
