@@ -11,6 +11,7 @@ import { failureReasonFor, reconcileRun } from "@/lib/server/reconcileRun";
 import { runIdOfJob } from "@/lib/server/reconciler";
 import { createTestRepo, type TestRepo } from "../support/gitRepo";
 import { call, getApp, registerRepo, signUp, type Session } from "../support/web";
+import { until } from "./helpers";
 
 /**
  * Several web processes reconcile the same runs: each decides from what it read, and only one
@@ -31,16 +32,6 @@ afterAll(async () => {
   await recorder?.stop();
   await repo?.remove();
 });
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe("reconciling one run from several web processes", () => {
   it("ends a run whose job BullMQ failed exactly once, however many reconcile it at the same time", async () => {

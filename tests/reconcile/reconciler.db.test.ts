@@ -10,6 +10,7 @@ import { startReconciler, type Reconciler } from "@/lib/server/reconciler";
 import { killJobProcess, startJobProcess, type JobProcess } from "../fencing/jobProcesses";
 import { createTestRepo, type TestRepo } from "../support/gitRepo";
 import { call, getApp, readSse, registerRepo, signUp, type Session } from "../support/web";
+import { until } from "./helpers";
 
 /**
  * Every run reaches a truthful terminal state, with real job processes: BullMQ failing a job
@@ -54,16 +55,6 @@ async function newRun(command: string): Promise<string> {
 async function events(runId: string): Promise<RunEvent[]> {
   const app = await getApp();
   return (await readRunEvents(app.eventLog, runId, "0", 10_000)).map((e) => e.event);
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 45_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 const runStarts = async (runId: string) => (await events(runId)).filter((e) => e.type === "run.started").length;
