@@ -1,7 +1,7 @@
 "use client";
 
 import { useCallback, useReducer, useState } from "react";
-import { canCancel, canReview } from "@/lib/contracts/runLifecycle";
+import { canCancel, canReview, withOpenRequests } from "@/lib/contracts/runLifecycle";
 import type { RunEvent, SecretFinding } from "@/lib/events";
 import { DiffPanel } from "../diff/DiffPanel";
 import { appendToFeed, emptyFeed, type Feed } from "../feed/feedModel";
@@ -20,22 +20,35 @@ import { StatusBadge } from "./StatusBadge";
 import { StreamIndicator } from "./StreamIndicator";
 
 // secretFindings: the latest diff's push-protection findings, once its diff.ready is seen.
-type State = { run: RunRecord; feed: Feed; diffHead: string | null; pullRequestUrl: string | null; secretFindings: SecretFinding[] | null };
+// openRequests: requests asked and not resolved in the feed; while one is, the run waits (as
+// the projection says), also after a job process took the run over and announced run.started.
+type State = {
+  run: RunRecord;
+  feed: Feed;
+  diffHead: string | null;
+  pullRequestUrl: string | null;
+  secretFindings: SecretFinding[] | null;
+  openRequests: ReadonlySet<string>;
+};
 type Batch = { id: string; event: RunEvent }[];
 
 function reduce(state: State, batch: Batch): State {
   const fresh = batch.filter((e) => !state.feed.seen.has(e.id));
   if (!fresh.length) return state;
   let { run, diffHead, pullRequestUrl, secretFindings } = state;
+  const openRequests = new Set(state.openRequests);
   for (const { event } of fresh) {
+    if (event.type === "input.requested") openRequests.add(event.requestId);
+    if (event.type === "input.resolved") openRequests.delete(event.requestId);
     run = applyRunEvent(run, event);
+    run = { ...run, status: withOpenRequests(run.status, openRequests.size) };
     if (event.type === "diff.ready") {
       diffHead = event.headSha;
       secretFindings = event.secretFindings ?? [];
     }
     if (event.type === "push.finished" && event.pullRequestUrl) pullRequestUrl = event.pullRequestUrl;
   }
-  return { run, diffHead, pullRequestUrl, secretFindings, feed: appendToFeed(state.feed, fresh) };
+  return { run, diffHead, pullRequestUrl, secretFindings, openRequests, feed: appendToFeed(state.feed, fresh) };
 }
 
 /** A run page's live part: the header follows the events, the feed shows them, the diff appears when ready. */
@@ -56,6 +69,7 @@ export function RunLive({
     diffHead: null,
     pullRequestUrl: null,
     secretFindings: null,
+    openRequests: new Set<string>(),
   });
   // A decision starts new activity (a push, a follow-up run): follow the events again.
   const [generation, setGeneration] = useState(0);
