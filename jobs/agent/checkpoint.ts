@@ -64,15 +64,7 @@ export function createCheckpointSaver(target: CheckpointTarget): CheckpointSaver
     const headSha =
       options.filesUnchanged && bundledHead !== null
         ? bundledHead
-        : (
-            await commitAll({
-              tree: target.tree,
-              author: target.author,
-              message: `${CHECKPOINT_SUBJECT} ${turn}
-`,
-              tip: target.tip,
-            })
-          ).headSha;
+        : (await commitAll({ tree: target.tree, author: target.author, message: `${CHECKPOINT_SUBJECT} ${turn}\n`, tip: target.tip })).headSha;
     // Bundle first, record second: a crash in between leaves the previous record, whose
     // commit the new bundle still contains.
     if (headSha !== bundledHead) {
