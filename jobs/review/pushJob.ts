@@ -17,7 +17,7 @@ import { checkRepoUrl } from "../workspace";
 import { ensureDecidedCommit } from "./branchAtHead";
 import { findSecretsToPush, secretsOfRun } from "./branchSecrets";
 import { outcomeAnnounced, outcomeOnceKey, startOnceKey, withPushLock } from "./pushLock";
-import { displayRemote } from "./remote";
+import { displayRemote } from "../../lib/displayRemote";
 
 export type ReviewJobDeps = { config: Config; eventLog: EventLog; logger: Logger };
 

@@ -38,10 +38,10 @@ export type ReconcileOutcome =
 /** Statuses in which a run's job is supposed to be queued or running (the lifecycle's active ones). */
 export const jobHeldStatuses = activeStatuses;
 const jobHeld: ReadonlySet<string> = new Set(jobHeldStatuses);
-const liveJobStates: ReadonlySet<string> = new Set(["waiting", "active", "delayed", "prioritized", "waiting-children"]);
+export const liveJobStates: ReadonlySet<string> = new Set(["waiting", "active", "delayed", "prioritized", "waiting-children"]);
 
 // BullMQ's own reason when a job stalled more often than maxStalledCount allows.
-const STALLED_REASON = /stalled more than allowable limit/i;
+export const STALLED_REASON = /stalled more than allowable limit/i;
 
 /** What a person reads on the failed run: what happened, and what to do. */
 export function failureReasonFor(failedReason: string | undefined): string {
@@ -100,14 +100,20 @@ function whyNotValid(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-/** Checks one run and puts it right; see the module comment. */
-export async function reconcileRun(app: App, runId: string): Promise<ReconcileOutcome> {
+/** A run's row with its repository's, or undefined. */
+export async function runWithRepository(app: Pick<App, "db">, runId: string) {
   const [found] = await app.db
     .select({ run, repo: repository })
     .from(run)
     .innerJoin(repository, eq(repository.id, run.repositoryId))
     .where(eq(run.id, runId))
     .limit(1);
+  return found;
+}
+
+/** Checks one run and puts it right; see the module comment. */
+export async function reconcileRun(app: App, runId: string): Promise<ReconcileOutcome> {
+  const found = await runWithRepository(app, runId);
   if (!found || !jobHeld.has(found.run.status)) return "ok";
   const { run: row, repo } = found;
   const { jobId, options, feedback } = await currentJob(app, row.id, row.priority);

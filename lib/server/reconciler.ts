@@ -4,6 +4,7 @@ import { run } from "../db/schema";
 import { RUNS_QUEUE, queuePrefix } from "../queue";
 import { createRedis } from "../redis";
 import type { App } from "./app";
+import { reconcilePush } from "./reconcilePush";
 import { jobHeldStatuses, reconcileRun, type ReconcileOutcome } from "./reconcileRun";
 
 /**
@@ -47,7 +48,9 @@ export function startReconciler(app: App, options: ReconcilerOptions = {}): Reco
 
   const check = async (runId: string): Promise<ReconcileOutcome | null> => {
     try {
-      return await reconcileRun(app, runId);
+      const outcome = await reconcileRun(app, runId);
+      // A run in `pushing` is not under way for reconcileRun; its push job is checked here.
+      return outcome === "ok" ? await reconcilePush(app, runId) : outcome;
     } catch (e) {
       console.error(`[reconciler] checking run ${runId} failed; the next scan retries:`, (e as Error).message);
       return null;
@@ -59,7 +62,7 @@ export function startReconciler(app: App, options: ReconcilerOptions = {}): Reco
     const rows = await app.db
       .select({ id: run.id })
       .from(run)
-      .where(and(inArray(run.status, [...jobHeldStatuses]), lt(run.updatedAt, new Date(Date.now() - settleMs))));
+      .where(and(inArray(run.status, [...jobHeldStatuses, "pushing"]), lt(run.updatedAt, new Date(Date.now() - settleMs))));
     for (const { id } of rows) {
       if (stopped) break;
       const outcome = await check(id);
