@@ -10,6 +10,7 @@ import {
   type InputResolution,
 } from "../lib/inputArbiter";
 import type { RunEmit } from "./executors/types";
+import { RunSuspended } from "./input/suspension";
 import { waitForInputAnswer } from "./input/waitForAnswer";
 import type { Logger } from "./logger";
 
@@ -21,7 +22,20 @@ export type HumanInputContext = {
   signal: AbortSignal;
   /** How long the request waits before it counts as denied, from when it was first asked. */
   timeoutSec: number;
+  /**
+   * The pipeline can suspend the run's job instead of waiting in it (jobs/input/suspension.ts):
+   * a resumable request then throws RunSuspended rather than holding the worker slot.
+   */
+  canSuspend?: boolean;
   logger?: Logger;
+};
+
+export type AskOptions = {
+  /**
+   * The executor has saved its progress so that a resumed run asks this same request again
+   * (and gets the answer given meanwhile): the run may be suspended instead of waiting.
+   */
+  resumable?: boolean;
 };
 
 export type HumanInputRequest = {
@@ -52,10 +66,14 @@ export class InputWaitStopped extends Error {
  * across a resumed run), then waits on `run:<id>:input` for the answer given on the web, which
  * may already be there (given while no worker was waiting). When `timeoutSec` has passed since
  * the request was first asked, the request is denied by "timeout", unless a person's answer
- * won the race, in which case that answer is returned. The job keeps its BullMQ lock meanwhile:
- * its processor is simply still running.
+ * won the race, in which case that answer is returned.
+ *
+ * A resumable request of a pipeline that can suspend does not wait here: once its event is out
+ * it throws RunSuspended, the job gives back its slot, and the resumed run's identical request
+ * returns the answer (or the timeout) from the checks above. Otherwise the job keeps its BullMQ
+ * lock while it waits: its processor is simply still running.
  */
-export async function requestHumanInput(ctx: HumanInputContext, request: HumanInputRequest): Promise<HumanAnswer> {
+export async function requestHumanInput(ctx: HumanInputContext, request: HumanInputRequest, options: AskOptions = {}): Promise<HumanAnswer> {
   const { eventLog, runId, signal } = ctx;
   const requestId = requestIdSchema.parse(request.requestId);
   if (signal.aborted) throw new InputWaitStopped(signal.reason);
@@ -83,6 +101,7 @@ export async function requestHumanInput(ctx: HumanInputContext, request: HumanIn
   }
 
   const deadline = Date.parse(record.requestedAt) + record.timeoutSec * 1000;
+  if (ctx.canSuspend && options.resumable && Date.now() < deadline) throw new RunSuspended(requestId, deadline);
   const found = await waitForInputAnswer({ eventLog, runId, requestId, deadline, signal, logger: ctx.logger });
   if (found) return finish(ctx, requestId, found);
   if (signal.aborted) throw new InputWaitStopped(signal.reason);

@@ -3,9 +3,14 @@ import type { RunStatus } from "../lib/contracts/runLifecycle";
 
 /**
  * How a job ended, as counted in metrics: the run status it left (lifecycle contract), or why
- * it left none (put back, to be retried, nothing to do).
+ * it left none (put back, suspended while a person decides, to be retried, nothing to do).
  */
-export type JobOutcome = Extract<RunStatus, "awaiting_review" | "completed" | "failed" | "cancelled"> | "requeued" | "retrying" | "skipped";
+export type JobOutcome =
+  | Extract<RunStatus, "awaiting_review" | "completed" | "failed" | "cancelled">
+  | "requeued"
+  | "suspended"
+  | "retrying"
+  | "skipped";
 
 /**
  * The job process's Prometheus metrics. A registry per worker (not prom-client's global one),

@@ -20,6 +20,7 @@ import { bundleBranch, loadRunBundle, saveRunBundle } from "./git/bundle";
 import { commitAll, commitMessage, treesDiffer, type BranchTip } from "./git/commit";
 import { diffCommits } from "./git/diff";
 import { requestHumanInput } from "./humanInput";
+import { RunSuspended, suspendRunJob } from "./input/suspension";
 import type { Logger } from "./logger";
 import type { JobOutcome } from "./metrics";
 import { findSecretsInBranch, secretsOfRun } from "./review/branchSecrets";
@@ -149,7 +150,7 @@ export async function processRunJob(
       signal: active.signal,
       secrets,
       logger,
-      requestInput: (request) =>
+      requestInput: (request, options) =>
         requestHumanInput(
           {
             eventLog,
@@ -157,9 +158,11 @@ export async function processRunJob(
             runId,
             signal: active.signal,
             timeoutSec: payload.inputTimeoutSec ?? DEFAULT_INPUT_TIMEOUT_SEC,
+            canSuspend: true,
             logger,
           },
           request,
+          options,
         ),
       checkpoint: createCheckpointSaver({
         log: eventLog,
@@ -226,7 +229,8 @@ export async function processRunJob(
       await markFollowUpDone(writes, followUpDone, "ended");
       runEnded = true;
     };
-    return await handleFailure({ job, token, emit, logger, signal: active.signal, forgetCheckpoint }, e);
+    const suspend = (suspended: RunSuspended) => suspendRunJob({ eventLog, job, token, runId, logger }, suspended);
+    return await handleFailure({ job, token, emit, logger, signal: active.signal, forgetCheckpoint, suspend }, e);
   } finally {
     clearTimeout(timer);
     active.release();
@@ -251,6 +255,8 @@ async function handleFailure(
     signal: AbortSignal;
     /** The run is over for good: its checkpoint must not resume it. */
     forgetCheckpoint: () => Promise<void>;
+    /** Gives back the worker slot until a person answers (throws DelayedError). */
+    suspend: (suspended: RunSuspended) => Promise<never>;
   },
   error: unknown,
 ): Promise<JobOutcome> {
@@ -281,6 +287,8 @@ async function handleFailure(
     await job.moveToWait(token);
     throw new WaitingError();
   }
+  // Waiting for a person: the job sleeps without a worker slot until the answer wakes it.
+  if (error instanceof RunSuspended) return ctx.suspend(error);
   if (error instanceof PermanentRunError) {
     await forgetCheckpoint();
     await emit({ type: "run.failed", error: error.message });

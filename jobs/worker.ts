@@ -1,16 +1,19 @@
 import { UnrecoverableError, Worker, type Job, type WorkerOptions } from "bullmq";
 import type { Redis } from "ioredis";
-import { knownSecretValues, type Config } from "../lib/config";
+import type { Config } from "../lib/config";
 import { createEventLog } from "../lib/eventLog";
-import { RUNS_QUEUE, jobPayload, queuePrefix, type JobPayload } from "../lib/queue";
+import { RUNS_QUEUE, createRunsQueue, jobPayload, queuePrefix, type JobPayload, type ReviewJobPayload } from "../lib/queue";
 import { RunRegistry } from "./cancellation";
-import { createRunEmitter } from "./emit";
 import { errorMessage } from "./errors";
 import { defaultExecutors, type ExecutorRegistry } from "./executors";
+import { clearSuspension } from "./input/suspension";
+import { startRunWaker } from "./input/waker";
+import { rejectInvalidJob } from "./invalidJob";
 import type { Logger } from "./logger";
 import { createWorkerMetrics, type JobOutcome, type WorkerMetrics } from "./metrics";
 import { processReviewJob, refuseCliFeedback } from "./review";
 import { FenceRegistry } from "./run/fence";
+import { createReviewWorker } from "./review/worker";
 import { processRunJob } from "./runJob";
 
 export type RunWorkerOptions = {
@@ -28,10 +31,14 @@ export type RunWorkerOptions = {
   locking?: Pick<WorkerOptions, "lockDuration" | "stalledInterval" | "maxStalledCount">;
   /** How often an active run checks it still holds its job lock (jobs/run/fence.ts). */
   fenceCheckMs?: number;
+  /** How often suspended runs are checked for an answer or a cancel (jobs/input/waker.ts). */
+  wakePollMs?: number;
 };
 
 export type RunWorker = {
   worker: Worker<JobPayload, JobOutcome>;
+  /** The `reviews` queue's worker (push, discard). */
+  reviewWorker: Worker<ReviewJobPayload, JobOutcome>;
   metrics: WorkerMetrics;
   executors: ExecutorRegistry;
   activeRuns(): number;
@@ -43,7 +50,8 @@ export type RunWorker = {
 };
 
 /**
- * The BullMQ worker of the `runs` queue, with everything a job needs. Services receive their
+ * The BullMQ workers of the `runs` and `reviews` queues and the waker of suspended runs, with
+ * everything a job needs. Services receive their
  * configuration as arguments, so tests run it in-process under their own namespace.
  */
 export async function createRunWorker(options: RunWorkerOptions): Promise<RunWorker> {
@@ -58,18 +66,12 @@ export async function createRunWorker(options: RunWorkerOptions): Promise<RunWor
 
   const processor = async (job: Job<JobPayload>, token?: string): Promise<JobOutcome> => {
     const parsed = jobPayload.safeParse(job.data);
-    if (!parsed.success) {
-      const message = `invalid job payload: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`;
-      logger.error("rejected a job", { jobId: job.id, error: message });
-      const runId = (job.data as { runId?: unknown } | undefined)?.runId;
-      if (typeof runId === "string" && runId.length > 0) {
-        await createRunEmitter(eventLog, runId, knownSecretValues())({ type: "run.failed", error: message });
-      }
-      throw new UnrecoverableError(message);
-    }
+    if (!parsed.success) return rejectInvalidJob(eventLog, logger, job, parsed.error);
     const payload = parsed.data;
-    // Push and discard jobs carry out a review decision; everything below is a run's.
+    // Push and discard jobs queued here by deploys from before the `reviews` queue.
     if (payload.kind !== "run") return processReviewJob(deps, job, payload);
+    // This delivery is the run's resume if it was suspended: its waker has nothing left to do.
+    await clearSuspension(eventLog, payload.runId);
     await refuseCliFeedback(deps, payload);
     metrics.runsStarted.inc();
     metrics.activeRuns.inc();
@@ -109,11 +111,15 @@ export async function createRunWorker(options: RunWorkerOptions): Promise<RunWor
     logger.warn("job failed", { jobId: job?.id, attemptsMade: job?.attemptsMade, error: errorMessage(e) });
   });
   await worker.waitUntilReady();
+  const reviewWorker = await createReviewWorker({ config, redis, namespace, eventLog, logger });
+  const wakerQueue = createRunsQueue(redis, namespace);
+  const waker = startRunWaker({ eventLog, queue: wakerQueue, logger, pollMs: options.wakePollMs ?? 1_000 });
 
   let closing: Promise<boolean> | undefined;
   const close = (deadlineMs = config.shutdownDeadlineMs) => {
     closing ??= (async () => {
-      const closed = worker.close(); // stops fetching at once, then waits for active jobs
+      // Both stop fetching at once, then wait for their active jobs; a push is left to finish.
+      const closed = Promise.all([worker.close(), reviewWorker.close(), waker.close()]);
       runs.stopAll({ kind: "shutdown" });
       let timer: NodeJS.Timeout | undefined;
       const inTime = await Promise.race([
@@ -125,16 +131,18 @@ export async function createRunWorker(options: RunWorkerOptions): Promise<RunWor
       clearTimeout(timer);
       if (!inTime) logger.error("worker did not close within the shutdown deadline", { deadlineMs });
       await runs.close();
+      await wakerQueue.close();
       return inTime;
     })();
     return closing;
   };
 
-  return { worker, metrics, executors, activeRuns: () => runs.size, close };
+  return { worker, reviewWorker, metrics, executors, activeRuns: () => runs.size, close };
 }
 
 function outcomeOfError(e: unknown, job: Job<JobPayload>): JobOutcome {
   if (e instanceof UnrecoverableError) return "failed";
   if (e instanceof Error && e.name === "WaitingError") return "requeued";
+  if (e instanceof Error && e.name === "DelayedError") return "suspended";
   return job.attemptsMade + 1 >= (job.opts.attempts ?? 1) ? "failed" : "retrying";
 }

@@ -67,6 +67,8 @@ const envSchema = z.object({
   // The model is a local scripted fake (`npm run demo`): the web labels it "demo model".
   AGENT_DEMO: flag,
   WORKER_CONCURRENCY: positiveInt(2, 64),
+  // Pushes and discards at once per job process, on their own queue: they never wait for a run slot.
+  REVIEW_CONCURRENCY: positiveInt(2, 64),
   GLOBAL_CONCURRENCY: z.preprocess(
     (v) => (v === "" ? undefined : v),
     z.coerce.number().int().min(1).max(1000).optional(),
@@ -113,6 +115,8 @@ export type Config = {
   /** The model is the demo's scripted fake; shown as "demo model". */
   agentDemo: boolean;
   workerConcurrency: number;
+  /** Push and discard jobs at once per job process (the `reviews` queue). */
+  reviewConcurrency: number;
   globalConcurrency: number | undefined;
   workerPort: number;
   authSecret: string | undefined;
@@ -166,6 +170,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     agentPrices: e.AGENT_PRICES ?? {},
     agentDemo: e.AGENT_DEMO,
     workerConcurrency: e.WORKER_CONCURRENCY,
+    reviewConcurrency: e.REVIEW_CONCURRENCY,
     globalConcurrency: e.GLOBAL_CONCURRENCY,
     workerPort: e.WORKER_PORT,
     authSecret: e.AUTH_SECRET,

@@ -42,6 +42,8 @@ export function eventLogKeys(namespace = "") {
     pushOutcome: (decisionId: string) => `${ns}push:${decisionId}:outcome`,
     allEvents: `${ns}events:all`,
     cancelChannel: `${ns}agentdesk:cancel`,
+    // Runs whose job sleeps until a person answers (run id → job and request); jobs/input/suspension.ts.
+    suspendedRuns: `${ns}agentdesk:suspended-runs`,
   };
 }
 export type EventLogKeys = ReturnType<typeof eventLogKeys>;

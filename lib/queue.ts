@@ -4,8 +4,13 @@ import { z } from "zod";
 import { approvalRules } from "./approval/rules";
 import { MAX_INPUT_TIMEOUT_SEC, MIN_INPUT_TIMEOUT_SEC } from "./inputTimeout";
 
-/** The one BullMQ queue both processes use. */
+/** The queue of run jobs (a run, or a reviewer's follow-up of it). */
 export const RUNS_QUEUE = "runs";
+/**
+ * The queue of jobs that carry out a review decision (push, discard): its own worker and
+ * concurrency in the job process, so a push never waits behind runs.
+ */
+export const REVIEWS_QUEUE = "reviews";
 
 export const executors = ["cli", "agent", "claude-code", "goose"] as const;
 export type ExecutorName = (typeof executors)[number];
@@ -86,6 +91,14 @@ export const discardJobPayload = z.object({
 });
 export type DiscardJobPayload = z.infer<typeof discardJobPayload>;
 
+/** What the `reviews` queue carries. */
+export const reviewJobPayload = z.discriminatedUnion("kind", [pushJobPayload, discardJobPayload]);
+export type ReviewJobPayload = z.infer<typeof reviewJobPayload>;
+
+/**
+ * What the `runs` queue carries: runs, and push and discard jobs queued there by deploys from
+ * before the `reviews` queue, which are still carried out.
+ */
 export const jobPayload = z.discriminatedUnion("kind", [runJobPayload, pushJobPayload, discardJobPayload]);
 export type JobPayload = z.infer<typeof jobPayload>;
 
@@ -102,7 +115,7 @@ export const runJobOptions = (runId: string, priority: Priority): JobsOptions =>
 
 /**
  * Jobs that follow a review decision. Their ids derive from the decision, so a double request
- * or a retried add is one job; they go ahead of new runs (a person is waiting).
+ * or a retried add is one job; a follow-up run goes ahead of new runs (a person is waiting).
  */
 export const reviewJobIds = {
   push: (decisionId: string) => `push-${decisionId}`,
@@ -122,6 +135,10 @@ export function queuePrefix(namespace = ""): string {
 
 export function createRunsQueue(connection: Redis, namespace = ""): Queue<JobPayload> {
   return new Queue<JobPayload>(RUNS_QUEUE, { connection, prefix: queuePrefix(namespace) });
+}
+
+export function createReviewsQueue(connection: Redis, namespace = ""): Queue<ReviewJobPayload> {
+  return new Queue<ReviewJobPayload>(REVIEWS_QUEUE, { connection, prefix: queuePrefix(namespace) });
 }
 
 /**

@@ -58,9 +58,11 @@ export async function runAgentLoop(options: AgentLoopOptions, ctx: AgentRunConte
   };
   const ask: RequestInput = async (request) => {
     // Mid-step, only the tools phase can be resumed exactly where it is; elsewhere the last
-    // checkpoint leads back to the same request.
-    if (state.pendingResults) await save();
-    return ctx.requestInput(request);
+    // checkpoint leads back to the same request. Saved there, the run may give back its
+    // worker while the person decides (jobs/input/suspension.ts).
+    if (!state.pendingResults) return ctx.requestInput(request);
+    await save();
+    return ctx.requestInput(request, { resumable: ctx.checkpoint !== undefined });
   };
   const step: ToolStepContext = {
     emit,
@@ -77,19 +79,20 @@ export async function runAgentLoop(options: AgentLoopOptions, ctx: AgentRunConte
     if (!state.pendingResults) {
       const answered = await modelTurn(options, ctx, state, system, tools, text);
       if ("ok" in answered) return answered;
-      const stop = await limitStop(options.limits, state, ask);
-      if (stop) return stop;
       if (answered.kind === "continue") {
+        const stop = await limitStop(options.limits, state, ask);
+        if (stop) return stop;
         state.messages.push({ role: "user", content: answered.nudge });
         await save();
         continue;
       }
+      // The tools phase starts before the limits are checked, so a limit question asked below
+      // is resumable: a resumed run asks it again instead of asking the model again.
       state.pendingResults = [];
-    } else {
-      // Resumed inside a step: its limits were checked before; a pending question is asked again.
-      const stop = await limitStop(options.limits, state, ask);
-      if (stop) return stop;
     }
+    // Before the answer's calls run; a run resumed inside a step asks a pending question again.
+    const stop = await limitStop(options.limits, state, ask);
+    if (stop) return stop;
 
     const results = state.pendingResults;
     const calls = pendingCalls(state);

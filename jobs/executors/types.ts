@@ -1,15 +1,16 @@
 import type { EventBodyInput } from "../../lib/events";
 import type { CheckpointSaver } from "../agent/checkpoint";
 import type { ExecutorName, RunJobPayload } from "../../lib/queue";
-import type { HumanAnswer, HumanInputRequest } from "../humanInput";
+import type { AskOptions, HumanAnswer, HumanInputRequest } from "../humanInput";
 import type { Logger } from "../logger";
 import type { SandboxSpec } from "../sandbox/spec";
 
 /**
  * Asks the run's owner (an approval or a question) and waits for the answer, durably: see
- * jobs/humanInput.ts. Throws InputWaitStopped when the run is stopped meanwhile.
+ * jobs/humanInput.ts. Throws InputWaitStopped when the run is stopped meanwhile, and
+ * RunSuspended (let it through) when a resumable request suspends the run instead of waiting.
  */
-export type RequestInput = (request: HumanInputRequest) => Promise<HumanAnswer>;
+export type RequestInput = (request: HumanInputRequest, options?: AskOptions) => Promise<HumanAnswer>;
 
 /**
  * Appends one event to the run's log; strings are masked for known secrets on the way. With

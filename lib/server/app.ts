@@ -5,7 +5,14 @@ import { resolveAuthSecret } from "../authSecret";
 import { getConfig, type Config } from "../config";
 import { dbTargetFromConfig, openDatabase, type Database, type Db } from "../db/client";
 import { createEventLog, type EventLog } from "../eventLog";
-import { createRunsQueue, createSchedulesQueue, type JobPayload, type ScheduleTickData } from "../queue";
+import {
+  createReviewsQueue,
+  createRunsQueue,
+  createSchedulesQueue,
+  type JobPayload,
+  type ReviewJobPayload,
+  type ScheduleTickData,
+} from "../queue";
 import { createRedis } from "../redis";
 
 /** Everything the web process's services need, created once per process. */
@@ -16,6 +23,8 @@ export type App = {
   redis: Redis;
   eventLog: EventLog;
   queue: Queue<JobPayload>;
+  /** Push and discard jobs (lib/queue.ts REVIEWS_QUEUE). */
+  reviewsQueue: Queue<ReviewJobPayload>;
   schedulesQueue: Queue<ScheduleTickData>;
   auth: Auth;
 };
@@ -28,6 +37,8 @@ export async function createApp(config: Config): Promise<App> {
   redis.on("error", (err) => console.error("[redis] web connection:", err.message));
   const queue = createRunsQueue(redis, config.redisPrefix);
   queue.on("error", (err) => console.error("[queue] runs:", err.message));
+  const reviewsQueue = createReviewsQueue(redis, config.redisPrefix);
+  reviewsQueue.on("error", (err) => console.error("[queue] reviews:", err.message));
   const schedulesQueue = createSchedulesQueue(redis, config.redisPrefix);
   schedulesQueue.on("error", (err) => console.error("[queue] schedules:", err.message));
   const auth = createAuth({ db: database.db, config, secret: resolveAuthSecret(config) });
@@ -38,6 +49,7 @@ export async function createApp(config: Config): Promise<App> {
     redis,
     eventLog: createEventLog(redis, config.redisPrefix),
     queue,
+    reviewsQueue,
     schedulesQueue,
     auth,
   };
@@ -61,6 +73,7 @@ export async function closeApp(): Promise<void> {
   if (!pending) return;
   const app = await pending;
   await app.queue.close();
+  await app.reviewsQueue.close();
   await app.schedulesQueue.close();
   app.redis.disconnect();
   await app.database.close();

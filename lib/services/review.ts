@@ -82,7 +82,7 @@ type Found = Awaited<ReturnType<typeof reviewableRun>>;
  * when the recorder gets to it, and changes nothing.
  */
 async function recordDecision(
-  app: Pick<App, "db" | "eventLog" | "queue">,
+  app: Pick<App, "db" | "eventLog" | "queue" | "reviewsQueue">,
   principal: Principal,
   found: Found,
   input: ReviewInput,
@@ -139,7 +139,9 @@ async function recordDecision(
     });
     progress.announced = true;
     await projectEvent(tx, announced.id, announced.event);
-    await app.queue.add(job.payload.kind, job.payload, reviewJobOptions(job.jobId));
+    // A follow-up is a run; push and discard have their own queue, so they never wait behind runs.
+    if (job.payload.kind === "run") await app.queue.add("run", job.payload, reviewJobOptions(job.jobId));
+    else await app.reviewsQueue.add(job.payload.kind, job.payload, reviewJobOptions(job.jobId));
     return { decision: decision!, repeated: false, status: reviewDecisionStatus(decision!.action) as RunStatus };
   });
 }
