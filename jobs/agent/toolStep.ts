@@ -1,4 +1,5 @@
 import { errorMessage } from "../errors";
+import { RunSuspended } from "../input/suspension";
 import type { RequestInput, RunEmit } from "../executors/types";
 import type { SandboxSpec } from "../sandbox/spec";
 import { CommandOutput } from "../output";
@@ -55,6 +56,8 @@ export async function runToolStep(
     });
   } catch (e) {
     await live.end();
+    // Suspended while the tool asks a person: the step is not over; the resumed run finishes it.
+    if (e instanceof RunSuspended) throw e;
     // The tools turn every model mistake into a result; what reaches here is a stop of the
     // run or a bug. The feed still gets a finished step, then the run ends with the error.
     await ctx.emit({
