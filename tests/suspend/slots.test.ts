@@ -82,3 +82,28 @@ describe("waiting for a person holds no worker slot", () => {
     }
   });
 });
+
+describe("the reviews queue", () => {
+  it("still carries out a push queued on the runs queue by an older deploy", async () => {
+    const run = makeRunPayload(h.repo.url, { command: "echo old > old.txt" });
+    await h.queue.add("run", run, runJobOptions(run.runId, "normal"));
+    const reviewed = await waitForEvents(h.log, run.runId, hasEnded, 20_000);
+    const headSha = ofType(reviewed, "run.awaiting_review")[0]!.headSha;
+    const push = pushPayloadFor(run, headSha);
+    await h.queue.add("push", push, reviewJobOptions(reviewJobIds.push(push.decisionId)));
+    const events = await waitForEvents(h.log, run.runId, hasType("push.finished"), 20_000);
+    expect(ofType(events, "push.finished")[0]).toMatchObject({ ok: true, commit: headSha });
+    expect(await h.repo.remoteSha(run.branch)).toBe(headSha);
+  });
+
+  it("fails a job that is not a push or a discard for good, saying why", async () => {
+    const run = makeRunPayload(h.repo.url);
+    // A run payload put on the reviews queue by mistake: not retried, and the run says why.
+    const job = await reviews.add("push", run as unknown as ReviewJobPayload, { attempts: 3 });
+    const failed = await eventually(async () => ((await job.getState()) === "failed" ? await reviews.getJob(job.id!) : undefined));
+    expect(failed!.failedReason).toMatch(/invalid job payload: kind/);
+    expect(failed!.attemptsMade).toBe(1);
+    const events = await waitForEvents(h.log, run.runId, hasEnded);
+    expect(lastEvent(events)).toMatchObject({ type: "run.failed", error: expect.stringContaining("invalid job payload") });
+  });
+});
