@@ -229,7 +229,7 @@ export async function processRunJob(
       await markFollowUpDone(writes, followUpDone, "ended");
       runEnded = true;
     };
-    const suspend = (suspended: RunSuspended) => suspendRunJob({ eventLog, job, token, runId, logger }, suspended);
+    const suspend = (suspended: RunSuspended) => suspendRunJob({ eventLog, job, token, runId, logger, writes }, suspended);
     return await handleFailure({ job, token, emit, logger, signal: active.signal, forgetCheckpoint, suspend }, e);
   } finally {
     clearTimeout(timer);

@@ -4,6 +4,7 @@ import { cancelRequestedBy, type EventLog } from "../../lib/eventLog";
 import { readInputResolution } from "../../lib/inputArbiter";
 import { luaScript } from "../../lib/redis";
 import type { Logger } from "../logger";
+import type { RunStateWrites } from "../run/fence";
 
 /**
  * A run waiting for a person does not hold a worker slot (the "waitpoint"): once its executor
@@ -107,7 +108,15 @@ export async function promoteIfDelayed(job: Pick<Job, "promote">): Promise<boole
  * tells BullMQ the job was moved on purpose.
  */
 export async function suspendRunJob(
-  ctx: { eventLog: EventLog; job: Job; token: string | undefined; runId: string; logger: Logger },
+  ctx: {
+    eventLog: EventLog;
+    job: Job;
+    token: string | undefined;
+    runId: string;
+    logger: Logger;
+    /** The delivery's fenced writes (jobs/run/fence.ts): a zombie cannot list the run. */
+    writes: Pick<RunStateWrites, "hset">;
+  },
   suspended: RunSuspended,
 ): Promise<never> {
   const { eventLog, job, token, runId, logger } = ctx;
@@ -118,7 +127,7 @@ export async function suspendRunJob(
     deadline: suspended.deadline,
     suspendedAt: new Date().toISOString(),
   };
-  await eventLog.redis.hset(eventLog.keys.suspendedRuns, runId, JSON.stringify(record));
+  await ctx.writes.hset(eventLog.keys.suspendedRuns, { [runId]: JSON.stringify(record) });
   await job.moveToDelayed(suspended.deadline, token);
   logger.info("run suspended while it waits for a person; its worker slot is free", {
     requestId: suspended.requestId,

@@ -4,8 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RunSuspended, listSuspendedRuns, suspendRunJob } from "../../jobs/input/suspension";
 import { startRunWaker } from "../../jobs/input/waker";
 import { silentLogger } from "../../jobs/logger";
+import { AttemptFence, jobLockKey, unfencedWrites } from "../../jobs/run/fence";
 import { createRunWorker, type RunWorker } from "../../jobs/worker";
-import { requestCancel } from "../../lib/eventLog";
+import { StaleAttemptError, requestCancel } from "../../lib/eventLog";
 import { resolveInput } from "../../lib/inputArbiter";
 import { queuePrefix } from "../../lib/queue";
 import { createRedis } from "../../lib/redis";
@@ -127,7 +128,8 @@ describe("suspending a job", () => {
         if (deliveries > 1) return "resumed";
         // The answer is stored while the job is still active: no waker could have promoted it.
         await resolveInput(h.log, runId, "req-race", { type: "answer", answer: "yes", by: "owner@example.com", at: new Date().toISOString() });
-        return suspendRunJob({ eventLog: h.log, job, token, runId, logger: silentLogger }, new RunSuspended("req-race", Date.now() + 3_600_000));
+        const writes = unfencedWrites(h.redis);
+        return suspendRunJob({ eventLog: h.log, job, token, runId, logger: silentLogger, writes }, new RunSuspended("req-race", Date.now() + 3_600_000));
       },
       { connection, prefix },
     );
@@ -136,6 +138,41 @@ describe("suspending a job", () => {
       // Back within moments, not after the hour-long deadline, and with no waker running.
       expect(await eventually(async () => ((await queue.getJobState(job.id!)) === "completed" ? true : undefined), 10_000)).toBe(true);
       expect(deliveries).toBe(2);
+    } finally {
+      await worker.close();
+      await queue.close();
+      connection.disconnect();
+    }
+  });
+
+  it("is refused to a delivery that lost its job lock: a zombie neither lists the run nor moves its job", async () => {
+    const name = `suspend-zombie-${crypto.randomBytes(4).toString("hex")}`;
+    const prefix = queuePrefix(h.config.redisPrefix);
+    const runId = `run${crypto.randomBytes(6).toString("hex")}`;
+    const connection = createRedis(h.config.redisUrl, "worker");
+    const queue = new Queue(name, { connection: h.redis, prefix });
+    const outcome: { error?: unknown; stateAfter?: string } = {};
+    const worker = new Worker(
+      name,
+      async (job) => {
+        // The lock is now someone else's: this delivery was paused past it.
+        const zombie = new AttemptFence(h.redis, runId, { key: jobLockKey(job), token: "a-token-long-replaced" });
+        try {
+          await suspendRunJob({ eventLog: h.log, job, token: "a-token-long-replaced", runId, logger: silentLogger, writes: zombie.writes }, new RunSuspended("req-zombie", Date.now() + 60_000));
+        } catch (e) {
+          outcome.error = e;
+        }
+        outcome.stateAfter = await job.getState();
+        return "done";
+      },
+      { connection, prefix },
+    );
+    try {
+      await queue.add("run", {}, { jobId: runId });
+      await eventually(async () => (outcome.stateAfter ? true : undefined), 10_000);
+      expect(outcome.error).toBeInstanceOf(StaleAttemptError);
+      expect(outcome.stateAfter).toBe("active");
+      expect((await listSuspendedRuns(h.log)).map((s) => s.runId)).not.toContain(runId);
     } finally {
       await worker.close();
       await queue.close();

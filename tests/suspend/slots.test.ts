@@ -1,9 +1,10 @@
 import type { Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { requestCancel } from "../../lib/eventLog";
+import type { RunStatus } from "../../lib/contracts/runLifecycle";
 import type { RunEvent } from "../../lib/events";
 import { createReviewsQueue, reviewJobIds, reviewJobOptions, runJobOptions, type ReviewJobPayload } from "../../lib/queue";
-import { runChanges } from "../../lib/runChanges";
+import { runEffect } from "../../lib/runChanges";
 import { lastEvent, ofType, startAgentHarness, type AgentHarness } from "../agent/agentHarness";
 import { waitForRequest } from "../agent/support/answers";
 import { eventually, hasEnded, hasType, makeRunPayload, waitForEvents } from "../jobs/helpers";
@@ -26,7 +27,7 @@ afterAll(async () => {
   await h?.close();
 });
 
-const statusOf = (events: RunEvent[]) => events.reduce<string | undefined>((status, e) => runChanges(e).status ?? status, undefined);
+const statusOf = (events: RunEvent[]) => events.reduce<RunStatus>((status, e) => runEffect(status, e).changes.status ?? status, "queued");
 
 describe("waiting for a person holds no worker slot", () => {
   it("with two slots and five runs waiting for approval, a new run starts and a push completes while both slots are busy", async () => {
