@@ -5,6 +5,7 @@ import { activeStatuses } from "../contracts/runLifecycle";
 import { repository, reviewDecision, run } from "../db/schema";
 import { appendEventIfTail, decodeEntry, type EventLog } from "../eventLog";
 import { endsStream } from "../events";
+import { forgetRunState } from "../runRetention";
 import { reviewJobIds, reviewJobOptions, runJobOptions, type JobPayload, type Priority } from "../queue";
 import { effectiveRules } from "../services/approvalRules";
 import { runJobPayloadFor } from "../services/runPayload";
@@ -90,6 +91,8 @@ async function streamState(log: EventLog, runId: string): Promise<{ ended: boole
 async function fail(app: App, runId: string, error: string, tail: string | null): Promise<ReconcileOutcome> {
   const appended = await appendEventIfTail(app.eventLog, runId, { type: "run.failed", error }, tail);
   if (!appended) return "raced";
+  // The run is over without review: its bundle, checkpoint and conversation leave Redis.
+  await forgetRunState(app.eventLog, runId);
   console.warn(`[reconciler] run ${runId} failed: ${error}`);
   return "failed";
 }

@@ -12,6 +12,7 @@ import { liveWorkers } from "../workerDirectory";
 import { branchName, runBranchName } from "../gitNames";
 import { DEFAULT_INPUT_TIMEOUT_SEC, MAX_INPUT_TIMEOUT_SEC, MIN_INPUT_TIMEOUT_SEC } from "../inputTimeout";
 import { approvalModes, executors, priorities, runJobOptions } from "../queue";
+import { forgetRunState } from "../runRetention";
 import type { App } from "../server/app";
 import { effectiveRules } from "./approvalRules";
 import { isAdmin, type Principal } from "./principal";
@@ -342,6 +343,8 @@ export async function cancelRun(app: App, principal: Principal, id: string) {
       by: principal.email,
       reason: "cancelled before it started",
     });
+    // What an earlier attempt left (a checkpoint, the branch's bundle) has no run to serve any more.
+    await forgetRunState(app.eventLog, id);
   }
   const [updated] = await app.db
     .update(run)

@@ -1,17 +1,15 @@
-import { UnrecoverableError, Worker } from "bullmq";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POST as createRun } from "@/app/api/runs/route";
 import { run } from "@/lib/db/schema";
 import { readRunEvents } from "@/lib/eventLog";
-import { RUNS_QUEUE, queuePrefix, reviewJobIds } from "@/lib/queue";
+import { reviewJobIds } from "@/lib/queue";
 import { startRecorder, type Recorder } from "@/lib/recorder";
-import { createRedis } from "@/lib/redis";
 import { failureReasonFor, reconcileRun } from "@/lib/server/reconcileRun";
 import { runIdOfJob } from "@/lib/server/reconciler";
 import { createTestRepo, type TestRepo } from "../support/gitRepo";
 import { call, getApp, registerRepo, signUp, type Session } from "../support/web";
-import { until } from "./helpers";
+import { failJobAsBullMQDoes, until } from "./helpers";
 
 /**
  * Several web processes reconcile the same runs: each decides from what it read, and only one
@@ -39,20 +37,7 @@ describe("reconciling one run from several web processes", () => {
     const res = await call(createRun, "/api/runs", { as: owner, body: { repo: "demo", command: "true" } });
     const runId = ((await res.json()) as { id: string }).id;
     // A worker whose processing never reaches our pipeline: the job fails with BullMQ's own reason.
-    const connection = createRedis(app.config.redisUrl, "worker");
-    const worker = new Worker(
-      RUNS_QUEUE,
-      async () => {
-        throw new UnrecoverableError("job stalled more than allowable limit");
-      },
-      { connection, prefix: queuePrefix(app.config.redisPrefix) },
-    );
-    try {
-      await until("the job to fail", async () => ((await (await app.queue.getJob(runId))?.getState()) === "failed" ? true : undefined));
-    } finally {
-      await worker.close();
-      connection.disconnect();
-    }
+    await failJobAsBullMQDoes(app, runId);
 
     const outcomes = await Promise.all([reconcileRun(app, runId), reconcileRun(app, runId), reconcileRun(app, runId)]);
     expect(outcomes.filter((o) => o === "failed")).toHaveLength(1);
