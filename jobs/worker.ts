@@ -111,7 +111,7 @@ export async function createRunWorker(options: RunWorkerOptions): Promise<RunWor
     logger.warn("job failed", { jobId: job?.id, attemptsMade: job?.attemptsMade, error: errorMessage(e) });
   });
   await worker.waitUntilReady();
-  const reviewWorker = await createReviewWorker({ config, redis, namespace, eventLog, logger });
+  const reviewWorker = await createReviewWorker({ config, redis, namespace, eventLog, logger, locking: options.locking });
   const wakerQueue = createRunsQueue(redis, namespace);
   const waker = startRunWaker({ eventLog, queue: wakerQueue, logger, pollMs: options.wakePollMs ?? 1_000 });
 

@@ -1,4 +1,4 @@
-import { Worker, type Job } from "bullmq";
+import { Worker, type Job, type WorkerOptions } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Config } from "../../lib/config";
 import type { EventLog } from "../../lib/eventLog";
@@ -15,6 +15,8 @@ export type ReviewWorkerOptions = {
   namespace: string;
   eventLog: EventLog;
   logger: Logger;
+  /** BullMQ's lock and stall settings, as the runs worker has them (tests shorten them). */
+  locking?: Pick<WorkerOptions, "lockDuration" | "stalledInterval" | "maxStalledCount">;
 };
 
 /**
@@ -34,6 +36,7 @@ export async function createReviewWorker(options: ReviewWorkerOptions): Promise<
     connection: options.redis,
     prefix: queuePrefix(options.namespace),
     concurrency: config.reviewConcurrency,
+    ...options.locking,
   });
   worker.on("error", (e) => logger.error("review worker error", { error: errorMessage(e) }));
   worker.on("failed", (job, e) => {

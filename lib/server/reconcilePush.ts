@@ -32,7 +32,9 @@ export async function reconcilePush(app: App, runId: string): Promise<ReconcileO
     .orderBy(desc(reviewDecision.number))
     .limit(1);
   if (decision?.action !== "push") return "ok";
-  const job = await app.queue.getJob(reviewJobIds.push(decision.id));
+  const jobId = reviewJobIds.push(decision.id);
+  // On the reviews queue; an older deploy queued pushes on the runs queue.
+  const job = (await app.reviewsQueue.getJob(jobId)) ?? (await app.queue.getJob(jobId));
   const state = job ? await job.getState() : "unknown";
   if (liveJobStates.has(state)) return "ok";
   const onceKey = app.eventLog.keys.pushOutcome(decision.id);

@@ -8,11 +8,11 @@ import { silentLogger } from "../../jobs/logger";
 import { createRunWorker } from "../../jobs/worker";
 import { loadConfig } from "../../lib/config";
 import { createEventLog, type EventLog } from "../../lib/eventLog";
-import { createRunsQueue, reviewJobIds, type JobPayload } from "../../lib/queue";
+import { createReviewsQueue, createRunsQueue, reviewJobIds, reviewJobOptions, type JobPayload, type ReviewJobPayload } from "../../lib/queue";
 import { createRedis } from "../../lib/redis";
 import { startJobProcess, type JobProcess } from "../agent/jobProcess";
 import { allEvents, eventually, waitForEvents } from "../jobs/helpers";
-import { addPush, lastOf, pushFinishedCount, pushPayloadFor, runToReview } from "../review/helpers";
+import { lastOf, pushFinishedCount, pushPayloadFor, runToReview } from "../review/helpers";
 import { startFakeGitHub, type FakeGitHub } from "../support/fakeGitHub";
 import { startGitHttpServer, type GitHttpServer } from "../support/gitHttpServer";
 import { createTestRepo, type TestRepo } from "../support/gitRepo";
@@ -31,6 +31,7 @@ const config = loadConfig();
 let redis: Redis;
 let log: EventLog;
 let queue: Queue<JobPayload>;
+let reviews: Queue<ReviewJobPayload>;
 let repo: TestRepo;
 let server: GitHttpServer;
 let github: FakeGitHub;
@@ -42,6 +43,7 @@ beforeAll(async () => {
   redis = createRedis(config.redisUrl, "worker");
   log = createEventLog(redis, config.redisPrefix);
   queue = createRunsQueue(redis, config.redisPrefix);
+  reviews = createReviewsQueue(redis, config.redisPrefix);
   repo = await createTestRepo({ files: { "README.md": "hello\n" } });
   server = await startGitHttpServer(repo.root, TOKEN);
   github = await startFakeGitHub(TOKEN);
@@ -50,6 +52,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const child of children) if (child.proc.exitCode === null) killTree(child.proc.pid!);
   await queue?.close();
+  await reviews?.close();
   await redis?.quit();
   await server?.close();
   await github?.close();
@@ -86,7 +89,7 @@ describe("a push cut off half way", () => {
           pullRequest: { title: "Crash-safe push", body: "pushed after a crash" },
         });
         const first = await machine(`a-${hook}`);
-        await addPush(queue, push);
+        await reviews.add("push", push, reviewJobOptions(reviewJobIds.push(push.decisionId)));
         // The remote is running its hook for our push: the machine dies now.
         await eventually(() => fs.readFile(marker, "utf8").catch(() => undefined), 30_000);
         killTree(first.proc.pid!);
@@ -95,7 +98,7 @@ describe("a push cut off half way", () => {
 
         // BullMQ's stalled check hands the job to the next job process (another machine).
         const jobId = reviewJobIds.push(push.decisionId);
-        await requeueStalledJob(queue, redis, config.redisPrefix, jobId);
+        await requeueStalledJob(reviews, redis, config.redisPrefix, jobId);
         const started = Date.now();
         await machine(`b-${hook}`);
         const events = await waitForEvents(log, payload.runId, (all) => pushFinishedCount(all) > 0, 60_000);
@@ -105,7 +108,7 @@ describe("a push cut off half way", () => {
         expect(finished).toMatchObject({ ok: true, commit: headSha, pullRequestUrl: expect.stringContaining("/pull/") });
         expect(await repo.remoteSha(payload.branch)).toBe(headSha);
         expect(github.pulls.filter((p) => p.head === payload.branch)).toHaveLength(1);
-        expect(await eventually(async () => ((await queue.getJobState(jobId)) === "completed" ? true : undefined))).toBe(true);
+        expect(await eventually(async () => ((await reviews.getJobState(jobId)) === "completed" ? true : undefined))).toBe(true);
 
         // Nothing more comes: not a second outcome, not a second start that would walk the status back.
         await new Promise((r) => setTimeout(r, 1_500));

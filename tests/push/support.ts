@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { Worker, type Queue } from "bullmq";
 import type { Redis } from "ioredis";
-import { RUNS_QUEUE, queuePrefix, type JobPayload } from "../../lib/queue";
+import { queuePrefix } from "../../lib/queue";
 
 /**
  * A machine dying: the process and every process it started (its git push, the askpass, the
@@ -32,10 +32,10 @@ export function killTree(pid: number): void {
  * What BullMQ does for a dead job process's job once its job lock expires (30 s by default):
  * the real stalled-job check puts it back in the queue. Done at once here, with that check.
  */
-export async function requeueStalledJob(queue: Queue<JobPayload>, redis: Redis, namespace: string, jobId: string): Promise<void> {
-  const keyPrefix = `${queuePrefix(namespace)}:${RUNS_QUEUE}`;
+export async function requeueStalledJob(queue: Queue, redis: Redis, namespace: string, jobId: string): Promise<void> {
+  const keyPrefix = `${queuePrefix(namespace)}:${queue.name}`;
   await redis.del(`${keyPrefix}:${jobId}:lock`);
-  const checker = new Worker(RUNS_QUEUE, null, {
+  const checker = new Worker(queue.name, null, {
     connection: redis.duplicate(),
     prefix: queuePrefix(namespace),
     autorun: false,
