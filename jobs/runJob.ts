@@ -85,7 +85,9 @@ export async function processRunJob(
     const cancelledBy = await cancelRequestedBy(eventLog, runId);
     if (cancelledBy) {
       await forgetRunState(eventLog, runId, writes.del);
-      await emit({ type: "run.cancelled", by: cancelledBy, reason: "cancelled before it started" });
+      // A later delivery (a suspended run woken by the cancel, a retry) had started before.
+      const reason = job.attemptsStarted > 1 ? `cancelled by ${cancelledBy}` : "cancelled before it started";
+      await emit({ type: "run.cancelled", by: cancelledBy, reason });
       return "cancelled";
     }
     const attempt = Math.max(1, job.attemptsStarted);

@@ -341,7 +341,8 @@ export async function cancelRun(app: App, principal: Principal, id: string) {
     await appendEvent(app.eventLog, id, {
       type: "run.cancelled",
       by: principal.email,
-      reason: "cancelled before it started",
+      // Not queued: its job was asleep (waiting for an answer, or for a retry), so it had started.
+      reason: row.status === "queued" ? "cancelled before it started" : `cancelled by ${principal.email}`,
     });
     // What an earlier attempt left (a checkpoint, the branch's bundle) has no run to serve any more.
     await forgetRunState(app.eventLog, id);

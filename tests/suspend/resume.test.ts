@@ -103,7 +103,7 @@ describe("a suspended run", () => {
     const payload = await submitAndSuspend();
     await requestCancel(h.log, payload.runId, "owner@example.com");
     const events = await waitForEvents(h.log, payload.runId, hasEnded, 15_000);
-    expect(lastEvent(events)).toMatchObject({ type: "run.cancelled", by: "owner@example.com" });
+    expect(lastEvent(events)).toMatchObject({ type: "run.cancelled", by: "owner@example.com", reason: "cancelled by owner@example.com" });
     expect(ofType(events, "tool.started")).toEqual([]);
     expect(await h.queue.getJobState(payload.runId)).toBe("completed");
     // An answer after the cancel wakes nothing: the run stays over.
