@@ -6,7 +6,16 @@ import { createRunWorker, type RunWorker } from "../../jobs/worker";
 import { loadConfig } from "../../lib/config";
 import { createEventLog, requestCancel, type EventLog } from "../../lib/eventLog";
 import { endsStream, type RunEventOf } from "../../lib/events";
-import { createRunsQueue, reviewJobIds, reviewJobOptions, runJobOptions, type JobPayload, type RunJobPayload } from "../../lib/queue";
+import {
+  createReviewsQueue,
+  createRunsQueue,
+  reviewJobIds,
+  reviewJobOptions,
+  runJobOptions,
+  type JobPayload,
+  type ReviewJobPayload,
+  type RunJobPayload,
+} from "../../lib/queue";
 import { createRedis } from "../../lib/redis";
 import { RUN_STATE_BACKSTOP_SEC, runStateKeys } from "../../lib/runRetention";
 import { allEvents, makeRunPayload } from "../jobs/helpers";
@@ -25,6 +34,7 @@ const ns = config.redisPrefix;
 let redis: Redis;
 let log: EventLog;
 let queue: Queue<JobPayload>;
+let reviews: Queue<ReviewJobPayload>;
 let worker: RunWorker;
 let repo: TestRepo;
 
@@ -32,12 +42,14 @@ beforeAll(async () => {
   redis = createRedis(config.redisUrl, "worker");
   log = createEventLog(redis, ns);
   queue = createRunsQueue(redis, ns);
+  reviews = createReviewsQueue(redis, ns);
   repo = await createTestRepo({ files: { "README.md": "bounded\n" } });
   worker = await createRunWorker({ config: { ...config, workerConcurrency: 4 }, redis, logger: silentLogger });
 });
 afterAll(async () => {
   await worker?.close(5_000);
   await queue?.close();
+  await reviews?.close();
   await redis?.quit();
   await repo?.remove();
 });
@@ -88,23 +100,23 @@ async function runMany(count: number, offset: number): Promise<RunJobPayload[]> 
     240_000,
     "the runs to end",
   );
-  const reviews = [];
+  const reviewJobs = [];
   for (const { ending, payload } of runs) {
     if (ending !== "discarded" && ending !== "pushed") continue;
     const ready = (await allEvents(log, payload.runId)).find((e): e is RunEventOf<"run.awaiting_review"> => e.type === "run.awaiting_review");
     expect(ready, `run ${payload.runId} reached review`).toBeDefined();
     if (ending === "pushed") {
       const push = pushPayloadFor(payload, ready!.headSha);
-      reviews.push(queue.add("push", push, reviewJobOptions(reviewJobIds.push(push.decisionId))));
+      reviewJobs.push(reviews.add("push", push, reviewJobOptions(reviewJobIds.push(push.decisionId))));
     } else {
       const decisionId = crypto.randomUUID();
-      const discard: JobPayload = { kind: "discard", runId: payload.runId, decisionId, repo: payload.repo, branch: payload.branch };
-      reviews.push(queue.add("discard", discard, reviewJobOptions(reviewJobIds.discard(decisionId))));
+      const discard: ReviewJobPayload = { kind: "discard", runId: payload.runId, decisionId, repo: payload.repo, branch: payload.branch };
+      reviewJobs.push(reviews.add("discard", discard, reviewJobOptions(reviewJobIds.discard(decisionId))));
     }
   }
-  const jobs = await Promise.all(reviews);
+  const jobs = await Promise.all(reviewJobs);
   await waitUntil(
-    async () => (await Promise.all(jobs.map((j) => queue.getJobState(j.id!)))).every((s) => s === "completed"),
+    async () => (await Promise.all(jobs.map((j) => reviews.getJobState(j.id!)))).every((s) => s === "completed"),
     120_000,
     "the push and discard jobs",
   );
