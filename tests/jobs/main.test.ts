@@ -65,7 +65,16 @@ describe("job process (jobs/main.ts)", () => {
     child = started.proc;
     const health = await fetch(`http://127.0.0.1:${started.port}/health`);
     expect(health.status).toBe(200);
-    expect(await health.json()).toEqual({ ok: true, redis: true, activeRuns: 0, concurrency: config.workerConcurrency });
+    // The tests' Redis keeps nothing on disk (appendonly no, no save points): healthy, with a warning.
+    expect(await health.json()).toMatchObject({
+      ok: true,
+      redis: true,
+      activeRuns: 0,
+      concurrency: config.workerConcurrency,
+      redisEvictionPolicy: "noeviction",
+      redisPersistence: "none",
+      warnings: [expect.stringMatching(/keeps nothing on disk/)],
+    });
     // It tells the web what it can run: the shell executor, not the agent (no API key here).
     const adverts = await liveWorkers(redis, config.redisPrefix);
     expect(adverts).toHaveLength(1);
