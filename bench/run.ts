@@ -6,6 +6,7 @@ const benches: [string, () => Promise<BenchResult>][] = [
   ["workspace", async () => (await import("./workspace")).benchWorkspace()],
   ["event latency", async () => (await import("./eventLatency")).benchEventLatency()],
   ["agent turn", async () => (await import("./agentTurn")).benchAgentTurn()],
+  ["redis footprint", async () => (await import("./redisFootprint")).benchRedisFootprint()],
 ];
 
 const only = process.argv.slice(2);

@@ -4,22 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { silentLogger } from "../../jobs/logger";
 import { createRunWorker, type RunWorker } from "../../jobs/worker";
 import { loadConfig } from "../../lib/config";
-import { createEventLog, requestCancel, type EventLog } from "../../lib/eventLog";
-import { endsStream, type RunEventOf } from "../../lib/events";
-import {
-  createReviewsQueue,
-  createRunsQueue,
-  reviewJobIds,
-  reviewJobOptions,
-  runJobOptions,
-  type JobPayload,
-  type ReviewJobPayload,
-  type RunJobPayload,
-} from "../../lib/queue";
+import { createEventLog, type EventLog } from "../../lib/eventLog";
+import { endsStream } from "../../lib/events";
+import { createReviewsQueue, createRunsQueue, runJobOptions, type JobPayload, type ReviewJobPayload } from "../../lib/queue";
 import { createRedis } from "../../lib/redis";
 import { RUN_STATE_BACKSTOP_SEC, runStateKeys } from "../../lib/runRetention";
 import { allEvents, makeRunPayload } from "../jobs/helpers";
-import { pushPayloadFor } from "../review/helpers";
+import { keysWithoutExpiry, runMany, waitUntil } from "../support/runEndings";
 import { createTestRepo, type TestRepo } from "../support/gitRepo";
 
 /**
@@ -54,95 +45,6 @@ afterAll(async () => {
   await repo?.remove();
 });
 
-type Ending = "completed" | "failed" | "cancelled" | "discarded" | "pushed";
-const endings: Ending[] = ["completed", "failed", "cancelled", "discarded", "pushed"];
-
-function commandFor(ending: Ending, i: number): string {
-  switch (ending) {
-    case "completed":
-    case "cancelled":
-      return "true";
-    case "failed":
-      // Changes, then a failure: the branch is bundled before the run fails.
-      return `echo ${i} > failed.txt && exit 3`;
-    default:
-      return `echo ${i} > reviewed.txt`;
-  }
-}
-
-async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, what: string) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-/** Runs `count` runs to their ending, reviews included; returns their ids. */
-async function runMany(count: number, offset: number): Promise<RunJobPayload[]> {
-  const runs = Array.from({ length: count }, (_, k) => {
-    const i = offset + k;
-    const ending = endings[i % endings.length]!;
-    return { ending, payload: makeRunPayload(repo.url, { command: commandFor(ending, i) }) };
-  });
-  for (const { ending, payload } of runs) {
-    if (ending === "cancelled") await requestCancel(log, payload.runId, "test");
-    await queue.add("run", payload, runJobOptions(payload.runId, "normal"));
-  }
-  const ended = new Set<string>();
-  await waitUntil(
-    async () => {
-      for (const { payload } of runs) {
-        if (!ended.has(payload.runId) && (await allEvents(log, payload.runId)).some(endsStream)) ended.add(payload.runId);
-      }
-      return ended.size === runs.length;
-    },
-    240_000,
-    "the runs to end",
-  );
-  const reviewJobs = [];
-  for (const { ending, payload } of runs) {
-    if (ending !== "discarded" && ending !== "pushed") continue;
-    const ready = (await allEvents(log, payload.runId)).find((e): e is RunEventOf<"run.awaiting_review"> => e.type === "run.awaiting_review");
-    expect(ready, `run ${payload.runId} reached review`).toBeDefined();
-    if (ending === "pushed") {
-      const push = pushPayloadFor(payload, ready!.headSha);
-      reviewJobs.push(reviews.add("push", push, reviewJobOptions(reviewJobIds.push(push.decisionId))));
-    } else {
-      const decisionId = crypto.randomUUID();
-      const discard: ReviewJobPayload = { kind: "discard", runId: payload.runId, decisionId, repo: payload.repo, branch: payload.branch };
-      reviewJobs.push(reviews.add("discard", discard, reviewJobOptions(reviewJobIds.discard(decisionId))));
-    }
-  }
-  const jobs = await Promise.all(reviewJobs);
-  await waitUntil(
-    async () => (await Promise.all(jobs.map((j) => reviews.getJobState(j.id!)))).every((s) => s === "completed"),
-    120_000,
-    "the push and discard jobs",
-  );
-  return runs.map((r) => r.payload);
-}
-
-/** Every key of this test's namespace that never expires, but BullMQ's and events:all, with its size. */
-async function keysWithoutExpiry(): Promise<{ keys: string[]; bytes: number; all: number }> {
-  const keys: string[] = [];
-  let bytes = 0;
-  let all = 0;
-  let cursor = "0";
-  do {
-    const [next, batch] = await redis.scan(cursor, "MATCH", `${ns}*`, "COUNT", 1000);
-    cursor = next;
-    for (const key of batch) {
-      all++;
-      if (key.startsWith(`${ns}bull:`) || key === log.keys.allEvents) continue;
-      if ((await redis.pttl(key)) !== -1) continue;
-      keys.push(key);
-      bytes += (await redis.memory("USAGE", key)) ?? 0;
-    }
-  } while (cursor !== "0");
-  return { keys: keys.sort(), bytes, all };
-}
-
 describe("bounded Redis", () => {
   it("keeps a run awaiting review its bundle (any job process may push it), with the backstop expiry", async () => {
     const payload = makeRunPayload(repo.url, { command: "echo waiting > review.txt" });
@@ -156,10 +58,11 @@ describe("bounded Redis", () => {
   });
 
   it("keeps no working state of ended runs, and nothing without an expiry grows with the number of runs", async () => {
-    const first = await runMany(20, 0);
-    const after20 = await keysWithoutExpiry();
-    const more = await runMany(180, 20);
-    const after200 = await keysWithoutExpiry();
+    const target = { redis, log, namespace: ns, queue, reviews, repoUrl: repo.url };
+    const first = await runMany(target, 20, 0);
+    const after20 = await keysWithoutExpiry(target);
+    const more = await runMany(target, 180, 20);
+    const after200 = await keysWithoutExpiry(target);
 
     // Bundles, checkpoints and conversations of ended runs are gone, whatever the ending.
     for (const run of [...first, ...more]) {
