@@ -8,6 +8,9 @@ import { fetchJson } from "../runs/fetchJson";
 import { Card } from "../ui/Card";
 import { DiffViewer } from "./DiffViewer";
 
+// About 20 s of asking before a missing diff is reported as an error.
+const DIFF_RETRIES = 12;
+
 /** The run's changes on its page, loaded when a diff is ready (and again when a new one is). */
 export function DiffPanel({ runId, version }: { runId: string; version: string }) {
   const [diff, setDiff] = useState<RunDiffView | null>(null);
@@ -15,14 +18,30 @@ export function DiffPanel({ runId, version }: { runId: string; version: string }
 
   useEffect(() => {
     const abort = new AbortController();
-    fetchJson<RunDiffView>(`/api/runs/${runId}/diff`, abort.signal)
-      .then((d) => {
-        setDiff(d);
-        setError(null);
-      })
-      .catch((err: Error) => {
-        if (!abort.signal.aborted) setError(err.message);
-      });
+    // The live feed announces a diff (from Redis) a moment before the recorder has stored it:
+    // until the stored diff is this version, the API answers 409 or the previous round's diff.
+    // Ask again with a growing pause rather than show an error or a stale diff.
+    const load = async () => {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const d = await fetchJson<RunDiffView>(`/api/runs/${runId}/diff`, abort.signal);
+          if (d.headSha === version || attempt >= DIFF_RETRIES) {
+            setDiff(d);
+            setError(null);
+            return;
+          }
+        } catch (err) {
+          if (abort.signal.aborted) return;
+          if ((err as { status?: number }).status !== 409 || attempt >= DIFF_RETRIES) {
+            setError((err as Error).message);
+            return;
+          }
+        }
+        await new Promise((resolve) => setTimeout(resolve, Math.min(250 * 2 ** attempt, 2_000)));
+        if (abort.signal.aborted) return;
+      }
+    };
+    void load();
     return () => abort.abort();
   }, [runId, version]);
 

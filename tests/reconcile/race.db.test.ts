@@ -41,8 +41,9 @@ describe("reconciling one run from several web processes", () => {
 
     const outcomes = await Promise.all([reconcileRun(app, runId), reconcileRun(app, runId), reconcileRun(app, runId)]);
     expect(outcomes.filter((o) => o === "failed")).toHaveLength(1);
-    // The others read the stream before the one append and lost the compare-and-swap, or after it.
-    expect(outcomes.filter((o) => o !== "failed").every((o) => o === "raced" || o === "ending")).toBe(true);
+    // The others read the stream before the one append and lost the compare-and-swap, or after
+    // it; on a fast recorder one may even read the run already projected `failed` ("ok").
+    expect(outcomes.filter((o) => o !== "failed").every((o) => o === "raced" || o === "ending" || o === "ok")).toBe(true);
     const failedEvents = (await readRunEvents(app.eventLog, runId, "0")).filter((e) => e.event.type === "run.failed");
     expect(failedEvents).toHaveLength(1);
     await until("the projection", async () => {
