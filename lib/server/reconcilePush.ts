@@ -4,7 +4,8 @@ import { displayRemote } from "../displayRemote";
 import { appendEventOnce } from "../eventLog";
 import { reviewJobIds } from "../queue";
 import type { App } from "./app";
-import { STALLED_REASON, liveJobStates, runWithRepository, type ReconcileOutcome } from "./reconcileRun";
+import { runWithRepository } from "../services/runWithRepository";
+import { STALLED_REASON, liveJobStates, type ReconcileOutcome } from "./reconcileRun";
 
 function whyPushEnded(state: string, failedReason: string | undefined): string {
   if (state === "failed" && failedReason && STALLED_REASON.test(failedReason)) {

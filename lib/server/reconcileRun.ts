@@ -2,13 +2,14 @@ import type { Job } from "bullmq";
 import { desc, eq } from "drizzle-orm";
 import { z } from "zod";
 import { activeStatuses } from "../contracts/runLifecycle";
-import { repository, reviewDecision, run } from "../db/schema";
+import { reviewDecision } from "../db/schema";
 import { appendEventIfTail, decodeEntry, type EventLog } from "../eventLog";
 import { endsStream } from "../events";
 import { forgetRunState } from "../runRetention";
 import { reviewJobIds, reviewJobOptions, runJobOptions, type JobPayload, type Priority } from "../queue";
 import { effectiveRules } from "../services/approvalRules";
 import { runJobPayloadFor } from "../services/runPayload";
+import { runWithRepository } from "../services/runWithRepository";
 import type { App } from "./app";
 
 /**
@@ -103,16 +104,6 @@ function whyNotValid(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-/** A run's row with its repository's, or undefined. */
-export async function runWithRepository(app: Pick<App, "db">, runId: string) {
-  const [found] = await app.db
-    .select({ run, repo: repository })
-    .from(run)
-    .innerJoin(repository, eq(repository.id, run.repositoryId))
-    .where(eq(run.id, runId))
-    .limit(1);
-  return found;
-}
 
 /** Checks one run and puts it right; see the module comment. */
 export async function reconcileRun(app: App, runId: string): Promise<ReconcileOutcome> {

@@ -3,7 +3,7 @@ import { desc, eq } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../db/client";
 import { canReview, decisionStillInEffect, reviewDecisionStatus, statusWords, type RunStatus } from "../contracts/runLifecycle";
-import { repository, reviewActions, reviewDecision, run, runDiff } from "../db/schema";
+import { reviewActions, reviewDecision, run, runDiff } from "../db/schema";
 import { AppError, fieldError, notFound } from "../errors";
 import { appendEvent } from "../eventLog";
 import type { SecretFinding } from "../events";
@@ -16,6 +16,7 @@ import { isAdmin, type Principal } from "./principal";
 import { decisionView, lastPushedCommit, listDecisions } from "./reviewHistory";
 import { effectiveRules } from "./approvalRules";
 import { runJobPayloadFor } from "./runPayload";
+import { runWithRepository } from "./runWithRepository";
 
 // Forms send "on"/"1"; the API sends booleans. Both mean the same.
 const formBoolean = z.preprocess(
@@ -41,12 +42,7 @@ export type ReviewInput = z.infer<typeof reviewInput>;
 
 async function reviewableRun(app: Pick<App, "db">, principal: Principal, runId: string) {
   if (!z.uuid().safeParse(runId).success) throw notFound("Run");
-  const [found] = await app.db
-    .select({ run, repo: repository })
-    .from(run)
-    .innerJoin(repository, eq(repository.id, run.repositoryId))
-    .where(eq(run.id, runId))
-    .limit(1);
+  const found = await runWithRepository(app, runId);
   // Another user's run is "not found", never "forbidden": its existence is not disclosed.
   if (!found || (found.run.userId !== principal.userId && !isAdmin(principal))) throw notFound("Run");
   return found;

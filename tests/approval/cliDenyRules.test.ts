@@ -1,20 +1,14 @@
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import type { Queue } from "bullmq";
-import type { Redis } from "ioredis";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { createCliExecutor } from "../../jobs/executors/cli";
 import type { ExecutorContext } from "../../jobs/executors/types";
 import { silentLogger } from "../../jobs/logger";
-import { createRunWorker, type RunWorker } from "../../jobs/worker";
 import type { ApprovalRules } from "../../lib/approval";
-import { loadConfig } from "../../lib/config";
-import { createEventLog, type EventLog } from "../../lib/eventLog";
 import type { EventBodyInput } from "../../lib/events";
-import { createRunsQueue, runJobOptions, type JobPayload } from "../../lib/queue";
-import { createRedis } from "../../lib/redis";
-import { createTestRepo, type TestRepo } from "../support/gitRepo";
+import { runJobOptions } from "../../lib/queue";
+import { withInProcessWorker } from "../support/inProcessWorker";
 import { hasEnded, makeRunPayload, waitForEvents } from "../jobs/helpers";
 
 const rules = (deny: string[]): ApprovalRules => ({ allow: [], ask: [], deny });
@@ -95,32 +89,12 @@ describe("the cli executor keeps the repository's deny rules", () => {
 });
 
 describe("a cli run through a real worker", () => {
-  const config = loadConfig();
-  let redis: Redis;
-  let log: EventLog;
-  let queue: Queue<JobPayload>;
-  let runWorker: RunWorker;
-  let repo: TestRepo;
-
-  beforeAll(async () => {
-    redis = createRedis(config.redisUrl, "worker", "cli-deny-test");
-    log = createEventLog(redis, config.redisPrefix);
-    queue = createRunsQueue(redis, config.redisPrefix);
-    repo = await createTestRepo({ files: { "README.md": "hello\n" } });
-    runWorker = await createRunWorker({ config, redis, logger: silentLogger, cancelPollMs: 500 });
-  });
-
-  afterAll(async () => {
-    await runWorker?.close(5_000);
-    await queue?.close();
-    await redis?.quit();
-    await repo?.remove();
-  });
+  const pipeline = withInProcessWorker("cli-deny-test");
 
   it("fails with the rule named and no tool step", async () => {
-    const payload = makeRunPayload(repo.url, { command: "sed -n '1e rm -rf .' README.md", approvalRules: rules(["rm *"]) });
-    await queue.add("run", payload, runJobOptions(payload.runId, "normal"));
-    const events = await waitForEvents(log, payload.runId, hasEnded);
+    const payload = makeRunPayload(pipeline.repo.url, { command: "sed -n '1e rm -rf .' README.md", approvalRules: rules(["rm *"]) });
+    await pipeline.queue.add("run", payload, runJobOptions(payload.runId, "normal"));
+    const events = await waitForEvents(pipeline.log, payload.runId, hasEnded);
     expect(events.at(-1)).toMatchObject({ type: "run.failed", error: "the command was refused: `rm -rf .` is denied by the rule `rm *`; nothing ran" });
     expect(events.some((e) => e.type === "tool.started")).toBe(false);
   });

@@ -1,18 +1,13 @@
 import fs from "node:fs/promises";
 import path from "node:path";
-import type { Queue } from "bullmq";
-import type { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { mirrorPath } from "../../jobs/git/mirror";
 import { runRepoPath } from "../../jobs/git/runRepo";
-import { silentLogger } from "../../jobs/logger";
-import { createRunWorker, type RunWorker } from "../../jobs/worker";
 import { loadConfig } from "../../lib/config";
-import { createEventLog, type EventLog } from "../../lib/eventLog";
 import type { RunEvent } from "../../lib/events";
-import { createRunsQueue, runJobOptions, type JobPayload, type RunJobPayload } from "../../lib/queue";
-import { createRedis } from "../../lib/redis";
-import { createTestRepo, git, type TestRepo } from "../support/gitRepo";
+import { runJobOptions, type RunJobPayload } from "../../lib/queue";
+import { withInProcessWorker } from "../support/inProcessWorker";
+import { git } from "../support/gitRepo";
 import { hasEnded, makeRunPayload, waitForEvents } from "../jobs/helpers";
 import { repoSnapshot } from "./hostileRun";
 
@@ -22,30 +17,12 @@ import { repoSnapshot } from "./hostileRun";
  * commits, planted config) reaches neither the platform's branch nor the mirror.
  */
 const config = loadConfig();
-let redis: Redis;
-let log: EventLog;
-let queue: Queue<JobPayload>;
-let runWorker: RunWorker;
-let repo: TestRepo;
-
-beforeAll(async () => {
-  redis = createRedis(config.redisUrl, "worker");
-  log = createEventLog(redis, config.redisPrefix);
-  queue = createRunsQueue(redis, config.redisPrefix);
-  repo = await createTestRepo({ files: { "README.md": "hello\n" } });
-  runWorker = await createRunWorker({ config, redis, logger: silentLogger, cancelPollMs: 500 });
-});
-afterAll(async () => {
-  await runWorker?.close(5_000);
-  await queue?.close();
-  await redis?.quit();
-  await repo?.remove();
-});
+const pipeline = withInProcessWorker();
 
 async function run(command: string): Promise<{ payload: RunJobPayload; events: RunEvent[]; stdout: string }> {
-  const payload = makeRunPayload(repo.url, { command });
-  await queue.add("run", payload, runJobOptions(payload.runId, "normal"));
-  const events = await waitForEvents(log, payload.runId, hasEnded, 30_000);
+  const payload = makeRunPayload(pipeline.repo.url, { command });
+  await pipeline.queue.add("run", payload, runJobOptions(payload.runId, "normal"));
+  const events = await waitForEvents(pipeline.log, payload.runId, hasEnded, 30_000);
   const stdout = events.map((e) => (e.type === "log" && e.stream === "stdout" ? e.message : "")).join("");
   return { payload, events, stdout };
 }
@@ -53,7 +30,7 @@ async function run(command: string): Promise<{ payload: RunJobPayload; events: R
 describe("git inside a sandboxed run", () => {
   it("works in the workspace; the run's own commits and config stay in its disposable .git", async () => {
     await run("true"); // the mirror exists from here on
-    const mirror = mirrorPath(config.dataDir, repo.url);
+    const mirror = mirrorPath(config.dataDir, pipeline.repo.url);
     const mirrorBefore = await repoSnapshot(mirror);
     const { payload, events, stdout } = await run(
       [

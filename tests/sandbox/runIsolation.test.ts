@@ -1,19 +1,13 @@
 import fs from "node:fs/promises";
 import http from "node:http";
 import path from "node:path";
-import type { Queue } from "bullmq";
-import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mirrorPath } from "../../jobs/git/mirror";
 import { runRepoPath } from "../../jobs/git/runRepo";
-import { silentLogger } from "../../jobs/logger";
-import { createRunWorker, type RunWorker } from "../../jobs/worker";
 import { loadConfig } from "../../lib/config";
-import { createEventLog, type EventLog } from "../../lib/eventLog";
 import type { RunEvent } from "../../lib/events";
-import { createRunsQueue, runJobOptions, type JobPayload, type RunJobPayload } from "../../lib/queue";
-import { createRedis } from "../../lib/redis";
-import { createTestRepo, type TestRepo } from "../support/gitRepo";
+import { runJobOptions, type RunJobPayload } from "../../lib/queue";
+import { withInProcessWorker } from "../support/inProcessWorker";
 import { hasEnded, makeRunPayload, waitForEvents } from "../jobs/helpers";
 
 /**
@@ -28,42 +22,29 @@ const SECRETS = {
 for (const [name, value] of Object.entries(SECRETS)) process.env[name] = value;
 
 const config = loadConfig();
-let redis: Redis;
-let log: EventLog;
-let queue: Queue<JobPayload>;
-let runWorker: RunWorker;
-let repo: TestRepo;
+const pipeline = withInProcessWorker();
 let hostServer: http.Server;
 let hostPort: number;
 
 beforeAll(async () => {
-  redis = createRedis(config.redisUrl, "worker");
-  log = createEventLog(redis, config.redisPrefix);
-  queue = createRunsQueue(redis, config.redisPrefix);
-  repo = await createTestRepo({ files: { "README.md": "hello\n" } });
-  runWorker = await createRunWorker({ config, redis, logger: silentLogger, cancelPollMs: 500 });
   hostServer = http.createServer((_req, res) => res.end("host-server-answered\n"));
   await new Promise<void>((resolve) => hostServer.listen(0, "127.0.0.1", resolve));
   hostPort = (hostServer.address() as { port: number }).port;
 });
 
 afterAll(async () => {
-  await runWorker?.close(5_000);
-  await queue?.close();
-  await redis?.quit();
-  await repo?.remove();
   hostServer?.close();
 });
 
 /** Runs `command` as a cli run (credential named, so the job process knows it as a secret). */
 async function runCommand(command: string, overrides: Partial<RunJobPayload> = {}) {
-  const payload = makeRunPayload(repo.url, {
+  const payload = makeRunPayload(pipeline.repo.url, {
     command,
-    repo: { name: "test-repo", url: repo.url, credentialEnv: "AGENTDESK_SANDBOX_TEST_TOKEN", networkHosts: [] },
+    repo: { name: "test-repo", url: pipeline.repo.url, credentialEnv: "AGENTDESK_SANDBOX_TEST_TOKEN", networkHosts: [] },
     ...overrides,
   });
-  await queue.add("run", payload, runJobOptions(payload.runId, "normal"));
-  const events = await waitForEvents(log, payload.runId, hasEnded, 30_000);
+  await pipeline.queue.add("run", payload, runJobOptions(payload.runId, "normal"));
+  const events = await waitForEvents(pipeline.log, payload.runId, hasEnded, 30_000);
   return { events, payload, stdout: streamText(events, "stdout"), stderr: streamText(events, "stderr") };
 }
 
@@ -120,7 +101,7 @@ describe("a run inside the sandbox", () => {
     const found = seen.split("\n").filter((line) => line.startsWith(config.dataDir));
     // Only the folders leading to its workspace and to the object stores its `.git` borrows
     // (read-only: its own repository's and the mirror's), and what is inside them.
-    const visible = [workspace, path.join(runRepoPath(config.dataDir, payload.runId), "objects"), path.join(mirrorPath(config.dataDir, repo.url), "objects")];
+    const visible = [workspace, path.join(runRepoPath(config.dataDir, payload.runId), "objects"), path.join(mirrorPath(config.dataDir, pipeline.repo.url), "objects")];
     for (const entry of found) {
       expect(visible.some((v) => v === entry || v.startsWith(`${entry}/`) || entry.startsWith(`${v}/`)), entry).toBe(true);
     }
@@ -129,7 +110,7 @@ describe("a run inside the sandbox", () => {
   });
 
   it("cannot change the repository's mirror, DATA_DIR or the system", async () => {
-    const mirror = mirrorPath(config.dataDir, repo.url);
+    const mirror = mirrorPath(config.dataDir, pipeline.repo.url);
     await runCommand("true"); // the mirror exists from here on
     const mirrorConfig = await fs.readFile(path.join(mirror, "config"), "utf8");
     const { stdout } = await runCommand(
@@ -195,7 +176,7 @@ describe("a run inside the sandbox", () => {
           // Around the proxy: still no network.
           `curl -s -m 3 --noproxy '*' http://127.0.0.1:${hostPort}/ || echo direct-blocked`,
         ].join("; "),
-        { repo: { name: "test-repo", url: repo.url, credentialEnv: null, networkHosts: [`127.0.0.1:${hostPort}`] } },
+        { repo: { name: "test-repo", url: pipeline.repo.url, credentialEnv: null, networkHosts: [`127.0.0.1:${hostPort}`] } },
       );
       expect(stdout).toContain("proxy:http://127.0.0.1:3128");
       expect(stdout.match(/host-server-answered/g)).toHaveLength(2);
