@@ -92,6 +92,7 @@ async function runLoop(baseURL: string, workspace: string, log: EventLog): Promi
     runId: "bench",
     userId: "bench",
     repo: { name: "bench", url: workspace, credentialEnv: null, networkHosts: [] },
+    mcpServers: [],
     baseBranch: "main",
     branch: "agentdesk/bench",
     executor: "agent",

@@ -17,7 +17,7 @@ const described: Record<ExecutorName, { label: string; description: string }> = 
   cli: { label: "Shell command", description: "Runs a bash command in the workspace and commits what it changes." },
   agent: { label: "AgentDesk agent", description: "Our tool-use loop on the Anthropic API." },
   "claude-code": { label: "Claude Code", description: "The Claude Agent SDK, its permission prompts routed to approvals." },
-  goose: { label: "Goose", description: "The Goose CLI, when installed on the job machines." },
+  acp: { label: "ACP agent", description: "An agent an admin registered (Goose, Gemini CLI, Claude via ACP, Codex, …), spoken to over the Agent Client Protocol." },
 };
 
 // `npm run demo`: the agent talks to a local scripted fake, and says so.

@@ -2,6 +2,7 @@ import { Queue, type JobsOptions } from "bullmq";
 import type { Redis } from "ioredis";
 import { z } from "zod";
 import { approvalRules } from "./approval/rules";
+import { acpAgentSpec, mcpServerSpec } from "./contracts/executorSpecs";
 import { MAX_INPUT_TIMEOUT_SEC, MIN_INPUT_TIMEOUT_SEC } from "./inputTimeout";
 
 /** The queue of run jobs (a run, or a reviewer's follow-up of it). */
@@ -12,7 +13,11 @@ export const RUNS_QUEUE = "runs";
  */
 export const REVIEWS_QUEUE = "reviews";
 
-export const executors = ["cli", "agent", "claude-code", "goose"] as const;
+/**
+ * `cli` a shell command, `agent` our own loop, `claude-code` the Claude Agent SDK, `acp` any
+ * registered ACP agent (Goose, Gemini CLI, claude-agent-acp, codex-acp, …: see acpAgent).
+ */
+export const executors = ["cli", "agent", "claude-code", "acp"] as const;
 export type ExecutorName = (typeof executors)[number];
 export const approvalModes = ["auto", "risky", "all"] as const;
 export const priorities = ["high", "normal", "low"] as const;
@@ -42,6 +47,11 @@ export const runJobPayload = z.object({
   baseBranch: z.string().min(1),
   branch: z.string().regex(/^agentdesk\/[a-z0-9][a-z0-9-]*$/),
   executor: z.enum(executors),
+  // For executor "acp": the registered agent to start (lib/contracts/executorSpecs.ts).
+  acpAgent: acpAgentSpec.optional(),
+  // The repository's MCP servers, given to every executor that takes tools (none by default,
+  // also for jobs queued before this field existed).
+  mcpServers: z.array(mcpServerSpec).default([]),
   command: z.string().nullable(),
   prompt: z.string(),
   approvalMode: z.enum(approvalModes),

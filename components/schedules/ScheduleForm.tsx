@@ -12,7 +12,7 @@ import { inputClass } from "../ui/styles";
 const executorOptions = [
   { value: "agent", label: "Agent" },
   { value: "claude-code", label: "Claude Code" },
-  { value: "goose", label: "Goose" },
+  { value: "acp", label: "ACP agent" },
   { value: "cli", label: "Shell command" },
 ];
 

@@ -139,6 +139,8 @@ export const run = pgTable(
     prompt: text("prompt").notNull(),
     command: text("command"),
     executor: text("executor").notNull(),
+    // For executor "acp": the registered ACP agent's name (acp_agent.name) the run uses.
+    acpAgent: text("acp_agent"),
     approvalMode: text("approval_mode").notNull(),
     model: text("model"),
     maxTurns: integer("max_turns").notNull(),
@@ -356,6 +358,50 @@ export const parkedEvent = pgTable(
   (t) => [index("parked_event_run_idx").on(t.runId)],
 );
 
+/**
+ * An ACP agent (Agent Client Protocol: Goose, Gemini CLI, claude-agent-acp, codex-acp, …)
+ * registered by an admin: what to start in a run's sandbox and which of the job process's
+ * environment variables it may receive (names only, never values). Published to the job
+ * processes through Redis (they never read the database); each says whether it can start it.
+ */
+export const acpAgent = pgTable("acp_agent", {
+  id: text("id").primaryKey(),
+  // What a run names (`acpAgent`): lowercase letters, digits and dashes.
+  name: text("name").notNull().unique(),
+  description: text("description").notNull().default(""),
+  command: text("command").notNull(),
+  args: jsonb("args").$type<string[]>().notNull().default([]),
+  envNames: jsonb("env_names").$type<string[]>().notNull().default([]),
+  createdBy: text("created_by").references(() => user.id, { onDelete: "set null" }),
+  createdAt: createdAt(),
+});
+
+export const mcpTransports = ["stdio", "http"] as const;
+
+/**
+ * An MCP server of a repository, set by an admin: a stdio command started in the run's sandbox,
+ * or an HTTP URL reached through the sandbox's filtering proxy; with the names of the job
+ * process's environment variables it gets. Every executor's run receives its repository's.
+ */
+export const mcpServer = pgTable(
+  "mcp_server",
+  {
+    id: text("id").primaryKey(),
+    repositoryId: text("repository_id")
+      .notNull()
+      .references(() => repository.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    transport: text("transport", { enum: mcpTransports }).notNull(),
+    command: text("command"),
+    args: jsonb("args").$type<string[]>().notNull().default([]),
+    url: text("url"),
+    envNames: jsonb("env_names").$type<string[]>().notNull().default([]),
+    createdBy: text("created_by").references(() => user.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("mcp_server_repo_name_idx").on(t.repositoryId, t.name)],
+);
+
 export const schema = {
   user,
   session,
@@ -373,5 +419,7 @@ export const schema = {
   schedule,
   invitation,
   parkedEvent,
+  acpAgent,
+  mcpServer,
 };
 

@@ -12,6 +12,7 @@ export function makeRunPayload(repoUrl: string, overrides: Partial<RunJobPayload
     runId,
     userId: "user-1",
     repo: { name: "test-repo", url: repoUrl, credentialEnv: null, networkHosts: [] },
+    mcpServers: [],
     baseBranch: "main",
     branch: `agentdesk/test-${runId}`,
     executor: "cli",
