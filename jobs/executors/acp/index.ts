@@ -1,0 +1,2 @@
+/** The `acp` executor's public face: what the job process registers and advertises. */
+export { acpAgentAvailability } from "./agentCommand";
