@@ -3,6 +3,7 @@ import type { ExecutorContext, ExecutorResult, RequestInput } from "../executors
 import { initialState, parseAgentState, type AgentState } from "./agentState";
 import type { CheckpointOptions, CheckpointSaver } from "./checkpoint";
 import type { ContentBlock, ToolUseBlock } from "./conversation";
+import { loadRepoInstructions } from "./instructions";
 import { mayGoOnPast } from "./limitQuestion";
 import { checkLimits, checkRepeat, raiseLimit, type RunLimits } from "./limits";
 import { LoopGuard } from "./loopGuard";
@@ -49,7 +50,8 @@ export async function runAgentLoop(options: AgentLoopOptions, ctx: AgentRunConte
       ? withFeedback(parseAgentState(ctx.followUp.state), ctx.followUp.feedback)
       : initialState(payload.prompt);
   const guard = new LoopGuard(state.loopCounts);
-  const system = systemPrompt({ repoName: payload.repo.name, branch: payload.branch, baseBranch: payload.baseBranch });
+  const instructions = await loadRepoInstructions(ctx.workspace, emit);
+  const system = systemPrompt({ repoName: payload.repo.name, branch: payload.branch, baseBranch: payload.baseBranch, instructions });
   const tools = toolDefinitions();
   const text = new TextCoalescer(emit, options.textFlushMs);
   const save = async (options?: CheckpointOptions) => {

@@ -1,10 +1,18 @@
+import { instructionsPromptSection, type RepoInstructions } from "./instructions";
+
 /**
  * The agent's system prompt. It is the same for every turn of a run (it is cached), so it
- * holds only what is fixed for the run: where the agent works and how it should work.
+ * holds only what is fixed for the run: where the agent works and how it should work, then
+ * the repository's own instructions (AGENTS.md or CLAUDE.md), last and ranked below the rest.
  */
-export type PromptContext = { repoName: string; branch: string; baseBranch: string };
+export type PromptContext = { repoName: string; branch: string; baseBranch: string; instructions?: RepoInstructions | null };
 
-export function systemPrompt({ repoName, branch, baseBranch }: PromptContext): string {
+export function systemPrompt(context: PromptContext): string {
+  const base = basePrompt(context);
+  return context.instructions ? `${base}\n\n${instructionsPromptSection(context.instructions)}` : base;
+}
+
+function basePrompt({ repoName, branch, baseBranch }: PromptContext): string {
   return `You are a careful senior software engineer working as a coding agent inside AgentDesk.
 
 ## Where you are
