@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { noRememberedActions, rememberedActions, type RememberedActions } from "../approval/remembered";
 import { conversation, toolResultBlock, type ConversationMessage, type ToolResultBlock } from "./conversation";
 import { ZERO_USAGE, type UsageTotals } from "./usage";
 
@@ -26,8 +27,8 @@ export const agentState = z.object({
   loopAllowed: z.record(z.string(), z.number().int().positive()).default({}),
   // A person let the run go past its turn limit or budget: the limits now in force.
   raisedLimits: z.object({ maxTurns: z.number().int().positive().optional(), budgetUsd: z.number().positive().optional() }).default({}),
-  // Actions a person approved with "remember for this run" (see approvalGate.ts).
-  remembered: z.object({ shell: z.array(z.string()), write: z.array(z.string()) }).default({ shell: [], write: [] }),
+  // Actions a person approved with "remember for this run" (see jobs/approval/remembered.ts).
+  remembered: rememberedActions.default(noRememberedActions),
   // Set while the tool calls of the last assistant message run: the results so far.
   pendingResults: z.array(toolResultBlock).optional(),
   // The id of the call that started after the last of those results: if a resumed run finds
@@ -37,7 +38,7 @@ export const agentState = z.object({
   countedCall: z.string().optional(),
 });
 
-export type RememberedActions = { shell: string[]; write: string[] };
+export type { RememberedActions };
 
 export type AgentState = {
   messages: ConversationMessage[];
@@ -60,7 +61,7 @@ export function initialState(prompt: string): AgentState {
     loopCounts: {},
     loopAllowed: {},
     raisedLimits: {},
-    remembered: { shell: [], write: [] },
+    remembered: noRememberedActions(),
   };
 }
 

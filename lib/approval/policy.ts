@@ -7,10 +7,18 @@ import type { CommandPart, Finding, Level } from "./types";
 /** The run's approval mode: `auto` blocks only denied actions, `risky` also asks before risky ones, `all` asks before every command and write. */
 export type ApprovalMode = "auto" | "risky" | "all";
 
+/**
+ * What a tool call does, as the policy judges it. `mcp` is a tool of an MCP server, named
+ * `mcp__<server>__<tool>`; `other` is a tool of an external agent that is neither a command,
+ * a write nor a read (WebFetch, WebSearch, a sub-agent). Both are judged by their tool name:
+ * rules match it like a command (`mcp__github__*`).
+ */
 export type ApprovalAction =
   | { kind: "shell"; command: string }
   | { kind: "write"; path: string }
-  | { kind: "read"; path: string };
+  | { kind: "read"; path: string }
+  | { kind: "mcp"; tool: string }
+  | { kind: "other"; tool: string };
 
 export type Decision = "allow" | "ask" | "deny";
 export type ApprovalDecision = { decision: Decision; reasons: string[] };
@@ -82,6 +90,24 @@ function decideWrite(mode: ApprovalMode, path: string): ApprovalDecision {
   return { decision, reasons: decision === "allow" ? [] : reasons };
 }
 
+/**
+ * A tool judged by its name: deny rules win over ask rules over allow rules, as for a command.
+ * With no rule, an MCP tool asks in every mode (it reaches a service outside the sandbox with
+ * its own credentials); any other tool is treated as risky (runs in `auto`, asks otherwise).
+ */
+function decideTool(mode: ApprovalMode, rules: ApprovalRules, kind: "mcp" | "other", tool: string): ApprovalDecision {
+  const subject = `the tool \`${tool}\``;
+  const deny = firstMatch(rules.deny, [tool]);
+  if (deny) return { decision: "deny", reasons: [`${subject} is denied by the rule \`${deny}\``] };
+  const ask = firstMatch(rules.ask, [tool]);
+  if (ask) return { decision: "ask", reasons: [`${subject} matches the ask rule \`${ask}\``] };
+  const allow = firstMatch(rules.allow, [tool]);
+  if (allow) return { decision: "allow", reasons: [] };
+  if (kind === "mcp") return { decision: "ask", reasons: [`${subject} is an MCP tool, and no rule allows it`] };
+  const decision = byLevel(mode, "risky");
+  return { decision, reasons: decision === "ask" ? [`${subject} is neither a command nor a file edit; approval mode \`${mode}\` asks before it`] : [] };
+}
+
 /** Whether what is decided runs in the run's sandbox (config `SANDBOX`); see classifyCommand. */
 export type Sandbox = "on" | "off";
 
@@ -101,6 +127,9 @@ export function approvalPolicy(input: { mode: ApprovalMode; rules?: ApprovalRule
       return decideWrite(input.mode, input.action.path);
     case "shell":
       return decideShell(input.mode, rules, input.action.command, input.sandbox ?? "off");
+    case "mcp":
+    case "other":
+      return decideTool(input.mode, rules, input.action.kind, input.action.tool);
   }
 }
 

@@ -159,7 +159,7 @@ describe("the sandbox setting", () => {
       return { decision: "deny" as const, by: "test" };
     };
     const call = { type: "tool_use" as const, id: "call-1", name: "shell", input: { command: "npm test" } };
-    const settings = (sandbox: "on" | "off") => ({ mode: "risky" as const, remembered: { shell: [], write: [] }, sandbox });
+    const settings = (sandbox: "on" | "off") => ({ mode: "risky" as const, remembered: { shell: [], write: [], tools: [] }, sandbox });
     expect(await gateToolCall(call, settings("on"), ask)).toEqual({ run: true, input: call.input });
     expect(asked).toEqual([]);
     expect(await gateToolCall(call, settings("off"), ask)).toMatchObject({ run: false });
