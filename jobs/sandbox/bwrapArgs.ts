@@ -8,6 +8,11 @@ export const SANDBOX_PROXY_DIR = "/run/agentdesk-proxy";
 export const SANDBOX_PROXY_SOCKET = "proxy.sock";
 /** The loopback port, inside the sandbox's own network namespace, bridged to the proxy. */
 export const SANDBOX_PROXY_PORT = 3128;
+/** Holds the model gateway's socket (jobs/sandbox/modelGateway.ts), when the spec asks for model access. */
+export const SANDBOX_MODEL_DIR = "/run/agentdesk-model";
+export const SANDBOX_MODEL_SOCKET = "gateway.sock";
+/** The loopback port, inside the sandbox, bridged to the model gateway. */
+export const SANDBOX_MODEL_PORT = 3129;
 /** A non-root user inside (its own user namespace; outside it is the job process's user). */
 export const SANDBOX_UID = 1000;
 
@@ -37,6 +42,8 @@ export type SandboxScratch = {
   tmp: string;
   /** Holds the proxy's socket; bound at SANDBOX_PROXY_DIR. Absent: no network at all. */
   proxyDir?: string;
+  /** Holds the model gateway's socket; bound at SANDBOX_MODEL_DIR. Absent: no model access. */
+  modelDir?: string;
 };
 
 /**
@@ -103,27 +110,45 @@ export function buildBwrapArgs(opts: {
   }
   args.push("--bind", spec.workspace, spec.workspace);
   for (const readOnly of spec.readOnlyPaths) args.push("--ro-bind", readOnly, readOnly);
-  if (scratch.proxyDir) args.push("--ro-bind", scratch.proxyDir, SANDBOX_PROXY_DIR);
+  const bridges: Bridge[] = [];
+  if (scratch.proxyDir) {
+    args.push("--ro-bind", scratch.proxyDir, SANDBOX_PROXY_DIR);
+    bridges.push({ port: SANDBOX_PROXY_PORT, socket: `${SANDBOX_PROXY_DIR}/${SANDBOX_PROXY_SOCKET}` });
+  }
+  if (scratch.modelDir) {
+    args.push("--ro-bind", scratch.modelDir, SANDBOX_MODEL_DIR);
+    bridges.push({ port: SANDBOX_MODEL_PORT, socket: `${SANDBOX_MODEL_DIR}/${SANDBOX_MODEL_SOCKET}` });
+  }
   // bwrap's root is a tmpfs holding the mount points: read-only, so only the workspace, HOME
   // and /tmp take writes.
   args.push("--remount-ro", "/");
   args.push("--chdir", opts.cwd, "--clearenv");
   for (const [name, value] of Object.entries(opts.env)) args.push("--setenv", name, value);
   args.push("--");
-  if (scratch.proxyDir) args.push("bash", "-c", PROXY_BRIDGE, "agentdesk-sandbox");
+  if (bridges.length > 0) args.push("bash", "-c", bridgeScript(bridges), "agentdesk-sandbox");
   args.push(opts.program, ...opts.args);
   return args;
 }
 
-// Inside the sandbox: bridge the loopback proxy port to the job process's proxy socket, wait
-// until the bridge listens (so the first request cannot race it), then become the program.
-// socat is a child of the program from then on and dies with the sandbox's PID namespace.
-const PORT_HEX = SANDBOX_PROXY_PORT.toString(16).toUpperCase().padStart(4, "0");
-const PROXY_BRIDGE = [
-  `socat TCP-LISTEN:${SANDBOX_PROXY_PORT},bind=127.0.0.1,fork,reuseaddr UNIX-CONNECT:${SANDBOX_PROXY_DIR}/${SANDBOX_PROXY_SOCKET} 2>/dev/null &`,
-  `for _ in $(seq 1 300); do grep -q ':${PORT_HEX} 00000000:0000 0A' /proc/net/tcp 2>/dev/null && break; sleep 0.01; done`,
-  'exec "$@"',
-].join("\n");
+/** A loopback port inside the sandbox that leads to a unix socket of the job process. */
+type Bridge = { port: number; socket: string };
+
+// Inside the sandbox: bridge each loopback port to its socket of the job process (the filtering
+// proxy, the model gateway), wait until every bridge listens (so the first request cannot race
+// it), then become the program. socat is a child of the program from then on and dies with the
+// sandbox's PID namespace.
+function bridgeScript(bridges: Bridge[]): string {
+  const lines: string[] = [];
+  for (const { port, socket } of bridges) {
+    lines.push(`socat TCP-LISTEN:${port},bind=127.0.0.1,fork,reuseaddr UNIX-CONNECT:${socket} 2>/dev/null &`);
+  }
+  for (const { port } of bridges) {
+    const hex = port.toString(16).toUpperCase().padStart(4, "0");
+    lines.push(`for _ in $(seq 1 300); do grep -q ':${hex} 00000000:0000 0A' /proc/net/tcp 2>/dev/null && break; sleep 0.01; done`);
+  }
+  lines.push('exec "$@"');
+  return lines.join("\n");
+}
 
 /** Whether `p` is `dir` or inside it. */
 export function isInside(p: string, dir: string): boolean {

@@ -2,6 +2,7 @@ import dns from "node:dns/promises";
 import http from "node:http";
 import net from "node:net";
 import { hostAllowed } from "../../lib/networkHosts";
+import { listenForSandbox } from "./listen";
 import { isPrivateAddress } from "./privateAddress";
 
 export type FilteringProxyOptions = {
@@ -26,7 +27,6 @@ class Refused extends Error {}
  * this machine or a private network is refused too (unless local repositories are allowed).
  */
 export async function startFilteringProxy(options: FilteringProxyOptions): Promise<FilteringProxy> {
-  const sockets = new Set<net.Socket>();
   // A request the proxy cannot even forward (e.g. a header node refuses) ends that connection only.
   const server = http.createServer((req, res) => {
     forwardRequest(options, req, res).catch(() => res.destroy());
@@ -34,26 +34,7 @@ export async function startFilteringProxy(options: FilteringProxyOptions): Promi
   server.on("connect", (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
     tunnel(options, req, client, head).catch(() => client.destroy());
   });
-  server.on("connection", (socket: net.Socket) => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-  });
-  // A client that hangs up mid-request is no reason to fail.
-  server.on("clientError", (_e, socket: net.Socket) => socket.destroy());
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.socketPath, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  return {
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
+  return listenForSandbox(server, { socketPath: options.socketPath });
 }
 
 /** The address to connect to for `target`, or Refused saying why in words a user can act on. */

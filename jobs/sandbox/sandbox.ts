@@ -3,8 +3,17 @@ import { constants as fsConstants, accessSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { runProcessGroup, type ProcessOutcome } from "../executors/processGroup";
-import { SANDBOX_HOME, SANDBOX_PROXY_PORT, SANDBOX_PROXY_SOCKET, buildBwrapArgs, isInside } from "./bwrapArgs";
+import {
+  SANDBOX_HOME,
+  SANDBOX_MODEL_PORT,
+  SANDBOX_MODEL_SOCKET,
+  SANDBOX_PROXY_PORT,
+  SANDBOX_PROXY_SOCKET,
+  buildBwrapArgs,
+  isInside,
+} from "./bwrapArgs";
 import { SANDBOX_PATH, sandboxEnv } from "./env";
+import { newGatewayToken, startModelGateway, type ModelGateway } from "./modelGateway";
 import { startFilteringProxy, type FilteringProxy } from "./proxy";
 import { sandboxSettings, type SandboxSettings, type SandboxSpec } from "./spec";
 
@@ -19,8 +28,16 @@ export type SandboxedCommand = { file: string; args: string[]; cwd: string; env:
  */
 export type OpenSandbox = {
   command(program: string, args: string[], options?: { cwd?: string; env?: Record<string, string> }): SandboxedCommand;
+  /**
+   * With spec.modelAccess: where the program reaches the model (the gateway, at a loopback
+   * address inside the sandbox) and the token it uses as its API key. Give them only to the
+   * program that calls the model (e.g. ANTHROPIC_BASE_URL and ANTHROPIC_API_KEY).
+   */
+  model?: SandboxModelEndpoint;
   close(): Promise<void>;
 };
+
+export type SandboxModelEndpoint = { baseUrl: string; token: string };
 
 export class SandboxError extends Error {}
 
@@ -65,9 +82,18 @@ export async function openSandbox(spec: SandboxSpec, settings: SandboxSettings =
     return resolved;
   };
 
+  const token = newGatewayToken();
   if (settings.mode === "off") {
     // The operator chose no sandbox: the program runs as the job process's user, with the same
     // allow-listed environment and a throwaway HOME, but nothing stops it reading the machine.
+    // The model key still stays here: the gateway listens on this machine's loopback.
+    let gateway: ModelGateway | undefined;
+    if (spec.modelAccess) {
+      gateway = await startModelGateway({ ...spec.modelAccess, token, listen: { port: 0 } }).catch(async (e: unknown) => {
+        await remove();
+        throw e;
+      });
+    }
     return {
       command: (program, args, options = {}) => ({
         file: program,
@@ -75,7 +101,11 @@ export async function openSandbox(spec: SandboxSpec, settings: SandboxSettings =
         cwd: cwdOf(options.cwd),
         env: sandboxEnv({ home, path: process.env.PATH ?? SANDBOX_PATH, extra: options.env }),
       }),
-      close: remove,
+      ...(gateway ? { model: { baseUrl: `http://127.0.0.1:${gateway.port}`, token } } : {}),
+      close: async () => {
+        await gateway?.close();
+        await remove();
+      },
     };
   }
 
@@ -88,23 +118,40 @@ export async function openSandbox(spec: SandboxSpec, settings: SandboxSettings =
   await fs.mkdir(tmp);
   let proxy: FilteringProxy | undefined;
   let proxyDir: string | undefined;
-  if (spec.networkHosts.length > 0) {
-    proxyDir = path.join(scratch, "proxy");
-    await fs.mkdir(proxyDir);
-    try {
+  let gateway: ModelGateway | undefined;
+  let modelDir: string | undefined;
+  try {
+    if (spec.networkHosts.length > 0) {
+      proxyDir = path.join(scratch, "proxy");
+      await fs.mkdir(proxyDir);
       proxy = await startFilteringProxy({
         socketPath: path.join(proxyDir, SANDBOX_PROXY_SOCKET),
         hosts: spec.networkHosts,
         allowPrivate: settings.allowPrivateNetwork,
       });
-    } catch (e) {
-      await remove();
-      throw e;
     }
+    if (spec.modelAccess) {
+      modelDir = path.join(scratch, "model");
+      await fs.mkdir(modelDir);
+      gateway = await startModelGateway({ ...spec.modelAccess, token, listen: { socketPath: path.join(modelDir, SANDBOX_MODEL_SOCKET) } });
+    }
+  } catch (e) {
+    await proxy?.close();
+    await remove();
+    throw e;
   }
   const proxyUrl = `http://127.0.0.1:${SANDBOX_PROXY_PORT}`;
   const proxyEnv: Record<string, string> = proxyDir
-    ? { HTTP_PROXY: proxyUrl, HTTPS_PROXY: proxyUrl, http_proxy: proxyUrl, https_proxy: proxyUrl }
+    ? {
+        HTTP_PROXY: proxyUrl,
+        HTTPS_PROXY: proxyUrl,
+        http_proxy: proxyUrl,
+        https_proxy: proxyUrl,
+        // The model gateway's port is on the sandbox's own loopback, not behind the proxy (so
+        // such a sandbox reaches no loopback host through the proxy, which only development's
+        // ALLOW_LOCAL_REPOS would allow anyway).
+        ...(gateway ? { NO_PROXY: "127.0.0.1,localhost", no_proxy: "127.0.0.1,localhost" } : {}),
+      }
     : {};
 
   return {
@@ -115,7 +162,7 @@ export async function openSandbox(spec: SandboxSpec, settings: SandboxSettings =
         file: bwrap,
         args: buildBwrapArgs({
           spec,
-          scratch: { home, tmp, proxyDir },
+          scratch: { home, tmp, proxyDir, modelDir },
           hidden: settings.dataDir ? [settings.dataDir] : [],
           cwd,
           env,
@@ -128,8 +175,10 @@ export async function openSandbox(spec: SandboxSpec, settings: SandboxSettings =
         env,
       };
     },
+    ...(gateway ? { model: { baseUrl: `http://127.0.0.1:${SANDBOX_MODEL_PORT}`, token } } : {}),
     async close() {
       await proxy?.close();
+      await gateway?.close();
       await remove();
     },
   };

@@ -1,4 +1,5 @@
 import { getConfig } from "../../lib/config";
+import type { ModelAccess } from "./modelGateway";
 
 /**
  * What one run's sandbox lets its processes see and reach. Built by the pipeline
@@ -15,6 +16,12 @@ export type SandboxSpec = {
   readOnlyPaths: string[];
   /** Hosts (`name` or `name:port`) reachable through the filtering proxy; empty: no network. */
   networkHosts: string[];
+  /**
+   * Set for a sandbox whose program calls the model itself (Claude Code, an ACP agent): the job
+   * process runs a model gateway for it (jobs/sandbox/modelGateway.ts), and the program gets
+   * the gateway's address and a per-sandbox token (OpenSandbox.model), never this key.
+   */
+  modelAccess?: ModelAccess;
 };
 
 /** How this job process sandboxes, the same for all its runs (from its configuration). */
