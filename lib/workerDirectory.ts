@@ -23,6 +23,20 @@ export const workerAdvert = z.object({
       demo: z.boolean().optional(),
     }),
   ),
+  /**
+   * The registered ACP agents (lib/acpAgentRegistry.ts) and whether this job process can start
+   * each (command found, variables set), with why not. Missing from adverts of older job
+   * processes, which can start none.
+   */
+  acpAgents: z
+    .array(
+      z.object({
+        name: z.string(),
+        available: z.boolean(),
+        reason: z.string().optional(),
+      }),
+    )
+    .optional(),
 });
 export type WorkerAdvert = z.infer<typeof workerAdvert>;
 

@@ -48,3 +48,24 @@ export type McpServerSpec = z.infer<typeof mcpServerSpec>;
 
 /** How an executor names an MCP server's tool, in our loop and in the feed: `mcp__<server>__<tool>`. */
 export const mcpToolName = (server: string, tool: string) => `mcp__${server}__${tool}`;
+
+/**
+ * Variables of AgentDesk itself that no agent or MCP server may be given, whatever an admin
+ * names: they open the database, the queue or the sessions of every user. (Model keys and
+ * repository credentials are the job process's business: it hands them over only in the
+ * forms DESIGN.md "Isolation" allows, such as a model gateway instead of ANTHROPIC_API_KEY.)
+ */
+export const reservedEnvNames = ["DATABASE_URL", "REDIS_URL", "AUTH_SECRET", "BETTER_AUTH_SECRET"] as const;
+
+/**
+ * The ACP agent registry as the web publishes it for the job processes (they never read the
+ * database): the whole registry, replaced on every change and at web start-up, under one
+ * Redis key. Each job process reads it at every advert tick and says which agents it can start.
+ */
+export const acpAgentRegistry = z.object({
+  agents: z.array(acpAgentSpec),
+  publishedAt: z.iso.datetime(),
+});
+export type AcpAgentRegistry = z.infer<typeof acpAgentRegistry>;
+
+export const acpAgentRegistryKey = (redisPrefix: string) => `${redisPrefix}acp-agents`;
