@@ -1,6 +1,7 @@
 import type { Worker } from "bullmq";
 import { startRecorder, type Recorder } from "../recorder";
 import { waitForRedis } from "../redis";
+import { publishAcpAgents } from "../services/acpAgents";
 import { reconcileJobSchedulers } from "../services/scheduleSync";
 import { getApp, type App } from "./app";
 import { startReconciler, type Reconciler } from "./reconciler";
@@ -33,7 +34,8 @@ export async function startWebBackground(): Promise<void> {
 
 /**
  * Not awaited: the web serves pages while Redis is still coming up. A failure is logged and
- * leaves the job schedulers as they were; the next start reconciles again.
+ * leaves the job schedulers (or the published ACP agents) as they were; the next start
+ * reconciles again.
  */
 async function reconcileInBackground(app: App): Promise<void> {
   try {
@@ -42,5 +44,12 @@ async function reconcileInBackground(app: App): Promise<void> {
     console.log(`[web] schedules reconciled: ${upserted} active, ${removed} stale job schedulers removed`);
   } catch (err) {
     console.error("[web] reconciling schedules with Redis failed; they keep their previous state until the next start:", err);
+  }
+  try {
+    // Job processes learn the ACP agents from Redis only; a Redis that lost them learns them again.
+    const agents = await publishAcpAgents(app);
+    console.log(`[web] ACP agent registry published (${agents} agent${agents === 1 ? "" : "s"})`);
+  } catch (err) {
+    console.error("[web] publishing the ACP agent registry failed; job processes keep the previous one until the next change or start:", err);
   }
 }
