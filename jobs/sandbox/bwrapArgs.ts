@@ -18,7 +18,7 @@ export const SANDBOX_UID = 1000;
 
 // The system, read-only: programs, libraries and their configuration. Nothing else of the host
 // (no /home, /root, /work, /var, /run, /opt, /srv, /mnt, no DATA_DIR) exists inside.
-const SYSTEM_DIRS = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc"];
+export const SYSTEM_DIRS = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc"];
 
 // Files of /etc that hold secrets of the machine (password hashes, host keys, private TLS
 // keys, sudo rules): replaced by an empty file or an empty directory inside.
