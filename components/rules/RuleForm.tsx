@@ -18,9 +18,10 @@ export function RuleForm({ action, repo }: { action: FormAction<null>; repo?: st
       <FormError message={error} />
       {repo && <input type="hidden" name="repo" value={repo} />}
       <div className="flex flex-col gap-3 sm:flex-row sm:items-start">
-        <Field id={id("pattern")} label="Command pattern" error={fieldErrors.pattern} hint={
+        <Field id={id("pattern")} label="Command or tool pattern" error={fieldErrors.pattern} hint={
             <>
-              <code className="font-mono">*</code> matches any text, e.g. <code className="font-mono">git push *</code>
+              <code className="font-mono">*</code> matches any text, e.g. <code className="font-mono">git push *</code> or{" "}
+              <code className="font-mono">mcp__github__*</code>
             </>
           } className="flex-1">
           <input

@@ -4,7 +4,7 @@ import { firstMatch } from "./ruleMatch";
 import { noRules, type ApprovalRules } from "./rules";
 import type { CommandPart, Finding, Level } from "./types";
 
-/** The run's approval mode: `auto` blocks only denied actions, `risky` also asks before risky ones, `all` asks before every command and write. */
+/** The run's approval mode: `auto` blocks only denied actions, `risky` also asks before risky ones, `all` asks before every command, write and tool (MCP tools ask in every mode); rules come first. */
 export type ApprovalMode = "auto" | "risky" | "all";
 
 /**

@@ -1,10 +1,12 @@
 import { z } from "zod";
 
 /**
- * Rules a team writes about shell commands. Each pattern is matched against every simple
- * command of a command line, after wrappers are looked through and quoting and whitespace
- * are normalized. `*` matches any text; a pattern ending in ` *` also matches the command
- * with no further arguments (`git push *` matches `git push`).
+ * Rules a team writes about shell commands and tools, for every executor. Each pattern is
+ * matched against every simple command of a command line, after wrappers are looked through
+ * and quoting and whitespace are normalized, and against the name of a tool judged by name
+ * (an MCP tool `mcp__<server>__<tool>`, another agent's `WebFetch`). `*` matches any text; a
+ * pattern ending in ` *` also matches the command with no further arguments (`git push *`
+ * matches `git push`).
  */
 export const ruleEffects = ["allow", "ask", "deny"] as const;
 export type RuleEffect = (typeof ruleEffects)[number];

@@ -21,7 +21,7 @@ export default async function RulesPage() {
     <div className="mx-auto max-w-3xl space-y-6">
       <PageHeader
         title="Approval rules"
-        description="Allow, ask or deny shell commands before the agent runs them. Your rules apply to your runs; a repository's rules to every run on it."
+        description="Allow, ask or deny shell commands and tools before an agent runs them, whichever executor runs: our agent, Claude Code, ACP agents (Goose, Gemini, Codex, …) and MCP tools. Your rules apply to your runs; a repository's rules to every run on it."
       />
       <Card title="How rules work">
         <RulesHelp />
