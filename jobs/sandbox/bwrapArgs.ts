@@ -13,6 +13,8 @@ export const SANDBOX_MODEL_DIR = "/run/agentdesk-model";
 export const SANDBOX_MODEL_SOCKET = "gateway.sock";
 /** The loopback port, inside the sandbox, bridged to the model gateway. */
 export const SANDBOX_MODEL_PORT = 3129;
+/** Holds the wrapper that keeps an agent's shell commands away from the model gateway (toolIsolation.ts). */
+export const SANDBOX_TOOLS_DIR = "/run/agentdesk-tools";
 /** A non-root user inside (its own user namespace; outside it is the job process's user). */
 export const SANDBOX_UID = 1000;
 
@@ -44,6 +46,8 @@ export type SandboxScratch = {
   proxyDir?: string;
   /** Holds the model gateway's socket; bound at SANDBOX_MODEL_DIR. Absent: no model access. */
   modelDir?: string;
+  /** Holds the tool isolation wrapper; bound read-only at SANDBOX_TOOLS_DIR. */
+  toolsDir?: string;
 };
 
 /**
@@ -119,6 +123,7 @@ export function buildBwrapArgs(opts: {
     args.push("--ro-bind", scratch.modelDir, SANDBOX_MODEL_DIR);
     bridges.push({ port: SANDBOX_MODEL_PORT, socket: `${SANDBOX_MODEL_DIR}/${SANDBOX_MODEL_SOCKET}` });
   }
+  if (scratch.toolsDir) args.push("--ro-bind", scratch.toolsDir, SANDBOX_TOOLS_DIR);
   // bwrap's root is a tmpfs holding the mount points: read-only, so only the workspace, HOME
   // and /tmp take writes.
   args.push("--remount-ro", "/");

@@ -14,6 +14,7 @@ import {
 } from "./bwrapArgs";
 import { SANDBOX_PATH, sandboxEnv } from "./env";
 import { newGatewayToken, startModelGateway, type ModelGateway } from "./modelGateway";
+import { writeIsolationScripts } from "./toolIsolation";
 import { startFilteringProxy, type FilteringProxy } from "./proxy";
 import { sandboxSettings, type SandboxSettings, type SandboxSpec } from "./spec";
 
@@ -37,7 +38,16 @@ export type OpenSandbox = {
   close(): Promise<void>;
 };
 
-export type SandboxModelEndpoint = { baseUrl: string; token: string };
+export type SandboxModelEndpoint = {
+  baseUrl: string;
+  token: string;
+  /**
+   * With the sandbox on: a program (a path inside the sandbox) that runs its one argument, a
+   * bash command line, where the gateway cannot be reached (toolIsolation.ts). Give it to the
+   * agent as the wrapper of its shell commands (Claude Code: CLAUDE_CODE_SHELL_PREFIX).
+   */
+  toolShellPrefix?: string;
+};
 
 export class SandboxError extends Error {}
 
@@ -120,6 +130,8 @@ export async function openSandbox(spec: SandboxSpec, settings: SandboxSettings =
   let proxyDir: string | undefined;
   let gateway: ModelGateway | undefined;
   let modelDir: string | undefined;
+  let toolsDir: string | undefined;
+  let toolShellPrefix: string | undefined;
   try {
     if (spec.networkHosts.length > 0) {
       proxyDir = path.join(scratch, "proxy");
@@ -134,9 +146,13 @@ export async function openSandbox(spec: SandboxSpec, settings: SandboxSettings =
       modelDir = path.join(scratch, "model");
       await fs.mkdir(modelDir);
       gateway = await startModelGateway({ ...spec.modelAccess, token, listen: { socketPath: path.join(modelDir, SANDBOX_MODEL_SOCKET) } });
+      toolsDir = path.join(scratch, "tools");
+      await fs.mkdir(toolsDir);
+      toolShellPrefix = await writeIsolationScripts(toolsDir);
     }
   } catch (e) {
     await proxy?.close();
+    await gateway?.close();
     await remove();
     throw e;
   }
@@ -162,7 +178,7 @@ export async function openSandbox(spec: SandboxSpec, settings: SandboxSettings =
         file: bwrap,
         args: buildBwrapArgs({
           spec,
-          scratch: { home, tmp, proxyDir, modelDir },
+          scratch: { home, tmp, proxyDir, modelDir, toolsDir },
           hidden: settings.dataDir ? [settings.dataDir] : [],
           cwd,
           env,
@@ -175,7 +191,7 @@ export async function openSandbox(spec: SandboxSpec, settings: SandboxSettings =
         env,
       };
     },
-    ...(gateway ? { model: { baseUrl: `http://127.0.0.1:${SANDBOX_MODEL_PORT}`, token } } : {}),
+    ...(gateway ? { model: { baseUrl: `http://127.0.0.1:${SANDBOX_MODEL_PORT}`, token, toolShellPrefix } } : {}),
     async close() {
       await proxy?.close();
       await gateway?.close();

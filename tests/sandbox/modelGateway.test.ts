@@ -3,8 +3,9 @@ import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { runProcessGroup } from "../../jobs/executors/processGroup";
 import { newGatewayToken, startModelGateway, type ModelGateway } from "../../jobs/sandbox/modelGateway";
-import { openSandbox, runSandboxed } from "../../jobs/sandbox/sandbox";
+import { openSandbox, runSandboxed, type SandboxModelEndpoint } from "../../jobs/sandbox/sandbox";
 import type { SandboxSettings, SandboxSpec } from "../../jobs/sandbox/spec";
 import { startFakeAnthropic, turn, type FakeAnthropic } from "../support/fakeAnthropic";
 
@@ -28,21 +29,24 @@ beforeEach(() => fake.setScript(() => turn.text("hello from the model")));
 
 const messagesBody = JSON.stringify({ model: "claude-test", max_tokens: 100, stream: true, messages: [{ role: "user", content: "hi" }] });
 
-async function inSandbox(command: string, spec: Partial<SandboxSpec> = {}, settings: SandboxSettings = ON) {
+async function inSandbox(
+  command: string,
+  spec: Partial<SandboxSpec> = {},
+  settings: SandboxSettings = ON,
+  extraEnv: (model: SandboxModelEndpoint) => Record<string, string> = () => ({}),
+) {
   const sandbox = await openSandbox(
     { workspace, readOnlyPaths: [], networkHosts: [], modelAccess: { upstreamUrl: fake.url, apiKey: REAL_KEY }, ...spec },
     settings,
   );
   try {
     const model = sandbox.model!;
-    const command_ = sandbox.command("bash", ["-c", command], {
-      env: { ANTHROPIC_BASE_URL: model.baseUrl, ANTHROPIC_API_KEY: model.token },
+    const wrapped = sandbox.command("bash", ["-c", command], {
+      env: { ANTHROPIC_BASE_URL: model.baseUrl, ANTHROPIC_API_KEY: model.token, ...extraEnv(model) },
     });
     let out = "";
-    const { runProcessGroup } = await import("../../jobs/executors/processGroup");
     const outcome = await runProcessGroup({
-      ...command_,
-      file: command_.file,
+      ...wrapped,
       signal: new AbortController().signal,
       onOutput: (_s, chunk) => (out += chunk.toString()),
     });
@@ -134,6 +138,48 @@ describe("the model gateway inside a sandbox", () => {
     });
     expect(out).not.toContain("agentdesk-model");
     expect(out).toContain("unreachable");
+  });
+});
+
+describe("an agent's shell commands run through the isolation wrapper", () => {
+  it("cannot reach the gateway, see its token, or read the agent's process, yet reach allowed hosts", async () => {
+    const allowed = http.createServer((_req, res) => res.end("allowed-host-answered\n"));
+    await new Promise<void>((resolve) => allowed.listen(0, "127.0.0.1", resolve));
+    const port = (allowed.address() as { port: number }).port;
+    try {
+      // The "agent" (bash here) holds the token and runs a tool command through the wrapper,
+      // as Claude Code does with CLAUDE_CODE_SHELL_PREFIX.
+      const tool = [
+        "id -u",
+        "env | grep -c -e ANTHROPIC_ -e agentdesk-sandbox- || true",
+        "(exec 3<>/dev/tcp/127.0.0.1/3129) 2>/dev/null && echo gateway-reached || echo gateway-unreachable",
+        "ls /run/agentdesk-model | grep -c . || true",
+        "cat /proc/$AGENT_PID/environ >/dev/null 2>&1 && echo environ-readable || echo environ-unreadable",
+        "ls /proc/$AGENT_PID/root/run/agentdesk-model 2>/dev/null || echo root-unreadable",
+        `curl -s -m 5 --noproxy '' -x http://127.0.0.1:3128 http://127.0.0.1:${port}/`,
+        "exit 7",
+      ].join("; ");
+      const { out, outcome } = await inSandbox(
+        `export AGENT_PID=$$; "$PREFIX" ${shellQuoted(tool)}; echo "exit $?"; echo agent-still-has-token-$(env | grep -c agentdesk-sandbox-)`,
+        { networkHosts: [`127.0.0.1:${port}`] },
+        ON,
+        (model) => ({ PREFIX: model.toolShellPrefix! }),
+      );
+      expect(outcome.exitCode).toBe(0);
+      expect(out.trim().split("\n")).toEqual([
+        "1000",
+        "0",
+        "gateway-unreachable",
+        "0",
+        "environ-unreadable",
+        "root-unreadable",
+        "allowed-host-answered",
+        "exit 7",
+        "agent-still-has-token-1",
+      ]);
+    } finally {
+      allowed.close();
+    }
   });
 });
 
@@ -231,6 +277,8 @@ describe("the model gateway itself", () => {
     );
   });
 });
+
+const shellQuoted = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
 
 /** Established TCP connections of this process to 127.0.0.1:<port> (from /proc/net/tcp). */
 async function countConnectionsTo(port: string): Promise<number> {
