@@ -7,8 +7,7 @@ import { appendEventIfTail, decodeEntry, type EventLog } from "../eventLog";
 import { endsStream } from "../events";
 import { forgetRunState } from "../runRetention";
 import { reviewJobIds, reviewJobOptions, runJobOptions, type JobPayload, type Priority } from "../queue";
-import { effectiveRules } from "../services/approvalRules";
-import { runJobPayloadFor } from "../services/runPayload";
+import { runJobPayloadFor, runJobSpecsFor } from "../services/runPayload";
 import { runWithRepository } from "../services/runWithRepository";
 import type { App } from "./app";
 
@@ -119,11 +118,11 @@ export async function reconcileRun(app: App, runId: string): Promise<ReconcileOu
   if (ended) return "ending";
   if (state === "failed") return fail(app, row.id, failureReasonFor(job?.failedReason), tail);
   if (state === "unknown" && row.status === "queued") {
-    const approvalRules = await effectiveRules(app, row.userId, repo.id);
+    const specs = await runJobSpecsFor(app, row, repo.id);
     let payload: JobPayload;
     try {
       // Built exactly as createRun (or the review's follow-up) built it.
-      payload = runJobPayloadFor(row, repo, { approvalRules, feedback });
+      payload = runJobPayloadFor(row, repo, { ...specs, feedback });
     } catch (e) {
       return fail(app, row.id, `it could not be queued again (${whyNotValid(e)}); start a new run`, tail);
     }

@@ -14,8 +14,7 @@ import { reviewJobIds, reviewJobOptions, type JobPayload } from "../queue";
 import type { App } from "../server/app";
 import { isAdmin, type Principal } from "./principal";
 import { decisionView, lastPushedCommit, listDecisions } from "./reviewHistory";
-import { effectiveRules } from "./approvalRules";
-import { runJobPayloadFor } from "./runPayload";
+import { runJobPayloadFor, runJobSpecsFor } from "./runPayload";
 import { runWithRepository } from "./runWithRepository";
 
 // Forms send "on"/"1"; the API sends booleans. Both mean the same.
@@ -202,7 +201,7 @@ async function jobFor(
         jobId: reviewJobIds.changes(row.id, decision.id),
         // The rules in force now apply to the follow-up, as they would to a new run.
         payload: runJobPayloadFor(row, repo, {
-          approvalRules: await effectiveRules(app, row.userId, row.repositoryId),
+          ...(await runJobSpecsFor(app, row, row.repositoryId)),
           feedback: { decisionId: decision.id, text: decision.feedback ?? "" },
         }),
       };

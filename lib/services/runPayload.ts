@@ -1,5 +1,11 @@
-import { runJobPayload, type RunJobPayload } from "../queue";
+import type { AcpAgentSpec, McpServerSpec } from "../contracts/executorSpecs";
 import type { repository, run } from "../db/schema";
+import { AppError } from "../errors";
+import { runJobPayload, type RunJobPayload } from "../queue";
+import type { App } from "../server/app";
+import { acpAgentSpecByName } from "./acpAgents";
+import { effectiveRules } from "./approvalRules";
+import { mcpServerSpecsOf } from "./mcpServers";
 
 type RunFields = Pick<
   typeof run.$inferSelect,
@@ -8,6 +14,7 @@ type RunFields = Pick<
   | "baseBranch"
   | "branch"
   | "executor"
+  | "acpAgent"
   | "command"
   | "prompt"
   | "approvalMode"
@@ -19,14 +26,42 @@ type RunFields = Pick<
 type RepoFields = Pick<typeof repository.$inferSelect, "name" | "url" | "credentialEnv" | "networkHosts">;
 
 /**
+ * What a run's job carries from the registries rather than from the run: the rules in force
+ * (its repository's and its user's), the spec of its ACP agent as registered now (null when
+ * the run has none, or its agent is no longer registered) and its repository's MCP servers.
+ * Read afresh whenever a job is built (a new run, a reviewer's follow-up, a requeue), so an
+ * admin's change reaches the next job of a run.
+ */
+export type RunJobSpecs = {
+  approvalRules: RunJobPayload["approvalRules"];
+  acpAgent: AcpAgentSpec | null;
+  mcpServers: McpServerSpec[];
+};
+
+export async function runJobSpecsFor(
+  app: Pick<App, "db">,
+  row: Pick<RunFields, "userId" | "acpAgent">,
+  repositoryId: string,
+): Promise<RunJobSpecs> {
+  const approvalRules = await effectiveRules(app, row.userId, repositoryId);
+  const acpAgent = row.acpAgent ? await acpAgentSpecByName(app, row.acpAgent) : null;
+  const mcpServers = await mcpServerSpecsOf(app, repositoryId);
+  return { approvalRules, acpAgent, mcpServers };
+}
+
+/**
  * The run job for a run record: everything the job process needs, so it never reads the
  * database. Parsed against the queue's schema, since a row's text columns are wider than it.
+ * A run of executor `acp` whose agent was removed since cannot have a job: a 409 saying so.
  */
 export function runJobPayloadFor(
   row: RunFields,
   repo: RepoFields,
-  extra: { approvalRules: RunJobPayload["approvalRules"]; feedback?: RunJobPayload["feedback"] },
+  extra: RunJobSpecs & { feedback?: RunJobPayload["feedback"] },
 ): RunJobPayload {
+  if (row.executor === "acp" && !extra.acpAgent) {
+    throw new AppError("conflict", `the run's ACP agent "${row.acpAgent ?? "(none)"}" is no longer registered`);
+  }
   return runJobPayload.parse({
     kind: "run",
     runId: row.id,
@@ -35,6 +70,8 @@ export function runJobPayloadFor(
     baseBranch: row.baseBranch,
     branch: row.branch,
     executor: row.executor,
+    ...(row.executor === "acp" && extra.acpAgent ? { acpAgent: extra.acpAgent } : {}),
+    mcpServers: extra.mcpServers,
     command: row.command,
     prompt: row.prompt,
     approvalMode: row.approvalMode,

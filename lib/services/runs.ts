@@ -6,7 +6,7 @@ import { inputRequest, repository, run, runDiff } from "../db/schema";
 import { AppError, fieldError, notFound } from "../errors";
 import { appendEvent, requestCancel } from "../eventLog";
 import type { DiffFile } from "../events";
-import { executorCatalog } from "../executors";
+import { slugName } from "../contracts/executorSpecs";
 import { sandboxOffReason } from "../sandboxStatus";
 import { liveWorkers } from "../workerDirectory";
 import { branchName, runBranchName } from "../gitNames";
@@ -14,11 +14,11 @@ import { DEFAULT_INPUT_TIMEOUT_SEC, MAX_INPUT_TIMEOUT_SEC, MIN_INPUT_TIMEOUT_SEC
 import { approvalModes, executors, priorities, runJobOptions } from "../queue";
 import { forgetRunState } from "../runRetention";
 import type { App } from "../server/app";
-import { effectiveRules } from "./approvalRules";
 import { isAdmin, type Principal } from "./principal";
 import { repoByName } from "./repos";
+import { assertExecutorOffered } from "./executorChoice";
 import { IDEMPOTENCY_HEADER, keyReusedError, requestHash } from "./idempotency";
-import { runJobPayloadFor } from "./runPayload";
+import { runJobPayloadFor, runJobSpecsFor } from "./runPayload";
 
 export const createRunInput = z
   .object({
@@ -26,6 +26,8 @@ export const createRunInput = z
     baseBranch: branchName.optional(),
     prompt: z.string().trim().max(100_000).default(""),
     executor: z.enum(executors).optional(),
+    // For executor "acp": the registered ACP agent to start (lib/services/acpAgents.ts).
+    acpAgent: slugName.optional(),
     command: z.string().trim().max(20_000).optional(),
     approvalMode: z.enum(approvalModes).default("risky"),
     model: z.string().trim().min(1).max(200).optional(),
@@ -46,6 +48,12 @@ export const createRunInput = z
     }
     if (v.executor !== "cli" && !v.prompt) {
       ctx.addIssue({ code: "custom", path: ["prompt"], message: `is required for the ${v.executor} executor` });
+    }
+    if (v.executor === "acp" && !v.acpAgent) {
+      ctx.addIssue({ code: "custom", path: ["acpAgent"], message: "is required for the acp executor: the name of a registered ACP agent" });
+    }
+    if (v.executor !== "acp" && v.acpAgent !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["acpAgent"], message: `applies only to the acp executor, not ${v.executor}` });
     }
   });
 export type CreateRunInput = z.infer<typeof createRunInput>;
@@ -96,6 +104,7 @@ export function runView(row: RunRow, repoName: string) {
     baseSha: row.baseSha,
     headSha: row.headSha,
     executor: row.executor,
+    acpAgent: row.acpAgent,
     command: row.command,
     prompt: row.prompt,
     approvalMode: row.approvalMode,
@@ -186,8 +195,7 @@ export async function submitRun(
   if (unsandboxed && !isAdmin(principal)) {
     throw new AppError("forbidden", `only admins may start runs while ${unsandboxed}`);
   }
-  const executor = executorCatalog(workers).find((e) => e.name === input.executor)!;
-  if (!executor.available) throw fieldError("executor", executor.unavailableReason!, "unprocessable");
+  await assertExecutorOffered(app, input, { workers });
   if (input.timeoutSec > app.config.runTimeoutMaxSec) {
     throw fieldError("timeoutSec", `must be at most ${app.config.runTimeoutMaxSec} seconds`);
   }
@@ -205,6 +213,7 @@ export async function submitRun(
     prompt: input.prompt,
     command: input.executor === "cli" ? (input.command ?? null) : null,
     executor: input.executor,
+    acpAgent: input.executor === "acp" ? (input.acpAgent ?? null) : null,
     approvalMode: input.approvalMode,
     model: input.executor === "cli" ? null : (input.model ?? app.config.agentModel),
     maxTurns: input.maxTurns,
@@ -216,7 +225,7 @@ export async function submitRun(
     idempotencyKey: idempotencyKey ?? null,
     idempotencyHash: hash,
   };
-  const payload = runJobPayloadFor(row, repo, { approvalRules: await effectiveRules(app, principal.userId, repo.id) });
+  const payload = runJobPayloadFor(row, repo, await runJobSpecsFor(app, row, repo.id));
 
   // The row is committed before anything reaches Redis: a recorder or job process must never
   // see an event or a job for a run the database does not have yet.
