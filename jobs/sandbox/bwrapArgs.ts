@@ -112,8 +112,8 @@ export function buildBwrapArgs(opts: {
   for (const hidden of opts.hidden) {
     if (SYSTEM_DIRS.some((dir) => isInside(hidden, dir)) && fs.existsSync(hidden)) args.push("--tmpfs", hidden);
   }
-  args.push("--bind", spec.workspace, spec.workspace);
-  for (const readOnly of spec.readOnlyPaths) args.push("--ro-bind", readOnly, readOnly);
+  args.push("--bind", spec.workspace, workspaceView(spec));
+  for (const readOnly of spec.readOnlyPaths) args.push("--ro-bind", readOnly, inSandbox(spec, readOnly));
   const bridges: Bridge[] = [];
   if (scratch.proxyDir) {
     args.push("--ro-bind", scratch.proxyDir, SANDBOX_PROXY_DIR);
@@ -153,6 +153,31 @@ function bridgeScript(bridges: Bridge[]): string {
   }
   lines.push('exec "$@"');
   return lines.join("\n");
+}
+
+/** Where the sandbox's processes see the workspace. */
+export const workspaceView = (spec: SandboxSpec) => spec.workspaceView ?? spec.workspace;
+
+/** A host path as the sandbox's processes see it (a path in the workspace moves with its view). */
+export function inSandbox(spec: SandboxSpec, hostPath: string): string {
+  return isInside(hostPath, spec.workspace) ? path.join(workspaceView(spec), path.relative(spec.workspace, hostPath)) : hostPath;
+}
+
+/** A path in the sandbox's view of the workspace as the host has it (the inverse of inSandbox). */
+export function onHost(spec: SandboxSpec, sandboxPath: string): string {
+  const view = workspaceView(spec);
+  return isInside(sandboxPath, view) ? path.join(spec.workspace, path.relative(view, sandboxPath)) : sandboxPath;
+}
+
+/**
+ * Why `view` cannot be where the workspace appears, or null: it must be absolute and clear of
+ * everything else the sandbox mounts (the system, /proc, /dev, /tmp, HOME, /run, the read-only paths).
+ */
+export function workspaceViewProblem(view: string, readOnlyPaths: readonly string[]): string | null {
+  if (!path.isAbsolute(view) || path.normalize(view) !== view || view === "/") return `"${view}" is not a normalized absolute path below /`;
+  const taken = [...SYSTEM_DIRS, "/proc", "/dev", "/tmp", "/run", SANDBOX_HOME, ...readOnlyPaths];
+  const clash = taken.find((dir) => isInside(view, dir) || isInside(dir, view));
+  return clash ? `"${view}" overlaps "${clash}", which the sandbox mounts too` : null;
 }
 
 /** Whether `p` is `dir` or inside it. */

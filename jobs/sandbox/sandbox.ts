@@ -11,6 +11,9 @@ import {
   SANDBOX_PROXY_SOCKET,
   buildBwrapArgs,
   isInside,
+  onHost,
+  workspaceView,
+  workspaceViewProblem,
 } from "./bwrapArgs";
 import { SANDBOX_PATH, sandboxEnv } from "./env";
 import { newGatewayToken, startModelGateway, type ModelGateway } from "./modelGateway";
@@ -28,6 +31,9 @@ export type SandboxedCommand = { file: string; args: string[]; cwd: string; env:
  * Close after the process has exited.
  */
 export type OpenSandbox = {
+  /** Where the sandbox's processes see the workspace (spec.workspaceView, or its own path). */
+  workspace: string;
+  /** `cwd` is a folder of the workspace as the sandbox's processes see it (default: the workspace). */
   command(program: string, args: string[], options?: { cwd?: string; env?: Record<string, string> }): SandboxedCommand;
   /**
    * With spec.modelAccess: where the program reaches the model (the gateway, at a loopback
@@ -68,6 +74,10 @@ export function findBwrap(searchPath = process.env.PATH ?? ""): string | null {
 
 function checkSpec(spec: SandboxSpec): void {
   if (!path.isAbsolute(spec.workspace)) throw new SandboxError(`sandbox workspace "${spec.workspace}" is not an absolute path`);
+  if (spec.workspaceView !== undefined) {
+    const problem = workspaceViewProblem(spec.workspaceView, spec.readOnlyPaths);
+    if (problem) throw new SandboxError(`sandbox workspace view ${problem}`);
+  }
   for (const readOnly of spec.readOnlyPaths) {
     if (!path.isAbsolute(readOnly)) throw new SandboxError(`sandbox read-only path "${readOnly}" is not an absolute path`);
     // Binding it would cover the workspace with a read-only copy of itself.
@@ -84,11 +94,9 @@ export async function openSandbox(spec: SandboxSpec, settings: SandboxSettings =
   await fs.mkdir(home);
   const remove = () => fs.rm(scratch, { recursive: true, force: true });
 
-  const cwdOf = (cwd: string | undefined) => {
-    const resolved = cwd ?? spec.workspace;
-    if (!isInside(resolved, spec.workspace)) {
-      throw new SandboxError(`working directory "${resolved}" is outside the workspace "${spec.workspace}"`);
-    }
+  const cwdOf = (cwd: string | undefined, view: string) => {
+    const resolved = cwd ?? view;
+    if (!isInside(resolved, view)) throw new SandboxError(`working directory "${resolved}" is outside the workspace "${view}"`);
     return resolved;
   };
 
@@ -105,10 +113,12 @@ export async function openSandbox(spec: SandboxSpec, settings: SandboxSettings =
       });
     }
     return {
+      // No mount namespace: the workspace is where it is.
+      workspace: spec.workspace,
       command: (program, args, options = {}) => ({
         file: program,
         args,
-        cwd: cwdOf(options.cwd),
+        cwd: cwdOf(options.cwd, spec.workspace),
         env: sandboxEnv({ home, path: process.env.PATH ?? SANDBOX_PATH, extra: options.env }),
       }),
       ...(gateway ? { model: { baseUrl: `http://127.0.0.1:${gateway.port}`, token } } : {}),
@@ -171,8 +181,9 @@ export async function openSandbox(spec: SandboxSpec, settings: SandboxSettings =
     : {};
 
   return {
+    workspace: workspaceView(spec),
     command(program, args, options = {}) {
-      const cwd = cwdOf(options.cwd);
+      const cwd = cwdOf(options.cwd, workspaceView(spec));
       const env = sandboxEnv({ home: SANDBOX_HOME, path: SANDBOX_PATH, extra: { ...proxyEnv, ...options.env } });
       return {
         file: bwrap,
@@ -185,7 +196,8 @@ export async function openSandbox(spec: SandboxSpec, settings: SandboxSettings =
           program,
           args,
         }),
-        cwd,
+        // bwrap itself starts in the same folder on the host.
+        cwd: onHost(spec, cwd),
         // bwrap itself gets the same allow-list: its process is PID 1 inside, and /proc/1/environ
         // shows what it was started with.
         env,

@@ -10,6 +10,13 @@ export type SandboxSpec = {
   /** Absolute path of the run's workspace: the only writable place, bound at the same path. */
   workspace: string;
   /**
+   * Where the sandbox's processes see the workspace (absolute), when not at its own path: an
+   * agent whose session outlives one delivery (Claude Code resuming after a crash or a review)
+   * then works in the same folder every time, though each delivery has its own attempt folder.
+   * Ignored with SANDBOX=off. OpenSandbox.workspace says where it is.
+   */
+  workspaceView?: string;
+  /**
    * Absolute paths bound read-only at the same path (e.g. the object store a run's repository
    * borrows from). Bound after the workspace, so one inside it stays read-only.
    */

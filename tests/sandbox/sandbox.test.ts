@@ -148,6 +148,29 @@ describe("runSandboxed", () => {
     }
   });
 
+  it("shows the workspace at its view instead of its own path, with read-only paths inside it moved along", async () => {
+    const inner = path.join(workspace, "view-protected");
+    await fs.mkdir(inner, { recursive: true });
+    await fs.writeFile(path.join(workspace, "seen.txt"), "seen\n");
+    const { stdout } = await bash(
+      `pwd; cat /workspace/seen.txt; echo made > made.txt; ls ${workspace} 2>/dev/null || echo no-real-path; echo x > /workspace/view-protected/f 2>/dev/null || echo protected-refused`,
+      { spec: spec({ workspaceView: "/workspace", readOnlyPaths: [inner] }) },
+    );
+    expect(stdout).toBe("/workspace\nseen\nno-real-path\nprotected-refused\n");
+    expect(await fs.readFile(path.join(workspace, "made.txt"), "utf8")).toBe("made\n");
+    const sandbox = await openSandbox(spec({ workspaceView: "/workspace" }), ON);
+    try {
+      expect(sandbox.workspace).toBe("/workspace");
+      expect(sandbox.command("true", [], { cwd: "/workspace/sub" }).cwd).toBe(path.join(workspace, "sub"));
+      expect(() => sandbox.command("true", [], { cwd: workspace })).toThrow(/outside the workspace/);
+    } finally {
+      await sandbox.close();
+    }
+    for (const view of ["/usr/workspace", "/tmp", "/home/agentdesk/w", "relative", "/", base]) {
+      await expect(bash("true", { spec: spec({ workspaceView: view, readOnlyPaths: [base] }) })).rejects.toThrow(/workspace view/);
+    }
+  });
+
   it("with SANDBOX=off runs the program itself, with the allow-listed environment", async () => {
     process.env.AGENTDESK_SANDBOX_OFF_SECRET = "off-secret-value";
     try {
