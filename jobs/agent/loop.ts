@@ -7,6 +7,7 @@ import { loadRepoInstructions } from "./instructions";
 import { mayGoOnPast } from "./limitQuestion";
 import { checkLimits, checkRepeat, raiseLimit, type RunLimits } from "./limits";
 import { LoopGuard } from "./loopGuard";
+import type { McpToolbox } from "../mcp/toolbox";
 import { streamTurn, type TurnResponse } from "./modelTurn";
 import type { ResolvedPrice } from "./pricing";
 import { ModelRequestError, retryMessage, withModelRetries, type RetryPolicy } from "./retry";
@@ -27,10 +28,12 @@ export type AgentLoopOptions = {
   textFlushMs: number;
 };
 
-/** The run's context as the loop uses it: the pipeline's, plus crash-resume hooks. */
+/** The run's context as the loop uses it: the pipeline's, plus crash-resume hooks and the run's MCP servers. */
 export type AgentRunContext = Pick<ExecutorContext, "payload" | "workspace" | "sandbox" | "emit" | "signal" | "secrets" | "followUp" | "requestInput"> & {
   checkpoint?: CheckpointSaver;
   resumeFrom?: { turn: number; state: unknown };
+  /** Started by the executor for this run, stopped when it ends (jobs/mcp). */
+  mcp?: McpToolbox;
 };
 
 /**
@@ -51,8 +54,14 @@ export async function runAgentLoop(options: AgentLoopOptions, ctx: AgentRunConte
       : initialState(payload.prompt);
   const guard = new LoopGuard(state.loopCounts);
   const instructions = await loadRepoInstructions(ctx.workspace, emit);
-  const system = systemPrompt({ repoName: payload.repo.name, branch: payload.branch, baseBranch: payload.baseBranch, instructions });
-  const tools = toolDefinitions();
+  const system = systemPrompt({
+    repoName: payload.repo.name,
+    branch: payload.branch,
+    baseBranch: payload.baseBranch,
+    instructions,
+    mcpServers: [...new Set(ctx.mcp?.tools.map((t) => t.server))],
+  });
+  const tools = toolDefinitions(ctx.mcp);
   const text = new TextCoalescer(emit, options.textFlushMs);
   const save = async (options?: CheckpointOptions) => {
     state.loopCounts = guard.snapshot();
@@ -74,6 +83,7 @@ export async function runAgentLoop(options: AgentLoopOptions, ctx: AgentRunConte
     secrets: ctx.secrets,
     approval: { mode: payload.approvalMode, rules: payload.approvalRules, remembered: state.remembered },
     ask,
+    mcp: ctx.mcp,
   };
   if (options.price.note) await emit({ type: "log", level: "info", message: options.price.note });
 

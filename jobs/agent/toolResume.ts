@@ -1,6 +1,7 @@
 import type { ToolResultBlock, ToolUseBlock } from "./conversation";
 import { runToolStep, type ToolStepContext } from "./toolStep";
 import { agentTools } from "./tools";
+import { isMcpToolName } from "../mcp/mcpTools";
 
 /**
  * Crash resume per tool call. The loop records in the run's checkpoint each call's start
@@ -14,7 +15,8 @@ import { agentTools } from "./tools";
  *   would repeat (an append, a migration, a request to a server). The model is told the call
  *   was interrupted, and decides what to do;
  * - except calls that change nothing (changesNothing), which simply run again; `ask_human`
- *   asks the same request, which finds an answer given meanwhile.
+ *   asks the same request, which finds an answer given meanwhile. An MCP tool's call is never
+ *   taken to change nothing, whatever its server says of it.
  *
  * The workspace comes back as the last completed call left it: what the interrupted call
  * changed in it is gone, and the model is told so.
@@ -26,6 +28,8 @@ import { agentTools } from "./tools";
  * again after a crash, and its completion is saved without asking git about the worktree.
  */
 export function changesNothing(call: Pick<ToolUseBlock, "name" | "input">): boolean {
+  // What an MCP tool does is up to its server (a write, a request to another system): never run again.
+  if (isMcpToolName(call.name)) return false;
   const tool = agentTools.find((t) => t.name === call.name);
   if (!tool || !tool.input.safeParse(call.input).success) return true;
   return tool.kind === "read" || tool.kind === "ask";

@@ -1,11 +1,13 @@
 import { errorMessage } from "../errors";
 import { RunSuspended } from "../input/suspension";
 import type { RequestInput, RunEmit } from "../executors/types";
+import type { McpToolbox } from "../mcp/toolbox";
 import type { SandboxSpec } from "../sandbox/spec";
 import { CommandOutput } from "../output";
 import { gateToolCall, type ApprovalSettings } from "./approvalGate";
 import type { ToolResultBlock, ToolUseBlock } from "./conversation";
 import { runTool, type HumanReply } from "./tools";
+import { isMcpToolName } from "../mcp/mcpTools";
 
 /** What the feed shows of a tool's output; the model gets up to MODEL_OUTPUT_CHARS. */
 export const EVENT_OUTPUT_CHARS = 8 * 1024;
@@ -20,6 +22,8 @@ export type ToolStepContext = {
   approval: ApprovalSettings;
   /** Asks the run's owner (an approval, or the agent's question), saving the run's progress first. */
   ask: RequestInput;
+  /** The run's MCP servers, when it has any. */
+  mcp?: McpToolbox;
 };
 
 /**
@@ -35,7 +39,8 @@ export async function runToolStep(
   ctx: ToolStepContext,
   recordStart: () => Promise<void> = async () => {},
 ): Promise<ToolResultBlock> {
-  const gate = await gateToolCall(call, ctx.approval, ctx.ask);
+  // A tool the run does not have runs nothing, so it asks nobody: the model is told it is unknown.
+  const gate = isUnknownMcpTool(call.name, ctx.mcp) ? { run: true as const, input: call.input } : await gateToolCall(call, ctx.approval, ctx.ask);
   if (gate.run) await recordStart();
   const started = Date.now();
   await ctx.emit({ type: "tool.started", callId: call.id, tool: call.name, input: gate.run ? gate.input : call.input });
@@ -53,6 +58,7 @@ export async function runToolStep(
       secrets: ctx.secrets,
       onOutput: (stream, text) => live.push(stream, Buffer.from(text, "utf8")),
       askHuman: (question) => askQuestion(ctx.ask, call.id, question),
+      mcp: ctx.mcp,
     });
   } catch (e) {
     await live.end();
@@ -89,6 +95,8 @@ export async function runToolStep(
     ...(result.ok ? {} : { is_error: true }),
   };
 }
+
+const isUnknownMcpTool = (name: string, mcp: McpToolbox | undefined) => isMcpToolName(name) && !mcp?.has(name);
 
 /** The request id of an `ask_human` call's question: the same call (a resumed run) asks the same request. */
 export const questionRequestId = (callId: string) => `question-${callId}`;

@@ -4,6 +4,7 @@ import { agentUnavailableReason } from "../../lib/executors";
 import { DEFAULT_LOOP_REPEATS } from "../agent/limits";
 import { runAgentLoop } from "../agent/loop";
 import { priceFor } from "../agent/pricing";
+import { startMcpServers } from "../mcp/toolbox";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "../agent/retry";
 import type { Executor } from "./types";
 
@@ -30,22 +31,33 @@ export function createAgentExecutor(
         maxRetries: 0,
       });
       const model = ctx.payload.model ?? config.agentModel;
-      return runAgentLoop(
-        {
-          client,
-          model,
-          maxTokens: config.agentMaxTokens,
-          limits: {
-            maxTurns: ctx.payload.maxTurns,
-            budgetUsd: config.agentBudgetUsd,
-            loopRepeats: options.loopRepeats ?? DEFAULT_LOOP_REPEATS,
+      // The repository's MCP servers live as long as this executor's run (and die with a cancel).
+      const mcp = await startMcpServers(ctx.payload.mcpServers, {
+        sandbox: ctx.sandbox,
+        emit: ctx.emit,
+        signal: ctx.signal,
+        secrets: ctx.secrets,
+      });
+      try {
+        return await runAgentLoop(
+          {
+            client,
+            model,
+            maxTokens: config.agentMaxTokens,
+            limits: {
+              maxTurns: ctx.payload.maxTurns,
+              budgetUsd: config.agentBudgetUsd,
+              loopRepeats: options.loopRepeats ?? DEFAULT_LOOP_REPEATS,
+            },
+            price: priceFor(model, config.agentPrices),
+            retry: options.retry ?? DEFAULT_RETRY_POLICY,
+            textFlushMs: options.textFlushMs ?? 50,
           },
-          price: priceFor(model, config.agentPrices),
-          retry: options.retry ?? DEFAULT_RETRY_POLICY,
-          textFlushMs: options.textFlushMs ?? 50,
-        },
-        ctx,
-      );
+          { ...ctx, mcp },
+        );
+      } finally {
+        await mcp.close();
+      }
     },
   };
 }

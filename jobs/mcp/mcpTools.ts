@@ -25,6 +25,9 @@ export type McpTool = {
   definition: ToolDefinition;
 };
 
+/** Whether a tool call's name is an MCP tool's (`mcp__<server>__<tool>`), whether or not the run has it. */
+export const isMcpToolName = (name: string) => name.startsWith("mcp__");
+
 /** How a name the server gave is shown in a warning: quoted, control characters escaped, shortened. */
 export function shownName(name: string): string {
   const escaped = JSON.stringify(name);

@@ -15,7 +15,8 @@ export type McpServerLaunch = {
   /**
    * The run's sandbox plus what this server needs to see read-only: its program's folder,
    * the folders of files named in its arguments (a script), AgentDesk's node_modules (node
-   * servers import from it). For this server only: the agent's shell does not see them.
+   * servers import from it). For this server only: the agent's shell does not see them. Never
+   * the model gateway of a sandbox that has one.
    */
   sandbox: SandboxSpec;
   /** The values of the server's `envNames` that are set on the job process. */
@@ -64,7 +65,9 @@ export function mcpServerLaunch(
     if (value === undefined || value === "") missingEnv.push(name);
     else values[name] = value;
   }
-  return { program: resolved.program, args: spec.args, sandbox: { ...run, readOnlyPaths: readOnly }, env: values, missingEnv };
+  // The run's workspace and network, never its model gateway: a tool server does not call the model.
+  const sandbox: SandboxSpec = { workspace: run.workspace, readOnlyPaths: readOnly, networkHosts: run.networkHosts };
+  return { program: resolved.program, args: spec.args, sandbox, env: values, missingEnv };
 }
 
 /**

@@ -59,20 +59,27 @@ type Connection = {
 };
 
 export async function startMcpServers(specs: readonly McpServerSpec[], ctx: McpStartContext): Promise<McpToolbox> {
-  const started = await Promise.all(specs.map((spec) => startServer(spec, ctx)));
-  const connections = started.filter((c): c is { connection: Connection; tools: McpTool[] } => c !== null);
+  // Settled, not raced: when one start throws (the run was stopped), the others are closed too.
+  const settled = await Promise.allSettled(specs.map((spec) => startServer(spec, ctx)));
+  const connections = settled.flatMap((r) => (r.status === "fulfilled" && r.value !== null ? [r.value] : []));
+  const thrown = settled.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (thrown || ctx.signal.aborted) {
+    await Promise.all(connections.map((c) => c.connection.close()));
+    ctx.signal.throwIfAborted();
+    throw thrown!.reason;
+  }
   const tools = connections.flatMap((c) => c.tools);
   const byName = new Map(tools.map((t) => [t.definition.name, { tool: t, connection: connections.find((c) => c.connection.server === t.server)!.connection }]));
   const callTimeoutMs = ctx.callTimeoutMs ?? MCP_CALL_TIMEOUT_MS;
 
   let closing: Promise<void> | undefined;
-  const close = () => (closing ??= Promise.all(connections.map((c) => c.connection.close())).then(() => {}));
+  const onAbort = () => void close();
+  const close = () => {
+    ctx.signal.removeEventListener("abort", onAbort);
+    return (closing ??= Promise.all(connections.map((c) => c.connection.close())).then(() => {}));
+  };
   // A cancelled run's servers stop now, not when the loop gets round to it.
-  ctx.signal.addEventListener("abort", () => void close(), { once: true });
-  if (ctx.signal.aborted) {
-    await close();
-    ctx.signal.throwIfAborted();
-  }
+  ctx.signal.addEventListener("abort", onAbort, { once: true });
 
   return {
     tools,
@@ -178,7 +185,8 @@ async function connectStdio(spec: Extract<McpServerSpec, { transport: "stdio" }>
     await transport.settled(1_000);
     const gone = connection.gone();
     await connection.close();
-    throw new Error(`${errorMessage(e)}${gone ? `; ${gone}` : `; stderr: ${transport.stderrTail() || "(none)"}`}`);
+    // Its stderr may hold what it was given (a token in an error message).
+    throw new Error(maskSecrets(`${errorMessage(e)}${gone ? `; ${gone}` : `; stderr: ${transport.stderrTail() || "(none)"}`}`, secrets));
   }
   return connection;
 }
@@ -194,7 +202,12 @@ async function connectHttp(spec: Extract<McpServerSpec, { transport: "http" }>, 
     redirectPolicy: "same-origin",
   });
   const client = new Client({ name: "agentdesk", version: "1.0.0" }, { capabilities: {} });
-  await client.connect(transport, { timeout: ctx.startTimeoutMs ?? MCP_START_TIMEOUT_MS, signal: ctx.signal });
+  try {
+    await client.connect(transport, { timeout: ctx.startTimeoutMs ?? MCP_START_TIMEOUT_MS, signal: ctx.signal });
+  } catch (e) {
+    await client.close().catch(() => {});
+    throw new Error(maskSecrets(errorMessage(e), token ? [token] : []));
+  }
   return {
     server: spec.name,
     client,

@@ -6,11 +6,12 @@ import { resolveInput } from "../../lib/inputArbiter";
 import type { RunStatus } from "../../lib/contracts/runLifecycle";
 import { runEffect } from "../../lib/runChanges";
 import type { RunJobPayload } from "../../lib/queue";
-import { turn, type ContentBlockParam, type FakeScript, type RecordedRequest } from "../support/fakeAnthropic";
+import { turn, type FakeScript, type RecordedRequest } from "../support/fakeAnthropic";
 import { git } from "../support/gitRepo";
 import { allEvents, hasEnded, waitForEvents } from "../jobs/helpers";
 import { lastEvent, ofType, startAgentHarness, type AgentHarness } from "./agentHarness";
 import { answerEveryRequest, answerRequest, waitForRequest, type PersonAnswer } from "./support/answers";
+import { toolResultSent } from "./support/modelSaw";
 
 /**
  * Human in the loop through the real agent loop: the approval policy before each tool call,
@@ -44,17 +45,7 @@ async function runAnswering(script: FakeScript, answers: PersonAnswer[], overrid
   return { payload, requests, events: await allEvents(h.log, payload.runId) };
 }
 
-/** The tool_result the model received for a call, from the fake's recorded requests. */
-function resultSent(callId: string): ContentBlockParam {
-  for (const request of [...h.fake.requests].reverse()) {
-    for (const message of request.body.messages) {
-      if (typeof message.content === "string") continue;
-      const found = message.content.find((b) => b.type === "tool_result" && b.tool_use_id === callId);
-      if (found) return found;
-    }
-  }
-  throw new Error(`the model never received a result for ${callId}`);
-}
+const resultSent = (callId: string) => toolResultSent(h.fake, callId);
 
 const branchFile = async (payload: RunJobPayload, file: string) =>
   git(await runBranchRepo(h.config.dataDir, payload.runId, h.log, mirrorPath(h.config.dataDir, h.repo.url)), "show", `${payload.branch}:${file}`);

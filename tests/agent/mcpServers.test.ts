@@ -106,6 +106,15 @@ describe("a stdio MCP server in the run's sandbox", () => {
     expect(warning).toMatch(/^MCP server "broken" did not start: .*exit code 3.*fixture MCP server: cannot reach the issue tracker.*The run goes on without it\.$/s);
   });
 
+  it("masks what the server was given in the warning about its failure", async () => {
+    toolbox = await start([fixtureServer({ name: "leaky", failStart: "bad token $LEAKY_TOKEN", envNames: ["LEAKY_TOKEN"] })], {
+      env: { LEAKY_TOKEN: "leaky-secret-value-42" },
+    });
+    const [warning] = logs("warn");
+    expect(warning).toContain("bad token ***");
+    expect(warning).not.toContain("leaky-secret-value-42");
+  });
+
   it("reports a program that is not there", async () => {
     toolbox = await start([{ name: "missing", transport: "stdio", command: "no-such-mcp-server", args: [], envNames: [] }]);
     expect(toolbox.tools).toEqual([]);
@@ -129,11 +138,13 @@ describe("a stdio MCP server in the run's sandbox", () => {
     await expect.poll(() => fixtureProcesses(other), { timeout: 5_000 }).toEqual([]);
   });
 
-  it("shows the server only its own files: its script's folder and node_modules, read-only, never DATA_DIR", () => {
-    const run = { workspace, readOnlyPaths: [], networkHosts: [] };
+  it("shows the server only its own files (its script's folder and node_modules, read-only, never DATA_DIR) and never the model gateway", () => {
+    // The sandbox of an executor whose agent calls the model: its MCP servers do not get the gateway.
+    const run = { workspace, readOnlyPaths: [], networkHosts: ["example.com"], modelAccess: { upstreamUrl: "http://127.0.0.1:9", apiKey: "sk-ant-x" } };
     const launch = mcpServerLaunch(fixtureServer(), run, {}, { mode: "on", dataDir: "/nonexistent-data" });
-    expect(launch).toMatchObject({ program: "/usr/bin/node", sandbox: { workspace } });
+    expect(launch).toMatchObject({ program: "/usr/bin/node", sandbox: { workspace, networkHosts: ["example.com"] } });
     if ("error" in launch) throw new Error(launch.error);
+    expect(launch.sandbox).not.toHaveProperty("modelAccess");
     expect(launch.sandbox.readOnlyPaths).toContain(path.dirname(FIXTURE_SERVER_SCRIPT));
     expect(launch.sandbox.readOnlyPaths.some((p) => p.endsWith("/node_modules"))).toBe(true);
     expect(run.readOnlyPaths).toEqual([]);

@@ -21,7 +21,7 @@ export type FixtureOptions = {
   name?: string;
   /** Put on the command line, so a test finds the server's processes (fixtureProcesses). */
   tag?: string;
-  /** The server writes this to stderr and exits 3 before speaking MCP. */
+  /** The server writes this to stderr (`$NAME` replaced by that variable's value) and exits 3 before speaking MCP. */
   failStart?: string;
   /** Also offer tools with names a client must refuse. */
   badToolNames?: boolean;

@@ -12,7 +12,7 @@
 //
 // Options (argv):
 //   --tag <text>           ignored; lets a test find this server's processes by their command line
-//   --fail-start <message> writes the message to stderr and exits 3 before speaking MCP
+//   --fail-start <message> writes the message to stderr ($NAME replaced by that variable's value) and exits 3 before speaking MCP
 //   --bad-tool-names       also offers tools whose names a client must refuse
 //   --http <port>          serves Streamable HTTP on 127.0.0.1:<port>; `--token <t>` requires `Authorization: Bearer <t>`
 import fs from "node:fs";
@@ -32,7 +32,8 @@ const option = (name) => {
 
 const failStart = option("--fail-start");
 if (failStart !== undefined) {
-  process.stderr.write(`fixture MCP server: ${failStart}\n`);
+  const said = failStart.replace(/\$([A-Za-z_][A-Za-z0-9_]*)/g, (_, name) => process.env[name] ?? "");
+  process.stderr.write(`fixture MCP server: ${said}\n`);
   process.exit(3);
 }
 
