@@ -52,6 +52,17 @@ export const eventBody = z.discriminatedUnion("type", [
     durationMs: z.number().nonnegative(),
   }),
   z.object({ type: z.literal("assistant.text"), text: z.string(), messageId: z.string().optional() }),
+  // An agent's plan (ACP agents send one and replace it as they go): the whole list each time.
+  z.object({
+    type: z.literal("agent.plan"),
+    entries: z.array(
+      z.object({
+        content: z.string(),
+        status: z.enum(["pending", "in_progress", "completed"]),
+        priority: z.enum(["high", "medium", "low"]),
+      }),
+    ),
+  }),
   z.object({
     type: z.literal("tool.started"),
     callId: z.string(),

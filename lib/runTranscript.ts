@@ -114,6 +114,8 @@ export function statusDetail(e: RunEvent): string | null {
       return `${e.branch} to ${e.remote}`;
     case "push.finished":
       return e.ok ? `pushed ${e.branch}${e.pullRequestUrl ? ` (${e.pullRequestUrl})` : ""}` : `push failed: ${e.error ?? "unknown error"}`;
+    case "agent.plan":
+      return e.entries.map((entry) => `[${entry.status}] ${entry.content}`).join("; ");
     case "run.completed":
       return e.reason;
     case "run.failed":

@@ -12,6 +12,32 @@ const reviewLooks = {
   discard: { label: "Discarded", icon: icons.cross, tone: "neutral" },
 } as const;
 
+const planMarks = { completed: "✓", in_progress: "▸", pending: "○" } as const;
+const planTones = { completed: "text-zinc-500 line-through", in_progress: "text-zinc-100", pending: "text-zinc-300" } as const;
+
+/** An agent's plan as it stands: each step with its status (a newer plan replaces it in the feed). */
+function PlanEntry({ event }: { event: Extract<RunEvent, { type: "agent.plan" }> }) {
+  const done = event.entries.filter((e) => e.status === "completed").length;
+  return (
+    <FeedRow icon={icons.queue} tone="info" at={event.at} type={event.type}>
+      <RowTitle detail={`${done} of ${event.entries.length} done`}>Plan</RowTitle>
+      <ol className="mt-1 space-y-0.5 text-sm">
+        {event.entries.map((entry, i) => (
+          <li key={i} className={cx("flex gap-2", planTones[entry.status])}>
+            <span className="w-3 shrink-0 text-center font-mono text-xs leading-5" aria-label={entry.status.replace("_", " ")}>
+              {planMarks[entry.status]}
+            </span>
+            <span>
+              {entry.content}
+              {entry.priority === "high" && <span className="ml-2 text-[11px] text-amber-300">high</span>}
+            </span>
+          </li>
+        ))}
+      </ol>
+    </FeedRow>
+  );
+}
+
 const Mono = ({ children }: { children: React.ReactNode }) => <span className="font-mono text-zinc-300">{children}</span>;
 
 /**
@@ -63,6 +89,8 @@ export function EventEntry({ event }: { event: RunEvent }) {
           </RowTitle>
         </FeedRow>
       );
+    case "agent.plan":
+      return <PlanEntry event={event} />;
     case "log":
       return (
         <FeedRow icon={icons.info} tone={event.level === "error" ? "danger" : event.level === "warn" ? "warning" : "neutral"} at={event.at} type={event.type}>

@@ -68,10 +68,11 @@ export function appendToFeed(feed: Feed, batch: { id: string; event: RunEvent }[
         }
         break;
       }
-      case "usage": {
+      case "usage":
+      case "agent.plan": {
         const last = items[items.length - 1];
-        // Usage is a running total: a newer one replaces the one just before it.
-        if (last?.kind === "event" && last.event.type === "usage") items[items.length - 1] = { ...last, event };
+        // Usage is a running total and a plan is sent whole each time: a newer one replaces the one just before it.
+        if (last?.kind === "event" && last.event.type === event.type) items[items.length - 1] = { ...last, event };
         else items.push({ kind: "event", key: id, event });
         break;
       }
