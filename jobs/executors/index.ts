@@ -1,5 +1,6 @@
 import type { Config } from "../../lib/config";
 import { executors, type ExecutorName } from "../../lib/queue";
+import { createAcpExecutor } from "./acp";
 import { createAgentExecutor } from "./agent";
 import { createCliExecutor } from "./cli";
 import type { Executor } from "./types";
@@ -11,7 +12,7 @@ import type { Executor } from "./types";
 export type ExecutorRegistry = ReadonlyMap<ExecutorName, Executor>;
 
 export function defaultExecutors(config: Config): ExecutorRegistry {
-  const list: Executor[] = [createCliExecutor(), createAgentExecutor(config)];
+  const list: Executor[] = [createCliExecutor(), createAgentExecutor(config), createAcpExecutor(config)];
   return new Map(list.map((e) => [e.name, e]));
 }
 

@@ -1,7 +1,8 @@
 import { spawn } from "node:child_process";
 import { Readable, Writable } from "node:stream";
-import { ndJsonStream, type Stream } from "@agentclientprotocol/sdk";
+import { ndJsonStream, type Stream } from "@agentclientprotocol/sdk/unstable";
 import type { AcpAgentSpec } from "../../../lib/contracts/executorSpecs";
+import type { ModelAccess } from "../../sandbox/modelGateway";
 import { openSandbox, type OpenSandbox } from "../../sandbox/sandbox";
 import type { SandboxSettings, SandboxSpec } from "../../sandbox/spec";
 import { lastBytes } from "../../output";
@@ -34,22 +35,30 @@ export type StartAgentOptions = {
   env: Record<string, string | undefined>;
   /** Names never passed (the repository's credential variable, besides PLATFORM_ENV). */
   withheld: readonly string[];
-  /** Extra variables for the agent (e.g. the model gateway's address and token). */
-  extraEnv?: Record<string, string>;
+  /**
+   * The Anthropic API, for an agent that lists ANTHROPIC_API_KEY: it gets the sandbox's model
+   * gateway (ANTHROPIC_BASE_URL and a per-sandbox token as its key), never the key itself.
+   */
+  modelAccess?: ModelAccess;
   settings?: SandboxSettings;
   /** The agent's stderr, a line or a chunk at a time, for the job's log. */
   onStderr(text: string): void;
   killGraceMs?: number;
 };
 
+/** The one variable an agent never gets as it is: the model gateway stands in for it. */
+export const MODEL_KEY_ENV = "ANTHROPIC_API_KEY";
+
 /**
  * The variables the agent receives on top of the sandbox's allow-list: the values of the
  * names the admin listed, read from the job process's environment. Platform secrets and the
- * repository's credential are refused by name: an admin's list cannot hand them out.
+ * repository's credential are refused by name: an admin's list cannot hand them out. The
+ * model key is left to the gateway.
  */
 export function agentEnv(spec: AcpAgentSpec, env: Record<string, string | undefined>, withheld: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of spec.envNames) {
+    if (name === MODEL_KEY_ENV) continue;
     if ((PLATFORM_ENV as readonly string[]).includes(name) || withheld.includes(name)) {
       throw new AgentStartError(`the ACP agent "${spec.name}" may not receive ${name}: it is a secret of AgentDesk itself`);
     }
@@ -71,9 +80,26 @@ export async function startAgentProcess(options: StartAgentOptions): Promise<Age
     ...options.sandbox,
     readOnlyPaths: [...options.sandbox.readOnlyPaths, ...resolved.readOnlyPaths.filter((p) => !options.sandbox.readOnlyPaths.includes(p))],
   };
-  const env = { ...agentEnv(options.spec, options.env, options.withheld), ...options.extraEnv };
+  const env = agentEnv(options.spec, options.env, options.withheld);
+  const wantsModel = options.spec.envNames.includes(MODEL_KEY_ENV);
+  if (wantsModel && !options.modelAccess) {
+    throw new AgentStartError(`the ACP agent "${options.spec.name}" needs ${MODEL_KEY_ENV}, which is not set on the job process`);
+  }
+  if (wantsModel) spec.modelAccess = options.modelAccess;
   const sandbox: OpenSandbox = await openSandbox(spec, options.settings);
-  const command = sandbox.command(resolved.program, options.spec.args, { env });
+  if (sandbox.model) {
+    env.ANTHROPIC_BASE_URL = sandbox.model.baseUrl;
+    env[MODEL_KEY_ENV] = sandbox.model.token;
+    // The sandbox reaches nothing but the gateway: no update checks or telemetry to wait for.
+    env.CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC = "1";
+  }
+  let command;
+  try {
+    command = sandbox.command(resolved.program, options.spec.args, { env });
+  } catch (e) {
+    await sandbox.close();
+    throw e;
+  }
   const child = spawn(command.file, command.args, {
     cwd: command.cwd,
     env: command.env as NodeJS.ProcessEnv,

@@ -1,4 +1,4 @@
-import type { SessionUpdate } from "@agentclientprotocol/sdk";
+import type { SessionUpdate } from "@agentclientprotocol/sdk/unstable";
 import type { EventBodyInput } from "../../../lib/events";
 import { TextCoalescer } from "../../agent/textCoalescer";
 import { capText, EVENT_OUTPUT_CHARS } from "../../agent/toolStep";
@@ -17,6 +17,8 @@ export type AcpFeedOptions = {
   terminalOutput(terminalId: string): string | undefined;
   /** Sees every tool call as it is reported (after merging): the deny-rule watch. */
   onToolCall(call: KnownToolCall): void;
+  /** A tool call has finished and is in the feed (the run checkpoints here). */
+  onToolFinished(): Promise<void>;
   /** The agent's running session cost, when it reports one (usage_update). */
   onCost(costUsd: number): void;
   textFlushMs: number;
@@ -146,6 +148,7 @@ export class AcpFeed {
       durationMs: Date.now() - call.startedAt,
       ...(shown.cut ? { truncated: true } : {}),
     });
+    await this.options.onToolFinished();
   }
 
   // Text first: a tool call must not overtake the words that announced it.

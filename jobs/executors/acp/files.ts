@@ -1,5 +1,5 @@
 import path from "node:path";
-import { RequestError, type ReadTextFileRequest, type WriteTextFileRequest } from "@agentclientprotocol/sdk";
+import { RequestError, type ReadTextFileRequest, type WriteTextFileRequest } from "@agentclientprotocol/sdk/unstable";
 import type { ApprovalAction } from "../../../lib/approval";
 import type { GateOutcome } from "../../approval/gate";
 import { confinePath } from "../../agent/tools/confine";

@@ -1,5 +1,5 @@
 import path from "node:path";
-import type { PermissionOption, RequestPermissionRequest, RequestPermissionResponse } from "@agentclientprotocol/sdk";
+import type { PermissionOption, RequestPermissionRequest, RequestPermissionResponse } from "@agentclientprotocol/sdk/unstable";
 import type { ApprovalAction } from "../../../lib/approval";
 import { gateAction, type GateSettings } from "../../approval/gate";
 import { acpAction, acpGateRequest } from "../../approval/toolActions";
@@ -118,14 +118,15 @@ export async function answerPermission(params: RequestPermissionRequest, ctx: Pe
     return { outcome: option ? { outcome: "selected", optionId: option.optionId } : { outcome: "cancelled" } };
   };
 
-  if (outcome.run && answer && "decision" in answer && answer.editedInput !== undefined) {
-    const note = answer.note ? ` Their note: ${answer.note}` : "";
-    return reject(`The reviewer wants this instead: ${inputText(answer.editedInput)}.${note}`);
+  const person = answer && "decision" in answer && !("timedOut" in answer) ? answer : undefined;
+  if (outcome.run && person?.editedInput !== undefined) {
+    const note = person.note ? ` Their note: ${person.note}` : "";
+    return reject(`The reviewer wants this instead: ${inputText(person.editedInput)}.${note}`);
   }
   if (!outcome.run) {
     // A plain "deny" of a person says nothing the rejection does not; a note, the policy's
     // reasons or a timeout do.
-    const plainDeny = answer !== undefined && "decision" in answer && !("timedOut" in answer) && answer.decision === "deny" && !answer.note;
+    const plainDeny = person?.decision === "deny" && !person.note;
     return reject(plainDeny ? null : outcome.output);
   }
   const option = chooseOption(params.options, ["allow_once", "allow_always"]);

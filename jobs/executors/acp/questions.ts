@@ -1,4 +1,4 @@
-import type { CreateElicitationRequest, CreateElicitationResponse, ElicitationContentValue, ElicitationPropertySchema, EnumOption } from "@agentclientprotocol/sdk";
+import type { CreateElicitationRequest, CreateElicitationResponse, ElicitationContentValue, ElicitationPropertySchema, EnumOption } from "@agentclientprotocol/sdk/unstable";
 import type { RequestInput } from "../types";
 
 type Field = { key: string; schema: ElicitationPropertySchema; options: EnumOption[]; multiple: boolean };

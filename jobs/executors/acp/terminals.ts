@@ -1,5 +1,6 @@
 import path from "node:path";
-import { RequestError, type CreateTerminalRequest, type TerminalExitStatus, type TerminalOutputResponse } from "@agentclientprotocol/sdk";
+import { RequestError, type CreateTerminalRequest, type TerminalExitStatus, type TerminalOutputResponse } from "@agentclientprotocol/sdk/unstable";
+import type { ApprovalAction } from "../../../lib/approval";
 import type { GateOutcome } from "../../approval/gate";
 import { acpTerminalAction } from "../../approval/toolActions";
 import { CommandOutput, lastBytes } from "../../output";
@@ -14,6 +15,7 @@ import type { RunEmit } from "../types";
 const DEFAULT_OUTPUT_BYTES = 1024 * 1024;
 
 type Terminal = {
+  released: boolean;
   output: string;
   truncated: boolean;
   exit?: TerminalExitStatus;
@@ -27,7 +29,7 @@ export type TerminalsOptions = {
   emit: RunEmit;
   secrets: readonly string[];
   /** The one policy on what is about to run (may ask a person); `callId` is the feed's. */
-  gate(callId: string, command: string, input: { command: string; args: string[]; cwd: string }): Promise<GateOutcome>;
+  gate(request: { callId: string; action: ApprovalAction; command: string; args: string[]; input: { command: string; args: string[]; cwd: string } }): Promise<GateOutcome>;
   /** The feed's call id of terminal number `n` of this connection. */
   feedCallId(n: number): string;
 };
@@ -54,9 +56,8 @@ export class AcpTerminals {
     const args = params.args ?? [];
     const n = ++this.count;
     const callId = this.options.feedCallId(n);
-    const { command } = acpTerminalAction(params.command, args) as { command: string };
     const input = { command: params.command, args, cwd };
-    const gate = await this.options.gate(callId, command, input);
+    const gate = await this.options.gate({ callId, action: acpTerminalAction(params.command, args), command: params.command, args, input });
     if (!gate.run) throw RequestError.invalidRequest({ refused: gate.output }, gate.output);
 
     const env: Record<string, string> = {};
@@ -69,7 +70,7 @@ export class AcpTerminals {
     const started = Date.now();
     await this.options.emit({ type: "tool.started", callId, tool: "terminal", input });
     const sandbox = await openSandbox(this.options.sandbox, this.options.settings);
-    const terminal: Terminal = { output: "", truncated: false, stop, exited: Promise.resolve({}) };
+    const terminal: Terminal = { released: false, output: "", truncated: false, stop, exited: Promise.resolve({}) };
     let spawned;
     try {
       spawned = sandbox.command(argv[0]!, argv.slice(1), { cwd, env });
@@ -140,7 +141,8 @@ export class AcpTerminals {
   async release(terminalId: string): Promise<void> {
     const t = this.get(terminalId);
     t.stop.abort();
-    this.terminals.delete(terminalId);
+    // Its output stays readable for the feed (a tool call may embed the terminal).
+    t.released = true;
     await t.exited;
   }
 
@@ -153,7 +155,7 @@ export class AcpTerminals {
 
   private get(terminalId: string): Terminal {
     const t = this.terminals.get(terminalId);
-    if (!t) throw RequestError.resourceNotFound(terminalId);
+    if (!t || t.released) throw RequestError.resourceNotFound(terminalId);
     return t;
   }
 }

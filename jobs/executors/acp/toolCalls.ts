@@ -1,4 +1,4 @@
-import type { ToolCall, ToolCallContent, ToolCallUpdate } from "@agentclientprotocol/sdk";
+import type { ToolCall, ToolCallContent, ToolCallUpdate } from "@agentclientprotocol/sdk/unstable";
 
 /**
  * What the agent has said so far about one of its tool calls: ACP sends a `tool_call` and

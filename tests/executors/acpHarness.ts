@@ -1,0 +1,84 @@
+import path from "node:path";
+import type { Queue } from "bullmq";
+import type { Redis } from "ioredis";
+import { createAcpExecutor } from "../../jobs/executors/acp";
+import { createCliExecutor } from "../../jobs/executors/cli";
+import type { ExecutorRegistry } from "../../jobs/executors";
+import { silentLogger } from "../../jobs/logger";
+import { createRunWorker, type RunWorker } from "../../jobs/worker";
+import { loadConfig, type Config } from "../../lib/config";
+import type { AcpAgentSpec } from "../../lib/contracts/executorSpecs";
+import { createEventLog, type EventLog } from "../../lib/eventLog";
+import type { RunEvent } from "../../lib/events";
+import { createRunsQueue, runJobOptions, type JobPayload, type RunJobPayload } from "../../lib/queue";
+import { createRedis } from "../../lib/redis";
+import type { Script } from "../support/acpGooseDouble/agent";
+import { createTestRepo, type FileChanges, type TestRepo } from "../support/gitRepo";
+import { hasEnded, makeRunPayload, waitForEvents } from "../jobs/helpers";
+
+/** Goose as an admin registers it, pointing at the double (tests/support/acpGooseDouble/goose). */
+export const GOOSE: AcpAgentSpec = {
+  name: "goose",
+  command: path.resolve(import.meta.dirname, "../support/acpGooseDouble/goose"),
+  args: ["acp", "--with-builtin", "developer"],
+  envNames: ["GOOSE_DOUBLE_SCRIPT"],
+};
+
+/**
+ * An in-process job process whose `acp` executor starts real ACP agents in the real sandbox:
+ * real Redis (the test file's namespace), git, BullMQ and bwrap. The job process's
+ * environment is this process's (so a test sets the variables an agent receives there).
+ */
+export type AcpHarness = {
+  config: Config;
+  redis: Redis;
+  log: EventLog;
+  queue: Queue<JobPayload>;
+  readonly worker: RunWorker;
+  repo: TestRepo;
+  /** Queues an acp run; the Goose double plays `script` when given. */
+  submit(overrides?: Partial<RunJobPayload>, script?: Script): Promise<RunJobPayload>;
+  /** Submits and waits for the run's job-ending event; returns all its events. */
+  run(overrides?: Partial<RunJobPayload>, script?: Script): Promise<{ payload: RunJobPayload; events: RunEvent[] }>;
+  close(): Promise<void>;
+};
+
+export async function startAcpHarness(options: { files?: FileChanges; env?: Record<string, string>; cancelGraceMs?: number } = {}): Promise<AcpHarness> {
+  const config = loadConfig({ ...process.env, ...options.env });
+  const redis = createRedis(config.redisUrl, "worker");
+  const log = createEventLog(redis, config.redisPrefix);
+  const queue = createRunsQueue(redis, config.redisPrefix);
+  const repo = await createTestRepo({ files: options.files });
+  const executors: ExecutorRegistry = new Map([
+    ["cli", createCliExecutor()],
+    ["acp", createAcpExecutor(config, { textFlushMs: 20, cancelGraceMs: options.cancelGraceMs ?? 3_000 })],
+  ]);
+  const worker = await createRunWorker({ config, redis, logger: silentLogger, executors, cancelPollMs: 300 });
+
+  const submit = async (overrides: Partial<RunJobPayload> = {}, script?: Script) => {
+    if (script) process.env.GOOSE_DOUBLE_SCRIPT = JSON.stringify(script);
+    const payload = makeRunPayload(repo.url, { executor: "acp", command: null, acpAgent: GOOSE, prompt: "Improve the greeting", ...overrides });
+    await queue.add("run", payload, runJobOptions(payload.runId, "normal"));
+    return payload;
+  };
+  return {
+    config,
+    redis,
+    log,
+    queue,
+    worker,
+    repo,
+    submit,
+    async run(overrides, script) {
+      const payload = await submit(overrides, script);
+      const events = await waitForEvents(log, payload.runId, hasEnded, 60_000);
+      return { payload, events };
+    },
+    async close() {
+      await worker.close(5_000);
+      await queue.close();
+      await redis.quit();
+      await repo.remove();
+    },
+  };
+}
