@@ -2,6 +2,7 @@ import {
   client,
   methods,
   PROTOCOL_VERSION,
+  RequestError,
   type ClientConnection,
   type InitializeRequest,
   type InitializeResponse,
@@ -38,6 +39,9 @@ export type AcpRunOptions = {
 
 /** The agent process died or stopped answering: the run fails with what it said last. */
 class AgentGone extends Error {}
+
+// After a failed request, how long to wait for the agent's exit that would explain it.
+const AGENT_EXIT_WAIT_MS = 1_000;
 
 const CLIENT_INFO = { name: "agentdesk", title: "AgentDesk", version: "0.1.0" };
 
@@ -165,6 +169,17 @@ class AcpSession {
   private readonly ask = (request: Parameters<ExecutorContext["requestInput"]>[0]) => this.ctx.requestInput(request);
 
   async run(): Promise<ExecutorResult> {
+    try {
+      return await this.converse();
+    } catch (e) {
+      if (e instanceof AgentGone) return { ok: false, error: e.message, state: this.state };
+      // The agent answered a request with an error: nothing a retry of the run would change.
+      if (e instanceof RequestError) return { ok: false, error: `the ACP agent ${this.state.agentName} failed: ${e.message}`, state: this.state };
+      throw e;
+    }
+  }
+
+  private async converse(): Promise<ExecutorResult> {
     const { ctx } = this;
     const connection = this.connect();
     const initialize: InitializeRequest = {
@@ -195,9 +210,6 @@ class AcpSession {
       if (ctx.signal.aborted) return { ok: false, error: "the run was stopped", state: this.state };
       if (response.stopReason === "end_turn") return { ok: true, state: this.state };
       return { ok: false, error: stopMessages[response.stopReason] ?? `the agent stopped: ${response.stopReason}`, state: this.state };
-    } catch (e) {
-      if (e instanceof AgentGone) return { ok: false, error: e.message, state: this.state };
-      throw e;
     } finally {
       ctx.signal.removeEventListener("abort", onAbort);
     }
@@ -382,23 +394,28 @@ class AcpSession {
       };
       if (ctx.signal.aborted) onAbort();
       else ctx.signal.addEventListener("abort", onAbort, { once: true });
+      const died = (exit: { code: number | null; signal: NodeJS.Signals | null }) => {
+        const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+        const said = agent.stderrTail();
+        return new AgentGone(`the ACP agent ${this.state.agentName} ${how}${said ? `; it said: ${said.slice(-1500)}` : ""}`);
+      };
       request.then(
         (value) => {
           done();
           resolve(value);
         },
-        (e: unknown) => {
+        async (e: unknown) => {
+          // The connection closes when the agent's stdout does: say why the agent went, if it did.
+          const exit = await Promise.race([agent.exited, new Promise<null>((r) => setTimeout(() => r(null), AGENT_EXIT_WAIT_MS))]);
           done();
-          reject(e);
+          reject(exit && !ctx.signal.aborted ? died(exit) : e);
         },
       );
       void agent.exited.then((exit) => {
         // Give a response already on its way a moment to arrive.
         setTimeout(() => {
           done();
-          const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
-          const said = agent.stderrTail();
-          reject(new AgentGone(`the ACP agent ${this.state.agentName} ${how}${said ? `; it said: ${said.slice(-1500)}` : ""}`));
+          reject(died(exit));
         }, 200);
       });
     });
