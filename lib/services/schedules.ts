@@ -5,10 +5,11 @@ import { repository, schedule, user } from "../db/schema";
 import { fieldError, notFound } from "../errors";
 import { checkCron, describeCron, nextFire } from "../schedules/cron";
 import type { App } from "../server/app";
+import { assertExecutorOffered } from "./executorChoice";
 import { isAdmin, type Principal } from "./principal";
 import { repoByName } from "./repos";
 import { syncJobScheduler } from "./scheduleSync";
-import { assertTemplateAllowed, SUB_MINUTE, templateOf, type CreateScheduleInput } from "./scheduleTemplate";
+import { assertTemplateAllowed, runInputFromTemplate, SUB_MINUTE, templateOf, type CreateScheduleInput } from "./scheduleTemplate";
 
 export { createScheduleInput, createScheduleInputFor, type CreateScheduleInput } from "./scheduleTemplate";
 
@@ -58,6 +59,8 @@ export async function createSchedule(
   assertTemplateAllowed(app, template);
   const repo = await repoByName(app, input.repo);
   if (!repo) throw fieldError("repo", `no repository named "${input.repo}" is registered`, "unprocessable");
+  // A schedule whose executor no job process offers would only record errors at every tick.
+  await assertExecutorOffered(app, template, { later: "the schedule can be saved once a job process offers it" });
 
   const [row] = await app.db
     .insert(schedule)
@@ -107,6 +110,12 @@ async function ownedSchedule(app: Pick<App, "db">, principal: Principal, id: str
 export async function setScheduleEnabled(app: App, principal: Principal, id: string, enabled: boolean): Promise<ScheduleView> {
   const found = await ownedSchedule(app, principal, id);
   const target = { ...found.schedule, enabled };
+  if (enabled && !found.schedule.enabled && found.repoName) {
+    // Switched back on: its executor is checked as when it was created. (A template no longer
+    // valid is left to the tick, which records why it makes no run.)
+    const input = runInputFromTemplate(found.schedule.template, found.repoName);
+    if (input.success) await assertExecutorOffered(app, input.data, { later: "the schedule can be enabled once a job process offers it" });
+  }
   if (!enabled) {
     // Redis first when stopping: if it is down the caller gets 503 and nothing has changed.
     await syncJobScheduler(app, target);

@@ -9,7 +9,7 @@ import { toErrorResponse } from "@/lib/http/route";
 import { createRedis } from "@/lib/redis";
 import { createAcpAgent, publishAcpAgents } from "@/lib/services/acpAgents";
 import type { Principal } from "@/lib/services/principal";
-import { advertiseWorker, withdrawWorker } from "@/lib/workerDirectory";
+import { advertiseTestWorker, withdrawTestWorker } from "../support/adverts";
 import { call, createTokenFor, getApp, signUp, type Session } from "../support/web";
 
 type ErrorBody = { error: { code: string; message: string; issues?: { path: string; message: string }[] } };
@@ -54,10 +54,7 @@ describe("ACP agent registry (admin API)", () => {
     memberToken = await createTokenFor(member);
   });
 
-  afterEach(async () => {
-    const app = await getApp();
-    await withdrawWorker(app.redis, app.config.redisPrefix, "acp-test-worker");
-  });
+  afterEach(() => withdrawTestWorker("acp-test-worker"));
 
   it("is for admins only: a member gets 403 on every route, a stranger 401", async () => {
     expect((await create(admin, { name: "guarded", command: "guarded" })).status).toBe(201);
@@ -154,17 +151,8 @@ describe("ACP agent registry (admin API)", () => {
 
   it("shows which job processes can start an agent, and why the others cannot", async () => {
     expect((await create(admin, { name: "gemini", command: "gemini", args: ["--experimental-acp"], envNames: ["GEMINI_API_KEY"] })).status).toBe(201);
-    const app = await getApp();
     const advertise = (agents: { name: string; available: boolean; reason?: string }[]) =>
-      advertiseWorker(app.redis, app.config.redisPrefix, {
-        name: "acp-test-worker",
-        startedAt: new Date().toISOString(),
-        concurrency: 1,
-        activeRuns: 0,
-        sandbox: "on",
-        executors: [{ name: "acp", available: true }],
-        acpAgents: agents,
-      });
+      advertiseTestWorker("acp-test-worker", [{ name: "acp", available: true }], agents);
 
     await advertise([]);
     expect((await list()).find((a) => a.name === "gemini")?.unavailableReason).toMatch(/no job process has checked it yet/);

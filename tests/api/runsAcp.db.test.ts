@@ -12,7 +12,7 @@ import { acpAgent, run } from "@/lib/db/schema";
 import { readRunEvents } from "@/lib/eventLog";
 import type { RunJobPayload } from "@/lib/queue";
 import { reconcileRun } from "@/lib/server/reconcileRun";
-import { advertiseWorker, withdrawWorker } from "@/lib/workerDirectory";
+import { advertiseTestWorker, withdrawTestWorker } from "../support/adverts";
 import { call, getApp, registerRepo, signUp, type Session } from "../support/web";
 
 type ErrorBody = { error: { code: string; message: string; issues?: { path: string; message: string }[] } };
@@ -21,21 +21,15 @@ const errorOf = async (res: Response) => ((await res.json()) as ErrorBody).error
 const WORKER = "acp-runs-worker";
 
 /** A live job process that runs the acp executor and says what it can do about each agent. */
-async function advertise(agents: { name: string; available: boolean; reason?: string }[]) {
-  const app = await getApp();
-  await advertiseWorker(app.redis, app.config.redisPrefix, {
-    name: WORKER,
-    startedAt: new Date().toISOString(),
-    concurrency: 1,
-    activeRuns: 0,
-    sandbox: "on",
-    executors: [
+const advertise = (agents: { name: string; available: boolean; reason?: string }[]) =>
+  advertiseTestWorker(
+    WORKER,
+    [
       { name: "cli", available: true },
       { name: "acp", available: true },
     ],
-    acpAgents: agents,
-  });
-}
+    agents,
+  );
 
 describe("runs of executor acp", () => {
   let admin: Session;
@@ -56,10 +50,7 @@ describe("runs of executor acp", () => {
     expect((await call(addServerRoute, "/api/repos/demo/mcp-servers", { as: admin, body: server, params: { name: "demo" } })).status).toBe(201);
   });
 
-  afterEach(async () => {
-    const app = await getApp();
-    await withdrawWorker(app.redis, app.config.redisPrefix, WORKER);
-  });
+  afterEach(() => withdrawTestWorker(WORKER));
 
   it.each([
     [{ executor: "acp", prompt: "fix it" }, "acpAgent", /is required for the acp executor/],

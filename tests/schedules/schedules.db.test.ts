@@ -8,6 +8,7 @@ import { GET as listSchedulesRoute, POST as createScheduleRoute } from "@/app/ap
 import { repository, run, schedule } from "@/lib/db/schema";
 import { reconcileJobSchedulers, syncJobScheduler } from "@/lib/services/scheduleSync";
 import { runScheduleTick } from "@/lib/services/scheduleTick";
+import { advertiseWorker, withdrawWorker } from "@/lib/workerDirectory";
 import { call, getApp, registerRepo, signUp, type Session } from "../support/web";
 
 type ErrorBody = { error: { code: string; issues?: { path: string; message: string }[] } };
@@ -143,8 +144,11 @@ describe("schedules", () => {
 
     it("records why no run was made, without throwing", async () => {
       const app = await getApp();
-      // Agent runs need ANTHROPIC_API_KEY or a job process offering them; tests have neither.
+      // Agent runs need a job process offering them: one does when the schedule is made, none at its tick.
+      const advert = { name: "sched-worker", startedAt: new Date().toISOString(), concurrency: 1, activeRuns: 0, sandbox: "on" as const };
+      await advertiseWorker(app.redis, app.config.redisPrefix, { ...advert, executors: [{ name: "agent", available: true }] });
       const agent = await created(alice, { name: "agent", repo: "demo", cron: "0 4 * * *", prompt: "tidy up" });
+      await withdrawWorker(app.redis, app.config.redisPrefix, advert.name);
       expect(await runScheduleTick(app, agent.id)).toMatchObject({ kind: "refused" });
       const [a] = await app.db.select().from(schedule).where(eq(schedule.id, agent.id));
       expect(a!.lastError).toMatch(/not available/);
