@@ -66,7 +66,12 @@ export function mcpServerLaunch(
     else values[name] = value;
   }
   // The run's workspace and network, never its model gateway: a tool server does not call the model.
-  const sandbox: SandboxSpec = { workspace: run.workspace, readOnlyPaths: readOnly, networkHosts: run.networkHosts };
+  const sandbox: SandboxSpec = {
+    workspace: run.workspace,
+    ...(run.workspaceView ? { workspaceView: run.workspaceView } : {}),
+    readOnlyPaths: readOnly,
+    networkHosts: run.networkHosts,
+  };
   return { program: resolved.program, args: spec.args, sandbox, env: values, missingEnv };
 }
 

@@ -60,7 +60,11 @@ type Connection = {
 
 export async function startMcpServers(specs: readonly McpServerSpec[], ctx: McpStartContext): Promise<McpToolbox> {
   // Settled, not raced: when one start throws (the run was stopped), the others are closed too.
-  const settled = await Promise.allSettled(specs.map((spec) => startServer(spec, ctx)));
+  const unique = specs.filter((spec, i) => specs.findIndex((other) => other.name === spec.name) === i);
+  for (const spec of specs.filter((spec) => !unique.includes(spec))) {
+    await ctx.emit({ type: "log", level: "warn", message: `MCP server "${spec.name}" is configured twice; only the first one starts` });
+  }
+  const settled = await Promise.allSettled(unique.map((spec) => startServer(spec, ctx)));
   const connections = settled.flatMap((r) => (r.status === "fulfilled" && r.value !== null ? [r.value] : []));
   const thrown = settled.find((r): r is PromiseRejectedResult => r.status === "rejected");
   if (thrown || ctx.signal.aborted) {

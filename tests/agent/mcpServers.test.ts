@@ -115,6 +115,12 @@ describe("a stdio MCP server in the run's sandbox", () => {
     expect(warning).not.toContain("leaky-secret-value-42");
   });
 
+  it("starts a server name once: tool names stay unique", async () => {
+    toolbox = await start([fixtureServer(), fixtureServer({ failStart: "the second one" })]);
+    expect(toolbox.definitions().filter((d) => d.name === "mcp__fixture__echo")).toHaveLength(1);
+    expect(logs("warn")).toEqual(['MCP server "fixture" is configured twice; only the first one starts']);
+  });
+
   it("reports a program that is not there", async () => {
     toolbox = await start([{ name: "missing", transport: "stdio", command: "no-such-mcp-server", args: [], envNames: [] }]);
     expect(toolbox.tools).toEqual([]);
