@@ -99,14 +99,19 @@ export class SandboxedStdioTransport implements Transport {
     child.stdin.end();
     if (this.exit === null) {
       signalGroup(child.pid, "SIGTERM");
-      const timer = setTimeout(() => signalGroup(child.pid, "SIGKILL"), KILL_GRACE_MS);
-      await this.exited;
-      clearTimeout(timer);
     } else {
       // The server is gone; anything it left in its group is not to outlive the run.
       signalGroup(child.pid, "SIGKILL");
-      await this.exited;
     }
+    const kill = setTimeout(() => signalGroup(child.pid, "SIGKILL"), KILL_GRACE_MS);
+    // A process that left the group (setsid, possible with SANDBOX=off) may still hold the pipes.
+    const release = setTimeout(() => {
+      child.stdout.destroy();
+      child.stderr.destroy();
+    }, KILL_GRACE_MS + 500);
+    await this.exited;
+    clearTimeout(kill);
+    clearTimeout(release);
     this.buffer.clear();
   }
 

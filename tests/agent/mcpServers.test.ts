@@ -6,6 +6,7 @@ import type { RunEmit } from "../../jobs/executors/types";
 import { mcpServerLaunch } from "../../jobs/mcp/serverLaunch";
 import { startMcpServers, type McpToolbox } from "../../jobs/mcp/toolbox";
 import { SANDBOX_UID } from "../../jobs/sandbox/bwrapArgs";
+import type { SandboxSettings } from "../../jobs/sandbox/spec";
 import type { EventBodyInput } from "../../lib/events";
 import { fixtureProcesses, fixtureServer, fixtureTag, startFixtureHttpServer, FIXTURE_SERVER_SCRIPT } from "../support/mcpFixture";
 
@@ -30,8 +31,12 @@ afterEach(async () => {
   await fs.rm(workspace, { recursive: true, force: true });
 });
 
-const start = (specs: Parameters<typeof startMcpServers>[0], options: { env?: Record<string, string>; signal?: AbortSignal; secrets?: string[] } = {}) =>
+const start = (
+  specs: Parameters<typeof startMcpServers>[0],
+  options: { env?: Record<string, string>; signal?: AbortSignal; secrets?: string[]; settings?: SandboxSettings } = {},
+) =>
   startMcpServers(specs, {
+    settings: options.settings,
     sandbox: { workspace, readOnlyPaths: [], networkHosts: [] },
     emit,
     signal: options.signal ?? new AbortController().signal,
@@ -62,6 +67,17 @@ describe("a stdio MCP server in the run's sandbox", () => {
     const own = await toolbox.call("mcp__fixture__echo", { text: "tok-123456789" }, new AbortController().signal);
     expect(own.output).not.toContain("tok-123456789");
     expect(json(own.output).echo).toBe("***");
+  });
+
+  it("with SANDBOX=off, still starts in the workspace with the allow-listed environment, and stops with its process group", async () => {
+    const tag = fixtureTag();
+    toolbox = await start([fixtureServer({ tag })], { settings: { mode: "off", allowPrivateNetwork: true } });
+    const facts = json((await toolbox.call("mcp__fixture__echo", { text: "off" }, new AbortController().signal)).output);
+    expect(facts).toMatchObject({ echo: "off", uid: process.getuid!(), cwd: workspace });
+    expect(facts.envNames).not.toContain("ANTHROPIC_API_KEY");
+    expect(facts.envNames).not.toContain("REDIS_URL");
+    await toolbox.close();
+    expect(fixtureProcesses(tag)).toEqual([]);
   });
 
   it("writes only where the sandbox lets it: the workspace", async () => {
