@@ -43,6 +43,9 @@ export type AcpHarness = {
   close(): Promise<void>;
 };
 
+/** claude-agent-acp as an admin registers it: the bundled binary, its model key through the gateway. */
+export const CLAUDE_ACP: AcpAgentSpec = { name: "claude-acp", command: "claude-agent-acp", args: [], envNames: ["ANTHROPIC_API_KEY"] };
+
 export async function startAcpHarness(options: { files?: FileChanges; env?: Record<string, string>; cancelGraceMs?: number } = {}): Promise<AcpHarness> {
   const config = loadConfig({ ...process.env, ...options.env });
   const redis = createRedis(config.redisUrl, "worker");

@@ -92,6 +92,9 @@ export async function startAgentProcess(options: StartAgentOptions): Promise<Age
     env[MODEL_KEY_ENV] = sandbox.model.token;
     // The sandbox reaches nothing but the gateway: no update checks or telemetry to wait for.
     env.CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC = "1";
+    // Claude Code (claude-agent-acp) runs each shell command through this: where the gateway
+    // cannot be reached, so the agent's tools cannot spend the run's model access.
+    if (sandbox.model.toolShellPrefix) env.CLAUDE_CODE_SHELL_PREFIX = sandbox.model.toolShellPrefix;
   }
   let command;
   try {

@@ -8,6 +8,7 @@ import {
   type InitializeResponse,
   type PromptResponse,
   type RequestPermissionResponse,
+  type SessionModeState,
 } from "@agentclientprotocol/sdk/unstable";
 import { deniedByRule, noRules, type ApprovalAction } from "../../../lib/approval";
 import { gateAction, type GateSettings } from "../../approval/gate";
@@ -39,6 +40,9 @@ export type AcpRunOptions = {
 
 /** The agent process died or stopped answering: the run fails with what it said last. */
 class AgentGone extends Error {}
+
+/** The session mode in which an agent asks before acting (claude-agent-acp's name for it). */
+const ASKING_MODE = "default";
 
 // After a failed request, how long to wait for the agent's exit that would explain it.
 const AGENT_EXIT_WAIT_MS = 1_000;
@@ -279,14 +283,15 @@ class AcpSession {
       void ctx.emit({ type: "log", level: "warn", message });
     });
     // claude-agent-acp would read the repository's .claude/settings*.json (its permission rules
-    // and hooks): a repository is untrusted input, and the run's policy decides. Other agents
-    // ignore this key.
-    const _meta = { claudeCode: { options: { settingSources: [] } } };
+    // and hooks): a repository is untrusted input, and the run's policy decides. Nobody types a
+    // next message it could suggest. Other agents ignore this key.
+    const _meta = { claudeCode: { options: { settingSources: [], promptSuggestions: false } } };
     const followUp = ctx.followUp;
     if (followUp && state.sessionId && init.agentCapabilities?.loadSession) {
       try {
-        await this.guard(connection.agent.request(methods.agent.session.load, { sessionId: state.sessionId, cwd: ctx.workspace, mcpServers, _meta }));
+        const loaded = await this.guard(connection.agent.request(methods.agent.session.load, { sessionId: state.sessionId, cwd: ctx.workspace, mcpServers, _meta }));
         this.sessionId = state.sessionId;
+        await this.askingMode(connection, loaded?.modes);
         await ctx.emit({ type: "log", level: "info", message: `continuing the agent's session ${state.sessionId}` });
         return feedbackPrompt(followUp.feedback);
       } catch (e) {
@@ -301,9 +306,21 @@ class AcpSession {
     const created = await this.guard(connection.agent.request(methods.agent.session.new, { cwd: ctx.workspace, mcpServers, _meta }));
     this.sessionId = created.sessionId;
     state.sessionId = created.sessionId;
+    await this.askingMode(connection, created.modes);
     if (followUp) return continuationPrompt(state.task, { feedback: followUp.feedback });
     if (ctx.resumeFrom) return continuationPrompt(state.task, "resume");
     return state.task;
+  }
+
+  /**
+   * Agents that have a mode named "default" (claude-agent-acp) ask before acting in it; others
+   * of theirs act on their own judgment ("auto", "acceptEdits", "bypassPermissions") and would
+   * never bring the run's policy a permission request. The session is put in "default".
+   */
+  private async askingMode(connection: ClientConnection, modes: SessionModeState | null | undefined): Promise<void> {
+    if (!modes || modes.currentModeId === ASKING_MODE || !modes.availableModes.some((m) => m.id === ASKING_MODE)) return;
+    await this.guard(connection.agent.request(methods.agent.session.setMode, { sessionId: this.sessionId!, modeId: ASKING_MODE }));
+    await this.ctx.emit({ type: "log", level: "info", message: `the agent's session was in mode "${modes.currentModeId}"; switched to "${ASKING_MODE}", where it asks before acting` });
   }
 
   private async promptTurn(connection: ClientConnection, text: string): Promise<PromptResponse> {
