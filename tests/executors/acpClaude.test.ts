@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mirrorPath } from "../../jobs/git/mirror";
 import type { RunEvent } from "../../lib/events";
 import type { RunJobPayload } from "../../lib/queue";
+import { fixtureProcesses, fixtureServer, fixtureTag } from "../support/mcpFixture";
 import { startFakeAnthropic, turn, type ContentBlockParam, type FakeAnthropic, type FakeTurn, type RecordedRequest } from "../support/fakeAnthropic";
 import { git } from "../support/gitRepo";
 import { runBranchRepo } from "../git/runBranch";
@@ -165,4 +166,22 @@ describe("claude-agent-acp through the ACP executor", () => {
     expect(ofType(await allEvents(h.log, payload.runId), "log").some((e) => e.message.includes("could not load its earlier session"))).toBe(true);
     expect(after.length).toBeGreaterThan(events.length);
   }, 180_000);
+});
+
+describe("the repository's MCP servers", () => {
+  it("are given to the agent, run in its sandbox, and their tools ask before running", async () => {
+    const tag = fixtureTag();
+    conversationScript([turn.tool("mcp__fixture__echo", { text: "hi from the model" }, { id: "toolu_mcp" }), turn.text("Echoed.")]);
+    const payload = await h.submit(claude({ approvalMode: "auto", mcpServers: [fixtureServer({ tag })] }));
+    const request = await waitForRequest(h.log, payload.runId, 0, 60_000);
+    expect(request).toMatchObject({ kind: "approval", tool: "mcp__fixture__echo", reasons: [expect.stringContaining("MCP tool")] });
+    await answerRequest(h.log, payload.runId, request.requestId, { decision: "approve" });
+    const events = await waitForEvents(h.log, payload.runId, hasEnded, 60_000);
+    expect(lastEvent(events)).toMatchObject({ type: "run.completed" });
+    const result = JSON.stringify(conversation().find((r) => JSON.stringify(r.body.messages.at(-1)).includes("toolu_mcp"))!.body.messages.at(-1));
+    expect(result).toContain("hi from the model");
+    expect(result).toMatch(/uid[^0-9]*1000/);
+    // The server went with the agent's sandbox.
+    expect(fixtureProcesses(tag)).toEqual([]);
+  }, 120_000);
 });

@@ -5,7 +5,7 @@ import { gateAction, type GateSettings } from "../../approval/gate";
 import { acpAction, acpGateRequest } from "../../approval/toolActions";
 import type { HumanAnswer } from "../../humanInput";
 import type { RequestInput } from "../types";
-import { toolNameOf, type ToolCallBook } from "./toolCalls";
+import { programmaticName, toolNameOf, type ToolCallBook } from "./toolCalls";
 
 /**
  * Commands and writes the run's policy let through a permission request of this connection.
@@ -98,7 +98,9 @@ const inputText = (input: unknown) =>
  * edited input cannot reach an ACP agent: it is refused, with the edit as a note.
  */
 export async function answerPermission(params: RequestPermissionRequest, ctx: PermissionContext): Promise<RequestPermissionResponse> {
-  const call = ctx.book.merge(params.toolCall);
+  const merged = ctx.book.merge(params.toolCall);
+  // Judged by its programmatic name where the agent gives one (an MCP tool's `mcp__…` name).
+  const call = { ...merged, name: programmaticName(merged) };
   ctx.onAsked(call.toolCallId);
   await ctx.beforeAsking();
   const tool = toolNameOf(call);

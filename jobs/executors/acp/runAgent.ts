@@ -20,7 +20,7 @@ import type { ExecutorContext, ExecutorResult } from "../types";
 import { AgentStartError, startAgentProcess, type AgentProcess } from "./agentProcess";
 import { AcpFeed } from "./feed";
 import { AcpFiles } from "./files";
-import { acpMcpServers } from "./mcpServers";
+import { acpMcpServers, prepareMcpServers, type PreparedMcpServers } from "./mcpServers";
 import { answerPermission, Grants, ReviewerNotes } from "./permissions";
 import { answerElicitation } from "./questions";
 import { continuationPrompt, feedbackPrompt, initialAcpState, readAcpState, type AcpState } from "./state";
@@ -80,11 +80,13 @@ export async function runAcpAgent(ctx: ExecutorContext, options: AcpRunOptions):
   const feedCallId = (toolCallId: string) => `${prefix}-${idPart(toolCallId)}`;
 
   await ctx.emit({ type: "log", level: "info", message: `Starting the ACP agent ${spec.name}: ${[spec.command, ...spec.args].join(" ")}` });
+  const mcp = prepareMcpServers(ctx.payload.mcpServers, ctx.sandbox, options.env, options.settings);
+  for (const message of mcp.warnings) await ctx.emit({ type: "log", level: "warn", message });
   let agent: AgentProcess;
   try {
     agent = await startAgentProcess({
       spec,
-      sandbox: ctx.sandbox,
+      sandbox: { ...ctx.sandbox, readOnlyPaths: [...ctx.sandbox.readOnlyPaths, ...mcp.readOnlyPaths] },
       env: options.env,
       withheld: ctx.payload.repo.credentialEnv ? [ctx.payload.repo.credentialEnv] : [],
       modelAccess: options.modelAccess,
@@ -96,7 +98,7 @@ export async function runAcpAgent(ctx: ExecutorContext, options: AcpRunOptions):
     throw e;
   }
 
-  const session = new AcpSession(ctx, options, state, agent, prefix, feedCallId);
+  const session = new AcpSession(ctx, options, state, agent, prefix, feedCallId, mcp);
   try {
     return await session.run();
   } finally {
@@ -131,6 +133,7 @@ class AcpSession {
     private readonly agent: AgentProcess,
     private readonly prefix: string,
     private readonly feedCallId: (toolCallId: string) => string,
+    private readonly mcp: PreparedMcpServers,
   ) {
     this.gateSettings = { mode: ctx.payload.approvalMode, rules: ctx.payload.approvalRules, remembered: state.remembered };
     this.terminals = new AcpTerminals({
@@ -279,7 +282,7 @@ class AcpSession {
   /** Opens the session the prompt goes to; returns the prompt. */
   private async openSession(connection: ClientConnection, init: InitializeResponse): Promise<string> {
     const { ctx, state } = this;
-    const mcpServers = acpMcpServers(ctx.payload.mcpServers, this.options.env, init.agentCapabilities?.mcpCapabilities, (message) => {
+    const mcpServers = acpMcpServers(this.mcp, this.options.env, init.agentCapabilities?.mcpCapabilities, (message) => {
       void ctx.emit({ type: "log", level: "warn", message });
     });
     // claude-agent-acp would read the repository's .claude/settings*.json (its permission rules

@@ -34,9 +34,14 @@ export class ToolCallBook {
  * the title, else the kind.
  */
 export function toolNameOf(call: Pick<KnownToolCall, "name" | "title" | "kind" | "_meta">): string {
+  return programmaticName(call) || call.title?.trim() || call.kind || "tool";
+}
+
+/** The tool's programmatic name (`name`, else claude-agent-acp's `_meta.claudeCode.toolName`), if the agent gives one. */
+export function programmaticName(call: Pick<KnownToolCall, "name" | "_meta">): string | undefined {
   const meta = call._meta?.claudeCode;
   const metaName = meta && typeof meta === "object" && "toolName" in meta && typeof meta.toolName === "string" ? meta.toolName : undefined;
-  return call.name?.trim() || metaName || call.title?.trim() || call.kind || "tool";
+  return call.name?.trim() || metaName?.trim() || undefined;
 }
 
 /** A tool call's output as text: its text content, a line per diff, a terminal's output; else its raw output. */
