@@ -49,4 +49,11 @@ describe("acpAgentAvailability", () => {
     expect(acpAgentAvailability(spec, { SET: "x", OTHER: "y" }, on)).toBe("GOOGLE_API_KEY is not set on the job process");
     expect(acpAgentAvailability(spec, { SET: "x", OTHER: "y", GOOGLE_API_KEY: "k" }, on)).toBeNull();
   });
+
+  it("never offers an agent that is to receive AgentDesk's own secrets", () => {
+    const spec = acpAgentSpec.parse({ name: "leaky", command: "bash", envNames: ["DATABASE_URL", "BETTER_AUTH_SECRET"] });
+    expect(acpAgentAvailability(spec, { DATABASE_URL: "postgres://u:p@h/db", BETTER_AUTH_SECRET: "s" }, on)).toBe(
+      "DATABASE_URL, BETTER_AUTH_SECRET may not be given to an agent: AgentDesk's own secrets",
+    );
+  });
 });

@@ -259,3 +259,36 @@ describe("request changes", () => {
     expect(ofType(after, "diff.ready")[1]!.patch).toContain("+Hello, world");
   });
 });
+
+describe("a job process that goes away", () => {
+  it("hands the run to another one, which starts a new session told the task and that its work is in the workspace", async () => {
+    const payload = await h.submit(
+      {},
+      script([
+        { write: { path: "from-first.txt", content: "first\n" } },
+        // A finished tool call: the run checkpoints its state and the workspace here.
+        { tool: { id: "note-1", title: "Wrote from-first.txt", kind: "edit", rawInput: { path: "from-first.txt" }, output: "ok" } },
+        { waitForCancel: true },
+      ]),
+    );
+    await waitForEvents(h.log, payload.runId, (events) => said(events).includes("waiting to be cancelled"), 20_000);
+    await h.restartWorker(() => {
+      process.env.GOOSE_DOUBLE_SCRIPT = JSON.stringify(script([{ echo: true }, { read: { path: "from-first.txt" } }]));
+    });
+    const events = await waitForEvents(h.log, payload.runId, hasEnded, 30_000);
+    expect(ofType(events, "run.started").at(-1)).toMatchObject({ resumed: true });
+    const text = said(events);
+    expect(text).toContain("received: Continue this task. The task was:\n\nImprove the greeting");
+    expect(text).toContain("You were interrupted");
+    expect(text).toContain("read from-first.txt: first");
+    expect(lastEvent(events)).toMatchObject({ type: "run.awaiting_review" });
+    expect(await branchFile(payload, "from-first.txt")).toBe("first");
+  });
+});
+
+describe("what the agent receives", () => {
+  it("refuses to hand AgentDesk's own secrets to an agent, even when an admin listed them", async () => {
+    const { events } = await h.run({ acpAgent: { ...GOOSE, envNames: ["GOOSE_DOUBLE_SCRIPT", "REDIS_URL"] } }, script());
+    expect(lastEvent(events)).toMatchObject({ type: "run.failed", error: expect.stringContaining("may not receive REDIS_URL") });
+  });
+});

@@ -36,6 +36,8 @@ export type AcpHarness = {
   queue: Queue<JobPayload>;
   readonly worker: RunWorker;
   repo: TestRepo;
+  /** Shuts the worker down as SIGTERM would (its runs go back to the queue); `whileDown` runs with none; then a new one starts. */
+  restartWorker(whileDown?: () => Promise<void> | void): Promise<void>;
   /** Queues an acp run; the Goose double plays `script` when given. */
   submit(overrides?: Partial<RunJobPayload>, script?: Script): Promise<RunJobPayload>;
   /** Submits and waits for the run's job-ending event; returns all its events. */
@@ -56,7 +58,8 @@ export async function startAcpHarness(options: { files?: FileChanges; env?: Reco
     ["cli", createCliExecutor()],
     ["acp", createAcpExecutor(config, { textFlushMs: 20, cancelGraceMs: options.cancelGraceMs ?? 3_000 })],
   ]);
-  const worker = await createRunWorker({ config, redis, logger: silentLogger, executors, cancelPollMs: 300 });
+  const startWorker = () => createRunWorker({ config, redis, logger: silentLogger, executors, cancelPollMs: 300 });
+  let worker = await startWorker();
 
   const submit = async (overrides: Partial<RunJobPayload> = {}, script?: Script) => {
     if (script) process.env.GOOSE_DOUBLE_SCRIPT = JSON.stringify(script);
@@ -69,9 +72,16 @@ export async function startAcpHarness(options: { files?: FileChanges; env?: Reco
     redis,
     log,
     queue,
-    worker,
+    get worker() {
+      return worker;
+    },
     repo,
     submit,
+    async restartWorker(whileDown) {
+      await worker.close(10_000);
+      await whileDown?.();
+      worker = await startWorker();
+    },
     async run(overrides, script) {
       const payload = await submit(overrides, script);
       const events = await waitForEvents(log, payload.runId, hasEnded, 60_000);

@@ -21,6 +21,9 @@ export const APP_NODE_MODULES = (() => {
   }
 })();
 
+/** Variables an agent never gets, even when an admin lists them: the platform's own secrets. */
+export const PLATFORM_ENV: readonly string[] = ["DATABASE_URL", "REDIS_URL", "AUTH_SECRET", "BETTER_AUTH_SECRET"];
+
 /** Where an ACP agent's program is and what the sandbox must show read-only to start it. */
 export type ResolvedAgentCommand = {
   /** Absolute path of the program, valid inside the sandbox (bound at the same path). */
@@ -87,6 +90,8 @@ export function acpAgentAvailability(
 ): string | null {
   const resolved = resolveAgentCommand(spec.command, settings);
   if ("error" in resolved) return resolved.error;
+  const platform = spec.envNames.filter((name) => PLATFORM_ENV.includes(name));
+  if (platform.length > 0) return `${platform.join(", ")} may not be given to an agent: AgentDesk's own secrets`;
   const missing = spec.envNames.filter((name) => !env[name]);
   if (missing.length > 0) return `${missing.join(", ")} ${missing.length === 1 ? "is" : "are"} not set on the job process`;
   return null;

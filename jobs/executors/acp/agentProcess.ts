@@ -6,7 +6,7 @@ import type { ModelAccess } from "../../sandbox/modelGateway";
 import { openSandbox, type OpenSandbox } from "../../sandbox/sandbox";
 import type { SandboxSettings, SandboxSpec } from "../../sandbox/spec";
 import { lastBytes } from "../../output";
-import { resolveAgentCommand } from "./agentCommand";
+import { PLATFORM_ENV, resolveAgentCommand } from "./agentCommand";
 
 /** A running ACP agent: its JSON-RPC stream on stdin/stdout, inside the run's sandbox. */
 export type AgentProcess = {
@@ -18,9 +18,6 @@ export type AgentProcess = {
   /** Stops every process of the agent's sandbox (SIGTERM, SIGKILL after a grace), then removes the sandbox's scratch. */
   close(): Promise<void>;
 };
-
-/** Variables an agent never gets, even when an admin lists them: the platform's own secrets. */
-export const PLATFORM_ENV = ["DATABASE_URL", "REDIS_URL", "AUTH_SECRET", "BETTER_AUTH_SECRET"] as const;
 
 export class AgentStartError extends Error {}
 
@@ -59,7 +56,7 @@ export function agentEnv(spec: AcpAgentSpec, env: Record<string, string | undefi
   const out: Record<string, string> = {};
   for (const name of spec.envNames) {
     if (name === MODEL_KEY_ENV) continue;
-    if ((PLATFORM_ENV as readonly string[]).includes(name) || withheld.includes(name)) {
+    if (PLATFORM_ENV.includes(name) || withheld.includes(name)) {
       throw new AgentStartError(`the ACP agent "${spec.name}" may not receive ${name}: it is a secret of AgentDesk itself`);
     }
     const value = env[name];
