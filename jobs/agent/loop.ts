@@ -16,7 +16,7 @@ import { TextCoalescer } from "./textCoalescer";
 import { changesNothing, resumeInterruptedCall } from "./toolResume";
 import { runToolStep, type ToolStepContext } from "./toolStep";
 import { toolDefinitions, type ToolDefinition } from "./tools";
-import { addTurnUsage } from "./usage";
+import { addTurnUsage, usageEvent } from "./usage";
 
 export type AgentLoopOptions = {
   client: Anthropic;
@@ -184,15 +184,7 @@ async function modelTurn(
 
   const { totals } = addTurnUsage(state.usage, response.usage, options.price.price);
   state.usage = totals;
-  await emit({
-    type: "usage",
-    inputTokens: totals.inputTokens,
-    outputTokens: totals.outputTokens,
-    cacheReadTokens: totals.cacheReadTokens,
-    cacheWriteTokens: totals.cacheWriteTokens,
-    costUsd: totals.costUsd,
-    turn: state.turns,
-  });
+  await emit(usageEvent(totals, state.turns));
 
   const content = conversationBlocks(response.content);
   const calls = content.filter((b) => b.type === "tool_use").length;

@@ -1,4 +1,5 @@
 import type { ModelPrice } from "../../lib/config";
+import type { EventBodyInput } from "../../lib/events";
 import { costUsd, type TokenCounts } from "./pricing";
 
 export type UsageTotals = TokenCounts & { costUsd: number };
@@ -31,5 +32,18 @@ export function addTurnUsage(totals: UsageTotals, usage: ApiUsage, price: ModelP
       cacheWriteTokens: totals.cacheWriteTokens + turn.cacheWriteTokens,
       costUsd: totals.costUsd + turn.costUsd,
     },
+  };
+}
+
+/** The `usage` event with the run's totals after model turn `turn` (0: not counted as a turn). */
+export function usageEvent(totals: UsageTotals, turn: number): EventBodyInput {
+  return {
+    type: "usage",
+    inputTokens: totals.inputTokens,
+    outputTokens: totals.outputTokens,
+    cacheReadTokens: totals.cacheReadTokens,
+    cacheWriteTokens: totals.cacheWriteTokens,
+    costUsd: totals.costUsd,
+    ...(turn > 0 ? { turn } : {}),
   };
 }

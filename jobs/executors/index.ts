@@ -2,6 +2,7 @@ import type { Config } from "../../lib/config";
 import { executors, type ExecutorName } from "../../lib/queue";
 import { createAcpExecutor } from "./acp";
 import { createAgentExecutor } from "./agent";
+import { createClaudeCodeExecutor } from "./claudeCode";
 import { createCliExecutor } from "./cli";
 import type { Executor } from "./types";
 
@@ -12,7 +13,7 @@ import type { Executor } from "./types";
 export type ExecutorRegistry = ReadonlyMap<ExecutorName, Executor>;
 
 export function defaultExecutors(config: Config): ExecutorRegistry {
-  const list: Executor[] = [createCliExecutor(), createAgentExecutor(config), createAcpExecutor(config)];
+  const list: Executor[] = [createCliExecutor(), createAgentExecutor(config), createClaudeCodeExecutor(config), createAcpExecutor(config)];
   return new Map(list.map((e) => [e.name, e]));
 }
 

@@ -33,6 +33,11 @@ export type SandboxedCommand = { file: string; args: string[]; cwd: string; env:
 export type OpenSandbox = {
   /** Where the sandbox's processes see the workspace (spec.workspaceView, or its own path). */
   workspace: string;
+  /**
+   * The private HOME: its folder on the host (empty and seen by no process until the first
+   * command starts, so the caller may put files there first), and its path inside.
+   */
+  home: { host: string; inside: string };
   /** `cwd` is a folder of the workspace as the sandbox's processes see it (default: the workspace). */
   command(program: string, args: string[], options?: { cwd?: string; env?: Record<string, string> }): SandboxedCommand;
   /**
@@ -115,6 +120,7 @@ export async function openSandbox(spec: SandboxSpec, settings: SandboxSettings =
     return {
       // No mount namespace: the workspace is where it is.
       workspace: spec.workspace,
+      home: { host: home, inside: home },
       command: (program, args, options = {}) => ({
         file: program,
         args,
@@ -182,6 +188,7 @@ export async function openSandbox(spec: SandboxSpec, settings: SandboxSettings =
 
   return {
     workspace: workspaceView(spec),
+    home: { host: home, inside: SANDBOX_HOME },
     command(program, args, options = {}) {
       const cwd = cwdOf(options.cwd, workspaceView(spec));
       const env = sandboxEnv({ home: SANDBOX_HOME, path: SANDBOX_PATH, extra: { ...proxyEnv, ...options.env } });

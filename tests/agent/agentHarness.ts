@@ -3,12 +3,13 @@ import type { Redis } from "ioredis";
 import { createAgentExecutor } from "../../jobs/executors/agent";
 import { createCliExecutor } from "../../jobs/executors/cli";
 import type { ExecutorRegistry } from "../../jobs/executors";
+import type { Executor } from "../../jobs/executors/types";
 import { silentLogger } from "../../jobs/logger";
 import { createRunWorker, type RunWorker } from "../../jobs/worker";
 import { loadConfig, type Config } from "../../lib/config";
 import { createEventLog, type EventLog } from "../../lib/eventLog";
 import type { RunEvent, RunEventOf } from "../../lib/events";
-import { createRunsQueue, runJobOptions, type JobPayload, type RunJobPayload } from "../../lib/queue";
+import { createRunsQueue, runJobOptions, type ExecutorName, type JobPayload, type RunJobPayload } from "../../lib/queue";
 import { createRedis } from "../../lib/redis";
 import { startFakeAnthropic, type FakeAnthropic, type FakeScript } from "../support/fakeAnthropic";
 import { createTestRepo, type FileChanges, type TestRepo } from "../support/gitRepo";
@@ -46,6 +47,9 @@ export async function startAgentHarness(options: {
   files?: FileChanges;
   env?: Record<string, string>;
   retryBaseMs?: number;
+  /** The executor runs are submitted to (default `agent`), and more executors for the job process. */
+  executor?: ExecutorName;
+  moreExecutors?: (config: Config) => Executor[];
 } = {}): Promise<AgentHarness> {
   const fake = await startFakeAnthropic();
   const config = loadConfig({
@@ -68,13 +72,14 @@ export async function startAgentHarness(options: {
         textFlushMs: 50,
       }),
     ],
+    ...(options.moreExecutors?.(config) ?? []).map((e): [ExecutorName, Executor] => [e.name, e]),
   ]);
   const startWorker = () => createRunWorker({ config, redis, logger: silentLogger, executors, cancelPollMs: 500 });
   let worker = await startWorker();
 
   const submit = async (script: FakeScript, overrides: Partial<RunJobPayload> = {}) => {
     fake.setScript(script);
-    const payload = makeRunPayload(repo.url, { executor: "agent", command: null, prompt: "Improve the greeting", ...overrides });
+    const payload = makeRunPayload(repo.url, { executor: options.executor ?? "agent", command: null, prompt: "Improve the greeting", ...overrides });
     await queue.add("run", payload, runJobOptions(payload.runId, "normal"));
     return payload;
   };
