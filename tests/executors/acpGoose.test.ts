@@ -260,6 +260,31 @@ describe("request changes", () => {
   });
 });
 
+describe("request changes with an agent that can load its session", () => {
+  it("loads the run's session and sends only the feedback; the replayed history stays out of the feed", async () => {
+    const { payload, events } = await h.run({}, { turns: [[{ echo: true }, { write: { path: "greet.txt", content: "Hello\n" } }]], loadSession: true });
+    expect(lastEvent(events)).toMatchObject({ type: "run.awaiting_review" });
+    expect(said(events)).toContain("received: Improve the greeting");
+
+    process.env.GOOSE_DOUBLE_SCRIPT = JSON.stringify({ turns: [[{ echo: true }, { write: { path: "greet.txt", content: "Hello, world\n" } }]], loadSession: true });
+    await h.queue.add("run", { ...payload, feedback: { decisionId: "d2", text: "Greet the whole world." } }, reviewJobOptions(reviewJobIds.changes(payload.runId, "d2")));
+    const after = await waitForEvents(h.log, payload.runId, (all) => ofType(all, "run.awaiting_review").length === 2, 30_000);
+    const second = said(after.slice(after.findIndex((e) => e.type === "run.awaiting_review") + 1));
+    expect(ofType(after, "log").some((e) => e.message === "continuing the agent's session goose-session-1")).toBe(true);
+    expect(second).toContain("received: A reviewer read the diff of your changes and requested changes:\n\nGreet the whole world.");
+    expect(second).not.toContain("The task was");
+    expect(said(after)).not.toContain("REPLAYED HISTORY");
+    expect(ofType(after, "diff.ready")[1]!.patch).toContain("+Hello, world");
+  });
+});
+
+describe("how a turn ends", () => {
+  it("fails the run with a clear message when the agent stops for its token limit", async () => {
+    const { events } = await h.run({}, script([{ say: "thinking a lot" }, { stop: "max_tokens" }]));
+    expect(lastEvent(events)).toMatchObject({ type: "run.failed", error: "the agent stopped: it reached its output token limit" });
+  });
+});
+
 describe("a job process that goes away", () => {
   it("hands the run to another one, which starts a new session told the task and that its work is in the workspace", async () => {
     const payload = await h.submit(

@@ -11,6 +11,8 @@ import { PLATFORM_ENV, resolveAgentCommand } from "./agentCommand";
 /** A running ACP agent: its JSON-RPC stream on stdin/stdout, inside the run's sandbox. */
 export type AgentProcess = {
   stream: Stream;
+  /** Where the agent sees the run's workspace (its own path, or the sandbox's workspace view). */
+  workspace: string;
   /** Settles when the agent's process has exited (with how), never rejects. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** The last few KiB the agent wrote to stderr, for an error message when it dies. */
@@ -154,5 +156,5 @@ export async function startAgentProcess(options: StartAgentOptions): Promise<Age
     Writable.toWeb(child.stdin) as WritableStream<Uint8Array>,
     Readable.toWeb(child.stdout) as unknown as ReadableStream<Uint8Array>,
   );
-  return { stream, exited, stderrTail: () => tail.trim(), close };
+  return { stream, workspace: sandbox.workspace, exited, stderrTail: () => tail.trim(), close };
 }

@@ -10,7 +10,10 @@ import { isInside } from "../../sandbox/bwrapArgs";
 import { maskSecrets } from "../../secrets";
 
 export type FilesOptions = {
+  /** The workspace on this machine. */
   workspace: string;
+  /** The workspace as the agent sees it (the paths it sends are under this). */
+  seenAs: string;
   secrets: readonly string[];
   /** The one policy on a write about to happen (may ask a person). */
   gate(action: ApprovalAction, input: { path: string; content: string }): Promise<GateOutcome>;
@@ -68,7 +71,7 @@ export class AcpFiles {
 
   /** The workspace-relative form of an agent's absolute path; anything outside is refused. */
   private relative(requested: string): string {
-    const { workspace } = this.options;
+    const workspace = this.options.seenAs;
     if (!path.isAbsolute(requested)) throw RequestError.invalidParams({ path: requested }, `the path must be absolute (inside ${workspace})`);
     const resolved = path.resolve(requested);
     if (!isInside(resolved, workspace)) throw RequestError.invalidParams({ path: requested }, `refused: ${requested} is outside the workspace ${workspace}`);

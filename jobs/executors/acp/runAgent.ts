@@ -151,6 +151,7 @@ class AcpSession {
     });
     this.files = new AcpFiles({
       workspace: ctx.workspace,
+      seenAs: agent.workspace,
       secrets: ctx.secrets,
       gate: async (action, input) => {
         if (this.grants.covers(action)) return { run: true, input };
@@ -262,7 +263,7 @@ class AcpSession {
     try {
       return await answerPermission(params, {
         book: this.book,
-        workspace: this.ctx.workspace,
+        workspace: this.agent.workspace,
         settings: this.gateSettings,
         ask: this.ask,
         grants: this.grants,
@@ -292,7 +293,7 @@ class AcpSession {
     const followUp = ctx.followUp;
     if (followUp && state.sessionId && init.agentCapabilities?.loadSession) {
       try {
-        const loaded = await this.guard(connection.agent.request(methods.agent.session.load, { sessionId: state.sessionId, cwd: ctx.workspace, mcpServers, _meta }));
+        const loaded = await this.guard(connection.agent.request(methods.agent.session.load, { sessionId: state.sessionId, cwd: this.agent.workspace, mcpServers, _meta }));
         this.sessionId = state.sessionId;
         await this.askingMode(connection, loaded?.modes);
         await ctx.emit({ type: "log", level: "info", message: `continuing the agent's session ${state.sessionId}` });
@@ -306,7 +307,7 @@ class AcpSession {
         });
       }
     }
-    const created = await this.guard(connection.agent.request(methods.agent.session.new, { cwd: ctx.workspace, mcpServers, _meta }));
+    const created = await this.guard(connection.agent.request(methods.agent.session.new, { cwd: this.agent.workspace, mcpServers, _meta }));
     this.sessionId = created.sessionId;
     state.sessionId = created.sessionId;
     await this.askingMode(connection, created.modes);
@@ -371,7 +372,7 @@ class AcpSession {
   private watch(call: KnownToolCall): void {
     if (this.violation || call.kind !== "execute" || (call.status !== "completed" && call.status !== "failed")) return;
     if (this.asked.has(call.toolCallId)) return;
-    const action: ApprovalAction | null = acpAction(call, this.ctx.workspace);
+    const action: ApprovalAction | null = acpAction(call, this.agent.workspace);
     if (action?.kind !== "shell" || this.judged.has(action.command.trim())) return;
     const refusal = deniedByRule(action.command, this.ctx.payload.approvalRules ?? noRules());
     if (!refusal || !("rule" in refusal)) return;

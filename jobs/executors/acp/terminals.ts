@@ -48,7 +48,8 @@ export class AcpTerminals {
   constructor(private readonly options: TerminalsOptions) {}
 
   async create(params: CreateTerminalRequest): Promise<{ terminalId: string }> {
-    const { workspace } = this.options.sandbox;
+    // Where the sandbox shows the workspace: the paths the agent knows.
+    const workspace = this.options.sandbox.workspaceView ?? this.options.sandbox.workspace;
     const cwd = params.cwd ?? workspace;
     if (!path.isAbsolute(cwd) || !isInside(path.resolve(cwd), workspace)) {
       throw RequestError.invalidParams({ cwd }, `the terminal's working directory must be inside the workspace ${workspace}`);

@@ -40,15 +40,21 @@ export type Step =
   | { hang: true }
   | { stop: StopReason };
 
-export type Script = { turns: Step[][] };
+export type Script = {
+  turns: Step[][];
+  /**
+   * Advertise `loadSession` and accept any session id (as if it remembered it), replaying a
+   * line of "history" as agents do on load: the client must not show it again.
+   */
+  loadSession?: boolean;
+};
 
 const script: Script = JSON.parse(process.env.GOOSE_DOUBLE_SCRIPT ?? '{"turns":[]}') as Script;
 let promptCount = 0;
 let capabilities: ClientCapabilities | undefined;
 const sessions = new Map<string, { cwd: string; cancelled: Promise<void>; cancel: () => void }>();
 
-function newSession(cwd: string): string {
-  const id = `goose-session-${sessions.size + 1}`;
+function newSession(cwd: string, id = `goose-session-${sessions.size + 1}`): string {
   let cancel = () => {};
   const cancelled = new Promise<void>((resolve) => {
     cancel = resolve;
@@ -159,9 +165,21 @@ async function play(client: AgentContext, sessionId: string, promptText: string,
 const app = agent({ name: "goose-double" })
   .onRequest(methods.agent.initialize, ({ params }) => {
     capabilities = params.clientCapabilities;
-    return { protocolVersion: 1, agentCapabilities: { loadSession: false }, agentInfo: { name: "goose", title: "Goose (test double)", version: "0.0.0-test" } };
+    return {
+      protocolVersion: 1,
+      agentCapabilities: { loadSession: script.loadSession === true },
+      agentInfo: { name: "goose", title: "Goose (test double)", version: "0.0.0-test" },
+    };
   })
   .onRequest(methods.agent.session.new, ({ params }) => ({ sessionId: newSession(params.cwd) }))
+  .onRequest(methods.agent.session.load, async ({ params, client }) => {
+    newSession(params.cwd, params.sessionId);
+    await client.notify(methods.client.session.update, {
+      sessionId: params.sessionId,
+      update: { sessionUpdate: "agent_message_chunk", content: { type: "text", text: "REPLAYED HISTORY\n" } },
+    });
+    return {};
+  })
   .onRequest(methods.agent.session.prompt, async ({ params, client }) => {
     const text = params.prompt.map((block) => (block.type === "text" ? block.text : `[${block.type}]`)).join("\n");
     const steps = script.turns[promptCount] ?? [{ echo: true }];
