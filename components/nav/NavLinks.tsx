@@ -13,16 +13,18 @@ function isActive(pathname: string, href: string): boolean {
 
 export function NavLinks({ items }: { items: NavItem[] }) {
   const pathname = usePathname();
+  // Of nested links (/admin and /admin/agents) only the most specific one that matches is current.
+  const current = items.filter((item) => isActive(pathname, item.href)).sort((a, b) => b.href.length - a.href.length)[0]?.href;
   return (
     <ul className="flex items-center gap-1 overflow-x-auto">
       {items.map((item) => (
         <li key={item.href}>
           <Link
             href={item.href}
-            aria-current={isActive(pathname, item.href) ? "page" : undefined}
+            aria-current={item.href === current ? "page" : undefined}
             className={cx(
               "block whitespace-nowrap rounded-lg px-3 py-1.5 text-sm font-medium transition-colors",
-              isActive(pathname, item.href) ? "bg-zinc-800 text-zinc-50" : "text-zinc-400 hover:bg-zinc-900 hover:text-zinc-100",
+              item.href === current ? "bg-zinc-800 text-zinc-50" : "text-zinc-400 hover:bg-zinc-900 hover:text-zinc-100",
             )}
           >
             {item.label}

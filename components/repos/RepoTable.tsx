@@ -1,5 +1,7 @@
+import type { McpServerView } from "@/lib/services/mcpServers";
 import type { RepoView } from "@/lib/services/repos";
 import type { FormAction } from "../forms/useFormAction";
+import { McpServers } from "./McpServers";
 import { NetworkHostsForm } from "./NetworkHostsForm";
 import { cardClass } from "../ui/styles";
 import { Time } from "../ui/Time";
@@ -10,9 +12,16 @@ const columns = "sm:grid sm:grid-cols-[10rem_minmax(0,1fr)_8rem_14rem] sm:items-
 export function RepoTable({
   repos,
   setNetworkHosts,
+  mcpServers,
 }: {
   repos: RepoView[];
   setNetworkHosts: FormAction<{ networkHosts: string[] }>;
+  /** Each repository's MCP servers, and the actions to add and remove them. */
+  mcpServers: {
+    of: Record<string, McpServerView[]>;
+    add: FormAction<{ name: string; warning: string | null }>;
+    remove: FormAction<null>;
+  };
 }) {
   return (
     <div className={`${cardClass} overflow-hidden`}>
@@ -44,6 +53,9 @@ export function RepoTable({
             </span>
             <div className="sm:col-span-4">
               <NetworkHostsForm repo={r.name} hosts={r.networkHosts} action={setNetworkHosts} />
+            </div>
+            <div className="sm:col-span-4">
+              <McpServers repo={r.name} servers={mcpServers.of[r.name] ?? []} add={mcpServers.add} remove={mcpServers.remove} />
             </div>
           </li>
         ))}

@@ -1,12 +1,13 @@
 "use client";
 
 import { useState } from "react";
-import type { ExecutorInfo } from "@/lib/executors";
+import type { AcpAgentChoice, ExecutorInfo } from "@/lib/executors";
 import { describedBy, Field } from "../forms/Field";
 import { FormError } from "../forms/FormError";
 import { SubmitButton } from "../forms/SubmitButton";
 import { useFormAction, type FormAction } from "../forms/useFormAction";
 import { inputClass } from "../ui/styles";
+import { AcpAgentPicker } from "./AcpAgentPicker";
 import { ExecutorPicker } from "./ExecutorPicker";
 import { PriorityField } from "./PriorityField";
 
@@ -22,12 +23,15 @@ export function NewRunForm({
   action,
   repos,
   executors,
+  acpAgents,
   maxTimeoutSec,
   submitKey,
 }: {
   action: FormAction<never>;
   repos: RepoOption[];
   executors: ExecutorInfo[];
+  /** The registered ACP agents, for executor acp. */
+  acpAgents: AcpAgentChoice[];
   maxTimeoutSec: number;
   /** Made once per page render: submitting twice (a double click, a retry) makes one run. */
   submitKey: string;
@@ -35,6 +39,7 @@ export function NewRunForm({
   const { onSubmit, pending, fieldErrors, error } = useFormAction(action);
   const [repo, setRepo] = useState(repos[0]?.name ?? "");
   const [executor, setExecutor] = useState<string>(executors.find((e) => e.available)?.name ?? "cli");
+  const [acpAgent, setAcpAgent] = useState(acpAgents.find((a) => a.available)?.name ?? "");
   const [approvalMode, setApprovalMode] = useState("risky");
   const [timeout, setTimeoutValue] = useState("30");
   const [unit, setUnit] = useState<"60" | "1">("60");
@@ -64,6 +69,8 @@ export function NewRunForm({
       <Field id="executor" label="Executor" error={fieldErrors.executor}>
         <ExecutorPicker executors={executors} value={executor} onChange={setExecutor} invalid={!!fieldErrors.executor} />
       </Field>
+
+      {executor === "acp" && <AcpAgentPicker agents={acpAgents} value={acpAgent} onChange={setAcpAgent} error={fieldErrors.acpAgent} />}
 
       {cli && (
         <Field id="command" label="Command" error={fieldErrors.command} hint="Runs with bash in a fresh worktree of the base branch; whatever it changes is committed on the run's branch.">

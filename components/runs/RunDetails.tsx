@@ -33,6 +33,11 @@ export function RunDetails({ run, now }: { run: RunRecord; now: number }) {
       </div>
       <Item label="Executor">
         <span className="font-mono">{run.executor}</span>
+        {run.acpAgent && (
+          <span data-testid="run-acp-agent" className="block text-zinc-300">
+            ACP agent: <span className="font-mono">{run.acpAgent}</span>
+          </span>
+        )}
         {run.model && <span className="text-zinc-500"> · {run.model}</span>}
       </Item>
       <Item label="Created"><When iso={run.createdAt} /></Item>

@@ -1,27 +1,37 @@
 "use client";
 
 import { useState } from "react";
+import type { AcpAgentChoice, ExecutorInfo } from "@/lib/executors";
 import { describedBy, Field } from "../forms/Field";
 import { FormError } from "../forms/FormError";
 import { SubmitButton } from "../forms/SubmitButton";
 import { useFormAction, type FormAction } from "../forms/useFormAction";
 import { useResetOnSuccess } from "../forms/useResetOnSuccess";
+import { AcpAgentPicker } from "../runs/AcpAgentPicker";
 import { PriorityField } from "../runs/PriorityField";
 import { inputClass } from "../ui/styles";
 
-const executorOptions = [
-  { value: "agent", label: "Agent" },
-  { value: "claude-code", label: "Claude Code" },
-  { value: "acp", label: "ACP agent" },
-  { value: "cli", label: "Shell command" },
-];
-
-/** A new schedule: when (cron, zone) and what (the same fields as a new run). */
-export function ScheduleForm({ action, repos }: { action: FormAction<null>; repos: string[] }) {
+/**
+ * A new schedule: when (cron, zone) and what (the same fields as a new run). Only executors (and
+ * ACP agents) a live job process offers now can be chosen; the others say why not.
+ */
+export function ScheduleForm({
+  action,
+  repos,
+  executors,
+  acpAgents,
+}: {
+  action: FormAction<null>;
+  repos: string[];
+  executors: ExecutorInfo[];
+  acpAgents: AcpAgentChoice[];
+}) {
   const { onSubmit, pending, fieldErrors, error, result } = useFormAction(action);
   const form = useResetOnSuccess(result);
-  const [executor, setExecutor] = useState("agent");
+  const [executor, setExecutor] = useState<string>(executors.find((e) => e.available && e.name !== "cli")?.name ?? "cli");
+  const [acpAgent, setAcpAgent] = useState(acpAgents.find((a) => a.available)?.name ?? "");
   const cli = executor === "cli";
+  const unavailable = executors.filter((e) => !e.available);
   const text = (id: string, label: string, props: React.InputHTMLAttributes<HTMLInputElement>, hint?: React.ReactNode, mono = false) => (
     <Field id={id} label={label} error={fieldErrors[id]} hint={hint}>
       <input id={id} name={id} autoComplete="off" spellCheck={false} className={inputClass(!!fieldErrors[id], mono)} {...describedBy(id, fieldErrors[id])} {...props} />
@@ -44,16 +54,25 @@ export function ScheduleForm({ action, repos }: { action: FormAction<null>; repo
         {text("cron", "Cron pattern", { placeholder: "0 3 * * 1-5" }, "minute hour day month weekday; at most every minute", true)}
         {text("timezone", "Time zone", { placeholder: "UTC", defaultValue: "UTC" }, "IANA name, e.g. Europe/Paris")}
         <Field id="executor" label="Executor" error={fieldErrors.executor}>
-          <select id="executor" name="executor" value={executor} onChange={(e) => setExecutor(e.target.value)} className={inputClass(!!fieldErrors.executor)}>
-            {executorOptions.map((o) => (
-              <option key={o.value} value={o.value}>
-                {o.label}
+          <select id="executor" name="executor" value={executor} onChange={(e) => setExecutor(e.target.value)} className={inputClass(!!fieldErrors.executor)} {...describedBy("executor", fieldErrors.executor)}>
+            {executors.map((e) => (
+              <option key={e.name} value={e.name} disabled={!e.available}>
+                {e.label}
+                {e.available ? "" : " (not available)"}
               </option>
             ))}
           </select>
+          {unavailable.length > 0 && (
+            <ul className="space-y-0.5 text-xs text-zinc-500" data-testid="unavailable-executors">
+              {unavailable.map((e) => (
+                <li key={e.name}>{e.unavailableReason}</li>
+              ))}
+            </ul>
+          )}
         </Field>
         <PriorityField error={fieldErrors.priority} />
       </div>
+      {executor === "acp" && <AcpAgentPicker agents={acpAgents} value={acpAgent} onChange={setAcpAgent} error={fieldErrors.acpAgent} />}
       {cli && (
         <Field id="command" label="Command" error={fieldErrors.command}>
           <textarea id="command" name="command" rows={3} spellCheck={false} className={`${inputClass(!!fieldErrors.command, true)} bg-black`} {...describedBy("command", fieldErrors.command)} />

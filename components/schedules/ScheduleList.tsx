@@ -21,7 +21,9 @@ export function ScheduleList({ schedules, showOwner, toggle, remove }: { schedul
               {s.description} <span className="text-zinc-500">({s.timezone})</span>
             </p>
             <p className="break-all text-xs text-zinc-500">
-              <code className="font-mono">{s.cron}</code> on <span className="font-mono">{s.repo ?? "(removed repository)"}</span>
+              <code className="font-mono">{s.cron}</code> on <span className="font-mono">{s.repo ?? "(removed repository)"}</span> with{" "}
+              <span className="font-mono">{typeof s.template.executor === "string" ? s.template.executor : "agent"}</span>
+              {typeof s.template.acpAgent === "string" && <> (ACP agent <span className="font-mono">{s.template.acpAgent}</span>)</>}
               {showOwner && <> · {s.owner}</>}
             </p>
             <p className="text-xs text-zinc-500">

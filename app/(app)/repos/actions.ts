@@ -4,6 +4,7 @@ import { refresh } from "next/cache";
 import { z } from "zod";
 import { authedAction } from "@/lib/http/action";
 import { networkHosts } from "@/lib/networkHosts";
+import { addMcpServer, createMcpServerInput, removeMcpServer } from "@/lib/services/mcpServers";
 import { createRepo, createRepoInput, setRepoNetworkHosts } from "@/lib/services/repos";
 
 export const createRepoAction = authedAction(createRepoInput, async (principal, input, app) => {
@@ -19,4 +20,18 @@ export const setNetworkHostsAction = authedAction(setNetworkHostsForm, async (pr
   const repo = await setRepoNetworkHosts(app, principal, input.name, input.networkHosts ?? []);
   refresh();
   return { networkHosts: repo.networkHosts };
+});
+
+const repoField = z.object({ repo: z.string().min(1) });
+
+export const addMcpServerAction = authedAction(createMcpServerInput.and(repoField), async (principal, { repo, ...input }, app) => {
+  const server = await addMcpServer(app, principal, repo, input);
+  refresh();
+  return { name: server.name, warning: server.warning ?? null };
+});
+
+export const removeMcpServerAction = authedAction(repoField.extend({ server: z.string().min(1) }), async (principal, { repo, server }, app) => {
+  await removeMcpServer(app, principal, repo, server);
+  refresh();
+  return null;
 });

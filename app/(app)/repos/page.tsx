@@ -5,8 +5,9 @@ import { RepoTable } from "@/components/repos/RepoTable";
 import { Card } from "@/components/ui/Card";
 import { PageHeader } from "@/components/ui/PageHeader";
 import { requireAdmin } from "@/lib/server/pageAuth";
+import { listMcpServers } from "@/lib/services/mcpServers";
 import { listRepos } from "@/lib/services/repos";
-import { createRepoAction, setNetworkHostsAction } from "./actions";
+import { addMcpServerAction, createRepoAction, removeMcpServerAction, setNetworkHostsAction } from "./actions";
 
 export const metadata: Metadata = { title: "Repositories" };
 
@@ -14,11 +15,16 @@ export default async function ReposPage() {
   const ctx = await requireAdmin();
   if (!ctx) return <AdminsOnly what="The list of repositories" />;
   const repos = await listRepos(ctx.app);
+  const servers = await Promise.all(repos.map(async (r) => [r.name, await listMcpServers(ctx.app, ctx.principal, r.name)] as const));
   return (
     <div className="space-y-8">
       <PageHeader title="Repositories" description="Git repositories runs can work on. Every signed-in user can pick them." />
       {repos.length ? (
-        <RepoTable repos={repos} setNetworkHosts={setNetworkHostsAction} />
+        <RepoTable
+          repos={repos}
+          setNetworkHosts={setNetworkHostsAction}
+          mcpServers={{ of: Object.fromEntries(servers), add: addMcpServerAction, remove: removeMcpServerAction }}
+        />
       ) : (
         <p className="rounded-xl border border-dashed border-zinc-700 px-5 py-8 text-center text-sm text-zinc-400">
           No repository is registered yet. Add the first one below.

@@ -5,6 +5,7 @@ import { Card } from "@/components/ui/Card";
 import { PageHeader } from "@/components/ui/PageHeader";
 import { requirePrincipal } from "@/lib/server/pageAuth";
 import { isAdmin } from "@/lib/services/principal";
+import { executorChoices } from "@/lib/services/executorChoice";
 import { listRepos } from "@/lib/services/repos";
 import { listSchedules } from "@/lib/services/schedules";
 import { createScheduleAction, deleteScheduleAction, setScheduleEnabledAction } from "./actions";
@@ -14,6 +15,11 @@ export const metadata: Metadata = { title: "Schedules" };
 export default async function SchedulesPage() {
   const { app, principal } = await requirePrincipal();
   const [schedules, repos] = await Promise.all([listSchedules(app, principal), listRepos(app)]);
+  const choices = await executorChoices(app).catch((e: unknown) => {
+    // The form still renders (only shell commands offered); saving answers 503 while the queue is unreachable.
+    console.error("[schedules] could not read job process adverts:", (e as Error).message);
+    return executorChoices(app, []);
+  });
   return (
     <div className="mx-auto max-w-3xl space-y-6">
       <PageHeader title="Schedules" description="Runs started on a cron pattern, as you, from a saved task. Each one still waits for your review." />
@@ -22,7 +28,7 @@ export default async function SchedulesPage() {
       </Card>
       <Card title="New schedule">
         {repos.length ? (
-          <ScheduleForm action={createScheduleAction} repos={repos.map((r) => r.name)} />
+          <ScheduleForm action={createScheduleAction} repos={repos.map((r) => r.name)} executors={choices.executors} acpAgents={choices.acpAgents} />
         ) : (
           <p className="text-sm text-zinc-400">No repository is registered yet; an admin has to add one first.</p>
         )}

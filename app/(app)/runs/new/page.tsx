@@ -6,11 +6,11 @@ import { Card } from "@/components/ui/Card";
 import { EmptyState } from "@/components/ui/EmptyState";
 import { PageHeader } from "@/components/ui/PageHeader";
 import { linkClass } from "@/components/ui/styles";
-import { executorCatalog } from "@/lib/executors";
 import { sandboxOffReason } from "@/lib/sandboxStatus";
 import { liveWorkers } from "@/lib/workerDirectory";
 import { requirePrincipal } from "@/lib/server/pageAuth";
 import { isAdmin } from "@/lib/services/principal";
+import { executorChoices } from "@/lib/services/executorChoice";
 import { listRepos } from "@/lib/services/repos";
 
 export const metadata: Metadata = { title: "New run" };
@@ -24,6 +24,7 @@ export default async function NewRunPage() {
     }),
   ]);
   const unsandboxed = sandboxOffReason(app.config, workers);
+  const choices = await executorChoices(app, workers);
   return (
     <div className="mx-auto max-w-3xl">
       <PageHeader title="New run" description="Runs in the background on a fresh branch. You review the diff before anything is pushed." />
@@ -48,7 +49,8 @@ export default async function NewRunPage() {
           <NewRunForm
             action={createRunAction}
             repos={repos.map((r) => ({ name: r.name, defaultBranch: r.defaultBranch }))}
-            executors={executorCatalog(workers)}
+            executors={choices.executors}
+            acpAgents={choices.acpAgents}
             maxTimeoutSec={app.config.runTimeoutMaxSec}
             submitKey={crypto.randomUUID()}
           />
