@@ -1,11 +1,9 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { AcpAgentForm } from "@/components/acpAgents/AcpAgentForm";
 import { AcpAgentList } from "@/components/acpAgents/AcpAgentList";
 import { AdminsOnly } from "@/components/AdminsOnly";
 import { Card } from "@/components/ui/Card";
 import { PageHeader } from "@/components/ui/PageHeader";
-import { linkClass } from "@/components/ui/styles";
 import { requireAdmin } from "@/lib/server/pageAuth";
 import { listAcpAgents, listAcpAgentsWithStatus, type AcpAgentStatusView } from "@/lib/services/acpAgents";
 import { createAcpAgentAction, deleteAcpAgentAction, updateAcpAgentAction } from "./actions";
@@ -26,7 +24,6 @@ export default async function AcpAgentsPage() {
       <PageHeader
         title="ACP agents"
         description="Agents speaking the Agent Client Protocol that runs of executor “ACP agent” can pick. They run in the run's sandbox, and every tool call they make passes the same approval policy as our own agent's."
-        actions={<Link href="/admin" className={linkClass}>Admin</Link>}
       />
       {agents.length ? (
         <AcpAgentList agents={agents} update={updateAcpAgentAction} remove={deleteAcpAgentAction} />
