@@ -123,6 +123,9 @@ describe("ACP agents page", () => {
     const docs = servers.locator('li[data-mcp-server="docs"]');
     await docs.waitFor();
     expect(await docs.textContent()).toMatch(/runs cannot reach mcp\.example\.com until it is added to the repository's network hosts/);
+    // The form is ready for the next one, a command again.
+    expect(await form.locator('select[name="transport"]').inputValue()).toBe("stdio");
+    await form.locator('input[name="command"]').waitFor();
     expect(await servers.locator('li[data-mcp-server="files"]').textContent()).toContain("mcp-server-files --root .");
     await screenshot(page, screensDir, "31-repo-mcp-servers");
 

@@ -14,6 +14,12 @@ export function McpServerForm({ repo, action }: { repo: string; action: FormActi
   const { onSubmit, pending, fieldErrors, error, result } = useFormAction(action);
   const form = useResetOnSuccess(result);
   const [transport, setTransport] = useState<"stdio" | "http">("stdio");
+  // The form's reset after a success puts the select back to its first option: so does the state.
+  const [handled, setHandled] = useState(result);
+  if (result !== handled) {
+    setHandled(result);
+    if (result?.ok) setTransport("stdio");
+  }
   const id = (field: string) => `mcp-${field}-${repo}`;
   const argsError = listFieldError(fieldErrors, "args");
   const envError = listFieldError(fieldErrors, "envNames");
