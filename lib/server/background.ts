@@ -1,7 +1,7 @@
 import type { Worker } from "bullmq";
 import { startRecorder, type Recorder } from "../recorder";
 import { waitForRedis } from "../redis";
-import { publishAcpAgents } from "../services/acpAgents";
+import { publishAcpAgents, republishAcpAgentsIfLost } from "../services/acpAgents";
 import { reconcileJobSchedulers } from "../services/scheduleSync";
 import { getApp, type App } from "./app";
 import { startReconciler, type Reconciler } from "./reconciler";
@@ -12,7 +12,11 @@ const holder = globalThis as unknown as {
   __agentdeskRecorder?: Recorder;
   __agentdeskScheduler?: Worker;
   __agentdeskReconciler?: Reconciler;
+  __agentdeskAcpRegistryKeeper?: NodeJS.Timeout;
 };
+
+// How often the web looks whether Redis still holds the ACP agent registry.
+const ACP_REGISTRY_CHECK_MS = 60_000;
 
 /** Migrates (inside getApp) and starts this web process's recorder and schedule worker, once. */
 export async function startWebBackground(): Promise<void> {
@@ -30,6 +34,16 @@ export async function startWebBackground(): Promise<void> {
   console.log(`[web] database ready (${app.database.kind}); recorder and schedule worker started`);
   void reconcileInBackground(app);
   void reportRedisDurability(app.redis);
+  holder.__agentdeskAcpRegistryKeeper = setInterval(() => void keepAcpRegistry(app), ACP_REGISTRY_CHECK_MS);
+  holder.__agentdeskAcpRegistryKeeper.unref();
+}
+
+async function keepAcpRegistry(app: App): Promise<void> {
+  try {
+    if (await republishAcpAgentsIfLost(app)) console.warn("[web] Redis had lost the ACP agent registry; published it again");
+  } catch (err) {
+    console.error("[web] could not check the ACP agent registry in Redis; trying again in a minute:", (err as Error).message);
+  }
 }
 
 /**

@@ -2,7 +2,7 @@ import crypto from "node:crypto";
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
 import { writeAcpAgentRegistry } from "../acpAgentRegistry";
-import { slugName, type AcpAgentSpec } from "../contracts/executorSpecs";
+import { acpAgentRegistryKey, slugName, type AcpAgentSpec } from "../contracts/executorSpecs";
 import { activeStatuses } from "../contracts/runLifecycle";
 import type { Db } from "../db/client";
 import { acpAgent, run, schedule, user } from "../db/schema";
@@ -84,6 +84,17 @@ async function changeRegistry<T>(app: Pick<App, "db" | "redis" | "config">, chan
 /** Publishes the registry as the database holds it (web start-up; see lib/server/background.ts). */
 export async function publishAcpAgents(app: Pick<App, "db" | "redis" | "config">): Promise<number> {
   return changeRegistry(app, async (tx) => (await tx.select({ id: acpAgent.id }).from(acpAgent)).length);
+}
+
+/**
+ * Publishes the registry again when Redis no longer holds it (restarted without persistence,
+ * flushed): job processes would otherwise offer no agent until the next change or web start.
+ * True when it had to.
+ */
+export async function republishAcpAgentsIfLost(app: Pick<App, "db" | "redis" | "config">): Promise<boolean> {
+  if ((await app.redis.exists(acpAgentRegistryKey(app.config.redisPrefix))) === 1) return false;
+  await publishAcpAgents(app);
+  return true;
 }
 
 async function rowsWithCreator(db: Pick<Db, "select">, name?: string) {

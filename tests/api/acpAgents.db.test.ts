@@ -7,7 +7,7 @@ import { acpAgentRegistryKey } from "@/lib/contracts/executorSpecs";
 import { acpAgent } from "@/lib/db/schema";
 import { toErrorResponse } from "@/lib/http/route";
 import { createRedis } from "@/lib/redis";
-import { createAcpAgent, publishAcpAgents } from "@/lib/services/acpAgents";
+import { createAcpAgent, publishAcpAgents, republishAcpAgentsIfLost } from "@/lib/services/acpAgents";
 import type { Principal } from "@/lib/services/principal";
 import { advertiseTestWorker, withdrawTestWorker } from "../support/adverts";
 import { call, createTokenFor, getApp, signUp, type Session } from "../support/web";
@@ -167,7 +167,7 @@ describe("ACP agent registry (admin API)", () => {
     expect((await list()).find((a) => a.name === "gemini")).not.toHaveProperty("unavailableReason");
   });
 
-  it("publishes the whole registry again at start-up, over whatever Redis held", async () => {
+  it("publishes the whole registry again at start-up, over whatever Redis held, and when Redis lost it", async () => {
     expect((await create(admin, { name: "codex", command: "codex-acp", envNames: ["OPENAI_API_KEY"] })).status).toBe(201);
     const app = await getApp();
     // Redis lost the key (a restart without persistence), then held garbage.
@@ -179,6 +179,12 @@ describe("ACP agent registry (admin API)", () => {
     const count = await publishAcpAgents(app);
     const rows = await app.db.select({ name: acpAgent.name }).from(acpAgent);
     expect(count).toBe(rows.length);
+    expect((await published())?.map((a) => a.name).sort()).toEqual(rows.map((r) => r.name).sort());
+
+    // The web's periodic check puts back a registry Redis lost, and leaves one it holds alone.
+    expect(await republishAcpAgentsIfLost(app)).toBe(false);
+    await app.redis.del(acpAgentRegistryKey(app.config.redisPrefix));
+    expect(await republishAcpAgentsIfLost(app)).toBe(true);
     expect((await published())?.map((a) => a.name).sort()).toEqual(rows.map((r) => r.name).sort());
   });
 
