@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mirrorPath } from "../../jobs/git/mirror";
 import type { RunEvent } from "../../lib/events";
-import type { RunJobPayload } from "../../lib/queue";
+import { reviewJobIds, reviewJobOptions, type RunJobPayload } from "../../lib/queue";
 import { fixtureProcesses, fixtureServer, fixtureTag } from "../support/mcpFixture";
 import { startFakeAnthropic, turn, type ContentBlockParam, type FakeAnthropic, type FakeTurn, type RecordedRequest } from "../support/fakeAnthropic";
 import { git } from "../support/gitRepo";
 import { runBranchRepo } from "../git/runBranch";
-import { allEvents, hasEnded, waitForEvents } from "../jobs/helpers";
+import { hasEnded, waitForEvents } from "../jobs/helpers";
 import { lastEvent, ofType } from "../agent/agentHarness";
 import { answerRequest, waitForRequest } from "../agent/support/answers";
 import { CLAUDE_ACP, startAcpHarness, type AcpHarness } from "./acpHarness";
@@ -151,20 +151,20 @@ describe("claude-agent-acp through the ACP executor", () => {
     expect(result).toContain("Howdy");
   }, 120_000);
 
-  it("request changes starts a new session told the task and the feedback when the earlier session cannot be loaded", async () => {
-    conversationScript([turn.tool("Write", { file_path: "greet.txt", content: "Hello\n" }, { id: "toolu_w1" }), turn.text("Done.")]);
+  it("request changes loads the agent's session in the new sandbox: the model sees its earlier conversation, then the feedback", async () => {
+    conversationScript([turn.tool("Write", { file_path: "/workspace/greet.txt", content: "Hello\n" }, { id: "toolu_w1" }), turn.text("Done.")]);
     const { payload, events } = await h.run(claude());
     expect(lastEvent(events)).toMatchObject({ type: "run.awaiting_review" });
-    conversationScript([turn.text("Will do.")]);
-    const { reviewJobIds, reviewJobOptions } = await import("../../lib/queue");
+    conversationScript([turn.tool("Write", { file_path: "/workspace/greet.txt", content: "Hello, world\n" }, { id: "toolu_w2" }), turn.text("Greeting widened.")]);
     await h.queue.add("run", { ...payload, feedback: { decisionId: "d1", text: "Greet the whole world." } }, reviewJobOptions(reviewJobIds.changes(payload.runId, "d1")));
-    const after = await waitForEvents(h.log, payload.runId, (all) => all.filter((e) => e.type === "run.completed" || e.type === "run.awaiting_review").length === 2, 90_000);
-    const sent = JSON.stringify(conversation().at(-1)!.body.messages);
+    const after = await waitForEvents(h.log, payload.runId, (all) => ofType(all, "run.awaiting_review").length === 2, 90_000);
+    expect(ofType(after, "log").some((e) => e.message.startsWith("continuing the agent's session"))).toBe(true);
+    // The same Claude Code session: its first request after the feedback holds the earlier turn.
+    const sent = JSON.stringify(conversation().find((r) => JSON.stringify(r.body.messages).includes("Greet the whole world."))!.body.messages);
+    expect(sent).toContain("toolu_w1");
     expect(sent).toContain("Greet the whole world.");
-    expect(sent).toContain("Improve the greeting");
-    // claude-agent-acp keeps its sessions under the sandbox's HOME, which ends with the delivery.
-    expect(ofType(await allEvents(h.log, payload.runId), "log").some((e) => e.message.includes("could not load its earlier session"))).toBe(true);
-    expect(after.length).toBeGreaterThan(events.length);
+    expect(sent).not.toContain("The task was");
+    expect(ofType(after, "diff.ready")[1]!.patch).toContain("+Hello, world");
   }, 180_000);
 });
 

@@ -13,6 +13,8 @@ export type AgentProcess = {
   stream: Stream;
   /** Where the agent sees the run's workspace (its own path, or the sandbox's workspace view). */
   workspace: string;
+  /** The sandbox's HOME on this machine (where agents keep their sessions). */
+  homeHost: string;
   /** Settles when the agent's process has exited (with how), never rejects. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** The last few KiB the agent wrote to stderr, for an error message when it dies. */
@@ -42,6 +44,8 @@ export type StartAgentOptions = {
   settings?: SandboxSettings;
   /** The agent's stderr, a line or a chunk at a time, for the job's log. */
   onStderr(text: string): void;
+  /** Runs once the sandbox exists, before the agent starts (e.g. to put a saved session into its HOME). */
+  prepare?(sandbox: { homeHost: string; workspace: string }): Promise<void>;
   killGraceMs?: number;
 };
 
@@ -97,6 +101,7 @@ export async function startAgentProcess(options: StartAgentOptions): Promise<Age
   }
   let command;
   try {
+    await options.prepare?.({ homeHost: sandbox.home.host, workspace: sandbox.workspace });
     command = sandbox.command(resolved.program, options.spec.args, { env });
   } catch (e) {
     await sandbox.close();
@@ -156,5 +161,5 @@ export async function startAgentProcess(options: StartAgentOptions): Promise<Age
     Writable.toWeb(child.stdin) as WritableStream<Uint8Array>,
     Readable.toWeb(child.stdout) as unknown as ReadableStream<Uint8Array>,
   );
-  return { stream, workspace: sandbox.workspace, exited, stderrTail: () => tail.trim(), close };
+  return { stream, workspace: sandbox.workspace, homeHost: sandbox.home.host, exited, stderrTail: () => tail.trim(), close };
 }

@@ -15,10 +15,13 @@ import { gateAction, type GateSettings } from "../../approval/gate";
 import { acpAction } from "../../approval/toolActions";
 import { errorMessage } from "../../errors";
 import type { ModelAccess } from "../../sandbox/modelGateway";
-import type { SandboxSettings } from "../../sandbox/spec";
+import { workspaceViewProblem } from "../../sandbox/bwrapArgs";
+import type { SandboxSettings, SandboxSpec } from "../../sandbox/spec";
+import { WORKSPACE_VIEW } from "../claudeCode/run";
 import type { ExecutorContext, ExecutorResult } from "../types";
 import { AgentStartError, startAgentProcess, type AgentProcess } from "./agentProcess";
 import { AcpFeed } from "./feed";
+import { CLAUDE_AGENT_ACP, restoreClaudeSession, saveClaudeSession } from "./claudeSessions";
 import { AcpFiles } from "./files";
 import { acpMcpServers, prepareMcpServers, type PreparedMcpServers } from "./mcpServers";
 import { answerPermission, Grants, ReviewerNotes } from "./permissions";
@@ -80,25 +83,31 @@ export async function runAcpAgent(ctx: ExecutorContext, options: AcpRunOptions):
   const feedCallId = (toolCallId: string) => `${prefix}-${idPart(toolCallId)}`;
 
   await ctx.emit({ type: "log", level: "info", message: `Starting the ACP agent ${spec.name}: ${[spec.command, ...spec.args].join(" ")}` });
-  const mcp = prepareMcpServers(ctx.payload.mcpServers, ctx.sandbox, options.env, options.settings);
+  // The workspace at the same path in every delivery: agents that key their sessions by folder
+  // (Claude Code) find a session again after a crash or a review.
+  const run: SandboxSpec = workspaceViewProblem(WORKSPACE_VIEW, ctx.sandbox.readOnlyPaths) ? ctx.sandbox : { ...ctx.sandbox, workspaceView: WORKSPACE_VIEW };
+  const mcp = prepareMcpServers(ctx.payload.mcpServers, run, options.env, options.settings);
   for (const message of mcp.warnings) await ctx.emit({ type: "log", level: "warn", message });
   let agent: AgentProcess;
   try {
     agent = await startAgentProcess({
       spec,
-      sandbox: { ...ctx.sandbox, readOnlyPaths: [...ctx.sandbox.readOnlyPaths, ...mcp.readOnlyPaths] },
+      sandbox: { ...run, readOnlyPaths: [...run.readOnlyPaths, ...mcp.readOnlyPaths] },
       env: options.env,
       withheld: ctx.payload.repo.credentialEnv ? [ctx.payload.repo.credentialEnv] : [],
       modelAccess: options.modelAccess,
       settings: options.settings,
       onStderr: (text) => ctx.logger.debug("acp agent stderr", { agent: spec.name, text }),
+      prepare: async ({ homeHost, workspace }) => {
+        if (ctx.followUp && state.claudeSession) await restoreClaudeSession(homeHost, state.claudeSession, workspace);
+      },
     });
   } catch (e) {
     if (e instanceof AgentStartError) return { ok: false, error: e.message };
     throw e;
   }
 
-  const session = new AcpSession(ctx, options, state, agent, prefix, feedCallId, mcp);
+  const session = new AcpSession(ctx, options, state, agent, prefix, feedCallId, mcp, run);
   try {
     return await session.run();
   } finally {
@@ -121,6 +130,8 @@ class AcpSession {
   private readonly gateSettings: GateSettings;
   private connection: ClientConnection | undefined;
   private sessionId: string | null = null;
+  /** What the agent calls itself in `initialize`. */
+  private agentName: string | null = null;
   private violation: string | null = null;
   private counters = { writes: 0, questions: 0 };
   private sessionCost = 0;
@@ -134,10 +145,11 @@ class AcpSession {
     private readonly prefix: string,
     private readonly feedCallId: (toolCallId: string) => string,
     private readonly mcp: PreparedMcpServers,
+    run: SandboxSpec,
   ) {
     this.gateSettings = { mode: ctx.payload.approvalMode, rules: ctx.payload.approvalRules, remembered: state.remembered };
     this.terminals = new AcpTerminals({
-      sandbox: ctx.sandbox,
+      sandbox: run,
       settings: options.settings,
       emit: ctx.emit,
       secrets: ctx.secrets,
@@ -178,7 +190,9 @@ class AcpSession {
 
   async run(): Promise<ExecutorResult> {
     try {
-      return await this.converse();
+      const result = await this.converse();
+      if (result.ok) await this.keepClaudeSession();
+      return result;
     } catch (e) {
       if (e instanceof AgentGone) return { ok: false, error: e.message, state: this.state };
       // The agent answered a request with an error: nothing a retry of the run would change.
@@ -197,6 +211,7 @@ class AcpSession {
     };
     const init = await this.guard(connection.agent.request(methods.agent.initialize, initialize));
     const info = init.agentInfo;
+    this.agentName = info?.name ?? null;
     await ctx.emit({
       type: "log",
       level: "info",
@@ -314,6 +329,16 @@ class AcpSession {
     if (followUp) return continuationPrompt(state.task, { feedback: followUp.feedback });
     if (ctx.resumeFrom) return continuationPrompt(state.task, "resume");
     return state.task;
+  }
+
+  /** claude-agent-acp's session files go with the state the review keeps (see claudeSessions.ts). */
+  private async keepClaudeSession(): Promise<void> {
+    const { state } = this;
+    state.claudeSession = null;
+    if (this.agentName !== CLAUDE_AGENT_ACP || !state.sessionId) return;
+    const kept = await saveClaudeSession(this.agent.homeHost, state.sessionId, this.agent.workspace);
+    if ("saved" in kept) state.claudeSession = kept.saved;
+    else await this.ctx.emit({ type: "log", level: "warn", message: `the agent's session is not kept for a follow-up: ${kept.error}` });
   }
 
   /**

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { noRememberedActions, rememberedActions } from "../../approval/remembered";
+import { configRelativePath } from "../claudeCode/state";
 
 /**
  * What the `acp` executor keeps of a run between deliveries: checkpointed after each finished
@@ -19,6 +20,11 @@ export const acpState = z.object({
   /** Finished tool calls, the checkpoint's turn number. */
   steps: z.number().int().nonnegative(),
   remembered: rememberedActions,
+  /**
+   * claude-agent-acp's session files (Claude Code's transcript, from the sandbox's HOME), kept
+   * when the run reaches review so a follow-up's new sandbox has them and `session/load` works.
+   */
+  claudeSession: z.object({ cwd: z.string(), files: z.record(configRelativePath, z.string()) }).nullable().default(null),
   usage: z.object({
     inputTokens: z.number().int().nonnegative(),
     outputTokens: z.number().int().nonnegative(),
@@ -40,6 +46,7 @@ export function initialAcpState(agentName: string, task: string): AcpState {
     sessions: 0,
     steps: 0,
     remembered: noRememberedActions(),
+    claudeSession: null,
     usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsdBefore: 0, costUsd: 0 },
   };
 }
