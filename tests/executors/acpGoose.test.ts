@@ -189,6 +189,13 @@ describe("deny rules hold even when the agent does not ask", () => {
     expect(said(events)).toMatch(/received: Messages from the person[\s\S]*denied by the rule `git push\*`/);
   });
 
+  it("stops telling an agent that keeps asking for a denied command after five turns of notes", async () => {
+    const push = (n: number): Step[] => [{ shell: { id: `push-loop-${n}`, command: "git push", ask: true } }];
+    const { events } = await h.run({ approvalMode: "auto", approvalRules: denyPush }, script(...[0, 1, 2, 3, 4, 5, 6, 7].map(push)));
+    expect(said(events).match(/permission for push-loop-\d: deny/g)).toHaveLength(6);
+    expect(ofType(events, "log").some((e) => e.level === "warn" && e.message.includes("refused again after 5 turns of notes"))).toBe(true);
+  });
+
   it("fails the run when the agent reports a denied command it ran without asking", async () => {
     const { events } = await h.run(
       { approvalMode: "auto", approvalRules: denyPush },

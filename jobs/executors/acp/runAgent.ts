@@ -44,6 +44,9 @@ export type AcpRunOptions = {
 /** The agent process died or stopped answering: the run fails with what it said last. */
 class AgentGone extends Error {}
 
+/** Prompts carrying notes about refused calls, at most, after the run's own prompt. */
+const MAX_NOTE_TURNS = 5;
+
 /** The session mode in which an agent asks before acting (claude-agent-acp's name for it). */
 const ASKING_MODE = "default";
 
@@ -223,10 +226,14 @@ class AcpSession {
     ctx.signal.addEventListener("abort", onAbort, { once: true });
     try {
       let response = await this.promptTurn(connection, prompt);
-      for (;;) {
-        if (this.violation || response.stopReason !== "end_turn") break;
+      for (let noteTurns = 0; !this.violation && response.stopReason === "end_turn"; noteTurns++) {
         const notes = this.notes.take();
         if (!notes) break;
+        // An agent that keeps trying what the policy refuses would be told so forever.
+        if (noteTurns === MAX_NOTE_TURNS) {
+          await ctx.emit({ type: "log", level: "warn", message: `the agent was refused again after ${MAX_NOTE_TURNS} turns of notes; the run ends here` });
+          break;
+        }
         response = await this.promptTurn(connection, notes);
       }
       if (this.violation) return { ok: false, error: this.violation, state: this.state };
