@@ -199,7 +199,8 @@ describe("deny rules hold even when the agent does not ask", () => {
   it("fails the run when the agent reports a denied command it ran without asking", async () => {
     const { events } = await h.run(
       { approvalMode: "auto", approvalRules: denyPush },
-      script([{ ranUnasked: { id: "sneaky", command: "git push origin HEAD" } }, { say: "more work" }]),
+      // It goes on working and ignores the cancel: it is stopped after the grace.
+      script([{ ranUnasked: { id: "sneaky", command: "git push origin HEAD" } }, { hang: true }]),
     );
     expect(lastEvent(events)).toMatchObject({
       type: "run.failed",

@@ -102,7 +102,13 @@ export async function runAcpAgent(ctx: ExecutorContext, options: AcpRunOptions):
       settings: options.settings,
       onStderr: (text) => ctx.logger.debug("acp agent stderr", { agent: spec.name, text }),
       prepare: async ({ homeHost, workspace }) => {
-        if (ctx.followUp && state.claudeSession) await restoreClaudeSession(homeHost, state.claudeSession, workspace);
+        const saved = state.claudeSession;
+        // Needed once, here; the checkpoints of this delivery need not carry them again.
+        state.claudeSession = null;
+        if (!ctx.followUp || !saved) return;
+        await restoreClaudeSession(homeHost, saved, workspace).catch((e: unknown) =>
+          ctx.emit({ type: "log", level: "warn", message: `the agent's earlier session could not be put back: ${errorMessage(e)}` }),
+        );
       },
     });
   } catch (e) {
@@ -139,6 +145,8 @@ class AcpSession {
   private counters = { writes: 0, questions: 0 };
   private sessionCost = 0;
   private checkpoints: Promise<void> = Promise.resolve();
+  /** Aborted when the run's rules were broken: the turn is cancelled and, after the grace, given up. */
+  private readonly broken = new AbortController();
 
   constructor(
     private readonly ctx: ExecutorContext,
@@ -197,6 +205,7 @@ class AcpSession {
       if (result.ok) await this.keepClaudeSession();
       return result;
     } catch (e) {
+      if (this.violation) return { ok: false, error: this.violation, state: this.state };
       if (e instanceof AgentGone) return { ok: false, error: e.message, state: this.state };
       // The agent answered a request with an error: nothing a retry of the run would change.
       if (e instanceof RequestError) return { ok: false, error: `the ACP agent ${this.state.agentName} failed: ${e.message}`, state: this.state };
@@ -413,6 +422,7 @@ class AcpSession {
       "It ran inside the run's sandbox; the run is stopped and its changes are not offered for review.";
     void this.ctx.emit({ type: "log", level: "error", message: this.violation });
     void this.cancelTurn();
+    this.broken.abort();
   }
 
   private async cancelTurn(): Promise<void> {
@@ -434,19 +444,20 @@ class AcpSession {
    */
   private guard<T>(request: Promise<T>, opts: { graceOnAbort?: boolean } = {}): Promise<T> {
     const { ctx, agent } = this;
+    const stopped = AbortSignal.any([ctx.signal, this.broken.signal]);
     return new Promise<T>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
       const done = () => {
         if (timer) clearTimeout(timer);
-        ctx.signal.removeEventListener("abort", onAbort);
+        stopped.removeEventListener("abort", onAbort);
       };
       const onAbort = () => {
         const giveUp = () => reject(new AgentGone("the run was stopped"));
         if (opts.graceOnAbort) timer = setTimeout(giveUp, this.options.cancelGraceMs);
         else giveUp();
       };
-      if (ctx.signal.aborted) onAbort();
-      else ctx.signal.addEventListener("abort", onAbort, { once: true });
+      if (stopped.aborted) onAbort();
+      else stopped.addEventListener("abort", onAbort, { once: true });
       const died = (exit: { code: number | null; signal: NodeJS.Signals | null }) => {
         const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
         const said = agent.stderrTail();
