@@ -5,6 +5,7 @@ import path from "node:path";
 import { runProcessGroup, type ProcessOutcome } from "../executors/processGroup";
 import {
   SANDBOX_HOME,
+  SANDBOX_MODEL_DIR,
   SANDBOX_MODEL_PORT,
   SANDBOX_MODEL_SOCKET,
   SANDBOX_PROXY_PORT,
@@ -58,6 +59,12 @@ export type SandboxModelEndpoint = {
    * agent as the wrapper of its shell commands (Claude Code: CLAUDE_CODE_SHELL_PREFIX).
    */
   toolShellPrefix?: string;
+  /**
+   * A folder for files only the program that calls the model may read (e.g. configuration
+   * holding an MCP server's token): on the host, and as the program sees it. Inside the sandbox
+   * it is the gateway's folder, which the tool isolation covers.
+   */
+  privateDir: { host: string; inside: string };
 };
 
 export class SandboxError extends Error {}
@@ -111,7 +118,9 @@ export async function openSandbox(spec: SandboxSpec, settings: SandboxSettings =
     // allow-listed environment and a throwaway HOME, but nothing stops it reading the machine.
     // The model key still stays here: the gateway listens on this machine's loopback.
     let gateway: ModelGateway | undefined;
+    const privateDir = path.join(scratch, "model");
     if (spec.modelAccess) {
+      await fs.mkdir(privateDir, { mode: 0o700 });
       gateway = await startModelGateway({ ...spec.modelAccess, token, listen: { port: 0 } }).catch(async (e: unknown) => {
         await remove();
         throw e;
@@ -127,7 +136,7 @@ export async function openSandbox(spec: SandboxSpec, settings: SandboxSettings =
         cwd: cwdOf(options.cwd, spec.workspace),
         env: sandboxEnv({ home, path: process.env.PATH ?? SANDBOX_PATH, extra: options.env }),
       }),
-      ...(gateway ? { model: { baseUrl: `http://127.0.0.1:${gateway.port}`, token } } : {}),
+      ...(gateway ? { model: { baseUrl: `http://127.0.0.1:${gateway.port}`, token, privateDir: { host: privateDir, inside: privateDir } } } : {}),
       close: async () => {
         await gateway?.close();
         await remove();
@@ -210,7 +219,9 @@ export async function openSandbox(spec: SandboxSpec, settings: SandboxSettings =
         env,
       };
     },
-    ...(gateway ? { model: { baseUrl: `http://127.0.0.1:${SANDBOX_MODEL_PORT}`, token, toolShellPrefix } } : {}),
+    ...(gateway && modelDir
+      ? { model: { baseUrl: `http://127.0.0.1:${SANDBOX_MODEL_PORT}`, token, toolShellPrefix, privateDir: { host: modelDir, inside: SANDBOX_MODEL_DIR } } }
+      : {}),
     async close() {
       await proxy?.close();
       await gateway?.close();

@@ -1,13 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClaudeCodeExecutor } from "../../jobs/executors/claudeCode";
+import { check, claudeCodeBinaryPath } from "../../jobs/executors/claudeCode/binary";
+import { parseClaudeCodeState } from "../../jobs/executors/claudeCode/state";
+import { PermanentRunError } from "../../jobs/errors";
 import { mirrorPath } from "../../jobs/git/mirror";
 import { reviewJobIds, reviewJobOptions } from "../../lib/queue";
 import { turn, type ContentBlockParam, type FakeScript } from "../support/fakeAnthropic";
 import { git } from "../support/gitRepo";
 import { runBranchRepo } from "../git/runBranch";
-import { allEvents, waitForEvents } from "../jobs/helpers";
+import { requestCancel } from "../../lib/eventLog";
+import { allEvents, eventually, hasEnded, waitForEvents } from "../jobs/helpers";
+import { hostProcessesWith, sleepProcess, uniqueSleep } from "../sandbox/support/processes";
 import { lastEvent, ofType, startAgentHarness, TEST_API_KEY, type AgentHarness } from "../agent/agentHarness";
 import { toolResultSent } from "../agent/support/modelSaw";
+import { fixtureServer } from "../support/mcpFixture";
 import { answerEveryRequest, answerRequest, waitForRequest, type PersonAnswer } from "../agent/support/answers";
 
 /**
@@ -126,9 +132,23 @@ describe("claude-code: approvals, questions, the diff and usage", () => {
     const repo = await runBranchRepo(h.config.dataDir, payload.runId, h.log, mirrorPath(h.config.dataDir, h.repo.url));
     expect(await git(repo, "show", `${payload.branch}:greet.txt`)).toBe("Hello");
 
-    // The model key never reached the sandbox: the gateway added it to every request.
+    // The model key never reached the sandbox: the gateway added it to every request. The CLI
+    // sent the model nothing but these requests.
     expect(h.fake.requests.at(-1)!.headers["x-api-key"]).toBe(TEST_API_KEY);
+    expect(h.fake.unhandled).toEqual([]);
   }, 90_000);
+
+  it("runs what the reviewer approved instead, and tells the model so", async () => {
+    const { events } = await runAnswering(
+      [turn.tool("Bash", { command: "rm -rf dist", description: "Clean" }, { id: "toolu_edit" }), turn.text("Noted.")],
+      [{ decision: "approve", editedInput: { command: "echo edited-instead", description: "Clean" }, note: "keep dist" }],
+    );
+    expect(ofType(events, "tool.started")[0]).toMatchObject({ callId: "toolu_edit", input: { command: "echo edited-instead" } });
+    expect(textOf(resultSent("toolu_edit"))).toContain("edited-instead");
+    const next = JSON.stringify(h.fake.requests.at(-1)!.body.messages);
+    expect(next).toContain("The reviewer edited this call before approving it; what ran instead was: echo edited-instead");
+    expect(next).toContain("Note from the reviewer: keep dist");
+  }, 60_000);
 
   it("holds a repository deny rule in approval mode auto: `git push` is blocked without asking", async () => {
     const { events } = await h.run(
@@ -158,6 +178,59 @@ describe("claude-code: approvals, questions, the diff and usage", () => {
     const events = await waitForEvents(h.log, payload.runId, (all) => all.some((e) => e.type === "run.failed"), 60_000);
     expect(lastEvent(events)).toMatchObject({ type: "run.failed", error: expect.stringContaining("limit of 1 turns") });
     expect(ofType(events, "tool.finished")).toMatchObject([{ callId: "toolu_l1", ok: false }]);
+  }, 90_000);
+});
+
+describe("claude-code: cancel", () => {
+  it("stops the CLI and the command it runs when the run is cancelled", async () => {
+    const sleep = uniqueSleep();
+    const payload = await h.submit(
+      // (A standalone `sleep` Claude Code refuses to run.)
+      [turn.tool("Bash", { command: `echo waiting; ${sleep.command}; echo done`, description: "Wait" }, { id: "toolu_sleep" }), turn.text("never")],
+      { approvalMode: "auto" },
+    );
+    const sleeping = await eventually(() => sleepProcess(sleep.marker), 30_000);
+    await requestCancel(h.log, payload.runId, "user-1");
+    const events = await waitForEvents(h.log, payload.runId, hasEnded, 15_000);
+    expect(lastEvent(events)).toMatchObject({ type: "run.cancelled", by: "user-1" });
+    await eventually(async () => ((await hostProcessesWith(sleep.marker)).length === 0 ? true : undefined), 10_000);
+    expect(await sleepProcess(sleep.marker)).toBeUndefined();
+    expect(sleeping.pid).toBeGreaterThan(0);
+  }, 60_000);
+});
+
+describe("claude-code: MCP servers", () => {
+  it("starts the repository's stdio server in the sandbox, asks before its tool, and keeps its variables off every command line", async () => {
+    const stamp = String(Date.now());
+    const secret = `mcp-secret-${stamp}`;
+    process.env.AGENTDESK_CC_MCP_SECRET = secret;
+    try {
+      const { requests, events } = await runAnswering(
+        [
+          turn.tool("mcp__fixture__echo", { text: "hi", envVar: "AGENTDESK_CC_MCP_SECRET" }, { id: "toolu_mcp" }),
+          turn.tool(
+            "Bash",
+            // The secret is put together in a file: no command line of the probe holds it, grep's included.
+            { command: `printf '%s%s\\n' mcp-secret- ${stamp} > /tmp/pattern; echo on-cmdlines=$(cat /proc/[0-9]*/cmdline 2>/dev/null | tr '\\0' '\\n' | grep -c -F -f /tmp/pattern); ls /run/agentdesk-model | wc -l`, description: "Look" },
+            { id: "toolu_look" },
+          ),
+          turn.text("Echoed."),
+        ],
+        [{ decision: "approve" }, { decision: "approve" }, { decision: "approve" }],
+        { approvalMode: "all", mcpServers: [fixtureServer({ envNames: ["AGENTDESK_CC_MCP_SECRET"] })] },
+      );
+      expect(requests[0]).toMatchObject({ requestId: "approve-toolu_mcp", kind: "approval", tool: "mcp__fixture__echo", input: { text: "hi" } });
+      const echoed = textOf(resultSent("toolu_mcp"));
+      expect(echoed).toContain("hi");
+      // The server got its variable (and, started like a shell command, no model variables).
+      expect(echoed).toMatch(/envVarSet\\?":\s*true/);
+      expect(echoed).not.toContain("ANTHROPIC_");
+      expect(echoed).not.toContain(secret);
+      expect(textOf(resultSent("toolu_look"))).toMatch(/on-cmdlines=0\s+0/);
+      expect(lastEvent(events)).toMatchObject({ type: "run.completed" });
+    } finally {
+      delete process.env.AGENTDESK_CC_MCP_SECRET;
+    }
   }, 90_000);
 });
 
@@ -196,4 +269,24 @@ describe("claude-code: request changes", () => {
     expect(diffs[1]!.patch).toContain("+Hello, world");
     expect(ofType(after, "run.awaiting_review")[1]!.branch).toBe(payload.branch);
   }, 90_000);
+});
+
+describe("claude-code: availability and saved sessions", () => {
+  it("says why it cannot run: no CLI binary, a binary that does not start, no model key", () => {
+    expect(check("/nonexistent/claude")).toMatchObject({ problem: expect.stringContaining("not installed") });
+    expect(check("/bin/false")).toMatchObject({ problem: expect.stringContaining("does not start") });
+    expect(check(claudeCodeBinaryPath())).toMatchObject({ binary: { path: expect.stringContaining("claude") } });
+    const config = { ...h.config };
+    expect(createClaudeCodeExecutor(config).unavailableReason()).toBeNull();
+    expect(createClaudeCodeExecutor({ ...config, anthropicApiKey: undefined }).unavailableReason()).toMatch(/ANTHROPIC_API_KEY/);
+  });
+
+  it("refuses a saved session whose files would land outside the CLI's config folder", () => {
+    const base = { version: 1, sessionId: "6787af43-2543-44b4-9241-97c6b140944b", cwd: "/workspace", usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0 }, turns: 0, requests: 0, raisedLimits: {} };
+    for (const file of ["../outside.jsonl", "/etc/passwd", "projects/../../x", "projects/./x", ".hidden"]) {
+      expect(() => parseClaudeCodeState({ ...base, files: { [file]: "" } }), file).toThrow(PermanentRunError);
+    }
+    expect(() => parseClaudeCodeState({ ...base, sessionId: "../../x", files: {} })).toThrow(PermanentRunError);
+    expect(parseClaudeCodeState({ ...base, files: { "projects/-workspace/6787af43-2543-44b4-9241-97c6b140944b.jsonl": "" } }).remembered).toEqual({ shell: [], write: [], tools: [] });
+  });
 });

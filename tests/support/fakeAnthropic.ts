@@ -97,6 +97,8 @@ export type FakeAnthropic = {
   /** Give this to the SDK as `baseURL` (ANTHROPIC_BASE_URL). */
   url: string;
   requests: RecordedRequest[];
+  /** Requests to routes the fake does not serve ("GET /v1/models"), answered 404. */
+  unhandled: string[];
   /** Replaces the script; the request count starts again at 0. */
   setScript(script: FakeScript): void;
   /** Resolves when a response has hung (`hangAfterEvents`), with the request's index. */
@@ -108,6 +110,7 @@ export async function startFakeAnthropic(initial: FakeScript = []): Promise<Fake
   let script = initial;
   let scriptStart = 0;
   const requests: RecordedRequest[] = [];
+  const unhandled: string[] = [];
   const sockets = new Set<Socket>();
   let hungWaiters: ((index: number) => void)[] = [];
 
@@ -124,7 +127,18 @@ export async function startFakeAnthropic(initial: FakeScript = []): Promise<Fake
   });
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse) {
-    if (req.method !== "POST" || req.url?.split("?")[0] !== "/v1/messages") {
+    const route = `${req.method} ${req.url?.split("?")[0]}`;
+    if (route === "POST /v1/messages/count_tokens") {
+      // Claude Code may count a prompt's tokens: a plausible figure, not part of the script.
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ input_tokens: Math.ceil(Buffer.concat(chunks).length / 4) }));
+      return;
+    }
+    if (route !== "POST /v1/messages") {
+      // Anything else a client sends is noted (tests look at it) and refused as the API would.
+      unhandled.push(`${req.method} ${req.url}`);
       sendError(res, { status: 404, type: "not_found_error", message: `no route ${req.method} ${req.url}` });
       return;
     }
@@ -176,6 +190,7 @@ export async function startFakeAnthropic(initial: FakeScript = []): Promise<Fake
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    unhandled,
     setScript(next) {
       script = next;
       scriptStart = requests.length;

@@ -48,6 +48,7 @@ export function createClaudeCodeExecutor(
           apiKey: config.anthropicApiKey,
           maxRetries: options.maxRetries ?? 4,
           textFlushMs: options.textFlushMs ?? 50,
+          env: process.env,
         },
         ctx,
       );

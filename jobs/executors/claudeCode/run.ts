@@ -15,6 +15,7 @@ import { SessionCheckpoints } from "./checkpoints";
 import { ClaudeCodeFeed } from "./feed";
 import { RESUME_PROMPT, followUpPrompt, systemPromptAppend } from "./prompts";
 import { sandboxedCli } from "./sandboxedProcess";
+import { claudeCodeMcpServers } from "./mcpServers";
 import { CONFIG_FOLDER, SessionFilesError, readSessionFiles, restoreSessionFiles, transcriptHasResult } from "./session";
 import { freshCounters, parseClaudeCodeState, type ClaudeCodeState, type SessionCounters } from "./state";
 import { toolHooks } from "./toolHooks";
@@ -30,6 +31,8 @@ export type ClaudeCodeRunOptions = {
   /** Retries of a failed model request, by Claude Code itself (each shown in the feed). */
   maxRetries: number;
   textFlushMs: number;
+  /** The job process's environment, where MCP servers' variables are read. */
+  env: Record<string, string | undefined>;
 };
 
 /** Where the CLI sees the workspace: the same folder in every delivery, so a resumed session's paths hold. */
@@ -57,10 +60,12 @@ export async function runClaudeCode(options: ClaudeCodeRunOptions, ctx: Executor
       : { ...prior }
     : freshCounters();
 
+  const mcp = claudeCodeMcpServers(ctx.payload.mcpServers, ctx.sandbox, options.env);
+  for (const message of mcp.warnings) await ctx.emit({ type: "log", level: "warn", message });
   const spec: SandboxSpec = {
     ...ctx.sandbox,
     ...(workspaceViewProblem(WORKSPACE_VIEW, ctx.sandbox.readOnlyPaths) ? {} : { workspaceView: WORKSPACE_VIEW }),
-    readOnlyPaths: [...ctx.sandbox.readOnlyPaths, options.binary.folder],
+    readOnlyPaths: [...ctx.sandbox.readOnlyPaths, options.binary.folder, ...mcp.readOnlyPaths],
     modelAccess: { upstreamUrl: options.upstreamUrl, apiKey: options.apiKey },
   };
   const sandbox = await openSandbox(spec);
@@ -141,6 +146,7 @@ export async function runClaudeCode(options: ClaudeCodeRunOptions, ctx: Executor
         append: systemPromptAppend({ repoName: ctx.payload.repo.name, branch: ctx.payload.branch, baseBranch: ctx.payload.baseBranch, instructions }),
       },
       disallowedTools: DISALLOWED_TOOLS,
+      mcpServers: mcp.servers,
       hooks,
       canUseTool,
       abortController: abort,

@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import path from "node:path";
 import type { SpawnOptions, SpawnedProcess } from "@anthropic-ai/claude-agent-sdk";
 import type { OpenSandbox } from "../../sandbox/sandbox";
 
@@ -33,7 +35,7 @@ export function sandboxedCli(sandbox: OpenSandbox, secrets: readonly string[], o
         if (value === undefined || secrets.some((secret) => secret.length > 0 && value.includes(secret))) continue;
         env[name] = value;
       }
-      const command = sandbox.command(options.command, options.args, { cwd: options.cwd, env });
+      const command = sandbox.command(options.command, privateArgs(options.args, sandbox), { cwd: options.cwd, env });
       const started = spawn(command.file, command.args, {
         cwd: command.cwd,
         env: command.env as NodeJS.ProcessEnv,
@@ -102,4 +104,19 @@ export function sandboxedCli(sandbox: OpenSandbox, secrets: readonly string[], o
     },
     stderrTail: () => stderr,
   };
+}
+
+/**
+ * The CLI's arguments with what must stay private moved into a file only the CLI can read: the
+ * SDK puts the MCP servers' configuration (their variables and tokens) on the command line,
+ * which every process of the sandbox could read in /proc. The file lies in the sandbox's
+ * private folder, which the tool isolation covers.
+ */
+export function privateArgs(args: string[], sandbox: Pick<OpenSandbox, "model">): string[] {
+  const at = args.indexOf("--mcp-config");
+  if (at === -1 || args[at + 1] === undefined) return args;
+  const dir = sandbox.model?.privateDir;
+  if (!dir) throw new Error("the sandbox has no private folder for the MCP configuration");
+  writeFileSync(path.join(dir.host, "mcp-config.json"), args[at + 1]!, { mode: 0o600 });
+  return [...args.slice(0, at + 1), path.posix.join(dir.inside, "mcp-config.json"), ...args.slice(at + 2)];
 }
