@@ -151,11 +151,11 @@ describe("run job through a real BullMQ worker", () => {
   });
 
   it("fails with a clear message for an executor this process does not have", async () => {
-    const payload = await submit({ executor: "acp" });
+    const payload = await submit({ executor: "claude-code" });
     const events = await waitForEvents(pipeline.log, payload.runId, hasEnded);
     expect(events[events.length - 1]).toMatchObject({
       type: "run.failed",
-      error: expect.stringContaining('executor "acp" is not available'),
+      error: expect.stringContaining('executor "claude-code" is not available'),
     });
   });
 
