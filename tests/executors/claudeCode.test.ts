@@ -294,6 +294,8 @@ describe("claude-code: availability and saved sessions", () => {
     const config = { ...h.config };
     expect(createClaudeCodeExecutor(config).unavailableReason()).toBeNull();
     expect(createClaudeCodeExecutor({ ...config, anthropicApiKey: undefined }).unavailableReason()).toMatch(/ANTHROPIC_API_KEY/);
+    // npm run demo's scripted model answers only our own agent's tools.
+    expect(createClaudeCodeExecutor({ ...config, agentDemo: true }).unavailableReason()).toMatch(/demo model plays only the AgentDesk agent/);
   });
 
   it("refuses a saved session whose files would land outside the CLI's config folder", () => {

@@ -22,12 +22,14 @@ const ANTHROPIC_API = "https://api.anthropic.com";
  * the sandbox's model gateway uses.
  */
 export function createClaudeCodeExecutor(
-  config: Pick<Config, "anthropicApiKey" | "anthropicBaseUrl" | "agentModel" | "agentBudgetUsd" | "agentPrices">,
+  config: Pick<Config, "anthropicApiKey" | "anthropicBaseUrl" | "agentModel" | "agentBudgetUsd" | "agentPrices" | "agentDemo">,
   options: ClaudeCodeExecutorOptions = {},
 ): Executor {
   return {
     name: "claude-code",
     unavailableReason: () => {
+      // `npm run demo`'s scripted model plays only our own agent's tools, not Claude Code's.
+      if (config.agentDemo) return "the demo model plays only the AgentDesk agent; set ANTHROPIC_API_KEY (without AGENT_DEMO) to run Claude Code";
       const binary = claudeCodeBinary();
       return "problem" in binary ? binary.problem : agentUnavailableReason(config);
     },
