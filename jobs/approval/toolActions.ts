@@ -155,7 +155,7 @@ export function acpAction(toolCall: AcpToolCall, workspace: string): ApprovalAct
   switch (kind) {
     case "execute": {
       const command = Array.isArray(raw.command) ? shellLine(raw.command) : nonEmpty(raw.command) ?? title;
-      return command ? { kind: "shell", command } : byName("execute");
+      return command ? { kind: "shell", command } : { kind: "other", tool: name ?? "execute", unseenCommand: true };
     }
     case "edit":
     case "delete":

@@ -18,7 +18,12 @@ export type ApprovalAction =
   | { kind: "write"; path: string }
   | { kind: "read"; path: string }
   | { kind: "mcp"; tool: string }
-  | { kind: "other"; tool: string };
+  | {
+      kind: "other";
+      tool: string;
+      /** It runs a command the agent did not show (an ACP `execute` without one): deny rules cannot be checked. */
+      unseenCommand?: boolean;
+    };
 
 export type Decision = "allow" | "ask" | "deny";
 export type ApprovalDecision = { decision: Decision; reasons: string[] };
@@ -95,7 +100,7 @@ function decideWrite(mode: ApprovalMode, path: string): ApprovalDecision {
  * With no rule, an MCP tool asks in every mode (it reaches a service outside the sandbox with
  * its own credentials); any other tool is treated as risky (runs in `auto`, asks otherwise).
  */
-function decideTool(mode: ApprovalMode, rules: ApprovalRules, kind: "mcp" | "other", tool: string): ApprovalDecision {
+function decideTool(mode: ApprovalMode, rules: ApprovalRules, kind: "mcp" | "other", tool: string, unseenCommand = false): ApprovalDecision {
   const subject = `the tool \`${tool}\``;
   const deny = firstMatch(rules.deny, [tool]);
   if (deny) return { decision: "deny", reasons: [`${subject} is denied by the rule \`${deny}\``] };
@@ -104,6 +109,10 @@ function decideTool(mode: ApprovalMode, rules: ApprovalRules, kind: "mcp" | "oth
   const allow = firstMatch(rules.allow, [tool]);
   if (allow) return { decision: "allow", reasons: [] };
   if (kind === "mcp") return { decision: "ask", reasons: [`${subject} is an MCP tool, and no rule allows it`] };
+  // As for code a command line runs that cannot be read: a person looks, even in `auto`.
+  if (unseenCommand && rules.deny.length) {
+    return { decision: "ask", reasons: [`${subject} runs a command the agent did not show, so the deny rules cannot be checked against it`] };
+  }
   const decision = byLevel(mode, "risky");
   return { decision, reasons: decision === "ask" ? [`${subject} is neither a command nor a file edit; approval mode \`${mode}\` asks before it`] : [] };
 }
@@ -128,8 +137,9 @@ export function approvalPolicy(input: { mode: ApprovalMode; rules?: ApprovalRule
     case "shell":
       return decideShell(input.mode, rules, input.action.command, input.sandbox ?? "off");
     case "mcp":
+      return decideTool(input.mode, rules, "mcp", input.action.tool);
     case "other":
-      return decideTool(input.mode, rules, input.action.kind, input.action.tool);
+      return decideTool(input.mode, rules, "other", input.action.tool, input.action.unseenCommand);
   }
 }
 

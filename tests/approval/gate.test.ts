@@ -41,6 +41,9 @@ describe("gateAction: one decision per mode", () => {
     ["another tool", { kind: "other", tool: "WebFetch" }, rules({}), { auto: "allow", risky: "ask", all: "ask" }],
     ["another tool a rule allows", { kind: "other", tool: "WebSearch" }, rules({ allow: ["WebSearch"] }), { auto: "allow", risky: "allow", all: "allow" }],
     ["another tool a rule denies", { kind: "other", tool: "WebFetch" }, rules({ deny: ["WebFetch"] }), { auto: "deny", risky: "deny", all: "deny" }],
+    ["a command the agent did not show, no deny rules", { kind: "other", tool: "execute", unseenCommand: true }, rules({}), { auto: "allow", risky: "ask", all: "ask" }],
+    // Deny rules cannot be checked against it: a person looks, even in auto.
+    ["a command the agent did not show, under deny rules", { kind: "other", tool: "execute", unseenCommand: true }, rules({ deny: ["git push*"] }), { auto: "ask", risky: "ask", all: "ask" }],
   ];
   for (const [what, action, r, expected] of table) {
     it(`${what}: ${JSON.stringify(expected)}`, async () => {

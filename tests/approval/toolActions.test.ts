@@ -171,8 +171,8 @@ describe("acpAction", () => {
   it("maps other agents' calls by kind, with what they give", () => {
     expect(acpAction({ kind: "execute", title: "Run npm test", rawInput: { command: ["bash", "-lc", "npm test"] } }, ws)).toEqual({ kind: "shell", command: "bash -lc 'npm test'" });
     expect(acpAction({ kind: "execute", title: "ls -la" }, ws)).toEqual({ kind: "shell", command: "ls -la" });
-    expect(acpAction({ kind: "execute", name: "shell" }, ws)).toEqual({ kind: "other", tool: "shell" });
-    expect(acpAction({ kind: "execute" }, ws)).toEqual({ kind: "other", tool: "execute" });
+    expect(acpAction({ kind: "execute", name: "shell" }, ws)).toEqual({ kind: "other", tool: "shell", unseenCommand: true });
+    expect(acpAction({ kind: "execute" }, ws)).toEqual({ kind: "other", tool: "execute", unseenCommand: true });
     expect(acpAction({ kind: "delete", title: "rm", rawInput: { path: "src/old.ts" } }, ws)).toEqual({ kind: "write", path: "src/old.ts" });
     expect(acpAction({ kind: "edit", title: "edit" }, ws)).toEqual({ kind: "other", tool: "edit" });
     // A move writes both ends: the more severe is judged.
