@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DELETE as deleteAgentRoute, PATCH as patchAgentRoute } from "@/app/api/admin/acp-agents/[name]/route";
 import { GET as listAgentsRoute, POST as createAgentRoute } from "@/app/api/admin/acp-agents/route";
+import { GET as executorsRoute } from "@/app/api/executors/route";
 import { readAcpAgentRegistry } from "@/lib/acpAgentRegistry";
 import { acpAgentRegistryKey } from "@/lib/contracts/executorSpecs";
 import { acpAgent } from "@/lib/db/schema";
@@ -165,6 +166,14 @@ describe("ACP agent registry (admin API)", () => {
     await advertise([{ name: "gemini", available: true }]);
     expect((await list()).find((a) => a.name === "gemini")).toMatchObject({ available: true, offeredBy: ["acp-test-worker"] });
     expect((await list()).find((a) => a.name === "gemini")).not.toHaveProperty("unavailableReason");
+
+    // Any user (an API token too) can ask what a run may use now, with the same reasons.
+    const res = await call(executorsRoute, "/api/executors", { as: memberToken });
+    expect(res.status).toBe(200);
+    const choices = (await res.json()) as { executors: { name: string; available: boolean }[]; acpAgents: { name: string; available: boolean }[] };
+    expect(choices.executors.find((e) => e.name === "acp")).toMatchObject({ available: true });
+    expect(choices.acpAgents.find((a) => a.name === "gemini")).toMatchObject({ available: true });
+    expect((await call(executorsRoute, "/api/executors", {})).status).toBe(401);
   });
 
   it("publishes the whole registry again at start-up, over whatever Redis held, and when Redis lost it", async () => {
