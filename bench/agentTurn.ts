@@ -93,6 +93,7 @@ async function runLoop(baseURL: string, workspace: string, log: EventLog): Promi
     userId: "bench",
     repo: { name: "bench", url: workspace, credentialEnv: null, networkHosts: [] },
     mcpServers: [],
+    environment: null,
     baseBranch: "main",
     branch: "agentdesk/bench",
     executor: "agent",

@@ -2,6 +2,7 @@ import { Queue, type JobsOptions } from "bullmq";
 import type { Redis } from "ioredis";
 import { z } from "zod";
 import { approvalRules } from "./approval/rules";
+import { environmentSpec } from "./contracts/environment";
 import { acpAgentSpec, mcpServerSpec } from "./contracts/executorSpecs";
 import { MAX_INPUT_TIMEOUT_SEC, MIN_INPUT_TIMEOUT_SEC } from "./inputTimeout";
 
@@ -52,6 +53,9 @@ export const runJobPayload = z.object({
   // The repository's MCP servers, given to every executor that takes tools (none by default,
   // also for jobs queued before this field existed).
   mcpServers: z.array(mcpServerSpec).default([]),
+  // The repository's environment as its admin set it (lib/contracts/environment.ts); null:
+  // none set (the repository's own .agentdesk/environment.json may still give a setup).
+  environment: environmentSpec.nullable().default(null),
   command: z.string().nullable(),
   prompt: z.string(),
   approvalMode: z.enum(approvalModes),

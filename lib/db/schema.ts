@@ -402,6 +402,22 @@ export const mcpServer = pgTable(
   (t) => [uniqueIndex("mcp_server_repo_name_idx").on(t.repositoryId, t.name)],
 );
 
+/**
+ * A repository's environment, set by an admin (lib/contracts/environment.ts): the setup that
+ * runs in the sandbox before each run's executor, its hosts and variables, the cache key, and
+ * the files placed from secrets. One row per repository; none: no setup unless the
+ * repository's own `.agentdesk/environment.json` gives one.
+ */
+export const repositoryEnvironment = pgTable("repository_environment", {
+  repositoryId: text("repository_id")
+    .primaryKey()
+    .references(() => repository.id, { onDelete: "cascade" }),
+  // The whole environmentSpec as jsonb, validated when read back.
+  spec: jsonb("spec").notNull(),
+  updatedBy: text("updated_by").references(() => user.id, { onDelete: "set null" }),
+  updatedAt: updatedAt(),
+});
+
 export const schema = {
   user,
   session,
@@ -421,5 +437,6 @@ export const schema = {
   parkedEvent,
   acpAgent,
   mcpServer,
+  repositoryEnvironment,
 };
 

@@ -13,6 +13,7 @@ export function makeRunPayload(repoUrl: string, overrides: Partial<RunJobPayload
     userId: "user-1",
     repo: { name: "test-repo", url: repoUrl, credentialEnv: null, networkHosts: [] },
     mcpServers: [],
+    environment: null,
     baseBranch: "main",
     branch: `agentdesk/test-${runId}`,
     executor: "cli",
