@@ -1,3 +1,4 @@
+import type { EnvironmentSpec } from "../contracts/environment";
 import type { AcpAgentSpec, McpServerSpec } from "../contracts/executorSpecs";
 import type { repository, run } from "../db/schema";
 import { AppError } from "../errors";
@@ -5,6 +6,7 @@ import { runJobPayload, type RunJobPayload } from "../queue";
 import type { App } from "../server/app";
 import { acpAgentSpecByName } from "./acpAgents";
 import { effectiveRules } from "./approvalRules";
+import { environmentSpecOf } from "./environments";
 import { mcpServerSpecsOf } from "./mcpServers";
 
 type RunFields = Pick<
@@ -28,14 +30,15 @@ type RepoFields = Pick<typeof repository.$inferSelect, "name" | "url" | "credent
 /**
  * What a run's job carries from the registries rather than from the run: the rules in force
  * (its repository's and its user's), the spec of its ACP agent as registered now (null when
- * the run has none, or its agent is no longer registered) and its repository's MCP servers.
- * Read afresh whenever a job is built (a new run, a reviewer's follow-up, a requeue), so an
+ * the run has none, or its agent is no longer registered), its repository's MCP servers and
+ * its repository's environment (null when none is set). Read afresh whenever a job is built (a new run, a reviewer's follow-up, a requeue), so an
  * admin's change reaches the next job of a run.
  */
 export type RunJobSpecs = {
   approvalRules: RunJobPayload["approvalRules"];
   acpAgent: AcpAgentSpec | null;
   mcpServers: McpServerSpec[];
+  environment: EnvironmentSpec | null;
 };
 
 export async function runJobSpecsFor(
@@ -46,7 +49,8 @@ export async function runJobSpecsFor(
   const approvalRules = await effectiveRules(app, row.userId, repositoryId);
   const acpAgent = row.acpAgent ? await acpAgentSpecByName(app, row.acpAgent) : null;
   const mcpServers = await mcpServerSpecsOf(app, repositoryId);
-  return { approvalRules, acpAgent, mcpServers };
+  const environment = await environmentSpecOf(app, repositoryId);
+  return { approvalRules, acpAgent, mcpServers, environment };
 }
 
 /**
@@ -72,6 +76,7 @@ export function runJobPayloadFor(
     executor: row.executor,
     ...(row.executor === "acp" && extra.acpAgent ? { acpAgent: extra.acpAgent } : {}),
     mcpServers: extra.mcpServers,
+    environment: extra.environment,
     command: row.command,
     prompt: row.prompt,
     approvalMode: row.approvalMode,
