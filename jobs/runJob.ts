@@ -1,6 +1,6 @@
 import os from "node:os";
 import { UnrecoverableError, WaitingError, type Job } from "bullmq";
-import { knownSecretValues, readCredential, type Config } from "../lib/config";
+import { readCredential, type Config } from "../lib/config";
 import { StaleAttemptError, cancelRequestedBy, runEndedAs, type EventLog } from "../lib/eventLog";
 import { DEFAULT_INPUT_TIMEOUT_SEC } from "../lib/inputTimeout";
 import type { JobPayload, RunJobPayload } from "../lib/queue";
@@ -56,7 +56,8 @@ export async function processRunJob(
 ): Promise<JobOutcome> {
   const { config, eventLog, runs } = deps;
   const { runId } = payload;
-  const secrets = knownSecretValues(payload.repo.credentialEnv ? [payload.repo.credentialEnv] : []);
+  // Everything the run must never show: the job process's secrets and what its environment reads.
+  const secrets = secretsOfRun(config, payload.repo.credentialEnv, payload.environment).map((s) => s.value);
   const logger = deps.logger.child({ runId, jobId: job.id }, secrets);
 
   // BullMQ delivers at least once: a run that already ended must not run (or push) again. A
@@ -218,7 +219,7 @@ export async function processRunJob(
     }
     const diff = await diffCommits({ gitDir: workspace.gitDir }, workspace.baseSha, headSha);
     // Push protection, every round: the review masks secrets, so the reviewer cannot see one.
-    const held = secretsOfRun(config, payload.repo.credentialEnv);
+    const held = secretsOfRun(config, payload.repo.credentialEnv, payload.environment);
     const secretFindings = await findSecretsInBranch({ gitDir: workspace.gitDir }, workspace.baseSha, headSha, held);
     await emit({ type: "diff.ready", baseSha: workspace.baseSha, headSha, ...diff, secretFindings });
     await emit({ type: "run.awaiting_review", branch: workspace.branch, headSha });

@@ -1,4 +1,5 @@
 import type { RunJobPayload } from "../../lib/queue";
+import { refuseStagedSecretFiles } from "../environment/secretFiles";
 import { treeGitOptions, type AttemptTree } from "./attempt";
 import { gitSucceeds, runGit } from "./exec";
 
@@ -55,7 +56,8 @@ export type CommitOptions = {
  * workspace is never read (and git never adds a path named `.git`). Author and committer are
  * AgentDesk's configured identity; no hook runs (the commit is made with `commit-tree`). The
  * branch moves by compare-and-swap from where this attempt left it (BranchTip). Returns the
- * branch head afterwards; `committed` is false when there was nothing to commit.
+ * branch head afterwards; `committed` is false when there was nothing to commit. Throws
+ * (nothing committed) when one of the environment's secret files is staged.
  */
 export async function commitAll({ tree, author, message, tip: given, parent: parentGiven }: CommitOptions): Promise<{
   headSha: string;
@@ -64,6 +66,8 @@ export async function commitAll({ tree, author, message, tip: given, parent: par
   const tip = given ?? (await branchTipAtHead(tree.gitDir));
   const parent = parentGiven ?? tip.head;
   await runGit(["add", "--all"], treeGitOptions(tree));
+  // The environment's secret files never reach a commit, whatever the workspace's .gitignore says.
+  await refuseStagedSecretFiles(tree);
   const treeSha = (await runGit(["write-tree"], treeGitOptions(tree))).stdout.trim();
   const parentTree = (await runGit(["rev-parse", "--verify", "--end-of-options", `${parent}^{tree}`], { gitDir: tree.gitDir })).stdout.trim();
   let next = parent;

@@ -28,7 +28,7 @@ export async function writeAlternates(gitDir: string, objectDirs: string[]): Pro
 }
 
 // Renamed into place: a concurrent git (another job process) reads the old file or the new one, never half of one.
-async function writeFileAtomic(file: string, content: string): Promise<void> {
+export async function writeFileAtomic(file: string, content: string): Promise<void> {
   const tmp = `${file}.${crypto.randomUUID()}.tmp`;
   await fs.writeFile(tmp, content, { mode: 0o644 });
   await fs.rename(tmp, file);

@@ -3,7 +3,9 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { knownSecrets, type Config, type NamedSecret } from "../../lib/config";
+import type { EnvironmentSpec } from "../../lib/contracts/environment";
 import type { SecretFinding } from "../../lib/events";
+import { environmentSecrets } from "../environment/secrets";
 import { runGit } from "../git/exec";
 import { secretPatterns } from "./secretPatterns";
 import { DiffSecretScanner } from "./secretScan";
@@ -34,13 +36,19 @@ const DIFF_OPTIONS = [
 
 /**
  * The secrets this job process holds for a run: the repository's credential, the model key,
- * and every variable whose name says it is a secret.
+ * every variable whose name says it is a secret, and what the repository's environment reads
+ * (its setup's variables, its files' contents: jobs/environment/secrets.ts). Longest first.
  */
-export function secretsOfRun(config: Pick<Config, "anthropicApiKey">, credentialEnv: string | null | undefined): NamedSecret[] {
+export function secretsOfRun(
+  config: Pick<Config, "anthropicApiKey">,
+  credentialEnv: string | null | undefined,
+  environment?: EnvironmentSpec | null,
+): NamedSecret[] {
   const held = knownSecrets(credentialEnv ? [credentialEnv] : []);
   const key = config.anthropicApiKey;
   if (key && key.length >= 6 && !held.some((s) => s.value === key)) held.push({ name: "ANTHROPIC_API_KEY", value: key });
-  return held;
+  for (const secret of environmentSecrets(environment)) if (!held.some((s) => s.value === secret.value)) held.push(secret);
+  return held.sort((a, b) => b.value.length - a.value.length);
 }
 
 /**
