@@ -4,6 +4,7 @@ import type { Config } from "../lib/config";
 import type { AcpAgentSpec } from "../lib/contracts/executorSpecs";
 import { executors } from "../lib/queue";
 import { advertiseWorker, withdrawWorker, ADVERT_TTL_SEC, type WorkerAdvert } from "../lib/workerDirectory";
+import { maintainEnvironmentCachesQuietly, withdrawEnvironmentCacheReport } from "./environment/cacheAdmin";
 import { errorMessage } from "./errors";
 import { acpAgentAvailability } from "./executors/acp";
 import type { ExecutorRegistry } from "./executors";
@@ -35,11 +36,12 @@ export function acpAgentOffers(
  * Keeps this job process's advert (what it can run) fresh in Redis while it lives, and takes it
  * back on shutdown, so the web offers only executors some job process can take. Each tick also
  * reads the ACP agent registry the web publishes and checks every agent again, so a newly
- * registered agent, or a variable set since, shows within one tick.
+ * registered agent, or a variable set since, shows within one tick. Each tick also looks after
+ * the cached environments (the admins' clears, eviction, their report beside the advert).
  */
 export function startAdvertising(opts: {
   redis: Redis;
-  config: Pick<Config, "redisPrefix" | "workerConcurrency" | "agentDemo" | "sandbox">;
+  config: Pick<Config, "redisPrefix" | "workerConcurrency" | "agentDemo" | "sandbox" | "dataDir" | "envCacheMaxAgeDays" | "envCacheMaxBytes">;
   name: string;
   registry: ExecutorRegistry;
   activeRuns: () => number;
@@ -77,8 +79,18 @@ export function startAdvertising(opts: {
       logger.warn("could not advertise this job process", { error: errorMessage(e) });
     }
   };
+  // A round over large caches may outlast a tick: a tick meanwhile joins it rather than starting another.
+  let caches: Promise<void> | null = null;
+  const maintainCaches = () => {
+    caches ??= maintainEnvironmentCachesQuietly({ redis, config, worker: name, logger }).finally(() => {
+      caches = null;
+    });
+    return caches;
+  };
   const tick = () => {
-    inFlight = publish();
+    inFlight = publish().then(async () => {
+      if (!stopped) await maintainCaches();
+    });
   };
   tick();
   const timer = setInterval(tick, opts.intervalMs ?? (ADVERT_TTL_SEC * 1000) / 3);
@@ -88,8 +100,12 @@ export function startAdvertising(opts: {
       stopped = true;
       clearInterval(timer);
       await inFlight;
+      await caches;
       await withdrawWorker(redis, config.redisPrefix, name).catch((e: unknown) =>
         logger.warn("could not withdraw this job process's advert", { error: errorMessage(e) }),
+      );
+      await withdrawEnvironmentCacheReport(redis, config.redisPrefix, name).catch((e: unknown) =>
+        logger.warn("could not withdraw this job process's environment cache report", { error: errorMessage(e) }),
       );
     },
   };

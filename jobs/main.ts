@@ -2,6 +2,7 @@ import { ConfigError, getConfig, knownSecretValues } from "../lib/config";
 import { createRunsQueue } from "../lib/queue";
 import { RedisPolicyError, assertNoEviction, createRedis, waitForRedis } from "../lib/redis";
 import { inspectRedisDurability } from "../lib/redisDurability";
+import { startEnvironmentCaches } from "./environment/cacheAdmin";
 import { errorMessage } from "./errors";
 import { cleanupStaleAttempts } from "./git/attempt";
 import { startHealthServer } from "./health";
@@ -41,6 +42,10 @@ async function main(): Promise<void> {
 
   const removed = await cleanupStaleAttempts(config.dataDir, logger);
   if (removed.length > 0) logger.info("removed stale run workspaces", { count: removed.length });
+  // Cached environments within their limits (and cleared as admins asked) before the first run looks.
+  await startEnvironmentCaches({ redis, config, worker: workerName, logger }).catch((e: unknown) =>
+    logger.warn("could not look after the environment caches at start-up", { error: errorMessage(e) }),
+  );
 
   if (config.globalConcurrency !== undefined) {
     const queue = createRunsQueue(redis, config.redisPrefix);

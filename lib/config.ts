@@ -18,6 +18,22 @@ const optionalString = z
 const positiveInt = (def: number, max: number) =>
   z.coerce.number().int().min(1).max(max).default(def);
 
+// A size in bytes, or with a binary unit ("500MiB", "10G"); what caches on disk may use.
+const BYTE_UNITS: Record<string, number> = { "": 1, B: 1, K: 2 ** 10, M: 2 ** 20, G: 2 ** 30, T: 2 ** 40 };
+const byteSize = (def: number) =>
+  z
+    .string()
+    .transform((text, ctx) => {
+      const m = /^(\d+(?:\.\d+)?)\s*([KMGT]?)(?:i?B)?$/i.exec(text.trim());
+      if (!m) {
+        ctx.addIssue({ code: "custom", message: "must be a size in bytes, or with a unit like 500MiB or 10GiB" });
+        return z.NEVER;
+      }
+      return Math.floor(Number(m[1]) * BYTE_UNITS[m[2]!.toUpperCase()]!);
+    })
+    .pipe(z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER))
+    .default(def);
+
 const price = z.number().nonnegative().max(10_000);
 const modelPrice = z.strictObject({ input: price, output: price, cacheRead: price, cacheWrite: price });
 /** USD per million tokens. */
@@ -90,6 +106,10 @@ const envSchema = z.object({
   // How many reverse proxies sit in front of the web; only then is X-Forwarded-For believed
   // (the client address is the one that many hops from the right). 0: the header is ignored.
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+  // Each job process's cache of set-up repository environments (jobs/environment/): an entry
+  // not used for this many days goes, and the least recently used go while the total is larger.
+  ENV_CACHE_MAX_AGE_DAYS: z.coerce.number().positive().max(3650).default(14),
+  ENV_CACHE_MAX_BYTES: byteSize(10 * 2 ** 30),
   // Anyone reaching the URL may sign up; by default only the first account signs up freely,
   // later ones need an admin's invitation link.
   OPEN_SIGNUP: flag,
@@ -129,6 +149,10 @@ export type Config = {
   sandbox: "on" | "off";
   trustProxyHops: number;
   openSignup: boolean;
+  /** Cached environments not used for this many days are removed. */
+  envCacheMaxAgeDays: number;
+  /** The most bytes this job process's cached environments may take together. */
+  envCacheMaxBytes: number;
 };
 
 export class ConfigError extends Error {
@@ -182,6 +206,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sandbox: e.SANDBOX,
     trustProxyHops: e.TRUST_PROXY_HOPS,
     openSignup: e.OPEN_SIGNUP,
+    envCacheMaxAgeDays: e.ENV_CACHE_MAX_AGE_DAYS,
+    envCacheMaxBytes: e.ENV_CACHE_MAX_BYTES,
   };
 }
 
