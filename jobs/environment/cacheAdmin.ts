@@ -70,7 +70,7 @@ export function evictEnvironmentCaches(dataDir: string, limits: CacheLimits, now
 
 /**
  * The admins' clear requests (newest first, capped by the web), read whole every time: a
- * request removes the entries made before it (of its repository, or all), so applying it
+ * request removes the entries made up to its time (of its repository, or all), so applying it
  * again changes nothing, and entries made since are kept. A request that is not valid is
  * skipped with a warning. Returns the removed entries.
  */
@@ -86,7 +86,7 @@ export async function applyCacheClears(o: { redis: Redis; prefix: string; dataDi
   return serialized(o.dataDir, async () => {
     const removed: CacheEntry[] = [];
     for (const entry of await listCacheEntries(o.dataDir)) {
-      const cleared = clears.some((c) => (c.repo === null || c.repo === entry.repo) && Date.parse(entry.createdAt) < Date.parse(c.at));
+      const cleared = clears.some((c) => (c.repo === null || c.repo === entry.repo) && Date.parse(entry.createdAt) <= Date.parse(c.at));
       if (cleared && (await removeCacheEntry(o.dataDir, entry))) removed.push(entry);
     }
     return removed;
@@ -138,6 +138,20 @@ export async function maintainEnvironmentCaches(m: CacheMaintenance, now = new D
     logger.info("removed cached environments", { cleared: cleared.map(entryName), evicted: evicted.map(entryName) });
   }
   await reportEnvironmentCaches({ redis, prefix: config.redisPrefix, worker: m.worker, dataDir: config.dataDir, limits: cacheLimits(config) });
+}
+
+/**
+ * What a run's environment step (prepare.ts `cacheHooks`) calls around its use of the cache:
+ * the admins' clears before it looks for an entry (a cleared entry is never used), and a round
+ * after it saved one (eviction within the limits, and the report shows the new entry at once).
+ */
+export function environmentCacheHooks(m: CacheMaintenance): { beforeLookup(): Promise<void>; afterSave(): Promise<void> } {
+  return {
+    beforeLookup: async () => {
+      await applyCacheClears({ redis: m.redis, prefix: m.config.redisPrefix, dataDir: m.config.dataDir, logger: m.logger });
+    },
+    afterSave: () => maintainEnvironmentCaches(m),
+  };
 }
 
 /** At start-up: what an interrupted removal left goes, then a first round. */

@@ -8,6 +8,7 @@ import { startAdvertising } from "../../jobs/advertise";
 import { cacheMeta, CacheRestoreError, listCacheEntries, restoreCacheEntry, saveCacheEntry, type CacheEntry } from "../../jobs/environment/cache";
 import {
   applyCacheClears,
+  environmentCacheHooks,
   evictEnvironmentCaches,
   maintainEnvironmentCaches,
   reportEnvironmentCaches,
@@ -188,7 +189,7 @@ describe("the admins' clears", () => {
     const dataDir = await tempDir("data");
     await cached(dataDir, "web", 10);
     await cached(dataDir, "api", 10);
-    await push({ at: new Date().toISOString(), repo: null });
+    await push({ at: new Date(Date.now() + 1000).toISOString(), repo: null });
     const later = await dated(await cached(dataDir, "web", 10), { createdAt: new Date(Date.now() + 5000) });
     expect(await applyCacheClears({ redis, prefix: config.redisPrefix, dataDir, logger: silentLogger })).toHaveLength(2);
     expect(await keysOf(dataDir)).toEqual([later.key]);
@@ -283,5 +284,25 @@ describe("each advert tick", () => {
     const report = environmentCacheReport.parse(JSON.parse((await redis.get(environmentCacheReportKey(config.redisPrefix, worker)))!));
     expect(report.entries).toEqual([]);
     expect(report.maxBytes).toBe(config.envCacheMaxBytes);
+  });
+});
+
+describe("around a run's use of the cache", () => {
+  it("applies pending clears before a lookup, and evicts and reports after a save", async () => {
+    const dataDir = await tempDir("data");
+    const worker = `hooks-${sha().slice(0, 8)}`;
+    const hooks = environmentCacheHooks({ redis, config: { ...config, dataDir, envCacheMaxBytes: 150 }, worker, logger: silentLogger });
+    const cleared = await cached(dataDir, "web", 10);
+    await push({ at: new Date(Date.now() + 1000).toISOString(), repo: "web" });
+    await hooks.beforeLookup();
+    expect(await keysOf(dataDir)).not.toContain(cleared.key);
+
+    const older = await dated(await cached(dataDir, "api", 100), { lastUsedAt: ago(60_000) });
+    const saved = await dated(await cached(dataDir, "api", 100), { createdAt: new Date(Date.now() + 5000), lastUsedAt: new Date(Date.now() + 5000) });
+    await hooks.afterSave();
+    expect(await keysOf(dataDir)).toEqual([saved.key]);
+    const report = environmentCacheReport.parse(JSON.parse((await redis.get(environmentCacheReportKey(config.redisPrefix, worker)))!));
+    expect(report.entries.map((e) => e.key)).toEqual([saved.key]);
+    expect(older.key).not.toBe(saved.key);
   });
 });
