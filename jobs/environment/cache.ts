@@ -361,8 +361,11 @@ export async function measureTree(dir: string): Promise<{ bytes: number; files: 
           folders.push(full);
           return;
         }
+        // Read first, then add: `bytes += await …` reads the total before the await and writes
+        // it back after, losing what the other files of the folder added meanwhile.
+        const { size } = await fs.lstat(full);
         files += 1;
-        bytes += (await fs.lstat(full)).size;
+        bytes += size;
       }),
     );
     for (const folder of folders) await walk(folder);
