@@ -92,6 +92,9 @@ export const pushJobPayload = z.object({
   // successful push, or null when it was never pushed (the branch must not exist there).
   expectedRemoteSha: commitSha.nullable(),
   pullRequest: z.object({ title: z.string().min(1), body: z.string() }).nullable(),
+  // The repository's environment: its variables are secrets the push job's own scan looks for
+  // too (jobs/environment/secrets.ts). Null: none (also for jobs queued before this field existed).
+  environment: environmentSpec.nullable().default(null),
 });
 export type PushJobPayload = z.infer<typeof pushJobPayload>;
 

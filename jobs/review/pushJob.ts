@@ -1,6 +1,6 @@
 import { UnrecoverableError, type Job } from "bullmq";
 import { forgetRunState } from "../../lib/runRetention";
-import { knownSecretValues, readCredential, type Config } from "../../lib/config";
+import { readCredential, type Config } from "../../lib/config";
 import type { EventLog } from "../../lib/eventLog";
 import type { JobPayload, PushJobPayload } from "../../lib/queue";
 import { describeFindings } from "../../lib/secretFindings";
@@ -33,7 +33,7 @@ export type ReviewJobDeps = { config: Config; eventLog: EventLog; logger: Logger
 export async function processPushJob(deps: ReviewJobDeps, job: Job<JobPayload>, payload: PushJobPayload): Promise<JobOutcome> {
   const { config, eventLog } = deps;
   const { runId, decisionId, repo } = payload;
-  const secrets = knownSecretValues(repo.credentialEnv ? [repo.credentialEnv] : []);
+  const secrets = secretsOfRun(config, repo.credentialEnv, payload.environment).map((s) => s.value);
   const logger = deps.logger.child({ runId, jobId: job.id, decisionId }, secrets);
   const emit = createRunEmitter(eventLog, runId, secrets);
   const remote = displayRemote(repo.url);
@@ -88,7 +88,7 @@ async function push(deps: ReviewJobDeps, payload: PushJobPayload, signal: AbortS
     const gitDir = await ensureRunRepo(config.dataDir, payload.runId, mirror);
     await ensureDecidedCommit({ log: eventLog, runId: payload.runId, gitDir, headSha: payload.headSha });
     // Defence in depth: the web refuses such a push, but it may be stale or bypassed.
-    const findings = await findSecretsToPush(gitDir, payload.headSha, secretsOfRun(config, repo.credentialEnv));
+    const findings = await findSecretsToPush(gitDir, payload.headSha, secretsOfRun(config, repo.credentialEnv, payload.environment));
     if (findings.length > 0) throw new PermanentRunError(`secret in diff: ${describeFindings(findings)}`);
     return pushRunBranch({
       gitDir,

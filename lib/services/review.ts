@@ -13,6 +13,7 @@ import { projectEvent } from "../projection";
 import { reviewJobIds, reviewJobOptions, type JobPayload } from "../queue";
 import type { App } from "../server/app";
 import { isAdmin, type Principal } from "./principal";
+import { environmentSpecOf } from "./environments";
 import { decisionView, lastPushedCommit, listDecisions } from "./reviewHistory";
 import { runJobPayloadFor, runJobSpecsFor } from "./runPayload";
 import { runWithRepository } from "./runWithRepository";
@@ -189,6 +190,7 @@ async function jobFor(
           headSha: decision.headSha,
           expectedRemoteSha: await lastPushedCommit(app, row.id),
           pullRequest: decision.pullRequest ? { title: row.title, body: pullRequestBody(row) } : null,
+          environment: await environmentSpecOf(app, row.repositoryId),
         },
       };
     case "discard":

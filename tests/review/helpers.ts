@@ -31,6 +31,7 @@ export function pushPayloadFor(run: RunJobPayload, headSha: string, overrides: P
     headSha,
     expectedRemoteSha: null,
     pullRequest: null,
+    environment: run.environment,
     ...overrides,
   };
 }

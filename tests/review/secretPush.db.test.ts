@@ -127,6 +127,7 @@ async function pushDirectly(id: string): Promise<RunEvent[]> {
     headSha: row!.headSha!,
     expectedRemoteSha: null,
     pullRequest: null,
+    environment: null,
   };
   const before = (await allEvents(app.eventLog, id)).filter((e) => e.type === "push.finished").length;
   await app.queue.add("push", payload, reviewJobOptions(reviewJobIds.push(decisionId)));
