@@ -13,6 +13,7 @@ import {
 } from "./agent/checkpoint";
 import { stopReasonOf, type RunRegistry } from "./cancellation";
 import { createRunEmitter } from "./emit";
+import { prepareEnvironment } from "./environment/prepare";
 import { PermanentRunError, errorMessage } from "./errors";
 import { resolveExecutor, type ExecutorRegistry } from "./executors";
 import type { RunEmit } from "./executors/types";
@@ -143,6 +144,10 @@ export async function processRunJob(
         message: `resumed from checkpoint after turn ${checkpoint.turn} (saved by worker ${checkpoint.worker})`,
       });
     }
+
+    // The repository's environment (dependencies installed, secret files placed), on every
+    // delivery: its outputs are never in the run's commits, so each delivery restores them.
+    await prepareEnvironment({ payload, workspace, emit, signal: active.signal, secrets, config, logger });
 
     const result = await resolved.executor.run({
       runId,

@@ -35,6 +35,13 @@ const usageTotals = {
   costUsd: z.number().nonnegative(),
 };
 
+/** Where a run's environment came from: the admin's settings, the repository's own file, or both. */
+export const environmentSources = ["admin", "repository", "admin and repository"] as const;
+export type EnvironmentSource = (typeof environmentSources)[number];
+/** `hit`: restored as cached; `maintenance`: an older cache restored and brought up to date; `miss`: set up from scratch. */
+export const environmentCacheOutcomes = ["hit", "maintenance", "miss"] as const;
+export type EnvironmentCacheOutcome = (typeof environmentCacheOutcomes)[number];
+
 /** What a producer appends: the type and its own fields. `runId`, `seq`, `at` are added on append. */
 export const eventBody = z.discriminatedUnion("type", [
   z.object({ type: z.literal("run.queued"), executor: z.string(), repo: z.string() }),
@@ -50,6 +57,29 @@ export const eventBody = z.discriminatedUnion("type", [
     baseBranch: z.string(),
     baseSha: z.string(),
     durationMs: z.number().nonnegative(),
+  }),
+  // The repository's environment (jobs/environment/): set up, restored from this job process's
+  // cache, or restored and maintained; its script's output is `log` events with `callId: stepId`.
+  z.object({
+    type: z.literal("environment.started"),
+    stepId: z.string(),
+    source: z.enum(environmentSources),
+    // What the cache offered: the exact environment, an older one to maintain, or nothing.
+    cache: z.enum(environmentCacheOutcomes),
+  }),
+  z.object({
+    type: z.literal("environment.finished"),
+    stepId: z.string(),
+    ok: z.boolean(),
+    // What actually happened (a restore that failed became a setup: "miss").
+    cache: z.enum(environmentCacheOutcomes),
+    durationMs: z.number().nonnegative(),
+    // The script's exit code when one ran and failed (null: killed by a signal).
+    exitCode: z.number().int().nullable().optional(),
+    // The environment's size in the workspace (what the cache holds).
+    bytes: z.number().int().nonnegative().optional(),
+    files: z.number().int().nonnegative().optional(),
+    error: z.string().optional(),
   }),
   z.object({ type: z.literal("assistant.text"), text: z.string(), messageId: z.string().optional() }),
   // An agent's plan (ACP agents send one and replace it as they go): the whole list each time.
