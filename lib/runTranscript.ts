@@ -102,6 +102,12 @@ export function statusDetail(e: RunEvent): string | null {
       return `attempt ${e.attempt} on ${e.worker}${e.resumed ? " (resumed)" : ""}`;
     case "workspace.ready":
       return `branch ${e.branch} from ${e.baseBranch} at ${e.baseSha.slice(0, 12)}`;
+    case "environment.started":
+      return `${e.cache === "hit" ? "restoring from the cache" : e.cache === "maintenance" ? "maintaining an older cache" : "setting up"} (${e.source}; output under ${e.stepId})`;
+    case "environment.finished":
+      return e.ok
+        ? `ready in ${e.durationMs} ms (${e.cache === "hit" ? "from the cache" : e.cache === "maintenance" ? "cache maintained" : "set up"}${e.bytes !== undefined ? `, ${e.bytes} bytes` : ""})`
+        : `failed after ${e.durationMs} ms: ${e.error ?? "unknown error"}`;
     case "input.requested":
       return `${e.kind} ${e.requestId}${e.tool ? ` for ${e.tool}` : ""}${e.question ? `: ${e.question}` : ""}`;
     case "input.resolved":

@@ -1,6 +1,7 @@
 import type { RunEvent } from "@/lib/events";
 import { formatCost, formatDuration, formatTokens, shortSha } from "../format";
 import { cx } from "../ui/cx";
+import { environmentTitle } from "./EnvironmentStep";
 import { FeedRow, RowTitle } from "./FeedRow";
 import { icons } from "./icons";
 
@@ -187,11 +188,19 @@ export function EventEntry({ event }: { event: RunEvent }) {
           <RowTitle detail={event.answer}>{event.decision ? `${event.decision === "approve" ? "Approved" : "Denied"} by ${event.by}` : `Answered by ${event.by}`}</RowTitle>
         </FeedRow>
       );
+    case "environment.finished":
+      // Only when its start is not in the feed (EnvironmentStep shows both together).
+      return (
+        <FeedRow icon={icons.box} tone={event.ok ? "success" : "danger"} at={event.at} type={event.type}>
+          <RowTitle detail={event.error}>{environmentTitle(event)}</RowTitle>
+        </FeedRow>
+      );
     case "tool.started":
     case "tool.finished":
+    case "environment.started":
     case "assistant.text":
     case "input.requested":
-      // Shown by ToolStep, AssistantText and InputRequestCard.
+      // Shown by ToolStep, EnvironmentStep, AssistantText and InputRequestCard.
       return null;
   }
 }

@@ -2,6 +2,7 @@ import { canTakeInput, type RunStatus } from "@/lib/contracts/runLifecycle";
 import type { RunEventOf } from "@/lib/events";
 import { InputRequestCard } from "../inputs/InputRequestCard";
 import { AssistantText } from "./AssistantText";
+import { EnvironmentStep } from "./EnvironmentStep";
 import { EventEntry } from "./EventEntry";
 import { FeedRow } from "./FeedRow";
 import type { FeedItem } from "./feedModel";
@@ -22,6 +23,7 @@ export function RunFeed({ items, runStatus }: { items: FeedItem[]; runStatus: Ru
     <ol data-testid="run-feed">
       {items.map((item) => {
         if (item.kind === "tool") return <ToolStep key={item.key} item={item} />;
+        if (item.kind === "environment") return <EnvironmentStep key={item.key} item={item} />;
         if (item.kind === "text") {
           return (
             <FeedRow key={item.key} icon={icons.chat} tone="accent" at={item.at} type="assistant.text">

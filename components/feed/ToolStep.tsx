@@ -2,6 +2,7 @@ import { formatDuration } from "../format";
 import { FeedRow } from "./FeedRow";
 import type { FeedItem } from "./feedModel";
 import { icons } from "./icons";
+import { StepOutcome } from "./StepOutcome";
 import { Terminal, type TerminalChunk } from "./Terminal";
 
 type ToolItem = Extract<FeedItem, { kind: "tool" }>;
@@ -33,21 +34,10 @@ function ToolInput({ input }: { input: unknown }) {
 
 function Outcome({ item }: { item: ToolItem }) {
   const done = item.finished;
-  if (!done) {
-    return (
-      <span className="inline-flex items-center gap-1.5 text-xs text-sky-300">
-        <span className="h-2 w-2 animate-pulse rounded-full bg-sky-400" /> running
-      </span>
-    );
-  }
   return (
-    <span className="flex flex-wrap items-center gap-x-2 gap-y-1 text-xs">
-      <span className={done.ok ? "font-medium text-emerald-400" : "font-medium text-red-400"} data-tool-outcome={done.ok ? "ok" : "error"}>
-        {done.ok ? "✓ ok" : "✗ error"}
-      </span>
-      {done.exitCode !== undefined && done.exitCode !== null && <span className="font-mono text-zinc-400">exit {done.exitCode}</span>}
-      <span className="text-zinc-400">{formatDuration(done.durationMs)}</span>
-    </span>
+    <StepOutcome done={done} labels={{ ok: "ok", failed: "error" }} marker="data-tool-outcome">
+      {done && <span className="text-zinc-400">{formatDuration(done.durationMs)}</span>}
+    </StepOutcome>
   );
 }
 

@@ -1,6 +1,9 @@
 import type { RunEvent, RunEventOf } from "@/lib/events";
 
-/** One thing the feed shows. A tool call gathers its start, its output and its end. */
+/**
+ * One thing the feed shows. A tool call gathers its start, its output and its end; so does the
+ * environment step (its `stepId` is the `callId` of its output).
+ */
 export type FeedItem =
   | {
       kind: "tool";
@@ -10,9 +13,19 @@ export type FeedItem =
       finished?: RunEventOf<"tool.finished">;
       output: RunEventOf<"log">[];
     }
+  | {
+      kind: "environment";
+      key: string;
+      stepId: string;
+      started: RunEventOf<"environment.started">;
+      finished?: RunEventOf<"environment.finished">;
+      /** The script's output and the step's own notes, in order. */
+      output: RunEventOf<"log">[];
+    }
   | { kind: "text"; key: string; messageId?: string; text: string; at: string }
   | { kind: "event"; key: string; event: RunEvent };
 
+/** `toolIndex`: where each tool call's (or environment step's) item is, by its call or step id. */
 export type Feed = { items: FeedItem[]; toolIndex: Map<string, number>; seen: Set<string> };
 
 export const emptyFeed = (): Feed => ({ items: [], toolIndex: new Map(), seen: new Set() });
@@ -27,6 +40,14 @@ export function appendToFeed(feed: Feed, batch: { id: string; event: RunEvent }[
   const toolIndex = new Map(feed.toolIndex);
   const seen = new Set(feed.seen);
 
+  const environment = (stepId: string) => {
+    const index = toolIndex.get(stepId);
+    const item = index === undefined ? undefined : items[index];
+    if (index === undefined || item?.kind !== "environment") return null;
+    const copy = { ...item };
+    items[index] = copy;
+    return copy;
+  };
   const tool = (callId: string, key: string) => {
     let index = toolIndex.get(callId);
     if (index === undefined) {
@@ -50,14 +71,28 @@ export function appendToFeed(feed: Feed, batch: { id: string; event: RunEvent }[
       case "tool.finished":
         tool(event.callId, id).finished = event;
         break;
-      case "log":
-        if (event.callId) {
+      case "environment.started":
+        toolIndex.set(event.stepId, items.length);
+        items.push({ kind: "environment", key: id, stepId: event.stepId, started: event, output: [] });
+        break;
+      case "environment.finished": {
+        const step = environment(event.stepId);
+        if (step) step.finished = event;
+        else items.push({ kind: "event", key: id, event });
+        break;
+      }
+      case "log": {
+        const step = event.callId ? environment(event.callId) : null;
+        if (step) {
+          step.output = [...step.output, event];
+        } else if (event.callId) {
           const item = tool(event.callId, id);
           item.output = [...item.output, event];
         } else {
           items.push({ kind: "event", key: id, event });
         }
         break;
+      }
       case "assistant.text": {
         const last = items[items.length - 1];
         // Streaming text arrives in pieces of one message: they read as one block.

@@ -16,4 +16,5 @@ export const icons = {
   eye: <svg {...base}><path d="M1.5 8S4 3.5 8 3.5 14.5 8 14.5 8 12 12.5 8 12.5 1.5 8 1.5 8z" /><circle cx="8" cy="8" r="2" /></svg>,
   upload: <svg {...base}><path d="M8 11V3M4.5 6.5L8 3l3.5 3.5M3 13h10" /></svg>,
   stop: <svg {...base}><rect x="4" y="4" width="8" height="8" rx="1" /></svg>,
+  box: <svg {...base}><path d="M2.5 5L8 2.5 13.5 5v6L8 13.5 2.5 11z" /><path d="M2.5 5L8 7.5 13.5 5M8 7.5v6" /></svg>,
 };

@@ -8,7 +8,7 @@ import {
   type RepositoryEnvironmentFile,
 } from "../../lib/contracts/environment";
 import type { EnvironmentSource } from "../../lib/events";
-import { formatSize } from "../agent/instructions";
+import { formatBytes } from "../../lib/byteSize";
 import { runGit } from "../git/exec";
 
 /**
@@ -56,7 +56,7 @@ export async function readRepositoryFile(gitDir: string, baseSha: string, signal
     return { refused: `it is ${what}, not a regular file` };
   }
   const bytes = Number(size);
-  if (!(bytes <= REPOSITORY_FILE_MAX_BYTES)) return { refused: `it is ${formatSize(bytes)}, more than ${formatSize(REPOSITORY_FILE_MAX_BYTES)}` };
+  if (!(bytes <= REPOSITORY_FILE_MAX_BYTES)) return { refused: `it is ${formatBytes(bytes)}, more than ${formatBytes(REPOSITORY_FILE_MAX_BYTES)}` };
   const { stdout: text } = await runGit(["cat-file", "blob", object!], { gitDir, signal });
   return parseRepositoryFile(text);
 }

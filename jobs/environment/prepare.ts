@@ -2,9 +2,9 @@ import crypto from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { REPOSITORY_ENVIRONMENT_FILE } from "../../lib/contracts/environment";
+import { formatBytes } from "../../lib/byteSize";
 import type { EnvironmentCacheOutcome } from "../../lib/events";
 import type { RunJobPayload } from "../../lib/queue";
-import { formatSize } from "../agent/instructions";
 import { PermanentRunError, errorMessage } from "../errors";
 import type { RunEmit } from "../executors/types";
 import type { ProcessOutcome } from "../executors/processGroup";
@@ -191,7 +191,7 @@ async function makeEnvironment(
     const entry = o.found.entry;
     try {
       const { skipped } = await restoreCacheEntry(entry, { workspace: workspace.path, staging, signal });
-      await ctx.note(`Restored from the cache: ${formatSize(entry.bytes)} in ${entry.files} files, made for ${entry.baseSha.slice(0, 12)}`);
+      await ctx.note(`Restored from the cache: ${formatBytes(entry.bytes)} in ${entry.files} files, made for ${entry.baseSha.slice(0, 12)}`);
       await noteSkipped(ctx, skipped);
       return { produced: entry.paths, cache: "hit", size: { bytes: entry.bytes, files: entry.files } };
     } catch (e) {
@@ -244,7 +244,7 @@ async function maintain(ctx: StepContext, tree: SetupTree, entry: CacheEntry, st
     await ctx.note(`${e.message}; setting up from scratch`, "warn");
     return false;
   }
-  await ctx.note(`Restored the cache made for ${entry.baseSha.slice(0, 12)} (${formatSize(entry.bytes)}); running the maintenance script`);
+  await ctx.note(`Restored the cache made for ${entry.baseSha.slice(0, 12)} (${formatBytes(entry.bytes)}); running the maintenance script`);
   const outcome = await runScript(ctx, tree, ctx.environment.maintenanceScript!, variables);
   if (outcome.exitCode === 0) return true;
   await ctx.note(`The maintenance script failed (${describeOutcome(outcome)}); setting up from scratch`, "warn");
@@ -296,7 +296,7 @@ async function save(ctx: StepContext, key: string, tree: SetupTree, produced: st
       paths: produced,
       signal: ctx.signal,
     });
-    await ctx.note(`Cached for the next runs: ${formatSize(entry.bytes)} in ${entry.files} files`);
+    await ctx.note(`Cached for the next runs: ${formatBytes(entry.bytes)} in ${entry.files} files`);
   } catch (e) {
     if (ctx.signal.aborted) throw e;
     await ctx.note(`The environment could not be cached: ${errorMessage(e)}`, "warn");

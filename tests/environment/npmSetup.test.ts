@@ -4,24 +4,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listCacheEntries, untrackedPaths } from "../../jobs/environment/cache";
 import { EnvironmentSetupError } from "../../jobs/environment/prepare";
 import { createTestRepo, type TestRepo } from "../support/gitRepo";
-import { npmProject, startNpmRegistry, type NpmRegistry, type PublishedPackage } from "../support/npmRegistry";
-import { ofKind, prepareIn, releaseAll, spec, stepNotes, stepOutput, testConfig } from "./support";
+import { greetingProject, startNpmRegistry, type NpmRegistry } from "../support/npmRegistry";
+import { npmCiSpec, ofKind, prepareIn, releaseAll, spec, stepNotes, stepOutput, testConfig } from "./support";
 
 let registry: NpmRegistry;
-let dep: PublishedPackage;
 let repo: TestRepo;
-
-const setup = () => spec({ setupScript: "npm ci", setupHosts: [registry.host], cacheKeyFiles: ["package-lock.json"] });
 
 beforeAll(async () => {
   registry = await startNpmRegistry();
-  dep = await registry.publish("greeting-lib", "1.0.0", { "index.js": "module.exports = (name) => `hello ${name}`;\n" });
-  repo = await createTestRepo({
-    files: {
-      ...npmProject(registry, { "greeting-lib": dep }),
-      "test.js": "const greet = require('greeting-lib');\nif (greet('world') !== 'hello world') process.exit(1);\nconsole.log('tests pass');\n",
-    },
-  });
+  repo = await createTestRepo({ files: await greetingProject(registry) });
 }, 60_000);
 afterAll(async () => {
   await releaseAll();
@@ -31,7 +22,7 @@ afterAll(async () => {
 
 describe("an npm ci setup in the sandbox", () => {
   it("installs from the registry through the filtering proxy once, then restores from the cache without a download", async () => {
-    const first = await prepareIn(repo.url, setup());
+    const first = await prepareIn(repo.url, npmCiSpec(registry));
     expect(first.error).toBeNull();
     expect(registry.downloads("greeting-lib")).toBe(1);
     expect(ofKind(first.events, "environment.started")[0]).toMatchObject({ source: "admin", cache: "miss" });
@@ -46,7 +37,7 @@ describe("an npm ci setup in the sandbox", () => {
     expect(entries).toHaveLength(1);
     expect(entries[0]).toMatchObject({ baseSha: first.workspace.baseSha, paths: ["node_modules"] });
 
-    const second = await prepareIn(repo.url, setup());
+    const second = await prepareIn(repo.url, npmCiSpec(registry));
     expect(second.error).toBeNull();
     expect(registry.downloads("greeting-lib")).toBe(1);
     expect(ofKind(second.events, "environment.started")[0]).toMatchObject({ cache: "hit" });

@@ -92,3 +92,6 @@ export async function releaseAll(): Promise<void> {
 }
 
 export const testConfig = config;
+
+/** `npm ci` against the registry stand-in, keyed by the lock file. */
+export const npmCiSpec = (registry: { host: string }) => spec({ setupScript: "npm ci", setupHosts: [registry.host], cacheKeyFiles: ["package-lock.json"] });

@@ -173,3 +173,15 @@ export function npmProject(
     ".gitignore": "node_modules/\n",
   };
 }
+
+/**
+ * A small Node project on the registry: publishes `greeting-lib` and returns the files of a
+ * repository depending on it whose `npm test` passes only when it is installed.
+ */
+export async function greetingProject(registry: NpmRegistry): Promise<Record<string, string>> {
+  const dep = await registry.publish("greeting-lib", "1.0.0", { "index.js": "module.exports = (name) => `hello ${name}`;\n" });
+  return {
+    ...npmProject(registry, { "greeting-lib": dep }),
+    "test.js": "const greet = require('greeting-lib');\nif (greet('world') !== 'hello world') process.exit(1);\nconsole.log('tests pass');\n",
+  };
+}
