@@ -1,25 +1,18 @@
 import crypto from "node:crypto";
 import { eq } from "drizzle-orm";
-import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GET as getReviewRoute, POST as review } from "@/app/api/runs/[id]/review/route";
 import { GET as getRunRoute } from "@/app/api/runs/[id]/route";
 import { POST as createRunRoute } from "@/app/api/runs/route";
-import { startAdvertising } from "@/jobs/advertise";
-import { silentLogger } from "@/jobs/logger";
-import { createRunWorker, type RunWorker } from "@/jobs/worker";
-import { loadConfig } from "@/lib/config";
 import { reviewDecision, run, runDiff } from "@/lib/db/schema";
 import type { RunEvent, RunEventOf, SecretFinding } from "@/lib/events";
 import { reviewJobIds, reviewJobOptions, type PushJobPayload } from "@/lib/queue";
-import { startRecorder, type Recorder } from "@/lib/recorder";
-import { createRedis } from "@/lib/redis";
-import { liveWorkers } from "@/lib/workerDirectory";
-import { allEvents, eventually, waitForEvents } from "../jobs/helpers";
+import { allEvents, waitForEvents } from "../jobs/helpers";
 import { startFakeAnthropic, turn, type FakeAnthropic } from "../support/fakeAnthropic";
 import { createTestRepo, git, type TestRepo } from "../support/gitRepo";
 import { startGitHttpServer, type GitHttpServer } from "../support/gitHttpServer";
 import { call, getApp, registerRepo, signUp, type Session } from "../support/web";
+import { startWebWorker } from "../support/webWorker";
 
 /**
  * Push protection through the real pipeline: web API, queue, job process, real git over an
@@ -36,10 +29,7 @@ let alice: Session;
 let repo: TestRepo;
 let server: GitHttpServer;
 let fake: FakeAnthropic;
-let worker: RunWorker;
-let workerRedis: Redis;
-let recorder: Recorder;
-let advertising: { stop: () => Promise<void> };
+let jobProcess: Awaited<ReturnType<typeof startWebWorker>>;
 
 beforeAll(async () => {
   // The job process holds the repository token and the model key; the web needs neither.
@@ -47,27 +37,17 @@ beforeAll(async () => {
   process.env[CREDENTIAL_ENV] = TOKEN;
   process.env.ANTHROPIC_API_KEY = MODEL_KEY;
   process.env.ANTHROPIC_BASE_URL = fake.url;
-  const config = loadConfig();
   const admin = await signUp("admin-pushprot@example.com");
   alice = await signUp("alice-pushprot@example.com");
   repo = await createTestRepo({ files: { "README.md": "hello\n", "src/app.js": "export const a = 1;\n" } });
   server = await startGitHttpServer(repo.root, TOKEN);
   expect((await registerRepo(admin, { name: "private", url: server.urlOf("remote.git"), credentialEnv: CREDENTIAL_ENV })).status).toBe(201);
-
-  const app = await getApp();
-  recorder = startRecorder({ db: app.db, redisUrl: config.redisUrl, namespace: config.redisPrefix, blockMs: 200 });
-  workerRedis = createRedis(config.redisUrl, "worker");
-  worker = await createRunWorker({ config, redis: workerRedis, logger: silentLogger });
   // The web offers the agent only when a job process says it can run it.
-  advertising = startAdvertising({ redis: workerRedis, config, name: "pushprot-test", registry: worker.executors, activeRuns: worker.activeRuns, logger: silentLogger });
-  await eventually(async () => ((await liveWorkers(app.redis, config.redisPrefix)).length > 0 ? true : undefined));
+  jobProcess = await startWebWorker("pushprot-test");
 }, 120_000);
 
 afterAll(async () => {
-  await advertising?.stop();
-  await worker?.close(5_000);
-  await recorder?.stop();
-  workerRedis?.disconnect();
+  await jobProcess?.stop();
   await server?.close();
   await fake?.close();
   await repo?.remove();
