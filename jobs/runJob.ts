@@ -13,6 +13,7 @@ import {
 } from "./agent/checkpoint";
 import { stopReasonOf, type RunRegistry } from "./cancellation";
 import { createRunEmitter } from "./emit";
+import { environmentCacheHooks } from "./environment/cacheAdmin";
 import { prepareEnvironment } from "./environment/prepare";
 import { PermanentRunError, errorMessage } from "./errors";
 import { resolveExecutor, type ExecutorRegistry } from "./executors";
@@ -147,7 +148,9 @@ export async function processRunJob(
 
     // The repository's environment (dependencies installed, secret files placed), on every
     // delivery: its outputs are never in the run's commits, so each delivery restores them.
-    await prepareEnvironment({ payload, workspace, emit, signal: active.signal, secrets, config, logger });
+    // Around its use of the cache: the admins' clears before a lookup, eviction after a save.
+    const cacheHooks = environmentCacheHooks({ redis: eventLog.redis, config, worker: workerName, logger });
+    await prepareEnvironment({ payload, workspace, emit, signal: active.signal, secrets, config, logger, cacheHooks });
 
     const result = await resolved.executor.run({
       runId,

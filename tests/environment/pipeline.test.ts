@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { environmentCacheClearKey, type EnvironmentCacheClear } from "../../lib/contracts/environment";
 import { turn } from "../support/fakeAnthropic";
 import { git } from "../support/gitRepo";
 import { greetingProject, startNpmRegistry, type NpmRegistry } from "../support/npmRegistry";
@@ -67,6 +68,17 @@ describe("a run with an npm ci environment", () => {
     expect(ofType(second.events, "tool.finished").find((e) => e.callId === "toolu_test")).toMatchObject({ ok: true });
     expect(registry.requests.length).toBe(seen2.atAgentStart);
     expect(ofType(second.events, "diff.ready")[0]!.files.map((f) => f.path)).toEqual(["NOTES.md"]);
+  });
+
+  it("an admin's clear is honoured before the next run looks: it sets up again", async () => {
+    const before = registry.downloads("greeting-lib");
+    const clear: EnvironmentCacheClear = { at: new Date().toISOString(), repo: "test-repo" };
+    await h.redis.lpush(environmentCacheClearKey(h.config.redisPrefix), JSON.stringify(clear));
+    const cleared = await h.run(agentRunsTests({}), { environment: npmCiSpec(registry) });
+    expect(ofType(cleared.events, "environment.started")[0]).toMatchObject({ cache: "miss" });
+    expect(registry.downloads("greeting-lib")).toBe(before + 1);
+    const next = await h.run(agentRunsTests({}), { environment: npmCiSpec(registry) });
+    expect(ofType(next.events, "environment.started")[0]).toMatchObject({ cache: "hit" });
   });
 
   it("a failing setup fails the run with its exit code and output before the executor starts", async () => {
