@@ -4,6 +4,7 @@ import type { BenchResult } from "./stats";
 /** `npm run bench`: every benchmark in turn, each printing its figures beside its baseline. */
 const benches: [string, () => Promise<BenchResult>][] = [
   ["workspace", async () => (await import("./workspace")).benchWorkspace()],
+  ["environment", async () => (await import("./environment")).benchEnvironment()],
   ["event latency", async () => (await import("./eventLatency")).benchEventLatency()],
   ["agent turn", async () => (await import("./agentTurn")).benchAgentTurn()],
   ["redis footprint", async () => (await import("./redisFootprint")).benchRedisFootprint()],
