@@ -16,7 +16,6 @@ export function TopNav({ principal }: { principal: Principal }) {
       ? [
           { href: "/repos", label: "Repositories" },
           { href: "/settings/invitations", label: "Invitations" },
-          { href: "/admin/agents", label: "ACP agents" },
           { href: "/admin", label: "Admin" },
         ]
       : []),

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { AcpAgentForm } from "@/components/acpAgents/AcpAgentForm";
 import { AcpAgentList } from "@/components/acpAgents/AcpAgentList";
 import { AdminsOnly } from "@/components/AdminsOnly";
@@ -21,6 +22,9 @@ export default async function AcpAgentsPage() {
   });
   return (
     <div className="space-y-8">
+      <Link href="/admin" className="-mb-4 inline-block text-sm text-zinc-400 hover:text-zinc-200">
+        ← Admin
+      </Link>
       <PageHeader
         title="ACP agents"
         description="Agents speaking the Agent Client Protocol that runs of executor “ACP agent” can pick. They run in the run's sandbox, and every tool call they make passes the same approval policy as our own agent's."
