@@ -1,4 +1,7 @@
+import { createElement } from "react";
+import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
+import { EnvironmentStep } from "../../components/feed/EnvironmentStep";
 import { environmentTitle, stepDuration } from "../../components/feed/EnvironmentStep";
 import { formatBytes } from "../../lib/byteSize";
 import { appendToFeed, emptyFeed } from "../../components/feed/feedModel";
@@ -51,5 +54,40 @@ describe("the environment step in the feed", () => {
     expect(text).toContain("setting up (admin; output under env_1)");
     expect(text).toContain("env_1 stdout| added 1 package");
     expect(text).toContain("ready in 4200 ms (set up, 2100 bytes)");
+  });
+});
+
+describe("EnvironmentStep", () => {
+  const render = (batch: { id: string; event: RunEvent }[]) => {
+    const [item] = appendToFeed(emptyFeed(), batch).items;
+    if (item?.kind !== "environment") throw new Error("no environment step");
+    return renderToStaticMarkup(createElement(EnvironmentStep, { item }));
+  };
+
+  it("shows a failed setup open, red, with its exit code, error and output", () => {
+    const failed = event({ type: "environment.finished", stepId: "env_1", ok: false, cache: "miss", durationMs: 2500, exitCode: 3, error: "environment setup failed (exit 3)" });
+    const html = render([started, output, failed]);
+    expect(html).toContain("Environment setup failed (2.5 s)");
+    expect(html).toContain("exit 3");
+    expect(html).toContain("environment setup failed (exit 3)");
+    expect(html).toContain("added 1 package");
+    expect(html).toContain('data-environment-outcome="error"');
+    expect(html).toMatch(/<details[^>]* open=""/);
+  });
+
+  it("shows a cached environment closed, with its time and size", () => {
+    const hit = event({ type: "environment.finished", stepId: "env_1", ok: true, cache: "hit", durationMs: 1234, bytes: 5 * 1024 * 1024, files: 6201 });
+    const html = render([{ ...started, event: { ...started.event, cache: "hit" } as RunEvent }, hit]);
+    expect(html).toContain("Environment restored from cache (1.2 s)");
+    expect(html).toContain("5.0 MiB · 6,201 files");
+    expect(html).toContain("from the repository&#x27;s settings");
+    expect(html).not.toMatch(/<details[^>]* open=""/);
+  });
+
+  it("shows a step still running open, with its output so far", () => {
+    const html = render([started, output]);
+    expect(html).toContain("Setting up the environment");
+    expect(html).toContain("running");
+    expect(html).toMatch(/<details[^>]* open=""/);
   });
 });

@@ -113,6 +113,27 @@ describe("a run with an npm ci environment", () => {
     expect(lastEvent(events)).toMatchObject({ type: "run.failed", error: expect.stringContaining("ENV_TEST_NOT_SET_ANYWHERE") });
   });
 
+  it("places the environment's secret file for the run, which never reaches a commit", async () => {
+    process.env.ENV_TEST_DOTENV = "API_TOKEN=dotenv_secret_5f3a9c71\n";
+    try {
+      const { payload, events } = await h.run([], {
+        executor: "cli",
+        command: "grep -q API_TOKEN .env && echo done > done.txt",
+        environment: spec({ files: [{ path: ".env", env: "ENV_TEST_DOTENV" }] }),
+      });
+      expect(lastEvent(events)).toMatchObject({ type: "run.awaiting_review" });
+      // Files without a setup script: no environment step, the file is there all the same.
+      expect(ofType(events, "environment.started")).toEqual([]);
+      expect(ofType(events, "diff.ready")[0]!.files.map((f) => f.path)).toEqual(["done.txt"]);
+      const head = ofType(events, "run.awaiting_review")[0]!.headSha;
+      const tree = await git(runRepoPath(h.config.dataDir, payload.runId), "ls-tree", "-r", "--name-only", head);
+      expect(tree.split("\n")).not.toContain(".env");
+      expect(JSON.stringify(events)).not.toContain("dotenv_secret_5f3a9c71");
+    } finally {
+      delete process.env.ENV_TEST_DOTENV;
+    }
+  });
+
   it("without a setup script there is no environment step", async () => {
     const { events } = await h.run([turn.text("Nothing to do.")], { environment: null });
     expect(ofType(events, "environment.started")).toEqual([]);
