@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listCacheEntries, untrackedPaths } from "../../jobs/environment/cache";
 import { EnvironmentSetupError } from "../../jobs/environment/prepare";
 import { createTestRepo, type TestRepo } from "../support/gitRepo";
-import { greetingProject, startNpmRegistry, type NpmRegistry } from "../support/npmRegistry";
+import { greetingProject, npmProject, startNpmRegistry, type NpmRegistry } from "../support/npmRegistry";
 import { npmCiSpec, ofKind, prepareIn, releaseAll, spec, stepNotes, stepOutput, testConfig } from "./support";
 
 let registry: NpmRegistry;
@@ -47,6 +47,32 @@ describe("an npm ci setup in the sandbox", () => {
     expect(await fs.readFile(path.join(second.workspace.path, "node_modules/greeting-lib/index.js"), "utf8")).toContain("hello");
     // The environment's output is excluded from the run's commits.
     expect(await fs.readFile(path.join(second.workspace.gitDir, "info/exclude"), "utf8")).toContain("/node_modules");
+  });
+
+  it("a run that changes its node_modules leaves the cache as it was for the next run", async () => {
+    const first = await prepareIn(repo.url, npmCiSpec(registry));
+    const installed = path.join("node_modules", "greeting-lib", "index.js");
+    const original = await fs.readFile(path.join(first.workspace.path, installed), "utf8");
+    await fs.writeFile(path.join(first.workspace.path, installed), "module.exports = () => 'poisoned';\n");
+    await fs.rm(path.join(first.workspace.path, "node_modules", "greeting-lib", "package.json"));
+    const downloads = registry.downloads("greeting-lib");
+    const next = await prepareIn(repo.url, npmCiSpec(registry));
+    expect(next.result?.cache).toBe("hit");
+    expect(registry.downloads("greeting-lib")).toBe(downloads);
+    expect(await fs.readFile(path.join(next.workspace.path, installed), "utf8")).toBe(original);
+    expect(await fs.stat(path.join(next.workspace.path, "node_modules", "greeting-lib", "package.json"))).toBeTruthy();
+  });
+
+  it("a changed package-lock.json is a new key: the new version is installed and cached beside the old one", async () => {
+    const v2 = await registry.publish("greeting-lib", "2.0.0", { "index.js": "module.exports = (name) => `hello ${name}`; module.exports.v2 = true;\n" });
+    expect((await prepareIn(repo.url, npmCiSpec(registry))).result?.cache).toBe("hit");
+    const { "package.json": packageJson, "package-lock.json": lock } = npmProject(registry, { "greeting-lib": v2 });
+    await repo.commit({ "package.json": packageJson!, "package-lock.json": lock! }, "greeting-lib 2");
+    const upgraded = await prepareIn(repo.url, npmCiSpec(registry));
+    expect(upgraded.result?.cache).toBe("miss");
+    expect(registry.requests).toContain("GET /greeting-lib/-/greeting-lib-2.0.0.tgz");
+    expect(await fs.readFile(path.join(upgraded.workspace.path, "node_modules/greeting-lib/index.js"), "utf8")).toContain("v2");
+    expect((await listCacheEntries(testConfig.dataDir)).filter((e) => e.repo === "env-repo").length).toBeGreaterThanOrEqual(2);
   });
 
   it("fails with the script's exit code and output; nothing is cached, and the next run sets up again", async () => {
