@@ -64,3 +64,21 @@ export function luaScript<Result>(name: string, numberOfKeys: number, lua: strin
     return commands[name]!.call(redis, ...keys, ...args);
   };
 }
+
+/**
+ * The string values of every key matching `pattern` (SCAN, never KEYS: it does not block
+ * Redis), for the small sets of per-process records job processes keep there (adverts, cache
+ * reports). A key that expires between the scan and the read is left out.
+ */
+export async function valuesMatching(redis: Redis, pattern: string): Promise<string[]> {
+  const keys: string[] = [];
+  let cursor = "0";
+  do {
+    const [next, batch] = await redis.scan(cursor, "MATCH", pattern, "COUNT", 200);
+    keys.push(...batch);
+    cursor = next;
+  } while (cursor !== "0");
+  if (keys.length === 0) return [];
+  const values = await redis.mget(...keys);
+  return values.filter((v): v is string => v !== null);
+}

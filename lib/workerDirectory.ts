@@ -1,6 +1,7 @@
 import type { Redis } from "ioredis";
 import { z } from "zod";
 import { executors } from "./queue";
+import { valuesMatching } from "./redis";
 
 /**
  * Job processes say what they can run, in Redis, refreshed while they live. The web reads this
@@ -54,18 +55,8 @@ export async function withdrawWorker(redis: Redis, namespace: string, name: stri
 
 /** The job processes alive now (their adverts have not expired). */
 export async function liveWorkers(redis: Redis, namespace: string): Promise<WorkerAdvert[]> {
-  const keys: string[] = [];
-  let cursor = "0";
-  do {
-    const [next, batch] = await redis.scan(cursor, "MATCH", `${keyPrefix(namespace)}*`, "COUNT", 200);
-    keys.push(...batch);
-    cursor = next;
-  } while (cursor !== "0");
-  if (keys.length === 0) return [];
-  const values = await redis.mget(...keys);
   const adverts: WorkerAdvert[] = [];
-  for (const value of values) {
-    if (!value) continue;
+  for (const value of await valuesMatching(redis, `${keyPrefix(namespace)}*`)) {
     try {
       const parsed = workerAdvert.safeParse(JSON.parse(value));
       if (parsed.success) adverts.push(parsed.data);
