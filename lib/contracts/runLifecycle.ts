@@ -36,6 +36,9 @@ export const isActive = (status: RunStatus): boolean => has(activeStatuses, stat
 export const canCancel = (status: RunStatus): boolean => isActive(status);
 /** Push, request changes and discard apply to a run awaiting review only. */
 export const canReview = (status: RunStatus): boolean => status === "awaiting_review";
+/** Retry (a new run with the same settings) applies to a run that ended without its work: failed or cancelled. */
+export const retryableStatuses = ["failed", "cancelled"] as const satisfies readonly RunStatus[];
+export const canRetry = (status: RunStatus): boolean => has(retryableStatuses, status);
 /** An answer to an input request reaches someone only while a run job is queued or working. */
 export const canTakeInput = (status: RunStatus): boolean => isActive(status);
 
