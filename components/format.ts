@@ -44,3 +44,17 @@ export function runDuration(run: { startedAt: string | null; finishedAt: string 
   const end = run.finishedAt ? new Date(run.finishedAt).getTime() : now;
   return end - new Date(run.startedAt).getTime();
 }
+
+const UNITS = ["B", "KB", "MB", "GB", "TB"] as const;
+
+/** A size in bytes as people read it: 1.2 GB (powers of 1024, as `du -h` counts). */
+export function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes < 0) return "—";
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < UNITS.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${value} B` : `${value < 10 ? value.toFixed(1) : Math.round(value)} ${UNITS[unit]}`;
+}

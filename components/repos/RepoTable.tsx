@@ -1,5 +1,7 @@
+import type { EnvironmentSpec } from "@/lib/contracts/environment";
 import type { McpServerView } from "@/lib/services/mcpServers";
 import type { RepoView } from "@/lib/services/repos";
+import { EnvironmentLink } from "../environments/EnvironmentLink";
 import type { FormAction } from "../forms/useFormAction";
 import { McpServers } from "./McpServers";
 import { NetworkHostsForm } from "./NetworkHostsForm";
@@ -13,8 +15,11 @@ export function RepoTable({
   repos,
   setNetworkHosts,
   mcpServers,
+  environments,
 }: {
   repos: RepoView[];
+  /** Each repository's environment by name (absent: none set). */
+  environments: Record<string, EnvironmentSpec | "invalid">;
   setNetworkHosts: FormAction<{ networkHosts: string[] }>;
   /** Each repository's MCP servers, and the actions to add and remove them. */
   mcpServers: {
@@ -51,6 +56,9 @@ export function RepoTable({
             <span className="text-xs sm:text-right">
               {r.credentialEnv ? <span className="font-mono text-amber-200">{r.credentialEnv}</span> : <span className="text-zinc-600">none</span>}
             </span>
+            <div className="sm:col-span-4">
+              <EnvironmentLink repo={r.name} spec={environments[r.name]} />
+            </div>
             <div className="sm:col-span-4">
               <NetworkHostsForm repo={r.name} hosts={r.networkHosts} action={setNetworkHosts} />
             </div>

@@ -1,7 +1,7 @@
 "use client";
 
 import { useCallback, useReducer, useState } from "react";
-import { canCancel, canReview, withOpenRequests } from "@/lib/contracts/runLifecycle";
+import { canCancel, canRetry, canReview, withOpenRequests } from "@/lib/contracts/runLifecycle";
 import type { RunEvent, SecretFinding } from "@/lib/events";
 import { DiffPanel } from "../diff/DiffPanel";
 import { appendToFeed, emptyFeed, type Feed } from "../feed/feedModel";
@@ -14,6 +14,7 @@ import { Card } from "../ui/Card";
 import { useNow } from "../ui/useNow";
 import { applyRunEvent } from "./applyRunEvent";
 import { CancelButton } from "./CancelButton";
+import { RetryButton } from "./RetryButton";
 import { RunDetails } from "./RunDetails";
 import type { RunRecord } from "./runTypes";
 import { StatusBadge } from "./StatusBadge";
@@ -55,11 +56,14 @@ function reduce(state: State, batch: Batch): State {
 export function RunLive({
   initial,
   cancelAction,
+  retryAction,
   review,
   reviewAction,
 }: {
   initial: RunRecord;
   cancelAction: FormAction<null>;
+  /** Starts a new run with this one's settings and goes to it (a failed or cancelled run). */
+  retryAction: FormAction<null>;
   review: ReviewOptions;
   reviewAction: ReviewFormAction;
 }) {
@@ -97,6 +101,7 @@ export function RunLive({
             )}
           </div>
           {canCancel(run.status) && <CancelButton runId={run.id} action={cancelAction} />}
+          {canRetry(run.status) && <RetryButton runId={run.id} action={retryAction} />}
         </div>
         {run.error && run.status !== "failed" && !canReview(run.status) && (
           <p className="rounded-lg border border-red-900/70 bg-red-950/40 px-3 py-2 text-sm text-red-200">{run.error}</p>

@@ -43,30 +43,30 @@ const listOf = <T extends z.ZodType<string>>(entry: T, separator: RegExp, max: n
       .transform((items) => [...new Set(items)]),
   );
 
+/** The fields an admin sets, each validated as the API and the form both take them. */
+export const environmentFields = z.object({
+  setupScript: scriptInput.optional(),
+  maintenanceScript: scriptInput.optional(),
+  setupHosts: networkHosts.optional(),
+  setupEnvNames: listOf(setupVariable, /[\s,]+/, 50, "variables").optional(),
+  cacheKeyFiles: listOf(workspaceRelativePath, /\r?\n/, 20, "files").optional(),
+  files: z
+    .array(environmentFile.extend({ env: setupVariable }))
+    .max(20, "at most 20 files")
+    .superRefine((files, ctx) => {
+      const seen = new Set<string>();
+      files.forEach((file, index) => {
+        const key = file.path.replace(/^\.\//, "");
+        if (seen.has(key)) ctx.addIssue({ code: "custom", path: [index, "path"], message: `${file.path} is listed twice` });
+        seen.add(key);
+      });
+    })
+    .optional(),
+  useRepositoryFile: z.boolean().optional(),
+});
+
 /** The settings as PUT /api/repos/:name/environment takes them; unset fields take their defaults. */
-export const environmentInput = z
-  .object({
-    setupScript: scriptInput.optional(),
-    maintenanceScript: scriptInput.optional(),
-    setupHosts: networkHosts.optional(),
-    setupEnvNames: listOf(setupVariable, /[\s,]+/, 50, "variables").optional(),
-    cacheKeyFiles: listOf(workspaceRelativePath, /\r?\n/, 20, "files").optional(),
-    files: z
-      .array(environmentFile.extend({ env: setupVariable }))
-      .max(20, "at most 20 files")
-      .superRefine((files, ctx) => {
-        const seen = new Set<string>();
-        files.forEach((file, index) => {
-          const key = file.path.replace(/^\.\//, "");
-          if (seen.has(key)) ctx.addIssue({ code: "custom", path: [index, "path"], message: `${file.path} is listed twice` });
-          seen.add(key);
-        });
-      })
-      .optional(),
-    useRepositoryFile: z.boolean().optional(),
-  })
-  .strict()
-  .transform((input): EnvironmentSpec => environmentSpec.parse(input));
+export const environmentInput = environmentFields.strict().transform((input): EnvironmentSpec => environmentSpec.parse(input));
 export type EnvironmentInput = z.input<typeof environmentInput>;
 
 export type EnvironmentView = {
@@ -173,4 +173,21 @@ export async function environmentSpecOf(app: Pick<App, "db">, repositoryId: stri
     .where(eq(repositoryEnvironment.repositoryId, repositoryId))
     .limit(1);
   return row ? storedSpec(row.spec) : null;
+}
+
+/**
+ * Every repository's environment by repository name, for the repositories page: "invalid" for
+ * one stored by an older version that no longer fits (its page says why); none set: absent.
+ */
+export async function environmentsByRepo(app: Pick<App, "db">): Promise<Record<string, EnvironmentSpec | "invalid">> {
+  const rows = await app.db
+    .select({ name: repository.name, spec: repositoryEnvironment.spec })
+    .from(repositoryEnvironment)
+    .innerJoin(repository, eq(repository.id, repositoryEnvironment.repositoryId));
+  return Object.fromEntries(
+    rows.map((r) => {
+      const parsed = environmentSpec.safeParse(r.spec);
+      return [r.name, parsed.success ? parsed.data : "invalid"];
+    }),
+  );
 }

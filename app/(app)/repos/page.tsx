@@ -5,6 +5,7 @@ import { RepoTable } from "@/components/repos/RepoTable";
 import { Card } from "@/components/ui/Card";
 import { PageHeader } from "@/components/ui/PageHeader";
 import { requireAdmin } from "@/lib/server/pageAuth";
+import { environmentsByRepo } from "@/lib/services/environments";
 import { listMcpServers } from "@/lib/services/mcpServers";
 import { listRepos } from "@/lib/services/repos";
 import { addMcpServerAction, createRepoAction, removeMcpServerAction, setNetworkHostsAction } from "./actions";
@@ -16,6 +17,7 @@ export default async function ReposPage() {
   if (!ctx) return <AdminsOnly what="The list of repositories" />;
   const repos = await listRepos(ctx.app);
   const servers = await Promise.all(repos.map(async (r) => [r.name, await listMcpServers(ctx.app, ctx.principal, r.name)] as const));
+  const environments = await environmentsByRepo(ctx.app);
   return (
     <div className="space-y-8">
       <PageHeader title="Repositories" description="Git repositories runs can work on. Every signed-in user can pick them." />
@@ -23,6 +25,7 @@ export default async function ReposPage() {
         <RepoTable
           repos={repos}
           setNetworkHosts={setNetworkHostsAction}
+          environments={environments}
           mcpServers={{ of: Object.fromEntries(servers), add: addMcpServerAction, remove: removeMcpServerAction }}
         />
       ) : (

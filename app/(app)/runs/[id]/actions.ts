@@ -1,8 +1,10 @@
 "use server";
 
+import { redirect } from "next/navigation";
 import { z } from "zod";
 import { authedAction } from "@/lib/http/action";
 import { decideReview, reviewInput } from "@/lib/services/review";
+import { retryRun } from "@/lib/services/retryRun";
 import { cancelRun } from "@/lib/services/runs";
 
 // The page learns the outcome from the run's events; the form only needs to know it was accepted.
@@ -15,4 +17,10 @@ export const cancelRunAction = authedAction(z.object({ id: z.string() }), async 
 export const reviewRunAction = authedAction(z.object({ id: z.string() }).and(reviewInput), async (principal, input, app) => {
   const { id, ...decision } = input;
   return (await decideReview(app, principal, id, decision)).decision;
+});
+
+// The same service as POST /api/runs/:id/retry; the browser goes on to the new run.
+export const retryRunAction = authedAction(z.object({ id: z.string() }), async (principal, { id }, app): Promise<null> => {
+  const { run } = await retryRun(app, principal, id);
+  redirect(`/runs/${run.id}`);
 });

@@ -5,7 +5,7 @@ import { RunLive } from "@/components/runs/RunLive";
 import { orNotFound, requirePrincipal } from "@/lib/server/pageAuth";
 import { getReview } from "@/lib/services/review";
 import { getRun } from "@/lib/services/runs";
-import { cancelRunAction, reviewRunAction } from "./actions";
+import { cancelRunAction, retryRunAction, reviewRunAction } from "./actions";
 
 // One read per request, shared by the title and the page.
 const loadRun = cache(async (id: string) => {
@@ -27,7 +27,7 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
       <Link href="/" className="mb-4 inline-block text-sm text-zinc-400 hover:text-zinc-200">
         ← All runs
       </Link>
-      <RunLive initial={record} cancelAction={cancelRunAction} review={review} reviewAction={reviewRunAction} />
+      <RunLive initial={record} cancelAction={cancelRunAction} retryAction={retryRunAction} review={review} reviewAction={reviewRunAction} />
     </div>
   );
 }
