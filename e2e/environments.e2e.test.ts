@@ -54,7 +54,7 @@ describe("repository environments", () => {
 
     await page.fill("#env-setupScript", "npm ci\nnpm run build");
     await page.fill("#env-maintenanceScript", "npm install");
-    await page.fill("#env-setupHosts", "registry.npmjs.org\nnot a host!");
+    await page.fill("#env-setupHosts", "registry.npmjs.org\nbad_host!");
     await page.fill("#env-setupEnvNames", "NPM_TOKEN");
     await page.fill("#env-cacheKeyFiles", "package-lock.json");
     await page.click('[data-testid="add-secret-file"]');
@@ -66,7 +66,7 @@ describe("repository environments", () => {
 
     const hostError = page.locator('[data-field-error="env-setupHosts"]');
     await hostError.waitFor();
-    expect(await hostError.textContent()).toContain('"not a host!" is not a host name');
+    expect(await hostError.textContent()).toContain('"bad_host!" is not a host name');
     expect(await file.locator('[role="alert"]').textContent()).toContain("Path: must not contain `..`");
     // What was typed stays for correcting.
     expect(await page.inputValue("#env-setupScript")).toBe("npm ci\nnpm run build");

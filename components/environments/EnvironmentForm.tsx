@@ -13,7 +13,7 @@ const Mono = ({ children }: { children: React.ReactNode }) => <span className="f
 
 function Section({ title, description, children }: { title: string; description: React.ReactNode; children: React.ReactNode }) {
   return (
-    <fieldset className="space-y-4 border-t border-zinc-800 pt-5 first:border-t-0 first:pt-0">
+    <fieldset className="space-y-4 border-t border-zinc-800 pt-5 first-of-type:border-t-0 first-of-type:pt-0">
       <legend className="float-left mb-3 w-full">
         <span className="block text-sm font-semibold text-zinc-100">{title}</span>
         <span className="mt-0.5 block text-xs text-zinc-400">{description}</span>

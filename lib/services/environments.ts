@@ -29,9 +29,14 @@ const setupVariable = envName.refine((name) => !PLATFORM_SECRETS.has(name), {
   error: (issue) => `${String(issue.input)} is AgentDesk's own secret and never reaches a setup or the agent`,
 });
 
-// A script as the contract checks it (size, no NUL); as an admin types it, blank means none.
+// A script as the contract checks it (size, no NUL). As an admin types it: blank means none, and
+// line ends are made Unix ones (a browser sends a textarea's lines with CRLF; bash would take the
+// CR as part of each command).
 const scriptText = environmentSpec.shape.setupScript.unwrap().unwrap();
-const scriptInput = z.preprocess((value) => (typeof value === "string" && value.trim() === "" ? null : value), scriptText.nullable());
+const scriptInput = z.preprocess((value) => {
+  if (typeof value !== "string") return value;
+  return value.trim() === "" ? null : value.replace(/\r\n?/g, "\n");
+}, scriptText.nullable());
 
 /** Lists as a form sends them (one text) or the API takes them (a JSON array); duplicates collapse. */
 const listOf = <T extends z.ZodType<string>>(entry: T, separator: RegExp, max: number, what: string) =>

@@ -159,6 +159,9 @@ describe("a repository's environment (API)", () => {
       files: [],
       useRepositoryFile: true,
     });
+    // Line ends as a browser's textarea sends them become Unix ones: bash would run "npm ci\r".
+    const crlf = await put("plain", { setupScript: "npm ci\r\nnpm test\r\n", maintenanceScript: "npm install\rnpm prune" });
+    expect(((await crlf.json()) as EnvironmentJson).environment).toMatchObject({ setupScript: "npm ci\nnpm test\n", maintenanceScript: "npm install\nnpm prune" });
     // A blank script is none.
     expect(((await (await put("plain", { setupScript: "  \n", useRepositoryFile: true })).json()) as EnvironmentJson).environment?.setupScript).toBeNull();
 
