@@ -103,8 +103,10 @@ export function effectiveEnvironment(admin: EnvironmentSpec | null, repositoryFi
     return adminValue;
   };
   const isText = (v: string | null) => v !== null && v.trim() !== "";
-  const setupScript = pick<string | null>(spec.setupScript, isText, fromRepo?.setupScript);
-  const maintenanceScript = pick<string | null>(spec.maintenanceScript, isText, fromRepo?.maintenanceScript);
+  // Unix line ends: bash would run a CR as part of each command (a script written on Windows).
+  const script = (v: string | null | undefined) => (typeof v === "string" ? v.replace(/\r\n?/g, "\n") : v);
+  const setupScript = pick<string | null>(script(spec.setupScript) ?? null, isText, script(fromRepo?.setupScript));
+  const maintenanceScript = pick<string | null>(script(spec.maintenanceScript) ?? null, isText, script(fromRepo?.maintenanceScript));
   const cacheKeyFiles = pick<string[]>(spec.cacheKeyFiles, (v) => v.length > 0, fromRepo?.cacheKeyFiles);
   const source: EnvironmentSource = usedAdmin && usedRepo ? "admin and repository" : usedRepo ? "repository" : "admin";
   const shaping = {

@@ -197,6 +197,12 @@ describe("environment step", () => {
     expect(stepOutput(platform.events)).toBe("");
   });
 
+  it("runs a script written with Windows line ends as written", async () => {
+    const attempt = await prepareIn(repo.url, spec({ setupScript: "echo one\r\necho two\r\n" }), { repoName: fresh() });
+    expect(attempt.error).toBeNull();
+    expect(stepOutput(attempt.events)).toBe("one\ntwo\n");
+  });
+
   it("masks the run's secrets in the script's output", async () => {
     const attempt = await prepareIn(repo.url, spec({ setupScript: "echo the token is tok_8f2e9a1c77" }), { repoName: fresh(), secrets: ["tok_8f2e9a1c77"] });
     expect(stepOutput(attempt.events)).toBe("the token is ***\n");
