@@ -6,6 +6,7 @@ import { PermanentRunError } from "../errors";
 import { readFileOrNull } from "../fsUtil";
 import { runGit } from "../git/exec";
 import { writeFileAtomic } from "../git/platformRepo";
+import { recordExcludedPaths } from "./excludedPaths";
 import { recordSecretFiles } from "./secretFiles";
 
 /**
@@ -128,6 +129,8 @@ async function lstatOrNull(p: string) {
  */
 export async function excludeFromCommits(gitDir: string, paths: readonly string[]): Promise<void> {
   if (paths.length === 0) return;
+  // Also recorded for the commit's exclude pathspecs, which a repository's .gitignore cannot undo.
+  await recordExcludedPaths(gitDir, paths);
   const file = path.join(gitDir, "info", "exclude");
   await fs.mkdir(path.dirname(file), { recursive: true });
   const existing = (await readFileOrNull(file)) ?? "";

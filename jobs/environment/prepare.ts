@@ -23,7 +23,8 @@ import {
 } from "./cache";
 import { environmentCacheKey } from "./cacheKey";
 import { effectiveEnvironment, readRepositoryFile, type EffectiveEnvironment } from "./config";
-import { excludeFromCommits, placeEnvironmentFiles } from "./files";
+import { excludeInAgentGit } from "./excludedPaths";
+import { excludeFromCommits, excludePattern, placeEnvironmentFiles } from "./files";
 import { describeOutcome, runEnvironmentScript, setupVariables } from "./setup";
 import { checkoutBaseTree, removeUntracked, revertTrackedChanges, type SetupTree } from "./setupTree";
 
@@ -104,6 +105,7 @@ export async function prepareEnvironment(o: PrepareEnvironmentOptions): Promise<
     baseSha: workspace.baseSha,
     env: o.env,
   });
+  await excludeInAgentGit(workspace.path, [...produced, ...placedFiles].map(excludePattern));
   return { produced, placedFiles, cache };
 }
 

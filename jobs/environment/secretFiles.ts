@@ -1,11 +1,7 @@
-import fs from "node:fs/promises";
-import path from "node:path";
-import { z } from "zod";
 import { PermanentRunError } from "../errors";
 import { treeGitOptions, type AttemptTree } from "../git/attempt";
 import { runGit } from "../git/exec";
-import { writeFileAtomic } from "../git/platformRepo";
-import { readFileOrNull } from "../fsUtil";
+import { pathRecord } from "./pathRecord";
 
 /**
  * The environment's secret files (e.g. `.env` written from a variable) must never reach a
@@ -18,33 +14,13 @@ import { readFileOrNull } from "../fsUtil";
  * each delivery that places the files.
  */
 
-const RECORD = "agentdesk-secret-files";
-const record = z.object({ paths: z.array(z.string().min(1)) });
-
-const recordFile = (gitDir: string) => path.join(gitDir, "info", RECORD);
+const secretFiles = pathRecord("agentdesk-secret-files", "secret files");
 
 /** Records the secret files of this delivery (replacing an earlier delivery's list). */
-export async function recordSecretFiles(gitDir: string, paths: readonly string[]): Promise<void> {
-  const file = recordFile(gitDir);
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  await writeFileAtomic(file, JSON.stringify(record.parse({ paths: [...paths] })));
-}
+export const recordSecretFiles = (gitDir: string, paths: readonly string[]): Promise<void> => secretFiles.write(gitDir, paths);
 
 /** The recorded secret files; none when no environment placed any. */
-export async function readSecretFiles(gitDir: string): Promise<string[]> {
-  const text = await readFileOrNull(recordFile(gitDir));
-  if (text === null) return [];
-  let json: unknown = null;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    // Not JSON: refused below like any other unreadable record.
-  }
-  const parsed = record.safeParse(json);
-  // Refusing every commit is the safe reading of a record that cannot be read.
-  if (!parsed.success) throw new PermanentRunError("the run's list of secret files is unreadable; nothing was committed");
-  return parsed.data.paths;
-}
+export const readSecretFiles = (gitDir: string): Promise<string[]> => secretFiles.read(gitDir);
 
 /**
  * Throws (the run fails, nothing is committed) when a secret file is in the attempt's index,

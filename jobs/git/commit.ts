@@ -1,4 +1,5 @@
 import type { RunJobPayload } from "../../lib/queue";
+import { unstageExcludedPaths } from "../environment/excludedPaths";
 import { refuseStagedSecretFiles } from "../environment/secretFiles";
 import { treeGitOptions, type AttemptTree } from "./attempt";
 import { gitSucceeds, runGit } from "./exec";
@@ -65,7 +66,10 @@ export async function commitAll({ tree, author, message, tip: given, parent: par
 }> {
   const tip = given ?? (await branchTipAtHead(tree.gitDir));
   const parent = parentGiven ?? tip.head;
+  // Everything but what the environment put there (its outputs and secret files), whatever the
+  // workspace's .gitignore says (environment/excludedPaths.ts).
   await runGit(["add", "--all"], treeGitOptions(tree));
+  await unstageExcludedPaths(tree);
   // The environment's secret files never reach a commit, whatever the workspace's .gitignore says.
   await refuseStagedSecretFiles(tree);
   const treeSha = (await runGit(["write-tree"], treeGitOptions(tree))).stdout.trim();

@@ -191,11 +191,18 @@ describe("the run's commits and the secret files", () => {
     expect(await git(ws.gitDir, "log", "--all", "-p", "--text", "--format=%H")).not.toContain("tok-7c1f9a2e4b");
   });
 
-  it("refuses the commit, committing nothing, when a secret file would be staged (the exclusion gone)", async () => {
+  it("refuses the commit, committing nothing, when a secret file would be staged (both exclusions gone)", async () => {
     const ws = await workspace();
     await place(ws, [{ path: ".env", env: "APP_DOTENV" }]);
     await fs.writeFile(path.join(ws.path, "notes.md"), "work\n");
     await fs.rm(path.join(ws.gitDir, "info", "exclude"));
+    // The recorded environment paths still take it out of the index.
+    const kept = await commitAll({ tree: ws, author, message: "work\n" });
+    expect(await treeFiles(ws, kept.headSha)).toEqual(expect.arrayContaining(["notes.md"]));
+    expect(await treeFiles(ws, kept.headSha)).not.toContain(".env");
+    await fs.writeFile(path.join(ws.path, "notes.md"), "more work\n");
+    // Without them too, the last wall refuses.
+    await fs.rm(path.join(ws.gitDir, "info", "agentdesk-environment-paths"));
     const before = await git(ws.gitDir, "rev-parse", ws.branch);
     const message = await refusal(commitAll({ tree: ws, author, message: "work\n" }));
     expect(message).toBe("the environment's secret file .env would be committed; nothing was committed");
@@ -206,11 +213,17 @@ describe("the run's commits and the secret files", () => {
     expect(await git(ws.gitDir, "rev-parse", ws.branch)).toBe(before);
   });
 
-  it("refuses the commit when the workspace's .gitignore un-ignores the file (it outranks info/exclude)", async () => {
+  it("keeps the file out when the workspace's .gitignore un-ignores it (it outranks info/exclude)", async () => {
     const ws = await workspace();
     await place(ws, [{ path: "deploy/db.pem", env: "DB_PEM" }]);
-    await fs.writeFile(path.join(ws.path, ".gitignore"), "!/deploy/db.pem\n");
-    expect(await refusal(commitAll({ tree: ws, author, message: "work\n" }))).toContain("deploy/db.pem would be committed");
+    await excludeFromCommits(ws.gitDir, ["node_modules"]);
+    await fs.mkdir(path.join(ws.path, "node_modules", "pkg"), { recursive: true });
+    await fs.writeFile(path.join(ws.path, "node_modules", "pkg", "index.js"), "x\n");
+    await fs.writeFile(path.join(ws.path, ".gitignore"), "!/deploy/db.pem\n!node_modules\n");
+    const { headSha } = await commitAll({ tree: ws, author, message: "work\n" });
+    const files = await treeFiles(ws, headSha);
+    expect(files).toContain(".gitignore");
+    expect(files.filter((f) => f.startsWith("deploy/") || f.startsWith("node_modules/"))).toEqual([]);
   });
 
   it("refuses a secret file moved into a folder of its own name", async () => {
@@ -223,6 +236,8 @@ describe("the run's commits and the secret files", () => {
     const clean = await commitAll({ tree: ws, author, message: "work\n" });
     expect(await treeFiles(ws, clean.headSha)).not.toContain(".env/copy");
     await fs.rm(path.join(ws.gitDir, "info", "exclude"));
+    expect(await treeFiles(ws, (await commitAll({ tree: ws, author, message: "work\n" })).headSha)).not.toContain(".env/copy");
+    await fs.rm(path.join(ws.gitDir, "info", "agentdesk-environment-paths"));
     expect(await refusal(commitAll({ tree: ws, author, message: "work\n" }))).toContain(".env would be committed");
   });
 });

@@ -143,11 +143,11 @@ describe("the environment's secret file", () => {
     expect(await repo.remoteSha(run.branch)).toBeNull();
   });
 
-  it("un-ignored by the command's .gitignore: the run fails saying so, and nothing is committed", async () => {
+  it("un-ignored by the command's .gitignore: still never in the run's changes", async () => {
     const id = await runCommand("printf '!/.env\\n' > .gitignore && echo x > other.txt");
     const run = await settled(id);
-    expect(run.status).toBe("failed");
-    expect(run.error).toBe("the environment's secret file .env would be committed; nothing was committed");
-    expect(await repo.remoteSha(run.branch)).toBeNull();
+    expect(run.status).toBe("awaiting_review");
+    const ready = (await allEvents((await getApp()).eventLog, id)).find((e): e is RunEventOf<"diff.ready"> => e.type === "diff.ready")!;
+    expect(ready.files.map((f) => f.path).sort()).toEqual([".gitignore", "other.txt"]);
   });
 });

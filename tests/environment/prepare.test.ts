@@ -1,4 +1,5 @@
 import fs from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listCacheEntries, untrackedPaths } from "../../jobs/environment/cache";
@@ -176,6 +177,22 @@ describe("environment step", () => {
     expect(attempt.error).toBeInstanceOf(Error);
     expect(ofKind(attempt.events, "environment.finished")).toEqual([]);
     expect((await listCacheEntries(testConfig.dataDir)).filter((e) => e.repo === name)).toEqual([]);
+  });
+
+  it("hides what it made from the agent's own git status, never writing through a link the setup planted", async () => {
+    const made = await prepareIn(repo.url, spec({ setupScript: `${SETUP} && echo gen > generated.txt` }), { repoName: fresh() });
+    const status = await git(made.workspace.path, "status", "--porcelain", "--untracked-files=all");
+    expect(status.trim()).toBe("");
+
+    const outside = await fs.mkdtemp(path.join(os.tmpdir(), "agentdesk-planted-"));
+    try {
+      // The setup runs the repository's code: it may point the run's .git/info anywhere.
+      const planted = await prepareIn(repo.url, spec({ setupScript: `${SETUP} && rm -rf .git/info && ln -s ${outside} .git/info` }), { repoName: fresh() });
+      expect(planted.result?.cache).toBe("miss");
+      expect(await fs.readdir(outside)).toEqual([]);
+    } finally {
+      await fs.rm(outside, { recursive: true, force: true });
+    }
   });
 
   it("without a setup script does nothing and says nothing", async () => {
