@@ -1,4 +1,5 @@
 import type { EnvironmentCachesView, WorkerCachesView } from "@/lib/services/environmentCaches";
+import { countOf } from "@/lib/plural";
 import { formatBytes, shortSha } from "../format";
 import type { FormAction } from "../forms/useFormAction";
 import { Time } from "../ui/Time";
@@ -12,7 +13,7 @@ function Usage({ worker }: { worker: WorkerCachesView }) {
     <div className="w-full max-w-xs space-y-1">
       <p className="text-xs text-zinc-300" data-testid="cache-usage">
         {formatBytes(worker.totalBytes)} of {formatBytes(worker.maxBytes)}
-        <span className="text-zinc-500"> · {worker.totalFiles.toLocaleString("en")} files · kept up to {worker.maxAgeDays} days</span>
+        <span className="text-zinc-500"> · {countOf(worker.totalFiles, "file")} · kept up to {worker.maxAgeDays} days</span>
       </p>
       <div className="h-1.5 overflow-hidden rounded-full bg-zinc-800" role="meter" aria-valuemin={0} aria-valuemax={worker.maxBytes} aria-valuenow={worker.totalBytes} aria-label={`Cache use of ${worker.worker}`}>
         <div className={share > 0.9 ? "h-full bg-amber-400" : "h-full bg-indigo-500"} style={{ width: `${(share * 100).toFixed(1)}%` }} />

@@ -1,5 +1,6 @@
 import type { EnvironmentCacheOutcome, RunEventOf } from "@/lib/events";
 import { formatBytes } from "@/lib/byteSize";
+import { countOf } from "@/lib/plural";
 import { formatDuration } from "../format";
 import { FeedRow, RowTitle } from "./FeedRow";
 import type { FeedItem } from "./feedModel";
@@ -39,7 +40,7 @@ function Outcome({ finished }: { finished: Finished | undefined }) {
       {finished?.ok && finished.bytes !== undefined && (
         <span className="text-zinc-400">
           {formatBytes(finished.bytes)}
-          {finished.files !== undefined && ` · ${finished.files.toLocaleString("en")} files`}
+          {finished.files !== undefined && ` · ${countOf(finished.files, "file")}`}
         </span>
       )}
     </StepOutcome>

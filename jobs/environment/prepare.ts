@@ -3,6 +3,7 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { REPOSITORY_ENVIRONMENT_FILE } from "../../lib/contracts/environment";
 import { formatBytes } from "../../lib/byteSize";
+import { countOf } from "../../lib/plural";
 import type { EnvironmentCacheOutcome } from "../../lib/events";
 import type { RunJobPayload } from "../../lib/queue";
 import { PermanentRunError, errorMessage } from "../errors";
@@ -193,7 +194,7 @@ async function makeEnvironment(
     const entry = o.found.entry;
     try {
       const { skipped } = await restoreCacheEntry(entry, { workspace: workspace.path, staging, signal });
-      await ctx.note(`Restored from the cache: ${formatBytes(entry.bytes)} in ${entry.files} files, made for ${entry.baseSha.slice(0, 12)}`);
+      await ctx.note(`Restored from the cache: ${formatBytes(entry.bytes)} in ${countOf(entry.files, "file")}, made for ${entry.baseSha.slice(0, 12)}`);
       await noteSkipped(ctx, skipped);
       return { produced: entry.paths, cache: "hit", size: { bytes: entry.bytes, files: entry.files } };
     } catch (e) {
@@ -298,7 +299,7 @@ async function save(ctx: StepContext, key: string, tree: SetupTree, produced: st
       paths: produced,
       signal: ctx.signal,
     });
-    await ctx.note(`Cached for the next runs: ${formatBytes(entry.bytes)} in ${entry.files} files`);
+    await ctx.note(`Cached for the next runs: ${formatBytes(entry.bytes)} in ${countOf(entry.files, "file")}`);
   } catch (e) {
     if (ctx.signal.aborted) throw e;
     await ctx.note(`The environment could not be cached: ${errorMessage(e)}`, "warn");
