@@ -130,7 +130,7 @@ export function EnvironmentForm({
 
       <Section
         title="Cache"
-        description="Each job process keeps what the setup added that git does not track (node_modules, a virtualenv), and later runs start from a copy of it: in about the time of an empty checkout."
+        description="Each job process keeps what the setup added that git does not track (node_modules, a virtualenv), and later runs start from a copy of it instead of setting up again."
       >
         <MonoField
           name="cacheKeyFiles"

@@ -1,7 +1,7 @@
 const points = [
   {
     title: "Set up once, cached",
-    text: "The first run on a repository runs the setup; its job process keeps what the setup added that git does not track. Later runs with the same cache key start from a copy, in about the time of an empty checkout. Caches are evicted by age and size and can be cleared on the admin page.",
+    text: "The first run on a repository runs the setup; its job process keeps what the setup added that git does not track. Later runs with the same cache key start from a copy instead of setting up again (instant where the file system copies on write, a plain copy elsewhere). Caches are evicted by age and size and can be cleared on the admin page.",
   },
   {
     title: "Network: only what you name",
