@@ -4,16 +4,15 @@ import { createAgentExecutor } from "../../jobs/executors/agent";
 import { createCliExecutor } from "../../jobs/executors/cli";
 import type { ExecutorRegistry } from "../../jobs/executors";
 import type { Executor } from "../../jobs/executors/types";
-import { silentLogger } from "../../jobs/logger";
-import { createRunWorker, type RunWorker } from "../../jobs/worker";
+import type { RunWorker } from "../../jobs/worker";
 import { loadConfig, type Config } from "../../lib/config";
-import { createEventLog, type EventLog } from "../../lib/eventLog";
+import type { EventLog } from "../../lib/eventLog";
 import type { RunEvent, RunEventOf } from "../../lib/events";
-import { createRunsQueue, runJobOptions, type ExecutorName, type JobPayload, type RunJobPayload } from "../../lib/queue";
-import { createRedis } from "../../lib/redis";
+import type { ExecutorName, JobPayload, RunJobPayload } from "../../lib/queue";
 import { startFakeAnthropic, type FakeAnthropic, type FakeScript } from "../support/fakeAnthropic";
-import { createTestRepo, type FileChanges, type TestRepo } from "../support/gitRepo";
-import { hasEnded, makeRunPayload, waitForEvents } from "../jobs/helpers";
+import type { FileChanges, TestRepo } from "../support/gitRepo";
+import { startWorkerHarness } from "../support/workerHarness";
+import { makeRunPayload } from "../jobs/helpers";
 
 export const TEST_API_KEY = "sk-ant-test-key-for-the-fake";
 
@@ -59,10 +58,6 @@ export async function startAgentHarness(options: {
     AGENT_MODEL: "claude-haiku-4-5",
     ...options.env,
   });
-  const redis = createRedis(config.redisUrl, "worker");
-  const log = createEventLog(redis, config.redisPrefix);
-  const queue = createRunsQueue(redis, config.redisPrefix);
-  const repo = await createTestRepo({ files: options.files });
   const executors: ExecutorRegistry = new Map([
     ["cli", createCliExecutor()],
     [
@@ -74,42 +69,31 @@ export async function startAgentHarness(options: {
     ],
     ...(options.moreExecutors?.(config) ?? []).map((e): [ExecutorName, Executor] => [e.name, e]),
   ]);
-  const startWorker = () => createRunWorker({ config, redis, logger: silentLogger, executors, cancelPollMs: 500 });
-  let worker = await startWorker();
+  const core = await startWorkerHarness({ config, files: options.files, executors, cancelPollMs: 500, restartCloseMs: 5_000 });
 
   const submit = async (script: FakeScript, overrides: Partial<RunJobPayload> = {}) => {
     fake.setScript(script);
-    const payload = makeRunPayload(repo.url, { executor: options.executor ?? "agent", command: null, prompt: "Improve the greeting", ...overrides });
-    await queue.add("run", payload, runJobOptions(payload.runId, "normal"));
-    return payload;
+    return core.queueRun(makeRunPayload(core.repo.url, { executor: options.executor ?? "agent", command: null, prompt: "Improve the greeting", ...overrides }));
   };
   return {
     config,
     fake,
-    redis,
-    log,
-    queue,
+    redis: core.redis,
+    log: core.log,
+    queue: core.queue,
     get worker() {
-      return worker;
+      return core.worker;
     },
-    repo,
+    repo: core.repo,
     submit,
-    async restartWorker(whileDown) {
-      await worker.close(5_000);
-      await whileDown?.();
-      worker = await startWorker();
-    },
+    restartWorker: core.restartWorker,
     async run(script, overrides) {
       const payload = await submit(script, overrides);
-      const events = await waitForEvents(log, payload.runId, hasEnded, 30_000);
-      return { payload, events };
+      return { payload, events: await core.waitEnded(payload.runId, 30_000) };
     },
     async close() {
-      await worker.close(5_000);
-      await queue.close();
-      await redis.quit();
+      await core.close();
       await fake.close();
-      await repo.remove();
     },
   };
 }

@@ -4,17 +4,16 @@ import type { Redis } from "ioredis";
 import { createAcpExecutor } from "../../jobs/executors/acp";
 import { createCliExecutor } from "../../jobs/executors/cli";
 import type { ExecutorRegistry } from "../../jobs/executors";
-import { silentLogger } from "../../jobs/logger";
-import { createRunWorker, type RunWorker } from "../../jobs/worker";
+import type { RunWorker } from "../../jobs/worker";
 import { loadConfig, type Config } from "../../lib/config";
 import type { AcpAgentSpec } from "../../lib/contracts/executorSpecs";
-import { createEventLog, type EventLog } from "../../lib/eventLog";
+import type { EventLog } from "../../lib/eventLog";
 import type { RunEvent } from "../../lib/events";
-import { createRunsQueue, runJobOptions, type JobPayload, type RunJobPayload } from "../../lib/queue";
-import { createRedis } from "../../lib/redis";
+import type { JobPayload, RunJobPayload } from "../../lib/queue";
 import type { Script } from "../support/acpGooseDouble/agent";
-import { createTestRepo, type FileChanges, type TestRepo } from "../support/gitRepo";
-import { hasEnded, makeRunPayload, waitForEvents } from "../jobs/helpers";
+import type { FileChanges, TestRepo } from "../support/gitRepo";
+import { startWorkerHarness } from "../support/workerHarness";
+import { makeRunPayload } from "../jobs/helpers";
 
 /** Goose as an admin registers it, pointing at the double (tests/support/acpGooseDouble/goose). */
 export const GOOSE: AcpAgentSpec = {
@@ -50,48 +49,31 @@ export const CLAUDE_ACP: AcpAgentSpec = { name: "claude-acp", command: "claude-a
 
 export async function startAcpHarness(options: { files?: FileChanges; env?: Record<string, string>; cancelGraceMs?: number } = {}): Promise<AcpHarness> {
   const config = loadConfig({ ...process.env, ...options.env });
-  const redis = createRedis(config.redisUrl, "worker");
-  const log = createEventLog(redis, config.redisPrefix);
-  const queue = createRunsQueue(redis, config.redisPrefix);
-  const repo = await createTestRepo({ files: options.files });
   const executors: ExecutorRegistry = new Map([
     ["cli", createCliExecutor()],
     ["acp", createAcpExecutor(config, { textFlushMs: 20, cancelGraceMs: options.cancelGraceMs ?? 3_000 })],
   ]);
-  const startWorker = () => createRunWorker({ config, redis, logger: silentLogger, executors, cancelPollMs: 300 });
-  let worker = await startWorker();
+  const core = await startWorkerHarness({ config, files: options.files, executors, cancelPollMs: 300, restartCloseMs: 10_000 });
 
   const submit = async (overrides: Partial<RunJobPayload> = {}, script?: Script) => {
     if (script) process.env.GOOSE_DOUBLE_SCRIPT = JSON.stringify(script);
-    const payload = makeRunPayload(repo.url, { executor: "acp", command: null, acpAgent: GOOSE, prompt: "Improve the greeting", ...overrides });
-    await queue.add("run", payload, runJobOptions(payload.runId, "normal"));
-    return payload;
+    return core.queueRun(makeRunPayload(core.repo.url, { executor: "acp", command: null, acpAgent: GOOSE, prompt: "Improve the greeting", ...overrides }));
   };
   return {
     config,
-    redis,
-    log,
-    queue,
+    redis: core.redis,
+    log: core.log,
+    queue: core.queue,
     get worker() {
-      return worker;
+      return core.worker;
     },
-    repo,
+    repo: core.repo,
     submit,
-    async restartWorker(whileDown) {
-      await worker.close(10_000);
-      await whileDown?.();
-      worker = await startWorker();
-    },
+    restartWorker: core.restartWorker,
     async run(overrides, script) {
       const payload = await submit(overrides, script);
-      const events = await waitForEvents(log, payload.runId, hasEnded, 60_000);
-      return { payload, events };
+      return { payload, events: await core.waitEnded(payload.runId, 60_000) };
     },
-    async close() {
-      await worker.close(5_000);
-      await queue.close();
-      await redis.quit();
-      await repo.remove();
-    },
+    close: core.close,
   };
 }
