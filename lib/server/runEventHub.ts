@@ -1,79 +1,130 @@
 import type { Redis } from "ioredis";
 import { eventLogKeys } from "../eventLog";
 import { createRedis } from "../redis";
+import { frameOfAllEventsEntry, runOfAllEventsEntry, type SseFrame } from "./sseFrame";
 
-type Listener = () => void;
+/** A live viewer of one run, as the hub sees it (lib/server/runEventStream.ts). */
+export interface LiveViewer {
+  /** The next event of the run, already encoded; the same bytes go to every viewer. */
+  deliver(frame: SseFrame): void;
+  /** The hub may have missed entries (reconnect, read error): re-read from your own cursor. */
+  resync(): void;
+}
 
 /**
- * One blocking reader of `events:all` per web process that tells SSE connections "your run has
- * news". Each connection then reads its own run stream from its own cursor, so a missed poke
- * can delay an event but never lose one, and 200 viewers cost one blocking connection.
+ * One blocking reader of `events:all` per web process. For each entry of a run that has live
+ * viewers it decodes, validates and encodes the event once and hands the same bytes to every
+ * viewer of that run; entries of runs nobody watches are skipped without decoding. So a run
+ * with 500 viewers costs one Redis read and one encoding per event, not 500.
+ *
+ * Delivery is in `events:all` order, which is each run's stream order (one Lua script appends
+ * to both). The hub starts from a concrete id it looked up (not "$"), so once `join` resolves,
+ * every later append reaches the viewer: a viewer that joins, then catches up on its own,
+ * misses nothing in between (it skips what it already sent by stream id).
  */
 export class RunEventHub {
-  private readonly listeners = new Map<string, Set<Listener>>();
+  private readonly viewers = new Map<string, Set<LiveViewer>>();
   private redis: Redis | null = null;
   private running = false;
+  private ready: Promise<void> | null = null;
   private readonly stream: string;
 
   constructor(
     private readonly redisUrl: string,
     namespace: string,
+    /** The Redis connection's name (agentdesk:<name>), so operators and tests can find it. */
+    private readonly connectionName = "sse-hub",
   ) {
     this.stream = eventLogKeys(namespace).allEvents;
   }
 
-  subscribe(runId: string, listener: Listener): () => void {
-    let set = this.listeners.get(runId);
-    if (!set) this.listeners.set(runId, (set = new Set()));
-    set.add(listener);
-    this.start();
-    return () => {
-      set.delete(listener);
-      if (set.size === 0) this.listeners.delete(runId);
-    };
+  /**
+   * Adds a live viewer of `runId`. Resolves once the hub reads from a fixed position: every
+   * entry appended after that is delivered to this viewer while it stays joined.
+   */
+  join(runId: string, viewer: LiveViewer): Promise<void> {
+    let set = this.viewers.get(runId);
+    if (!set) this.viewers.set(runId, (set = new Set()));
+    set.add(viewer);
+    return this.start();
   }
 
-  private pokeAll() {
-    for (const set of this.listeners.values()) for (const l of set) l();
+  leave(runId: string, viewer: LiveViewer): void {
+    const set = this.viewers.get(runId);
+    if (!set) return;
+    set.delete(viewer);
+    if (set.size === 0) this.viewers.delete(runId);
   }
 
-  private start() {
-    if (this.running) return;
+  /** Live viewers of a run (for tests and diagnostics). */
+  viewerCount(runId: string): number {
+    return this.viewers.get(runId)?.size ?? 0;
+  }
+
+  private resyncAll() {
+    for (const set of this.viewers.values()) for (const viewer of set) viewer.resync();
+  }
+
+  private start(): Promise<void> {
+    if (this.ready) return this.ready;
     this.running = true;
-    const redis = (this.redis = createRedis(this.redisUrl, "blocking", "sse-hub"));
+    const redis = (this.redis = createRedis(this.redisUrl, "blocking", this.connectionName));
     redis.on("error", (err) => console.error("[sse-hub] redis:", err.message));
-    // After a reconnect, entries may have passed unseen: every viewer re-reads its stream.
-    redis.on("ready", () => this.pokeAll());
-    void this.loop(redis);
+    let connectedBefore = false;
+    redis.on("ready", () => {
+      // After a reconnect, entries may have passed unseen (the recorder trims `events:all`):
+      // every viewer re-reads its run from its own cursor.
+      if (connectedBefore) this.resyncAll();
+      connectedBefore = true;
+    });
+    let markReady = () => {};
+    this.ready = new Promise<void>((resolve) => (markReady = resolve));
+    void this.loop(redis, markReady);
+    return this.ready;
   }
 
-  private async loop(redis: Redis) {
-    let lastId = "$";
+  private async loop(redis: Redis, markReady: () => void) {
+    let lastId: string | null = null;
     while (this.running) {
       try {
+        if (lastId === null) {
+          const [newest] = await redis.xrevrange(this.stream, "+", "-", "COUNT", 1);
+          lastId = newest?.[0] ?? "0-0";
+          markReady();
+          continue;
+        }
         const res = (await redis.xread("COUNT", 500, "BLOCK", 10_000, "STREAMS", this.stream, lastId)) as
           | [string, [string, string[]][]][]
           | null;
-        const entries = res?.[0]?.[1] ?? [];
-        const touched = new Set<string>();
-        for (const [id, fields] of entries) {
-          lastId = id;
-          const runIdx = fields.indexOf("run");
-          if (runIdx >= 0 && runIdx % 2 === 0) touched.add(fields[runIdx + 1]!);
+        for (const [entryId, fields] of res?.[0]?.[1] ?? []) {
+          lastId = entryId;
+          this.dispatch(fields);
         }
-        for (const runId of touched) this.listeners.get(runId)?.forEach((l) => l());
       } catch (err) {
         if (!this.running) return;
         console.error("[sse-hub] read failed:", (err as Error).message);
         await new Promise((r) => setTimeout(r, 1_000));
+        this.resyncAll();
       }
     }
+  }
+
+  private dispatch(fields: string[]) {
+    const runId = runOfAllEventsEntry(fields);
+    if (runId === undefined) return;
+    const set = this.viewers.get(runId);
+    if (!set) return;
+    const frame = frameOfAllEventsEntry(runId, fields);
+    if (!frame) return;
+    // A viewer may leave while we deliver (it ended or fell behind); Set iteration allows that.
+    for (const viewer of set) viewer.deliver(frame);
   }
 
   stop() {
     this.running = false;
     this.redis?.disconnect();
     this.redis = null;
+    this.ready = null;
   }
 }
 

@@ -1,54 +1,192 @@
-import { and, asc, eq, gt, or } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { runEvent } from "../db/schema";
-import { compareStreamIds, decodeEntry, parseStreamId, readRunEvents, type EventLog } from "../eventLog";
-import { endsStream, runEvent as runEventSchema, type RunEvent, type StoredEvent } from "../events";
-import type { RunEventHub } from "./runEventHub";
+import { readRunEvents, type EventLog } from "../eventLog";
+import type { StoredEvent } from "../events";
+import { eventsOlderThanStream, isAfter } from "./runEventCatchUp";
+import type { LiveViewer, RunEventHub } from "./runEventHub";
+import { interruptedBytes, keepAliveBytes, retryBytes, sseFrame, type SseFrame } from "./sseFrame";
+
+export { formatSse } from "./sseFrame";
 
 const HEARTBEAT_MS = 15_000;
+/**
+ * Bytes a viewer may have queued (not yet taken by its connection) before it leaves live
+ * delivery. Large enough that a burst of output read in one hub batch does not push a
+ * healthy client out; small enough that 500 stuck clients cost at most a few hundred MiB.
+ */
+export const VIEWER_QUEUE_BYTES = 1024 * 1024;
+/** Live frames kept while catching up; past this the catch-up simply reads Redis once more. */
+const CATCH_UP_BUFFER_FRAMES = 1_000;
+const READ_BATCH = 500;
 
-/** Events after `cursor` that only the database still has (the Redis stream was trimmed or expired). */
-async function eventsFromDatabase(db: Db, runId: string, cursor: string, before: string | null): Promise<StoredEvent[]> {
-  const after = cursor === "0" ? { ms: -1, seq: 0 } : parseStreamId(cursor);
-  const rows = await db
-    .select()
-    .from(runEvent)
-    .where(
-      and(
-        eq(runEvent.runId, runId),
-        or(gt(runEvent.streamMs, after.ms), and(eq(runEvent.streamMs, after.ms), gt(runEvent.streamSeq, after.seq))),
-      ),
-    )
-    .orderBy(asc(runEvent.streamMs), asc(runEvent.streamSeq));
-  const out: StoredEvent[] = [];
-  for (const r of rows) {
-    const id = `${r.streamMs}-${r.streamSeq}`;
-    if (before && compareStreamIds(id, before) >= 0) break;
-    const parsed = runEventSchema.safeParse({ ...(r.data as object), type: r.type, runId, seq: r.seq, at: r.at.toISOString() });
-    if (parsed.success) out.push({ id, event: parsed.data });
+type Mode = "joining" | "catching-up" | "live" | "behind" | "closed";
+
+/**
+ * One viewer of a run's feed. It joins the hub first, then catches up on its own from its
+ * cursor (database for what Redis no longer holds, then the run's stream), keeping the live
+ * frames that arrive meanwhile, and then takes the hub's shared frames. Everything it sends
+ * moves the cursor, and nothing at or before the cursor is sent again: no gap, no duplicate.
+ *
+ * A viewer whose connection does not take its bytes (a slow or stopped client) leaves the hub
+ * instead of making anyone wait; when its queue drains it catches up from its cursor and
+ * rejoins. A hub that may have missed entries asks every viewer to re-read the same way.
+ */
+class RunEventViewer implements LiveViewer {
+  readonly stream: ReadableStream<Uint8Array>;
+  private controller!: ReadableStreamDefaultController<Uint8Array>;
+  private mode: Mode = "joining";
+  private cursor: string;
+  private lastEnds = false;
+  /** Live frames that arrived during the current catch-up read. */
+  private buffered: SseFrame[] = [];
+  /** Set when the current catch-up must read Redis once more before going live. */
+  private rereadNeeded = false;
+  private heartbeat: ReturnType<typeof setInterval> | undefined;
+  private roomWaiter: (() => void) | undefined;
+
+  constructor(
+    private readonly db: Db,
+    private readonly log: EventLog,
+    private readonly hub: RunEventHub,
+    private readonly runId: string,
+    afterId: string,
+    signal: AbortSignal,
+    queueBytes: number,
+  ) {
+    this.cursor = afterId;
+    this.stream = new ReadableStream<Uint8Array>(
+      {
+        start: (controller) => {
+          this.controller = controller;
+          if (signal.aborted) return this.close();
+          signal.addEventListener("abort", () => this.close(), { once: true });
+          this.heartbeat = setInterval(() => {
+            if (this.mode !== "closed" && this.hasRoom()) controller.enqueue(keepAliveBytes);
+          }, HEARTBEAT_MS);
+          controller.enqueue(retryBytes);
+          void this.joinAndCatchUp();
+        },
+        // Called whenever the connection took bytes and the queue has room again.
+        pull: () => {
+          this.roomWaiter?.();
+          if (this.mode === "behind") void this.joinAndCatchUp();
+        },
+        cancel: () => this.close(),
+      },
+      new ByteLengthQueuingStrategy({ highWaterMark: queueBytes }),
+    );
   }
-  return out;
-}
 
-/** The oldest entry the run's Redis stream holds, with its per-run sequence number. */
-async function oldestInStream(log: EventLog, runId: string): Promise<{ id: string; seq: number } | null> {
-  const first = await log.redis.xrange(log.keys.runEvents(runId), "-", "+", "COUNT", 1);
-  const entry = first[0];
-  if (!entry) return null;
-  const event = decodeEntry(runId, entry[1]);
-  return { id: entry[0], seq: event?.seq ?? 1 };
-}
+  deliver(frame: SseFrame): void {
+    if (this.mode === "catching-up" || this.mode === "joining") {
+      if (this.buffered.length < CATCH_UP_BUFFER_FRAMES) this.buffered.push(frame);
+      else {
+        this.buffered = [];
+        this.rereadNeeded = true;
+      }
+      return;
+    }
+    if (this.mode !== "live" || !isAfter(frame.id, this.cursor)) return;
+    if (!this.hasRoom()) {
+      // The connection is not taking bytes: stop queueing, re-read from the cursor later.
+      this.mode = "behind";
+      this.hub.leave(this.runId, this);
+      return;
+    }
+    this.sendFrame(frame);
+  }
 
-export function formatSse(id: string, event: RunEvent): string {
-  // The full patch can be large; the feed says a diff is ready and clients fetch it on demand.
-  const payload = event.type === "diff.ready" ? { ...event, patch: undefined } : event;
-  return `id: ${id}\nevent: ${event.type}\ndata: ${JSON.stringify(payload)}\n\n`;
+  resync(): void {
+    if (this.mode === "catching-up") this.rereadNeeded = true;
+    else if (this.mode === "live") void this.joinAndCatchUp();
+  }
+
+  private hasRoom(): boolean {
+    return (this.controller.desiredSize ?? 0) > 0;
+  }
+
+  private sendFrame(frame: SseFrame) {
+    this.controller.enqueue(frame.bytes);
+    this.cursor = frame.id;
+    this.lastEnds = frame.ends;
+    if (frame.ends) this.close();
+  }
+
+  private sendStored(events: StoredEvent[]) {
+    for (const { id, event } of events) {
+      if (this.mode === "closed") return;
+      if (!isAfter(id, this.cursor)) continue;
+      const frame = sseFrame(id, event);
+      this.controller.enqueue(frame.bytes);
+      this.cursor = id;
+      this.lastEnds = frame.ends;
+    }
+  }
+
+  /** Resolves when the queue has room (or the viewer closed): catch-up never floods a slow client. */
+  private async room(): Promise<void> {
+    while (this.mode !== "closed" && !this.hasRoom()) {
+      await new Promise<void>((resolve) => (this.roomWaiter = resolve));
+      this.roomWaiter = undefined;
+    }
+  }
+
+  private async joinAndCatchUp() {
+    // Join before reading, so an event appended during the reads is either in what we read or
+    // in `buffered` (or both: the cursor drops the second copy).
+    this.mode = "joining";
+    this.buffered = [];
+    try {
+      await this.hub.join(this.runId, this);
+      if (this.isClosed()) return;
+      this.mode = "catching-up";
+      this.sendStored(await eventsOlderThanStream(this.db, this.log, this.runId, this.cursor));
+      for (;;) {
+        await this.room();
+        if (this.isClosed()) return;
+        this.rereadNeeded = false;
+        this.buffered = [];
+        const batch = await readRunEvents(this.log, this.runId, this.cursor, READ_BATCH);
+        if (this.isClosed()) return;
+        this.sendStored(batch);
+        if (batch.length < READ_BATCH && !this.rereadNeeded) break;
+      }
+      if (this.lastEnds) return this.close();
+      this.mode = "live";
+      const pending = this.buffered;
+      this.buffered = [];
+      for (const frame of pending) this.deliver(frame);
+    } catch (err) {
+      if (this.isClosed()) return;
+      console.error(`[sse] run ${this.runId}:`, (err as Error).message);
+      this.controller.enqueue(interruptedBytes);
+      this.close();
+    }
+  }
+
+  // A method (not a field read) so TypeScript does not narrow `mode` across awaits.
+  private isClosed(): boolean {
+    return this.mode === "closed";
+  }
+
+  private close() {
+    if (this.mode === "closed") return;
+    this.mode = "closed";
+    this.hub.leave(this.runId, this);
+    clearInterval(this.heartbeat);
+    this.roomWaiter?.();
+    try {
+      this.controller.close();
+    } catch {
+      // already closed by the client going away
+    }
+  }
 }
 
 /**
  * A run's events as server-sent events: everything after `afterId` (from the database where
- * Redis no longer holds it, then from the run's stream), then live; ends after the event that
- * ends the run's job. The stream id is the SSE `id:`, so a reconnect resumes with no gap.
+ * Redis no longer holds it, then from the run's stream), then live from the hub; ends after
+ * the event that ends the run's job. The stream id is the SSE `id:`, so a reconnect resumes
+ * with no gap.
  */
 export function runEventStream(opts: {
   db: Db;
@@ -57,79 +195,9 @@ export function runEventStream(opts: {
   runId: string;
   afterId: string;
   signal: AbortSignal;
+  /** Queued bytes at which the viewer leaves live delivery (tests make it small). */
+  queueBytes?: number;
 }): ReadableStream<Uint8Array> {
-  const { db, log, hub, runId, signal } = opts;
-  const encoder = new TextEncoder();
-  let cursor = opts.afterId;
-  let closed = false;
-  let unsubscribe: (() => void) | undefined;
-  let heartbeat: ReturnType<typeof setInterval> | undefined;
-  let wake: (() => void) | undefined;
-  let poked = false;
-
-  return new ReadableStream<Uint8Array>({
-    async start(controller) {
-      const close = () => {
-        if (closed) return;
-        closed = true;
-        unsubscribe?.();
-        clearInterval(heartbeat);
-        wake?.();
-        try {
-          controller.close();
-        } catch {
-          // already closed by the client going away
-        }
-      };
-      signal.addEventListener("abort", close, { once: true });
-      // Subscribe before the first read, so nothing appended meanwhile goes unnoticed.
-      unsubscribe = hub.subscribe(runId, () => {
-        poked = true;
-        wake?.();
-      });
-      heartbeat = setInterval(() => {
-        if (!closed) controller.enqueue(encoder.encode(`: keep-alive\n\n`));
-      }, HEARTBEAT_MS);
-      controller.enqueue(encoder.encode(`retry: 2000\n\n`));
-
-      let last: RunEvent | undefined;
-      const send = (batch: StoredEvent[]) => {
-        for (const { id, event } of batch) {
-          controller.enqueue(encoder.encode(formatSse(id, event)));
-          cursor = id;
-          last = event;
-        }
-      };
-
-      try {
-        const oldest = await oldestInStream(log, runId);
-        const streamIsComplete = oldest?.seq === 1;
-        const cursorBeforeStream = oldest === null || cursor === "0" || compareStreamIds(cursor, oldest.id) < 0;
-        if (!streamIsComplete && cursorBeforeStream) {
-          send(await eventsFromDatabase(db, runId, cursor, oldest?.id ?? null));
-        }
-        while (!closed) {
-          poked = false;
-          for (let batch = await readRunEvents(log, runId, cursor); batch.length; batch = await readRunEvents(log, runId, cursor)) {
-            send(batch);
-          }
-          if (last && endsStream(last)) break;
-          if (!poked) await new Promise<void>((resolve) => (wake = resolve));
-          wake = undefined;
-        }
-      } catch (err) {
-        if (!closed) {
-          console.error(`[sse] run ${runId}:`, (err as Error).message);
-          controller.enqueue(encoder.encode(`event: error\ndata: ${JSON.stringify({ message: "event stream interrupted; reconnecting" })}\n\n`));
-        }
-      }
-      close();
-    },
-    cancel() {
-      closed = true;
-      unsubscribe?.();
-      clearInterval(heartbeat);
-      wake?.();
-    },
-  });
+  return new RunEventViewer(opts.db, opts.log, opts.hub, opts.runId, opts.afterId, opts.signal, opts.queueBytes ?? VIEWER_QUEUE_BYTES)
+    .stream;
 }
