@@ -55,7 +55,7 @@ describe("event fan-out to many viewers", () => {
     return ids;
   }
 
-  const ending: EventBodyInput = { type: "run.failed", error: "boom", failureKind: "command" };
+  const ending: EventBodyInput = { type: "run.failed", error: "boom" };
 
   async function appendEnding(runId: string): Promise<string> {
     const app = await getApp();
