@@ -1,7 +1,7 @@
 import path from "node:path";
 import { resolveAuthSecret } from "../lib/authSecret";
 import { ConfigError, loadConfig, type Config } from "../lib/config";
-import { dbTargetFromConfig, openDatabase, type DbTarget } from "../lib/db/client";
+import { dbTargetFromConfig, type DbTarget } from "../lib/db/target";
 import { buildReason } from "./lib/buildIfNeeded";
 import { binPath, describeExit, spawnChild, type ManagedChild } from "./lib/children";
 import { assertPortFree } from "./lib/ports";
@@ -114,17 +114,15 @@ function childEnvironment(config: Config, authSecret: string): NodeJS.ProcessEnv
   return env;
 }
 
-async function migrate(config: Config): Promise<void> {
+async function migrate(config: Config, env: NodeJS.ProcessEnv): Promise<void> {
   const target = dbTargetFromConfig(config);
   log(`Database: ${describeDatabase(target)}`);
-  const database = openDatabase(target);
-  try {
-    await database.migrate();
-  } catch (err) {
-    throw new StartError(`Database migration failed (${describeDatabase(target)}): ${(err as Error).message}`);
-  } finally {
-    // PGlite allows one process at a time: the web opens it next.
-    await database.close();
+  // A child of its own (scripts/migrate.ts says why), not in state.children: a shutdown waits
+  // for the step rather than stopping it, so no migration is left half-applied.
+  const child = await spawnChild("migrate", binPath(root, "tsx"), ["scripts/migrate.ts"], { cwd: root, env });
+  const info = await child.exited;
+  if (info.code !== 0) {
+    throw new StartError(`Database migration failed (${describeDatabase(target)}; ${describeExit(info)}); its output is above.`);
   }
 }
 
@@ -185,7 +183,7 @@ async function main(): Promise<void> {
     });
   }
 
-  await runStep(() => migrate(config));
+  await runStep(() => migrate(config, env));
   if (!dev) await runStep(() => buildIfNeeded(env));
 
   const next = binPath(root, "next");

@@ -61,4 +61,20 @@ describe("npm start refuses to start, saying why", () => {
     expect(output).toContain('Redis maxmemory-policy is "allkeys-lru"');
     expect(output).not.toContain("Database:");
   });
+
+  it("says the database migration failed, with the database's own answer", async () => {
+    const redisPort = await freePort();
+    cleanups.push(await startOwnRedis(redisPort, "noeviction"));
+    const dbPort = await freePort();
+    const { code, output } = await runStart({
+      ...(await ports()),
+      REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+      DATABASE_URL: `postgres://nobody@127.0.0.1:${dbPort}/agentdesk`,
+    });
+    expect(code).toBe(1);
+    // The migration runs in a child of its own (scripts/migrate.ts): its error, then the summary.
+    expect(output).toMatch(new RegExp(`\\[migrate\\] .*ECONNREFUSED 127\\.0\\.0\\.1:${dbPort}`));
+    expect(output).toContain(`Database migration failed (PostgreSQL at 127.0.0.1:${dbPort}/agentdesk; exit code 1)`);
+    expect(output).not.toContain("Building AgentDesk");
+  });
 });
