@@ -44,6 +44,8 @@ export function eventLogKeys(namespace = "") {
     cancelChannel: `${ns}agentdesk:cancel`,
     // Runs whose job sleeps until a person answers (run id → job and request); jobs/input/suspension.ts.
     suspendedRuns: `${ns}agentdesk:suspended-runs`,
+    // What the recorder changed on runs, once written (lib/contracts/runChanges.ts): the users' live channels.
+    runChanges: `${ns}agentdesk:run-changes`,
   };
 }
 export type EventLogKeys = ReturnType<typeof eventLogKeys>;

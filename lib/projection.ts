@@ -1,4 +1,5 @@
 import { eq, sql } from "drizzle-orm";
+import type { RunChange, RunChangeKind } from "./contracts/runChanges";
 import { isActive, transitionFor, withOpenRequests, type RunStatus } from "./contracts/runLifecycle";
 import type { Db } from "./db/client";
 import { reviewDecision, run, runDiff, runEvent } from "./db/schema";
@@ -17,15 +18,34 @@ type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
  * transition table. Returns false when the event was already recorded.
  */
 export async function projectEvent(db: Db, streamId: string, unchecked: RunEvent): Promise<boolean> {
+  return (await projectEventNotingChange(db, streamId, unchecked)).recorded;
+}
+
+/**
+ * `projectEvent`, also saying what the event changed on its run for the users' live channels
+ * (null: nothing a list or inbox shows). The change is given for an event already recorded
+ * too, with the run's status as it is now: whoever projected it first may have died before
+ * announcing it, so the recorder announces it again (clients tolerate repeats).
+ */
+export async function projectEventNotingChange(
+  db: Db,
+  streamId: string,
+  unchecked: RunEvent,
+): Promise<{ recorded: boolean; change: RunChange | null }> {
   const { ms, seq } = parseStreamId(streamId);
   // Appends escape text PostgreSQL cannot store already; an entry written by anything else
   // must not be able to stall the recorder with it either (lib/storableText.ts).
   const event = storableDeep(unchecked);
+  const kind = changeKind(event);
   return db.transaction(async (tx) => {
     // The run row is locked before the event row is written: a service that appends an event
     // while holding the lock (a review decision) and projects it itself then never deadlocks
     // with a recorder projecting the same entry; the recorder waits, then finds it recorded.
     const current = affectsRun(event) ? await lockRun(tx, event.runId) : null;
+    const noted = (status: RunStatus | undefined, userId: string | undefined): RunChange | null =>
+      kind && status && userId
+        ? { runId: event.runId, userId, status, kind, ...(touchesRequests(event) ? { requestId: requestIdOf(event) } : {}), at: event.at }
+        : null;
     const { runId: _r, seq: _s, at: _a, type, ...rest } = event;
     const { patch, ...stored } = rest as typeof rest & { patch?: string };
     const inserted = await tx
@@ -33,7 +53,7 @@ export async function projectEvent(db: Db, streamId: string, unchecked: RunEvent
       .values({ runId: event.runId, streamMs: ms, streamSeq: seq, seq: event.seq, type, at: new Date(event.at), data: stored })
       .onConflictDoNothing()
       .returning({ seq: runEvent.seq });
-    if (inserted.length === 0) return false;
+    if (inserted.length === 0) return { recorded: false, change: noted(current?.status, current?.userId) };
 
     if (event.type === "diff.ready") {
       const values = {
@@ -49,9 +69,31 @@ export async function projectEvent(db: Db, streamId: string, unchecked: RunEvent
       };
       await tx.insert(runDiff).values(values).onConflictDoUpdate({ target: runDiff.runId, set: values });
     }
-    if (current) await projectOntoRun(tx, streamId, event, current);
-    return true;
+    if (current) {
+      const status = await projectOntoRun(tx, streamId, event, current);
+      return { recorded: true, change: noted(status, current.userId) };
+    }
+    // Events that change no column (run.queued) still tell a list a run appeared.
+    const owner = kind ? await runOwner(tx, event.runId) : null;
+    return { recorded: true, change: noted(owner?.status, owner?.userId) };
   });
+}
+
+/** What a live list needs to know the event did to its run, or null for events it does not show. */
+function changeKind(event: RunEvent): RunChangeKind | null {
+  if (touchesRequests(event)) return "input";
+  if (event.type === "run.queued") return "created";
+  if (transitionFor(event) !== null) return "status";
+  if (event.type === "usage") return "usage";
+  return Object.keys(runChanges(event)).length > 0 ? "details" : null;
+}
+
+const requestIdOf = (event: RunEvent): string | undefined =>
+  event.type === "input.requested" || event.type === "input.resolved" ? event.requestId : undefined;
+
+async function runOwner(tx: Tx, runId: string): Promise<{ status: RunStatus; userId: string } | null> {
+  const [row] = await tx.select({ status: run.status, userId: run.userId }).from(run).where(eq(run.id, runId));
+  return row ?? null;
 }
 
 const touchesRequests = (event: RunEvent) => event.type === "input.requested" || event.type === "input.resolved";
@@ -60,18 +102,19 @@ const touchesRequests = (event: RunEvent) => event.type === "input.requested" ||
 const affectsRun = (event: RunEvent) =>
   touchesRequests(event) || transitionFor(event) !== null || Object.keys(runChanges(event)).length > 0;
 
-type LockedRun = { status: RunStatus; lastEventId: string | null; inputTimeoutSec: number };
+type LockedRun = { status: RunStatus; userId: string; lastEventId: string | null; inputTimeoutSec: number };
 
 async function lockRun(tx: Tx, runId: string): Promise<LockedRun | null> {
   const [current] = await tx
-    .select({ status: run.status, lastEventId: run.lastEventId, inputTimeoutSec: run.inputTimeoutSec })
+    .select({ status: run.status, userId: run.userId, lastEventId: run.lastEventId, inputTimeoutSec: run.inputTimeoutSec })
     .from(run)
     .where(eq(run.id, runId))
     .for("update");
   return current ?? null;
 }
 
-async function projectOntoRun(tx: Tx, streamId: string, event: RunEvent, current: LockedRun): Promise<void> {
+/** Writes the event's effect on its locked run; returns the run's status afterwards. */
+async function projectOntoRun(tx: Tx, streamId: string, event: RunEvent, current: LockedRun): Promise<RunStatus> {
 
   // Request records are keyed by request, not ordered by stream id: written whatever came first.
   if (event.type === "input.requested") {
@@ -81,7 +124,7 @@ async function projectOntoRun(tx: Tx, streamId: string, event: RunEvent, current
   }
 
   // Several recorders may interleave: an older event never overwrites a newer one's effect.
-  if (current.lastEventId && compareStreamIds(streamId, current.lastEventId) < 0) return;
+  if (current.lastEventId && compareStreamIds(streamId, current.lastEventId) < 0) return current.status;
   let { changes, outcome } = runEffect(current.status, event);
   if (outcome.kind === "moved" && event.type === "review.decided" && !(await decisionRecorded(tx, event.decisionId))) {
     // The service appends the event inside the transaction that records the decision; if that
@@ -96,11 +139,12 @@ async function projectOntoRun(tx: Tx, streamId: string, event: RunEvent, current
     );
   }
   const status = changes.status || touchesRequests(event) ? await settledStatus(tx, event, changes.status ?? current.status) : current.status;
-  if (Object.keys(changes).length === 0 && status === current.status && !touchesRequests(event)) return;
+  if (Object.keys(changes).length === 0 && status === current.status && !touchesRequests(event)) return status;
   await tx
     .update(run)
     .set({ ...changes, status, lastEventId: streamId, updatedAt: sql`now()` })
     .where(eq(run.id, event.runId));
+  return status;
 }
 
 /**

@@ -2,9 +2,11 @@ import os from "node:os";
 import type { Redis } from "ioredis";
 import type { Db } from "./db/client";
 import { compareStreamIds, decodeEntryOrReason, entryFields, eventLogKeys } from "./eventLog";
-import { projectEvent } from "./projection";
+import type { RunChange } from "./contracts/runChanges";
+import { projectEventNotingChange } from "./projection";
 import { describeFailure, isDatabaseUnreachable, isForeignKeyViolation, parkEntry } from "./parkedEntries";
 import { createRedis } from "./redis";
+import { appendRunChange } from "./runChangeLog";
 
 export const RECORDER_GROUP = "recorder";
 
@@ -75,26 +77,30 @@ export function startRecorder(opts: RecorderOptions): Recorder {
     log.error(`[recorder] parked entry ${entryId} of ${stream} (${type ?? "unknown type"}, run ${fields.run ?? "unknown"}): ${error}`);
   }
 
-  /** Writes one entry, or parks it; throws (to be retried) while it may still succeed. */
-  async function record(entryId: string, fields: string[]) {
+  /**
+   * Writes one entry, or parks it; throws (to be retried) while it may still succeed. Returns
+   * what it changed on its run (also when it was already written), for the live channels.
+   */
+  async function record(entryId: string, fields: string[]): Promise<RunChange | null> {
     const map = entryFields(fields);
     const decoded = decodeEntryOrReason(String(map.run ?? ""), fields);
     if ("reason" in decoded || !map.id) {
       // Malformed: no retry can fix it, and dropping it would hide that something wrote it.
       await park(entryId, map, "reason" in decoded ? decoded.reason : "entry has no id field", 1);
-      return;
+      return null;
     }
     const { event } = decoded;
     try {
-      await projectEvent(opts.db, map.id, event);
+      const { change } = await projectEventNotingChange(opts.db, map.id, event);
       failures.delete(entryId);
+      return change;
     } catch (err) {
       // A run that this database does not know (deleted, or another install sharing Redis
       // without a REDIS_PREFIX) can never be written: acknowledge it rather than retry forever.
       if (isForeignKeyViolation(err)) {
         failures.delete(entryId);
         log.warn(`[recorder] event ${event.type} for unknown run ${event.runId} skipped`);
-        return;
+        return null;
       }
       const what = `${event.type} of run ${event.runId} (${entryId})`;
       if (isDatabaseUnreachable(err)) throw new Error(`database unreachable writing ${what}: ${describeFailure(err)}`, { cause: err });
@@ -104,12 +110,17 @@ export function startRecorder(opts: RecorderOptions): Recorder {
         throw new Error(`writing ${what} failed (try ${attempts} of ${maxAttempts}): ${describeFailure(err)}`, { cause: err });
       }
       await park(entryId, map, describeFailure(err), attempts);
+      return null;
     }
   }
 
   async function handle(entries: Entry[]) {
     for (const [entryId, fields] of entries) {
-      await record(entryId, fields);
+      const change = await record(entryId, fields);
+      // After the database commit (a browser refetching on it reads the new state) and before
+      // the XACK: a crash in between re-delivers the entry, which is noted again, never lost.
+      // A Redis failure here throws like any other and the entry is retried.
+      if (change) await appendRunChange(redis, keys, change);
       await redis.xack(stream, RECORDER_GROUP, entryId);
       acknowledged++;
     }

@@ -15,6 +15,7 @@ import { approvalModes, executors, priorities, runJobOptions } from "../queue";
 import { forgetRunState } from "../runRetention";
 import type { App } from "../server/app";
 import { isAdmin, type Principal } from "./principal";
+import { runVisibility, seesRunOf, visibleRunsCondition } from "./runVisibility";
 import { repoByName } from "./repos";
 import { assertExecutorOffered } from "./executorChoice";
 import { IDEMPOTENCY_HEADER, keyReusedError, requestHash } from "./idempotency";
@@ -272,7 +273,7 @@ async function ownedRun(app: Pick<App, "db">, principal: Principal, id: string) 
     .limit(1);
   const found = rows[0];
   // Another user's run is "not found", never "forbidden": its existence is not disclosed.
-  if (!found || (found.run.userId !== principal.userId && !isAdmin(principal))) throw notFound("Run");
+  if (!found || !seesRunOf(runVisibility(principal), found.run.userId)) throw notFound("Run");
   return found;
 }
 
@@ -314,7 +315,8 @@ const encodeCursor = (r: RunRow) =>
 /** Newest first; users see their own runs, admins everyone's. */
 export async function listRuns(app: Pick<App, "db">, principal: Principal, query: z.infer<typeof listRunsQuery>) {
   const where: SQL[] = [];
-  if (!isAdmin(principal)) where.push(eq(run.userId, principal.userId));
+  const visible = visibleRunsCondition(runVisibility(principal));
+  if (visible) where.push(visible);
   if (query.status) where.push(eq(run.status, query.status));
   if (query.cursor) {
     const c = decodeCursor(query.cursor);

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { AppError } from "@/lib/errors";
 import { STREAM_ID } from "@/lib/eventLog";
 import { route } from "@/lib/http/route";
+import { sseResponse } from "@/lib/http/sseResponse";
 import { runEventHub } from "@/lib/server/runEventHub";
 import { runEventStream } from "@/lib/server/runEventStream";
 import { assertRunVisible } from "@/lib/services/runs";
@@ -28,12 +29,5 @@ export const GET = route({ access: "user" }, async ({ app, principal, params, re
     afterId: parsed.data,
     signal: req.signal,
   });
-  return new Response(stream, {
-    headers: {
-      "content-type": "text/event-stream; charset=utf-8",
-      "cache-control": "no-cache, no-transform",
-      connection: "keep-alive",
-      "x-accel-buffering": "no",
-    },
-  });
+  return sseResponse(stream);
 });

@@ -1,0 +1,36 @@
+import { STREAM_ID } from "@/lib/eventLog";
+import { fieldError } from "@/lib/errors";
+import { route } from "@/lib/http/route";
+import { sseResponse } from "@/lib/http/sseResponse";
+import { userChannelHub } from "@/lib/server/userChannelHub";
+import { userChannelStream } from "@/lib/server/userChannelStream";
+import { runVisibility } from "@/lib/services/runVisibility";
+
+export const dynamic = "force-dynamic";
+
+/** Where the client resumes: its Last-Event-ID (what EventSource sends) or `?after=`; null on a first connection. */
+function resumeFrom(req: Request): string | null {
+  const header = req.headers.get("last-event-id");
+  const query = new URL(req.url).searchParams.get("after");
+  const [field, value] = header !== null ? ["Last-Event-ID", header] : ["after", query];
+  if (value === null || value === "") return null;
+  if (!STREAM_ID.test(value)) throw fieldError(field, "must be an event id like 1700000000000-0");
+  return value;
+}
+
+/**
+ * The signed-in user's live channel (SSE): changes of the runs they may see (status, usage,
+ * input requests opened and closed), resumable by id; see lib/server/userChannelStream.ts.
+ */
+export const GET = route({ access: "user" }, async ({ app, principal, req }) => {
+  const afterId = resumeFrom(req);
+  const stream = userChannelStream({
+    redis: app.redis,
+    stream: app.eventLog.keys.runChanges,
+    hub: userChannelHub(app.config.redisUrl, app.config.redisPrefix),
+    visibility: runVisibility(principal),
+    afterId,
+    signal: req.signal,
+  });
+  return sseResponse(stream);
+});
