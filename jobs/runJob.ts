@@ -193,6 +193,8 @@ export async function processRunJob(
 
     // One set of commits for the review: checkpoint commits fold into the final one.
     const squash = await hasCheckpointCommits(gitDir, workspace.baseSha, tip.head);
+    // The commit the run's checkpoint record names, until the record is deleted below.
+    const checkpointHead = tip.head;
     // Committed even when the executor failed, so nothing it did is lost.
     const { headSha } = await commitAll({
       tree: workspace,
@@ -204,7 +206,8 @@ export async function processRunJob(
     });
     const changed = await treesDiffer(workspace.gitDir, workspace.baseSha, headSha);
     // The final branch travels with the run, so a push (or a follow-up) can run on any machine.
-    const bundle = await bundleBranch({ gitDir: workspace.gitDir, branch: workspace.branch, baseSha: workspace.baseSha });
+    // It still holds the checkpoint's commit: a crash before the record goes resumes from it.
+    const bundle = await bundleBranch({ gitDir: workspace.gitDir, branch: workspace.branch, baseSha: workspace.baseSha, also: [checkpointHead] });
     if (bundle) await saveRunBundle(eventLog, runId, bundle, writes);
     if (!result.ok) {
       if (changed) {

@@ -3,16 +3,32 @@ import type { EventLog } from "../../lib/eventLog";
 import { PermanentRunError } from "../errors";
 import { bundleBranch, saveRunBundle } from "../git/bundle";
 import type { AttemptTree } from "../git/attempt";
-import { commitAll, type BranchTip } from "../git/commit";
+import { branchTipAtHead, commitTree, moveTip, stageWorkspace, treeOf, writeIndexTree, type BranchTip } from "../git/commit";
+import { stageKnownFiles, type WrittenFile } from "../git/knownFiles";
 import { runGit } from "../git/exec";
 import { unfencedWrites, type RunStateWrites } from "../run/fence";
+import { SaveQueue } from "./saveQueue";
 
 /**
  * Crash resume. After each completed step an executor saves its state; the pipeline saves
- * the workspace with it: a commit on the run's branch in the run's repository, bundled into Redis so a job process on
- * another machine can restore it. The record in Redis names that commit, so the state and
- * the files always match. The checkpoint commits are squashed when the run finishes.
- * The agent saves after every tool call, and records each call's start too (toolResume.ts).
+ * the workspace with it: a commit on the run's branch in the run's repository, bundled into
+ * Redis so a job process on another machine can restore it. The record in Redis names that
+ * commit, so the state and the files always match. The agent saves after every tool call, and
+ * records the start of calls with effects beyond the workspace too (toolResume.ts).
+ *
+ * Checkpoint commits are not chained: each one's parent is the run's base and its tree the
+ * whole workspace, so the bundle of `base..branch` holds one commit's worth of changes, not
+ * every turn's; the final commit replaces them (hasCheckpointCommits). Each bundle also
+ * carries the commit the record in Redis names until the new record replaces it, so a crash
+ * between the two writes leaves a record whose commit the bundle holds.
+ *
+ * Cheap saves: a step that changed nothing records its state with the commit saved before,
+ * without asking git; a step that changed known files (the agent's file tools) is committed
+ * from their contents without scanning the workspace, and may be written in the background
+ * (`background`): the caller goes on while a queue writes its saves in order, merging those
+ * not yet started into the newest (saveQueue.ts). Anything that needs the saves durable
+ * (a call with outside effects starting, a wait for a person, the end of the executor)
+ * flushes first; a background save's failure is thrown there.
  */
 export const CHECKPOINT_SUBJECT = "agentdesk: checkpoint after turn";
 const CHECKPOINT_TTL_SEC = 7 * 24 * 3600;
@@ -34,13 +50,39 @@ export type CheckpointOptions = {
   /**
    * Nothing has changed in the worktree since this saver's last save (e.g. a tool call is
    * about to start): the state is recorded with the commit saved then, without asking git,
-   * which would scan the whole worktree. The first save of a saver always commits.
+   * which would scan the whole worktree. The first save of a saver always scans.
    */
   filesUnchanged?: boolean;
+  /**
+   * The step changed exactly these files since the last save, and nothing else: they are
+   * committed from these contents, the worktree is not scanned (nor read: it may already
+   * hold a later step's changes when the save is written).
+   */
+  written?: readonly WrittenFile[];
+  /**
+   * The save may be written after the call returns (with `filesUnchanged` or `written`). The
+   * state is copied at the call; its failure is thrown by the next save or `flush`.
+   */
+  background?: boolean;
 };
 
 /** Saves the executor's state after step `turn`, with the worktree as it is now. */
-export type CheckpointSaver = (turn: number, state: unknown, options?: CheckpointOptions) => Promise<void>;
+export type CheckpointSaver = ((turn: number, state: unknown, options?: CheckpointOptions) => Promise<void>) & {
+  /** Resolves once every save made so far is written; throws the failure of a background save. */
+  flush?: () => Promise<void>;
+  /** What the saver did so far (the agent-turn bench shows it). */
+  stats?: () => CheckpointStats;
+};
+
+export type CheckpointStats = {
+  /** Saves asked for, saves written, and saves merged into a newer one before being written. */
+  saves: number;
+  written: number;
+  merged: number;
+  /** Checkpoint commits made, and bundles written to Redis. */
+  commits: number;
+  bundles: number;
+};
 
 export type CheckpointTarget = {
   log: EventLog;
@@ -56,34 +98,95 @@ export type CheckpointTarget = {
   writes?: RunStateWrites;
 };
 
+/** What changed in the worktree since the last save written. */
+type Changes = { kind: "none" } | { kind: "known"; files: Map<string, WrittenFile> } | { kind: "scan" };
+type Save = { turn: number; stateJson: string; changes: Changes };
+
+function mergeSaves(older: Save, newer: Save): Save {
+  const [a, b] = [older.changes, newer.changes];
+  const changes: Changes =
+    a.kind === "scan" || b.kind === "scan"
+      ? { kind: "scan" }
+      : a.kind === "none"
+        ? b
+        : b.kind === "none"
+          ? a
+          : { kind: "known", files: new Map([...a.files, ...b.files]) };
+  return { ...newer, changes };
+}
+
 export function createCheckpointSaver(target: CheckpointTarget): CheckpointSaver {
-  // The commit the saved bundle ends at: a turn that only read files changes nothing to bundle.
-  let bundledHead: string | null = null;
+  const { tree, baseSha } = target;
   const writes = target.writes ?? unfencedWrites(target.log.redis);
-  return async (turn, state, options = {}) => {
-    const headSha =
-      options.filesUnchanged && bundledHead !== null
-        ? bundledHead
-        : (await commitAll({ tree: target.tree, author: target.author, message: `${CHECKPOINT_SUBJECT} ${turn}\n`, tip: target.tip })).headSha;
+  const counts = { commits: 0, bundles: 0 };
+  let tip: BranchTip | null = target.tip ?? null;
+  // The tree of the branch's head, once known; the commit the run's record names (and so the bundle must hold).
+  let headTree: string | null = null;
+  let recordedHead: string | null = null;
+  // The index matches the worktree (but for known writes) only after a scan by this attempt.
+  let scanned = false;
+
+  const commitIndex = async (branchTip: BranchTip, turn: number) => {
+    const treeSha = await writeIndexTree(tree);
+    headTree ??= await treeOf(tree.gitDir, branchTip.head);
+    if (treeSha === headTree) return;
+    const next = await commitTree(tree.gitDir, { treeSha, parent: baseSha, author: target.author, message: `${CHECKPOINT_SUBJECT} ${turn}\n` });
+    await moveTip(branchTip, next);
+    headTree = treeSha;
+    counts.commits += 1;
+  };
+
+  const write = async ({ turn, stateJson, changes }: Save) => {
+    tip ??= await branchTipAtHead(tree.gitDir);
+    recordedHead ??= tip.head;
+    if (changes.kind === "scan") await stageWorkspace(tree);
+    if (changes.kind === "known") await stageKnownFiles(tree, [...changes.files.values()]);
+    if (changes.kind !== "none") await commitIndex(tip, turn);
+    const headSha = tip.head;
     // Bundle first, record second: a crash in between leaves the previous record, whose
-    // commit the new bundle still contains.
-    if (headSha !== bundledHead) {
-      const bundle = await bundleBranch({ gitDir: target.tree.gitDir, branch: target.branch, baseSha: target.baseSha });
-      if (bundle) await saveRunBundle(target.log, target.runId, bundle, writes);
-      bundledHead = headSha;
+    // commit the new bundle still holds.
+    if (headSha !== recordedHead) {
+      const bundle = await bundleBranch({ gitDir: tree.gitDir, branch: target.branch, baseSha, also: [recordedHead] });
+      if (bundle) {
+        await saveRunBundle(target.log, target.runId, bundle, writes);
+        counts.bundles += 1;
+      }
     }
-    const record: RunCheckpoint = {
+    const header: Omit<RunCheckpoint, "state"> = {
       version: 1,
       turn,
       branch: target.branch,
-      baseSha: target.baseSha,
+      baseSha,
       headSha,
       worker: target.worker,
       savedAt: new Date().toISOString(),
-      state,
     };
-    await writes.set(target.log.keys.runCheckpoint(target.runId), JSON.stringify(record), CHECKPOINT_TTL_SEC);
+    // The state was serialized when the save was asked for; the caller has moved on since.
+    const record = `${JSON.stringify(header).slice(0, -1)},"state":${stateJson}}`;
+    await writes.set(target.log.keys.runCheckpoint(target.runId), record, CHECKPOINT_TTL_SEC);
+    recordedHead = headSha;
   };
+
+  const queue = new SaveQueue<Save>(write, mergeSaves);
+  const saver: CheckpointSaver = async (turn, state, options = {}) => {
+    const stateJson = JSON.stringify(state) ?? "null";
+    const changes: Changes = !scanned
+      ? { kind: "scan" }
+      : options.written
+        ? options.written.length > 0
+          ? { kind: "known", files: new Map(options.written.map((f) => [f.path, f])) }
+          : { kind: "none" }
+        : options.filesUnchanged
+          ? { kind: "none" }
+          : { kind: "scan" };
+    scanned = true;
+    queue.enqueue({ turn, stateJson, changes });
+    // A scan reads the worktree as it is now: never behind the caller's back.
+    if (!options.background || changes.kind === "scan") await queue.flush();
+  };
+  saver.flush = () => queue.flush();
+  saver.stats = () => ({ saves: queue.counts.queued, written: queue.counts.written, merged: queue.counts.merged, ...counts });
+  return saver;
 }
 
 export async function loadRunCheckpoint(log: EventLog, runId: string): Promise<RunCheckpoint | null> {

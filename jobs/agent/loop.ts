@@ -13,7 +13,7 @@ import type { ResolvedPrice } from "./pricing";
 import { ModelRequestError, retryMessage, withModelRetries, type RetryPolicy } from "./retry";
 import { systemPrompt } from "./systemPrompt";
 import { TextCoalescer } from "./textCoalescer";
-import { changesNothing, resumeInterruptedCall } from "./toolResume";
+import { callSaving, resumeInterruptedCall } from "./toolResume";
 import { runToolStep, type ToolStepContext } from "./toolStep";
 import { toolDefinitions, type ToolDefinition } from "./tools";
 import { addTurnUsage, usageEvent } from "./usage";
@@ -40,12 +40,27 @@ export type AgentRunContext = Pick<ExecutorContext, "payload" | "workspace" | "s
  * The agent: ask the model, run the tools it calls (each through the approval step), give it
  * the results, until it ends its turn without calling a tool (done) or a limit stops it and
  * the run's owner does not let it go on. One model request is one turn. The state is
- * checkpointed when each tool call starts and when it completes, so a killed run continues
- * from the call it was in (toolResume.ts); and before waiting for a person, so a resumed run
- * asks the same request again (and finds an answer given meanwhile) instead of asking the
- * model anew.
+ * checkpointed when each tool call completes and when one with effects beyond the workspace
+ * starts, so a killed run continues from the call it was in (toolResume.ts); and before
+ * waiting for a person, so a resumed run asks the same request again (and finds an answer
+ * given meanwhile) instead of asking the model anew. Saves of calls that changed only known
+ * files may land in the background; every save has landed when the loop returns.
  */
 export async function runAgentLoop(options: AgentLoopOptions, ctx: AgentRunContext): Promise<ExecutorResult> {
+  let result: ExecutorResult;
+  try {
+    result = await loopUntilDone(options, ctx);
+  } catch (e) {
+    // Saves still in the background land before the pipeline goes on (it may forget the run's
+    // state, or commit on the same index and branch); their failure comes second to this one.
+    await ctx.checkpoint?.flush?.().catch(() => undefined);
+    throw e;
+  }
+  await ctx.checkpoint?.flush?.();
+  return result;
+}
+
+async function loopUntilDone(options: AgentLoopOptions, ctx: AgentRunContext): Promise<ExecutorResult> {
   const { payload, emit, signal } = ctx;
   const state: AgentState = ctx.resumeFrom
     ? parseAgentState(ctx.resumeFrom.state)
@@ -71,7 +86,11 @@ export async function runAgentLoop(options: AgentLoopOptions, ctx: AgentRunConte
     // Mid-step, only the tools phase can be resumed exactly where it is; elsewhere the last
     // checkpoint leads back to the same request. Saved there, the run may give back its
     // worker while the person decides (jobs/input/suspension.ts).
-    if (!state.pendingResults) return ctx.requestInput(request);
+    if (!state.pendingResults) {
+      // The wait may give back the worker: the saves made in the background must have landed.
+      await ctx.checkpoint?.flush?.();
+      return ctx.requestInput(request);
+    }
     await save();
     return ctx.requestInput(request, { resumable: ctx.checkpoint !== undefined });
   };
@@ -118,26 +137,33 @@ export async function runAgentLoop(options: AgentLoopOptions, ctx: AgentRunConte
         guard.record(call.name, call.input);
         state.countedCall = call.id;
       }
-      // Saved before the call runs (the files are as the previous save left them): the
-      // model's answer and which call is running.
+      const saving = callSaving(call);
       const recordStart = async () => {
-        state.runningCall = call.id;
-        await save({ filesUnchanged: true });
+        if (saving === "outside") {
+          // Saved before the call runs (the files are as the previous save left them): the
+          // model's answer and which call is running, which a resumed run does not run again.
+          state.runningCall = call.id;
+          await save({ filesUnchanged: true });
+        } else if (saving === "rules") {
+          // The call changes how git reads the workspace: the saves still to land read it first.
+          await ctx.checkpoint?.flush?.();
+        }
       };
-      results.push(
+      const outcome =
         state.runningCall === call.id
           ? // The previous job process died while this call ran.
             await resumeInterruptedCall(call, step, recordStart)
-          : await runToolStep(call, step, recordStart),
-      );
+          : await runToolStep(call, step, recordStart);
+      results.push(outcome.block);
       state.runningCall = undefined;
       state.countedCall = undefined;
       if (results.length === calls.length) {
         state.messages.push({ role: "user", content: results });
         state.pendingResults = undefined;
       }
-      // The call's result with the workspace it left, before anything else happens.
-      await save({ filesUnchanged: changesNothing(call) });
+      // The call's result with the workspace it left: a call that only wrote known files (or
+      // nothing) is saved in the background from what it wrote, any other by a scan, now.
+      await (saving === "workspace" ? save({ written: outcome.written, background: true }) : save());
     }
   }
 }

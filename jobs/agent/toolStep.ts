@@ -6,7 +6,8 @@ import type { SandboxSpec } from "../sandbox/spec";
 import { CommandOutput } from "../output";
 import { gateToolCall, type ApprovalSettings } from "./approvalGate";
 import type { ToolResultBlock, ToolUseBlock } from "./conversation";
-import { runTool, type HumanReply } from "./tools";
+import { runTool, type HumanReply, type ToolResult } from "./tools";
+import type { WrittenFile } from "../git/knownFiles";
 import { isMcpToolName } from "../mcp/mcpTools";
 
 /** What the feed shows of a tool's output; the model gets up to MODEL_OUTPUT_CHARS. */
@@ -26,6 +27,9 @@ export type ToolStepContext = {
   mcp?: McpToolbox;
 };
 
+/** A finished tool call: its result for the conversation, and the files it wrote (file tools). */
+export type ToolStepOutcome = { block: ToolResultBlock; written: WrittenFile[] };
+
 /**
  * One tool call of the model, as the feed and the model see it: the approval step (which may
  * wait for a person), `tool.started` with the input that actually runs, the shell's output
@@ -38,7 +42,7 @@ export async function runToolStep(
   call: ToolUseBlock,
   ctx: ToolStepContext,
   recordStart: () => Promise<void> = async () => {},
-): Promise<ToolResultBlock> {
+): Promise<ToolStepOutcome> {
   // A tool the run does not have runs nothing, so it asks nobody: the model is told it is unknown.
   const gate = isUnknownMcpTool(call.name, ctx.mcp) ? { run: true as const, input: call.input } : await gateToolCall(call, ctx.approval, ctx.ask);
   if (gate.run) await recordStart();
@@ -46,10 +50,10 @@ export async function runToolStep(
   await ctx.emit({ type: "tool.started", callId: call.id, tool: call.name, input: gate.run ? gate.input : call.input });
   if (!gate.run) {
     await ctx.emit({ type: "tool.finished", callId: call.id, ok: false, output: gate.output, durationMs: 0 });
-    return { type: "tool_result", tool_use_id: call.id, content: gate.output, is_error: true };
+    return { block: { type: "tool_result", tool_use_id: call.id, content: gate.output, is_error: true }, written: [] };
   }
   const live = new CommandOutput(ctx.emit, call.id, ctx.secrets);
-  let result: { ok: boolean; output: string; truncated?: boolean };
+  let result: ToolResult;
   try {
     result = await runTool(call.name, gate.input, {
       workspace: ctx.workspace,
@@ -89,10 +93,13 @@ export async function runToolStep(
   // The API refuses an empty text result; an empty output is still an answer.
   const output = forModel.text.length > 0 ? forModel.text : "(no output)";
   return {
-    type: "tool_result",
-    tool_use_id: call.id,
-    content: gate.notice ? `${gate.notice}\n\n${output}` : output,
-    ...(result.ok ? {} : { is_error: true }),
+    block: {
+      type: "tool_result",
+      tool_use_id: call.id,
+      content: gate.notice ? `${gate.notice}\n\n${output}` : output,
+      ...(result.ok ? {} : { is_error: true }),
+    },
+    written: result.written ?? [],
   };
 }
 

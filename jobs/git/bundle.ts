@@ -27,12 +27,23 @@ async function withTempFile<T>(fn: (file: string) => Promise<T>): Promise<T> {
   }
 }
 
-/** Bundles the commits of `branch` after `baseSha`; null when the branch adds none. */
-export async function bundleBranch(opts: { gitDir: string; branch: string; baseSha: string }): Promise<{ bundle: Buffer; meta: BundleMeta } | null> {
+/**
+ * Bundles the commits of `branch` after `baseSha`; null when the branch adds none. `also`:
+ * commits (not on the branch) whose objects the bundle carries too, without a ref: a restore
+ * makes them available (the run's checkpoint record may still name one while the branch moved on).
+ */
+export async function bundleBranch(opts: {
+  gitDir: string;
+  branch: string;
+  baseSha: string;
+  also?: readonly string[];
+}): Promise<{ bundle: Buffer; meta: BundleMeta } | null> {
   const headSha = (await runGit(["rev-parse", "--verify", `refs/heads/${opts.branch}^{commit}`], { gitDir: opts.gitDir })).stdout.trim();
   if (headSha === opts.baseSha) return null;
+  const also = (opts.also ?? []).filter((sha) => sha !== opts.baseSha && sha !== headSha);
+  for (const sha of also) if (!/^[0-9a-f]{40,64}$/.test(sha)) throw new Error(`"${sha}" is not a commit id`);
   return withTempFile(async (file) => {
-    await runGit(["bundle", "create", "--quiet", file, `^${opts.baseSha}`, `refs/heads/${opts.branch}`], { gitDir: opts.gitDir });
+    await runGit(["bundle", "create", "--quiet", file, `^${opts.baseSha}`, `refs/heads/${opts.branch}`, ...also], { gitDir: opts.gitDir });
     const bundle = await fs.readFile(file);
     if (bundle.length > MAX_BUNDLE_BYTES) {
       throw new Error(`the branch's commits take ${bundle.length} bytes as a bundle, over the ${MAX_BUNDLE_BYTES} byte limit`);

@@ -66,29 +66,54 @@ export async function commitAll({ tree, author, message, tip: given, parent: par
 }> {
   const tip = given ?? (await branchTipAtHead(tree.gitDir));
   const parent = parentGiven ?? tip.head;
-  // Everything but what the environment put there (its outputs and secret files), whatever the
-  // workspace's .gitignore says (environment/excludedPaths.ts).
+  await stageWorkspace(tree);
+  const treeSha = await writeIndexTree(tree);
+  const next = treeSha === (await treeOf(tree.gitDir, parent)) ? parent : await commitTree(tree.gitDir, { treeSha, parent, author, message });
+  await moveTip(tip, next);
+  return { headSha: tip.head, committed: next !== parent };
+}
+
+/**
+ * Stages everything in the workspace (new, changed, deleted files) into the attempt's index,
+ * except what the environment put there (its outputs and secret files, whatever the workspace's
+ * .gitignore says: environment/excludedPaths.ts). Throws when a secret file would be staged.
+ */
+export async function stageWorkspace(tree: Pick<AttemptTree, "gitDir" | "workspace" | "indexFile">): Promise<void> {
   await runGit(["add", "--all"], treeGitOptions(tree));
   await unstageExcludedPaths(tree);
   // The environment's secret files never reach a commit, whatever the workspace's .gitignore says.
   await refuseStagedSecretFiles(tree);
-  const treeSha = (await runGit(["write-tree"], treeGitOptions(tree))).stdout.trim();
-  const parentTree = (await runGit(["rev-parse", "--verify", "--end-of-options", `${parent}^{tree}`], { gitDir: tree.gitDir })).stdout.trim();
-  let next = parent;
-  if (treeSha !== parentTree) {
-    const identity = {
-      GIT_AUTHOR_NAME: author.name,
-      GIT_AUTHOR_EMAIL: author.email,
-      GIT_COMMITTER_NAME: author.name,
-      GIT_COMMITTER_EMAIL: author.email,
-    };
-    next = (await runGit(["commit-tree", treeSha, "-p", parent, "-F", "-"], { gitDir: tree.gitDir, env: identity, input: message })).stdout.trim();
-  }
-  if (next !== tip.head) {
-    await tip.move(next, tip.head);
-    tip.head = next;
-  }
-  return { headSha: tip.head, committed: next !== parent };
+}
+
+/** The tree object of the attempt's index. */
+export async function writeIndexTree(tree: Pick<AttemptTree, "gitDir" | "workspace" | "indexFile">): Promise<string> {
+  return (await runGit(["write-tree"], treeGitOptions(tree))).stdout.trim();
+}
+
+/** The tree of a commit. */
+export async function treeOf(gitDir: string, commit: string): Promise<string> {
+  return (await runGit(["rev-parse", "--verify", "--end-of-options", `${commit}^{tree}`], { gitDir })).stdout.trim();
+}
+
+/** A commit of `treeSha` on `parent` by AgentDesk's identity (`commit-tree`: no hook runs). */
+export async function commitTree(
+  gitDir: string,
+  { treeSha, parent, author, message }: { treeSha: string; parent: string; author: { name: string; email: string }; message: string },
+): Promise<string> {
+  const identity = {
+    GIT_AUTHOR_NAME: author.name,
+    GIT_AUTHOR_EMAIL: author.email,
+    GIT_COMMITTER_NAME: author.name,
+    GIT_COMMITTER_EMAIL: author.email,
+  };
+  return (await runGit(["commit-tree", treeSha, "-p", parent, "-F", "-"], { gitDir, env: identity, input: message })).stdout.trim();
+}
+
+/** Moves the branch to `next` from where this attempt left it (compare-and-swap), unless it is there. */
+export async function moveTip(tip: BranchTip, next: string): Promise<void> {
+  if (next === tip.head) return;
+  await tip.move(next, tip.head);
+  tip.head = next;
 }
 
 /** Whether the trees of two commits differ (a command may commit itself, or revert its work). */

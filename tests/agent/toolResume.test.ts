@@ -9,7 +9,7 @@ import { createCheckpointSaver, type CheckpointOptions } from "../../jobs/agent/
 import { runAgentLoop } from "../../jobs/agent/loop";
 import { LoopGuard } from "../../jobs/agent/loopGuard";
 import { priceFor } from "../../jobs/agent/pricing";
-import { INTERRUPTED_OUTPUT, changesNothing } from "../../jobs/agent/toolResume";
+import { INTERRUPTED_OUTPUT, callSaving, changesNothing, safeToRunAgain } from "../../jobs/agent/toolResume";
 import type { RequestInput } from "../../jobs/executors/types";
 import { runGit } from "../../jobs/git/exec";
 import type { ApprovalMode } from "../../lib/approval";
@@ -113,41 +113,48 @@ const oneTurnOfThree: FakeScript = [
 ];
 
 /**
- * A run of oneTurnOfThree to its end, then the run resumed from the checkpoint saved when
- * `callId` started, as if the job process had died there (b.txt emptied again first).
+ * A run of oneTurnOfThree to its end, then the run resumed from a checkpoint it saved, as if
+ * the job process had died there (b.txt emptied again first): the save made when `callId`
+ * started (calls with effects beyond the workspace), or the completion saved before it.
  */
 async function resumedAtStartOf(callId: string) {
   const workspace = await workspaceWith(callId, { "b.txt": "" });
   const { saves } = await runLoop(workspace, oneTurnOfThree);
-  const atStart = saves.find((s) => s.state.runningCall === callId)!.state;
+  const started = saves.find((s) => s.state.runningCall === callId);
+  const callIndex = oneTurnOfThreeIds.indexOf(callId);
+  const before = saves.find((s) => !s.state.runningCall && s.state.pendingResults?.length === callIndex);
+  const atStart = (started ?? before)!.state;
   await fs.writeFile(path.join(workspace, "b.txt"), "");
   const resumed = await runLoop(workspace, [turn.text("Done.")], { resumeFrom: atStart });
   expect(resumed.result.ok).toBe(true);
-  return { workspace, resumed };
+  return { workspace, resumed, saves };
 }
+const oneTurnOfThreeIds = ["toolu_write", "toolu_read", "toolu_shell"];
+
+/** How a save was asked for: in the background with the files written, unchanged, or by a scan. */
+const howSaved = ({ options }: Save) =>
+  options.background ? `background ${options.written?.map((f) => f.path).join(",") ?? ""}`.trim() : options.filesUnchanged ? "unchanged" : "scan";
 
 describe("crash resume per tool call in the loop", () => {
-  it("saves each call's start before it runs and its completion after, asking git only after calls that may change files", async () => {
+  it("saves the start of calls with outside effects, and each completion: file and read-only calls in the background from what they wrote", async () => {
     const workspace = await workspaceWith("saves", { "b.txt": "" });
     const { result, saves } = await runLoop(workspace, oneTurnOfThree);
     expect(result.ok).toBe(true);
-    expect(
-      saves.map((s) => [s.state.runningCall ?? null, s.state.pendingResults?.map((r) => r.tool_use_id) ?? "done", s.options.filesUnchanged ?? false]),
-    ).toEqual([
-      ["toolu_write", [], true],
-      [null, ["toolu_write"], false],
-      ["toolu_read", ["toolu_write"], true],
-      [null, ["toolu_write", "toolu_read"], true],
-      ["toolu_shell", ["toolu_write", "toolu_read"], true],
+    expect(saves.map((s) => [s.state.runningCall ?? null, s.state.pendingResults?.map((r) => r.tool_use_id) ?? "done", howSaved(s)])).toEqual([
+      [null, ["toolu_write"], "background a.txt"],
+      [null, ["toolu_write", "toolu_read"], "background"],
+      ["toolu_shell", ["toolu_write", "toolu_read"], "unchanged"],
       // The turn's last call: its completion is the turn's end (results in the conversation).
-      [null, "done", false],
+      [null, "done", "scan"],
     ]);
+    // What write_file wrote, as the checkpoint commits it.
+    expect(saves[0]!.options.written!.map((f) => [f.path, f.content.toString("utf8"), f.executable])).toEqual([["a.txt", "written\n", false]]);
     // Every save holds the model's answer: a resumed run never asks the model for that turn again.
     for (const save of saves) expect(save.state.turns).toBe(1);
-    expect(saves[5]!.state.messages.at(-1)!.content).toHaveLength(3);
+    expect(saves[3]!.state.messages.at(-1)!.content).toHaveLength(3);
   });
 
-  it("runs a read-only call that was running again, and never a completed one", async () => {
+  it("runs the calls after the last saved completion again (a read), and never a completed one", async () => {
     const { workspace, resumed } = await resumedAtStartOf("toolu_read");
     expect(ofType(resumed.events, "tool.started").map((e) => e.callId)).toEqual(["toolu_read", "toolu_shell"]);
     const results = lastResultsSent();
@@ -160,6 +167,23 @@ describe("crash resume per tool call in the loop", () => {
     expect(await fs.readFile(path.join(workspace, "b.txt"), "utf8")).toBe("appended\n");
     // The model is asked for the next turn only.
     expect(resumed.modelRequests).toBe(1);
+  });
+
+  it("runs a file call recorded as running (a record of an earlier version) again: the workspace is back as before it", async () => {
+    const workspace = await workspaceWith("write-running", { "b.txt": "" });
+    const { saves } = await runLoop(workspace, oneTurnOfThree);
+    const beforeWrite: AgentState = { ...saves[0]!.state, pendingResults: [], runningCall: "toolu_write" };
+    await fs.rm(path.join(workspace, "a.txt"));
+    await fs.writeFile(path.join(workspace, "b.txt"), "");
+    const resumed = await runLoop(workspace, [turn.text("Done.")], { resumeFrom: beforeWrite });
+    expect(resumed.result.ok).toBe(true);
+    expect(ofType(resumed.events, "tool.started").map((e) => e.callId)).toEqual(["toolu_write", "toolu_read", "toolu_shell"]);
+    expect(lastResultsSent().map(([id, isError]) => [id, isError])).toEqual([
+      ["toolu_write", false],
+      ["toolu_read", false],
+      ["toolu_shell", false],
+    ]);
+    expect(await fs.readFile(path.join(workspace, "a.txt"), "utf8")).toBe("written\n");
   });
 
   it("reports a shell call that was running as interrupted instead of running it again", async () => {
@@ -212,6 +236,22 @@ describe("crash resume per tool call in the loop", () => {
     // Nothing of these runs: an unknown tool, a shell call without a command.
     expect(changesNothing({ name: "format_disk", input: {} })).toBe(true);
     expect(changesNothing({ name: "shell", input: {} })).toBe(true);
+  });
+
+  it("tells which calls are safe to run again (no effect beyond the workspace) and how each is saved", () => {
+    expect(safeToRunAgain({ name: "write_file", input: { path: "a.txt", content: "" } })).toBe(true);
+    expect(safeToRunAgain({ name: "edit_file", input: { path: "a.txt", old_string: "a", new_string: "b" } })).toBe(true);
+    expect(safeToRunAgain({ name: "read_file", input: { path: "a.txt" } })).toBe(true);
+    expect(safeToRunAgain({ name: "shell", input: { command: "ls" } })).toBe(false);
+    expect(safeToRunAgain({ name: "mcp__notes__write_note", input: {} })).toBe(false);
+    expect(callSaving({ name: "write_file", input: { path: "src/a.ts", content: "" } })).toBe("workspace");
+    expect(callSaving({ name: "list_directory", input: {} })).toBe("workspace");
+    expect(callSaving({ name: "shell", input: { command: "ls" } })).toBe("outside");
+    expect(callSaving({ name: "mcp__notes__read_note", input: {} })).toBe("outside");
+    // A file that changes how git reads the others: saved by a scan, after the saves still pending.
+    expect(callSaving({ name: "write_file", input: { path: "src/.gitignore", content: "" } })).toBe("rules");
+    expect(callSaving({ name: "edit_file", input: { path: ".gitattributes", old_string: "a", new_string: "b" } })).toBe("rules");
+    expect(callSaving({ name: "read_file", input: { path: ".gitignore" } })).toBe("workspace");
   });
 });
 

@@ -1,7 +1,9 @@
 import { z } from "zod";
 import { numberedLine } from "./capping";
 import { confinePath } from "./confine";
+import type { WrittenFile } from "../../git/knownFiles";
 import { openForWrite, replaceContents } from "./confinedFile";
+import { writtenFile } from "./writtenFile";
 import { ToolFailure } from "./failure";
 import type { AgentTool } from "./types";
 
@@ -36,6 +38,7 @@ export const editFileTool: AgentTool<z.infer<typeof input>> = {
     let updated: string;
     let count: number;
     let firstAt: number;
+    let written: WrittenFile;
     try {
       const data = await handle.readFile();
       const text = data.toString("utf8");
@@ -58,12 +61,14 @@ export const editFileTool: AgentTool<z.infer<typeof input>> = {
       firstAt = pieces[0]!.length;
       // split/join rather than String.replace: `$&` and friends in new_string stay literal.
       updated = pieces.join(newString);
-      await replaceContents(handle, Buffer.from(updated, "utf8"));
+      const content = Buffer.from(updated, "utf8");
+      await replaceContents(handle, content);
+      written = await writtenFile(target, handle, content);
     } finally {
       await handle.close();
     }
     const what = count === 1 ? "replaced 1 occurrence" : `replaced ${count} occurrences (first shown)`;
-    return { ok: true, output: `${what} in ${target.display}:\n${snippet(updated, firstAt, newString.length)}` };
+    return { ok: true, output: `${what} in ${target.display}:\n${snippet(updated, firstAt, newString.length)}`, written: [written] };
   },
 };
 

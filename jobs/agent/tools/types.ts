@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import type { WrittenFile } from "../../git/knownFiles";
 import type { SandboxSpec } from "../../sandbox/spec";
 
 /** What a tool call may use of its run. Built once per run by the agent loop. */
@@ -23,8 +24,12 @@ export type ToolContext = {
 /** A person's answer to the agent's question, or why there is none (the wait timed out). */
 export type HumanReply = { answer: string; by: string } | { unanswered: string };
 
-/** What the model sees of a call: `ok:false` means the call failed and `output` says why. */
-export type ToolResult = { ok: boolean; output: string; truncated?: boolean };
+/**
+ * What the model sees of a call: `ok:false` means the call failed and `output` says why.
+ * `written`: the files a file tool wrote, with their new content (the checkpoint commits them
+ * from memory instead of scanning the workspace).
+ */
+export type ToolResult = { ok: boolean; output: string; truncated?: boolean; written?: WrittenFile[] };
 
 export type AgentTool<I = unknown> = {
   name: string;

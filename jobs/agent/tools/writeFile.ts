@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { confinePath } from "./confine";
+import type { WrittenFile } from "../../git/knownFiles";
 import { openForWrite, replaceContents } from "./confinedFile";
+import { writtenFile } from "./writtenFile";
 import type { AgentTool } from "./types";
 
 const input = z.object({
@@ -20,14 +22,16 @@ export const writeFileTool: AgentTool<z.infer<typeof input>> = {
     const target = await confinePath(ctx.workspace, requested);
     const data = Buffer.from(content, "utf8");
     const { handle, created, previousSize } = await openForWrite(target);
+    let written: WrittenFile;
     try {
       await replaceContents(handle, data);
+      written = await writtenFile(target, handle, data);
     } finally {
       await handle.close();
     }
     const output = created
       ? `created ${target.display} (${data.length} bytes)`
       : `updated ${target.display} (${data.length} bytes, was ${previousSize})`;
-    return { ok: true, output };
+    return { ok: true, output, written: [written] };
   },
 };
