@@ -127,7 +127,7 @@ async function resumedAtStartOf(callId: string) {
   await fs.writeFile(path.join(workspace, "b.txt"), "");
   const resumed = await runLoop(workspace, [turn.text("Done.")], { resumeFrom: atStart });
   expect(resumed.result.ok).toBe(true);
-  return { workspace, resumed, saves };
+  return { workspace, resumed };
 }
 const oneTurnOfThreeIds = ["toolu_write", "toolu_read", "toolu_shell"];
 
