@@ -96,7 +96,17 @@ export type CheckpointTarget = {
   tip?: BranchTip;
   /** How the bundle and the record are written (fenced by the delivery's job lock). */
   writes?: RunStateWrites;
+  /** The least time between two background writes (default BACKGROUND_SAVE_PAUSE_MS). */
+  backgroundPauseMs?: number;
 };
+
+/**
+ * Background saves start at most this often, so a burst of quick file turns costs a few
+ * commits and bundles rather than one per turn (each is several git processes, and this
+ * process's event loop spawns them). A crash loses at most this much more of such work, and
+ * it is safe to run again (toolResume.ts).
+ */
+export const BACKGROUND_SAVE_PAUSE_MS = 200;
 
 /** What changed in the worktree since the last save written. */
 type Changes = { kind: "none" } | { kind: "known"; files: Map<string, WrittenFile> } | { kind: "scan" };
@@ -167,7 +177,7 @@ export function createCheckpointSaver(target: CheckpointTarget): CheckpointSaver
     recordedHead = headSha;
   };
 
-  const queue = new SaveQueue<Save>(write, mergeSaves);
+  const queue = new SaveQueue<Save>(write, mergeSaves, target.backgroundPauseMs ?? BACKGROUND_SAVE_PAUSE_MS);
   const saver: CheckpointSaver = async (turn, state, options = {}) => {
     const stateJson = JSON.stringify(state) ?? "null";
     const changes: Changes = !scanned
