@@ -119,11 +119,14 @@ describe("write_file", () => {
     expect(await w.run("write_file", { path: "w/deep/new.txt", content: "héllo\n" })).toEqual({
       ok: true,
       output: "created w/deep/new.txt (7 bytes)",
+      // What the checkpoint commits, without reading the workspace.
+      written: [{ path: "w/deep/new.txt", content: Buffer.from("héllo\n"), executable: false }],
     });
     expect(await get("w/deep/new.txt")).toBe("héllo\n");
     expect(await w.run("write_file", { path: "w/deep/new.txt", content: "hi" })).toEqual({
       ok: true,
       output: "updated w/deep/new.txt (2 bytes, was 7)",
+      written: [{ path: "w/deep/new.txt", content: Buffer.from("hi"), executable: false }],
     });
     expect(await get("w/deep/new.txt")).toBe("hi");
   });
@@ -150,6 +153,7 @@ describe("edit_file", () => {
         "    13\tline 12",
         "    14\tline 13",
       ].join("\n"),
+      written: [{ path: "e/a.ts", content: Buffer.from(await get("e/a.ts")), executable: false }],
     });
     expect(await get("e/a.ts")).toContain("line 9\nline ten\nline ten b\nline 11\n");
   });
