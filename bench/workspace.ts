@@ -6,14 +6,17 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 import { runGit } from "../jobs/git/exec";
-import { prepareWorkspace, releaseWorkspace, type Workspace } from "../jobs/workspace";
+import { fillPool, poolRefillsSettled, type PoolSettings } from "../jobs/git/workspacePool";
+import { silentLogger } from "../jobs/logger";
+import { prepareWorkspace, releaseWorkspace, type PreparationStep, type Workspace } from "../jobs/workspace";
 import { median, ms, type BenchResult } from "./stats";
 
 /**
  * Workspace preparation: a run on a warm mirror (fetch of one new commit, the run's own
- * repository borrowing the mirror's objects, checkout into the attempt's folder: the real
- * jobs/git code) against the naive alternative, `git clone --depth 1` of the same
- * repository, on a synthetic repository of 10k files and 2k commits.
+ * repository borrowing the mirror's objects, then its files: claimed from the workspace pool
+ * and brought to the new base, or checked out whole without the pool; the real jobs/git code)
+ * against the naive alternative, `git clone --depth 1` of the same repository, on a
+ * synthetic repository of 10k files and 2k commits.
  */
 const FILES = 10_000;
 const COMMITS = 2_000;
@@ -85,6 +88,15 @@ async function timed(fn: () => Promise<void>): Promise<number> {
   return performance.now() - start;
 }
 
+const STEPS: PreparationStep[] = ["validate", "fetch", "runRepo", "checkout", "agentGit"];
+
+/** Median of each step over the measured preparations, e.g. "fetch 18.2, runRepo 31.0, …". */
+function stepMedians(prepared: Workspace[]): string {
+  return STEPS.map((step) => `${step} ${median(prepared.map((w) => w.preparation.stepsMs[step] ?? 0)).toFixed(1)}`).join(", ");
+}
+
+const list = (values: number[]) => `[${values.map((v) => v.toFixed(0)).join(", ")}]`;
+
 export async function benchWorkspace(): Promise<BenchResult> {
   const buildStart = performance.now();
   const remote = await syntheticRepo();
@@ -92,33 +104,57 @@ export async function benchWorkspace(): Promise<BenchResult> {
   const work = await fs.mkdtemp(path.join(os.tmpdir(), "agentdesk-bench-ws-"));
   try {
     const dataDir = path.join(work, "data");
+    const pool: PoolSettings = { size: 1, logger: silentLogger };
     const base = { dataDir, allowLocalRepos: true, repo: { name: "bench", url: remote }, baseBranch: "main" };
-    const run = (i: number) => ({ ...base, runId: `bench${i}`, branch: `agentdesk/bench-${i}` });
+    let runs = 0;
+    const run = (withPool: boolean) => {
+      runs += 1;
+      return { ...base, runId: `bench${runs}`, branch: `agentdesk/bench-${runs}`, ...(withPool ? { pool } : {}) };
+    };
+    let commits = 0;
+    // Each preparation has one new commit to fetch, as between real runs; for the pool, that
+    // also means its entry is one commit behind the base (brought forward by the claim).
+    const newCommit = () => fastImport(remote, oneMoreCommit(++commits));
 
     // Workspaces and clones are deleted only at the end: deleting 10k files leaves the file
     // system work (journal, discard) that would be billed to whichever measurement came next.
     const workspaces: Workspace[] = [];
-    const coldMs = await timed(async () => void workspaces.push(await prepareWorkspace(run(0))));
-    const warm: number[] = [];
+    const coldMs = await timed(async () => void workspaces.push(await prepareWorkspace(run(false))));
+    // The pool's first entry, made from the mirror's objects (what start-up or the first run does).
+    const firstFillMs = await timed(() => fillPool({ dataDir, mirror: workspaces[0]!.mirror, baseBranch: "main", size: 1, logger: silentLogger }).then(() => undefined));
+    const plain: Workspace[] = [];
+    const pooled: Workspace[] = [];
+    const plainMs: number[] = [];
+    const pooledMs: number[] = [];
+    const refillMs: number[] = [];
     const clone: number[] = [];
     for (let i = 1; i <= RUNS; i++) {
-      // Each run has something new to fetch, as between real runs.
-      await fastImport(remote, oneMoreCommit(i));
-      warm.push(await timed(async () => void workspaces.push(await prepareWorkspace(run(i)))));
+      await newCommit();
+      plainMs.push(await timed(async () => void plain.push(await prepareWorkspace(run(false)))));
+      await newCommit();
+      pooledMs.push(await timed(async () => void pooled.push(await prepareWorkspace(run(true)))));
+      // The refill the claim started runs to its end before anything else is measured.
+      refillMs.push(await timed(poolRefillsSettled));
       const target = path.join(work, `clone-${i}`);
       clone.push(await timed(async () => void (await runGit(["clone", "--quiet", "--depth", "1", "--", `file://${remote}`, target], { protocols: ["file"] }))));
     }
+    workspaces.push(...plain, ...pooled);
+    const missed = pooled.filter((w) => w.preparation.pooledFrom === null).length;
     for (const workspace of workspaces) await releaseWorkspace(workspace);
-    const warmMedian = median(warm);
-    const cloneMedian = median(clone);
+    const [pooledMedian, plainMedian, cloneMedian] = [median(pooledMs), median(plainMs), median(clone)];
+    const ratio = cloneMedian / pooledMedian;
     return {
       name: `workspace preparation (${FILES} files, ${COMMITS} commits, median of ${RUNS})`,
       lines: [
-        `warm mirror (fetch + run repo + checkout): ${ms(warmMedian)}   [${warm.map((v) => v.toFixed(0)).join(", ")}]`,
-        `git clone --depth 1 file://:               ${ms(cloneMedian)}   [${clone.map((v) => v.toFixed(0)).join(", ")}]`,
-        `ratio clone / warm mirror:                 ${(cloneMedian / warmMedian).toFixed(2)}x`,
+        `warm, from the pool (fetch + run repo + claim + 2-tree read-tree): ${ms(pooledMedian)}   ${list(pooledMs)}`,
+        `  steps (median ms): ${stepMedians(pooled)}${missed ? `; ${missed} of ${RUNS} found the pool empty` : ""}`,
+        `warm, no pool (fetch + run repo + checkout of every file):        ${ms(plainMedian)}   ${list(plainMs)}`,
+        `  steps (median ms): ${stepMedians(plain)}`,
+        `baseline git clone --depth 1 file://:                             ${ms(cloneMedian)}   ${list(clone)}`,
+        `ratio clone / pool: ${ratio.toFixed(2)}x (goal >= 3x: ${ratio >= 3 ? "met" : "NOT met"}); clone / no pool: ${(cloneMedian / plainMedian).toFixed(2)}x`,
+        `pool refill after each claim (one entry, checkout of every file from the mirror's objects), awaited before the next measurement, not included above: median ${ms(median(refillMs))} ${list(refillMs)}`,
         `(local file:// clone: no network; over a network the clone also transfers the whole tree each time)`,
-        `first run (mirror fetch + checkout): ${ms(coldMs)}; synthetic repository ${buildMs > 1000 ? `built in ${ms(buildMs)}` : "from cache"} at ${remote}`,
+        `first run (mirror fetch + checkout): ${ms(coldMs)}; first pool fill: ${ms(firstFillMs)}; synthetic repository ${buildMs > 1000 ? `built in ${ms(buildMs)}` : "from cache"} at ${remote}`,
       ],
     };
   } finally {

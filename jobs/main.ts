@@ -5,6 +5,7 @@ import { inspectRedisDurability } from "../lib/redisDurability";
 import { startEnvironmentCaches } from "./environment/cacheAdmin";
 import { errorMessage } from "./errors";
 import { cleanupStaleAttempts } from "./git/attempt";
+import { cleanupStalePoolEntries, refillAllPools, stopPoolRefills } from "./git/workspacePool";
 import { startHealthServer } from "./health";
 import { startAdvertising } from "./advertise";
 import { createLogger } from "./logger";
@@ -42,6 +43,8 @@ async function main(): Promise<void> {
 
   const removed = await cleanupStaleAttempts(config.dataDir, logger);
   if (removed.length > 0) logger.info("removed stale run workspaces", { count: removed.length });
+  await cleanupStalePoolEntries(config.dataDir, logger);
+  await refillAllPools(config.dataDir, { size: config.workspacePoolSize, logger });
   // Cached environments within their limits (and cleared as admins asked) before the first run looks.
   await startEnvironmentCaches({ redis, config, worker: workerName, logger }).catch((e: unknown) =>
     logger.warn("could not look after the environment caches at start-up", { error: errorMessage(e) }),
@@ -90,6 +93,7 @@ async function main(): Promise<void> {
     // First, so the web stops offering what this process is about to stop doing.
     await advertising.stop();
     const inTime = await runWorker.close(config.shutdownDeadlineMs);
+    await stopPoolRefills();
     await health.close();
     await redis.quit();
     logger.info("stopped", { inTime });

@@ -115,6 +115,7 @@ export async function processRunJob(
       credential: payload.repo.credentialEnv ? readCredential(payload.repo.credentialEnv) : undefined,
       signal: active.signal,
       fence,
+      pool: { size: config.workspacePoolSize, logger: deps.logger },
       resumeAt: checkpoint
         ? { headSha: checkpoint.headSha, baseSha: checkpoint.baseSha, loadBundle: () => loadRunBundle(eventLog, runId) }
         : followUp

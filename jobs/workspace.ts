@@ -1,10 +1,13 @@
-import { PermanentRunError } from "./errors";
+import fs from "node:fs/promises";
+import { performance } from "node:perf_hooks";
+import { errorMessage, PermanentRunError } from "./errors";
 import { borrowedObjectDirs, createAgentGitDir } from "./git/agentGitDir";
 import { checkOut, createAttempt, removeAttempt, type AttemptTree } from "./git/attempt";
 import { validateBranchName, validateRunBranch } from "./git/branchName";
 import { restoreBranch, type BundleMeta } from "./git/bundle";
 import { mirrorPath, updateMirror, withMirrorLock } from "./git/mirror";
 import { checkRepoUrl } from "./git/remoteUrl";
+import { claimPoolEntry, moveCheckout, refillPool, type PoolSettings } from "./git/workspacePool";
 import { ensureRunRepo, hasCommit, removeRunRepo, resolveCommit, runDir, setRunBranch } from "./git/runRepo";
 import type { AttemptFence } from "./run/fence";
 
@@ -26,7 +29,12 @@ export type Workspace = AttemptTree & {
    * `.git` borrows from (the run's repository's and the mirror's). Nothing writable.
    */
   readOnlyPaths: string[];
+  /** How the files were made and where the time went (the workspace bench reads it). */
+  preparation: { pooledFrom: string | null; stepsMs: Partial<Record<PreparationStep, number>> };
 };
+
+/** validate: names and URL; fetch: the mirror; runRepo: the run's repository and branch; checkout: the files; agentGit: the workspace's `.git`. */
+export type PreparationStep = "validate" | "fetch" | "runRepo" | "checkout" | "agentGit";
 
 export type PrepareWorkspaceOptions = {
   dataDir: string;
@@ -48,24 +56,30 @@ export type PrepareWorkspaceOptions = {
   };
   /** The delivery's fence: the run's branch moves only while it holds its job lock. */
   fence?: AttemptFence;
+  /** Prepared checkouts of the repository (git/workspacePool.ts); without it, every file is checked out. */
+  pool?: PoolSettings;
 };
 
 /**
  * The run's workspace for this delivery: fetch the repository's mirror (created on first use),
  * make sure the run has its own repository (borrowing the mirror's objects), put the run's
  * branch at the base branch's head (or the checkpoint when resuming), and check it out into
- * a fresh attempt folder. Fetch and branch creation hold the mirror's lock together, so a
- * concurrent fetch cannot move the base between the two.
+ * a fresh attempt folder (from a prepared checkout of the pool when there is one). Fetch and
+ * branch creation hold the mirror's lock together, so a concurrent fetch cannot move the base
+ * between the two.
  */
 export async function prepareWorkspace(options: PrepareWorkspaceOptions): Promise<Workspace> {
-  const { dataDir, runId, repo, branch, baseBranch, credential, signal, resumeAt, allowLocalRepos, fence } = options;
+  const { dataDir, runId, repo, branch, baseBranch, credential, signal, resumeAt, allowLocalRepos, fence, pool } = options;
   checkRepoUrl(repo.url, allowLocalRepos);
   // A run id that cannot name a folder is refused before any git work.
   runDir(dataDir, runId);
   await validateRunBranch(branch);
   await validateBranchName(baseBranch);
+  const steps = stopwatch();
   const { mirror, gitDir, baseSha, startSha } = await withMirrorLock(mirrorPath(dataDir, repo.url), async () => {
+    steps.lap("validate");
     const mirror = await updateMirror({ dataDir, url: repo.url, repoName: repo.name, allowLocalRepos, credential, signal });
+    steps.lap("fetch");
     const gitDir = await ensureRunRepo(dataDir, runId, mirror);
     if (resumeAt && !(await hasCommit(gitDir, resumeAt.headSha))) {
       const saved = await resumeAt.loadBundle();
@@ -82,16 +96,23 @@ export async function prepareWorkspace(options: PrepareWorkspaceOptions): Promis
     const startSha = resumeAt ? await checkCommitId(gitDir, resumeAt.headSha) : baseSha;
     // A run taken up again without a checkpoint starts over from the base.
     await setRunBranch(gitDir, branch, startSha, fence);
+    steps.lap("runRepo");
     return { mirror, gitDir, baseSha, startSha };
   });
 
   const tree = await createAttempt(dataDir, runId, gitDir);
+  let pooledFrom: string | null;
   try {
-    await checkOut(tree, startSha, signal);
+    pooledFrom = await checkOutFromPool(tree, { dataDir, mirror, startSha, signal, pool });
+    steps.lap("checkout");
     await createAgentGitDir({ workspace: tree.workspace, runRepo: gitDir, branch, headSha: startSha, baseBranch, baseSha, checkoutIndex: tree.indexFile });
+    steps.lap("agentGit");
   } catch (e) {
     await removeAttempt(dataDir, runId, tree);
     throw e;
+  } finally {
+    // The claimed entry is replaced (or the pool made) from the base branch's new head.
+    if (pool) refillPool({ dataDir, mirror, baseBranch, settings: pool });
   }
   return {
     ...tree,
@@ -104,7 +125,51 @@ export async function prepareWorkspace(options: PrepareWorkspaceOptions): Promis
     baseSha,
     headSha: startSha,
     readOnlyPaths: borrowedObjectDirs(gitDir, mirror),
+    preparation: { pooledFrom, stepsMs: steps.laps },
   };
+}
+
+function stopwatch() {
+  const laps: Partial<Record<PreparationStep, number>> = {};
+  let mark = performance.now();
+  return {
+    laps,
+    lap(step: PreparationStep) {
+      const now = performance.now();
+      laps[step] = now - mark;
+      mark = now;
+    },
+  };
+}
+
+/**
+ * The attempt's files at `startSha`: a prepared entry of the pool brought to it (only what
+ * differs is written), or a checkout of every file when the pool is off, empty, or the entry
+ * cannot be moved (then it is thrown away and the checkout starts from an empty folder).
+ */
+async function checkOutFromPool(
+  tree: AttemptTree,
+  o: { dataDir: string; mirror: string; startSha: string; signal?: AbortSignal; pool?: PoolSettings },
+): Promise<string | null> {
+  const entrySha = o.pool && o.pool.size > 0 ? await claimPoolEntry(o.dataDir, o.mirror, o.startSha, tree) : null;
+  if (entrySha !== null) {
+    try {
+      await moveCheckout(tree, entrySha, o.startSha, o.signal);
+      return entrySha;
+    } catch (e) {
+      if (o.signal?.aborted) throw e;
+      o.pool?.logger.warn("could not bring a pooled workspace to the run's commit; checking out every file", {
+        from: entrySha,
+        to: o.startSha,
+        error: errorMessage(e),
+      });
+      await fs.rm(tree.workspace, { recursive: true, force: true });
+      await fs.rm(tree.indexFile, { force: true });
+      await fs.mkdir(tree.workspace);
+    }
+  }
+  await checkOut(tree, o.startSha, o.signal);
+  return null;
 }
 
 async function checkCommitId(gitDir: string, sha: string): Promise<string> {

@@ -110,6 +110,10 @@ const envSchema = z.object({
   // not used for this many days goes, and the least recently used go while the total is larger.
   ENV_CACHE_MAX_AGE_DAYS: z.coerce.number().positive().max(3650).default(14),
   ENV_CACHE_MAX_BYTES: byteSize(10 * 2 ** 30),
+  // Prepared checkouts each job process keeps per repository (jobs/git/workspacePool.ts), so a
+  // run's workspace is a rename plus the files changed since instead of a checkout of every
+  // file. Each takes the disk of one checkout; 0 turns the pool off.
+  WORKSPACE_POOL_SIZE: z.coerce.number().int().min(0).max(16).default(1),
   // Anyone reaching the URL may sign up; by default only the first account signs up freely,
   // later ones need an admin's invitation link.
   OPEN_SIGNUP: flag,
@@ -153,6 +157,8 @@ export type Config = {
   envCacheMaxAgeDays: number;
   /** The most bytes this job process's cached environments may take together. */
   envCacheMaxBytes: number;
+  /** Prepared checkouts per repository (0: off). */
+  workspacePoolSize: number;
 };
 
 export class ConfigError extends Error {
@@ -208,6 +214,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     openSignup: e.OPEN_SIGNUP,
     envCacheMaxAgeDays: e.ENV_CACHE_MAX_AGE_DAYS,
     envCacheMaxBytes: e.ENV_CACHE_MAX_BYTES,
+    workspacePoolSize: e.WORKSPACE_POOL_SIZE,
   };
 }
 

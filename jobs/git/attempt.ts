@@ -55,8 +55,7 @@ export function attemptsDir(dataDir: string, runId: string): string {
 export async function createAttempt(dataDir: string, runId: string, gitDir: string): Promise<AttemptTree> {
   const dir = path.join(attemptsDir(dataDir, runId), crypto.randomUUID());
   await fs.mkdir(dir, { recursive: true });
-  const owner: OwnerRecord = { hostname: os.hostname(), pid: process.pid, instance: processInstance, createdAt: new Date().toISOString() };
-  await fs.writeFile(path.join(dir, OWNER_FILE), JSON.stringify(owner));
+  await writeOwnerFile(dir);
   const workspace = path.join(dir, "workspace");
   await fs.mkdir(workspace);
   return { dir, workspace, gitDir, indexFile: path.join(dir, "index") };
@@ -72,6 +71,21 @@ export async function removeAttempt(dataDir: string, runId: string, tree: Pick<A
   await fs.rm(tree.dir, { recursive: true, force: true });
   await removeIfEmpty(attemptsDir(dataDir, runId));
   await removeIfEmpty(runDir(dataDir, runId));
+}
+
+/** Records this process as the owner of a folder it is making (an attempt, a pool entry). */
+export async function writeOwnerFile(dir: string): Promise<void> {
+  const owner: OwnerRecord = { hostname: os.hostname(), pid: process.pid, instance: processInstance, createdAt: new Date().toISOString() };
+  await fs.writeFile(path.join(dir, OWNER_FILE), JSON.stringify(owner));
+}
+
+/**
+ * Whether a folder was made by a job process on this host that is gone. No owner file or an
+ * unreadable one: not known to be stale (left alone).
+ */
+export async function ownedByGoneProcess(dir: string, logger: Logger): Promise<boolean> {
+  const owner = await readOwner(path.join(dir, OWNER_FILE), logger);
+  return owner !== null && isStale(owner);
 }
 
 function isProcessAlive(pid: number): boolean {
@@ -107,11 +121,10 @@ export async function cleanupStaleAttempts(dataDir: string, logger: Logger): Pro
     }
     for (const name of await readdirOrEmpty(attempts)) {
       const dir = path.join(attempts, name);
-      const owner = await readOwner(path.join(dir, OWNER_FILE), logger);
-      if (!owner || !isStale(owner)) continue;
+      if (!(await ownedByGoneProcess(dir, logger))) continue;
       await fs.rm(dir, { recursive: true, force: true });
       removed.push(dir);
-      logger.info("removed a stale attempt folder", { dir, ownerPid: owner.pid });
+      logger.info("removed a stale attempt folder", { dir });
     }
     await removeIfEmpty(attempts);
     await removeIfEmpty(path.join(runsDir(dataDir), runId));
