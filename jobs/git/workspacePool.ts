@@ -194,7 +194,9 @@ async function trash(pool: string, name: string): Promise<boolean> {
     if ((e as NodeJS.ErrnoException).code === "ENOENT") return false;
     throw e;
   }
-  await fs.rm(doomed, { recursive: true, force: true });
+  // A git left running by a killed process may still be writing in it: whatever cannot be
+  // removed now stays as trash-* (never claimed) for the next start-up.
+  await fs.rm(doomed, { recursive: true, force: true, maxRetries: 3 }).catch(() => undefined);
   return true;
 }
 
