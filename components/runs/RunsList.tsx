@@ -1,12 +1,14 @@
 "use client";
 
-import { useRef, useState } from "react";
+import { useEffect, useRef, useState } from "react";
+import type { RunChange } from "@/lib/contracts/runChanges";
+import { useCoalescedRefresh } from "../live/useCoalescedRefresh";
+import { livePausedMessage, useLiveChannel } from "../live/useLiveChannel";
 import { buttonClass, cardClass } from "../ui/styles";
 import { useNow } from "../ui/useNow";
 import { fetchJson } from "./fetchJson";
 import { RunRow, runGrid } from "./RunRow";
 import type { RunsPage } from "./runTypes";
-import { usePolling } from "./usePolling";
 
 const PAGE_SIZE = 25;
 const MAX_LIMIT = 200;
@@ -18,40 +20,62 @@ const runsUrl = (status: string | undefined, limit: number, cursor?: string) => 
   return `/api/runs?${q}`;
 };
 
+/** Whether a change can alter what the list shows: a run in it, a new run, or one entering its filter. */
+function concernsList(change: RunChange, page: RunsPage, status: string | undefined): boolean {
+  if (page.runs.some((r) => r.id === change.runId)) return true;
+  if (status) return change.status === status;
+  return change.kind === "created";
+}
+
 /**
- * The runs list, kept live by re-reading every row shown (up to 200) every 2 s from the same
- * API scripts use; older pages are added with the cursor.
+ * The runs list, kept live by the tab's live channel: when a run it shows changes, a run is
+ * created, or a run takes the status it filters by, every row shown (up to 200) is read again
+ * from the same API scripts use, a burst of changes costing one request; nothing is read while
+ * nothing changes. Older pages are added with the cursor.
  */
 export function RunsList({ initial, status }: { initial: RunsPage; status?: string }) {
   const [page, setPage] = useState(initial);
-  const [error, setError] = useState<string | null>(null);
+  const [fetchError, setFetchError] = useState<string | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
   const [loadingMore, setLoadingMore] = useState(false);
-  // Bumped by "load more", so a poll that started before it does not drop the added rows.
+  // Bumped by "load more", so a refetch that started before it does not drop the added rows.
   const version = useRef(0);
   const now = useNow(1000);
 
-  usePolling(
-    async () => {
-      const started = version.current;
-      const limit = Math.min(MAX_LIMIT, Math.max(PAGE_SIZE, page.runs.length));
+  const refresh = useCoalescedRefresh(async () => {
+    const started = version.current;
+    const limit = Math.min(MAX_LIMIT, Math.max(PAGE_SIZE, page.runs.length));
+    try {
       const fresh = await fetchJson<RunsPage>(runsUrl(status, limit));
       if (version.current !== started) return;
       setPage(fresh);
-      setError(null);
-    },
-    2000,
-    (err) => setError(`Live updates paused: ${(err as Error).message}`),
-  );
+      setFetchError(null);
+    } catch (err) {
+      setFetchError((err as Error).message);
+    }
+  });
+  const { state } = useLiveChannel((signal) => {
+    if (signal.type === "resync" || concernsList(signal.change, page, status)) refresh();
+  });
+  const error = loadError ?? livePausedMessage(state, fetchError);
+  // Mounted by a navigation while the channel was already up: a change between the server's
+  // reading and this subscription would be missed, so read once more. (On a page load the
+  // channel's first `resync` does it.)
+  const connectedAtMount = useRef(state === "connected");
+  useEffect(() => {
+    if (connectedAtMount.current) refresh();
+  }, [refresh]);
 
   async function loadMore() {
     if (!page.nextCursor) return;
     setLoadingMore(true);
+    setLoadError(null);
     try {
       const more = await fetchJson<RunsPage>(runsUrl(status, PAGE_SIZE, page.nextCursor));
       version.current += 1;
       setPage((p) => ({ runs: [...p.runs, ...more.runs.filter((r) => !p.runs.some((x) => x.id === r.id))], nextCursor: more.nextCursor }));
     } catch (err) {
-      setError(`Could not load more runs: ${(err as Error).message}`);
+      setLoadError(`Could not load more runs: ${(err as Error).message}`);
     } finally {
       setLoadingMore(false);
     }

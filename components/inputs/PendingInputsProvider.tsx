@@ -1,0 +1,39 @@
+"use client";
+
+import { createContext, useCallback, useEffect, useState } from "react";
+import type { InboxItem } from "@/lib/services/inputs";
+import { useCoalescedRefresh } from "../live/useCoalescedRefresh";
+import { useLiveChannel } from "../live/useLiveChannel";
+import { fetchJson } from "../runs/fetchJson";
+
+export type PendingInputs = { items: InboxItem[] | null; error: string | null };
+
+export const PendingInputsContext = createContext<PendingInputs | null>(null);
+
+/**
+ * The signed-in user's open requests, one copy per tab for the nav badge, the tab title, the
+ * notifications and the inbox: read from GET /api/inputs (the API scripts use) when the page
+ * opens, and again only when the live channel says a request opened or closed, or that
+ * changes may have been missed.
+ */
+export function PendingInputsProvider({ userId, children }: { userId: string; children: React.ReactNode }) {
+  const [value, setValue] = useState<PendingInputs>({ items: null, error: null });
+
+  const load = useCallback(async () => {
+    try {
+      const { inputs } = await fetchJson<{ inputs: InboxItem[] }>("/api/inputs");
+      setValue({ items: inputs, error: null });
+    } catch (err) {
+      setValue((v) => ({ ...v, error: (err as Error).message }));
+    }
+  }, []);
+  const refresh = useCoalescedRefresh(load);
+
+  useEffect(() => void load(), [load]);
+  useLiveChannel((signal) => {
+    // The inbox holds the user's own runs' requests only; an admin's channel carries everyone's runs.
+    if (signal.type === "resync" || (signal.change.kind === "input" && signal.change.userId === userId)) refresh();
+  });
+
+  return <PendingInputsContext.Provider value={value}>{children}</PendingInputsContext.Provider>;
+}
