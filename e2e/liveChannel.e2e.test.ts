@@ -103,7 +103,7 @@ async function waitForRow(sql: string, params: unknown[]): Promise<void> {
 const row = () => page.locator(`[data-testid="runs-list"] [data-run-id="${runId}"]`);
 
 describe("the live channel in the browser", () => {
-  it("follows a run in the runs list from queued to running", async () => {
+  it("shows a run in the runs list and follows it to running", async () => {
     await signUpInBrowser(page, url, email);
     runId = await createRun('echo "working"; sleep 300');
     await page.goto(url);
