@@ -102,11 +102,12 @@ export type CheckpointTarget = {
 
 /**
  * Background saves start at most this often, so a burst of quick file turns costs a few
- * commits and bundles rather than one per turn (each is several git processes, and this
- * process's event loop spawns them). A crash loses at most this much more of such work, and
- * it is safe to run again (toolResume.ts).
+ * commits and bundles rather than one per turn: each is several git processes, and spawning
+ * one stalls this process's event loop (the fork copies its page tables: milliseconds for a
+ * job process's few hundred MiB), so the loop's turns pay for it. A crash loses at most this
+ * much more of such work, and it is safe to run again (toolResume.ts).
  */
-export const BACKGROUND_SAVE_PAUSE_MS = 200;
+export const BACKGROUND_SAVE_PAUSE_MS = 500;
 
 /** What changed in the worktree since the last save written. */
 type Changes = { kind: "none" } | { kind: "known"; files: Map<string, WrittenFile> } | { kind: "scan" };
@@ -135,6 +136,8 @@ export function createCheckpointSaver(target: CheckpointTarget): CheckpointSaver
   let recordedHead: string | null = null;
   // The index matches the worktree (but for known writes) only after a scan by this attempt.
   let scanned = false;
+  // Paths this saver staged from known contents since its last scan: in the index, so no ignore rule applies.
+  const tracked = new Set<string>();
 
   const commitIndex = async (branchTip: BranchTip, turn: number) => {
     const treeSha = await writeIndexTree(tree);
@@ -149,14 +152,17 @@ export function createCheckpointSaver(target: CheckpointTarget): CheckpointSaver
   const write = async ({ turn, stateJson, changes }: Save) => {
     tip ??= await branchTipAtHead(tree.gitDir);
     recordedHead ??= tip.head;
-    if (changes.kind === "scan") await stageWorkspace(tree);
-    if (changes.kind === "known") await stageKnownFiles(tree, [...changes.files.values()]);
+    if (changes.kind === "scan") {
+      tracked.clear();
+      await stageWorkspace(tree);
+    }
+    if (changes.kind === "known") await stageKnownFiles(tree, [...changes.files.values()], tracked);
     if (changes.kind !== "none") await commitIndex(tip, turn);
     const headSha = tip.head;
     // Bundle first, record second: a crash in between leaves the previous record, whose
     // commit the new bundle still holds.
     if (headSha !== recordedHead) {
-      const bundle = await bundleBranch({ gitDir: tree.gitDir, branch: target.branch, baseSha, also: [recordedHead] });
+      const bundle = await bundleBranch({ gitDir: tree.gitDir, branch: target.branch, baseSha, headSha, also: [recordedHead] });
       if (bundle) {
         await saveRunBundle(target.log, target.runId, bundle, writes);
         counts.bundles += 1;

@@ -37,8 +37,10 @@ export async function bundleBranch(opts: {
   branch: string;
   baseSha: string;
   also?: readonly string[];
+  /** Where the branch is, when the caller knows (it moved it): saves asking git. */
+  headSha?: string;
 }): Promise<{ bundle: Buffer; meta: BundleMeta } | null> {
-  const headSha = (await runGit(["rev-parse", "--verify", `refs/heads/${opts.branch}^{commit}`], { gitDir: opts.gitDir })).stdout.trim();
+  const headSha = opts.headSha ?? (await runGit(["rev-parse", "--verify", `refs/heads/${opts.branch}^{commit}`], { gitDir: opts.gitDir })).stdout.trim();
   if (headSha === opts.baseSha) return null;
   const also = (opts.also ?? []).filter((sha) => sha !== opts.baseSha && sha !== headSha);
   for (const sha of also) if (!/^[0-9a-f]{40,64}$/.test(sha)) throw new Error(`"${sha}" is not a commit id`);

@@ -19,10 +19,16 @@ export type WrittenFile = { path: string; content: Buffer; executable: boolean }
  * The caller keeps the workspace's `.gitignore` and `.gitattributes` files as they were when
  * the files were written (the agent loop saves a change to one of them by a full scan).
  */
-export async function stageKnownFiles(tree: Pick<AttemptTree, "gitDir" | "workspace" | "indexFile">, files: readonly WrittenFile[]): Promise<void> {
+export async function stageKnownFiles(
+  tree: Pick<AttemptTree, "gitDir" | "workspace" | "indexFile">,
+  files: readonly WrittenFile[],
+  /** Paths known to be in the index (staged by an earlier call): no ignore rule applies to them. Grows with what this call stages. */
+  tracked: Set<string> = new Set(),
+): Promise<void> {
   if (files.length === 0) return;
   const excluded = (await readExcludedPaths(tree.gitDir)).map(normalPath);
-  const ignored = await ignoredPaths(tree, files.map((f) => f.path));
+  const untracked = files.map((f) => f.path).filter((p) => !tracked.has(p));
+  const ignored = untracked.length > 0 ? await ignoredPaths(tree, untracked) : new Set<string>();
   const staged = files.filter((f) => !ignored.has(f.path) && !excluded.some((e) => isAtOrUnder(f.path, e)));
   if (staged.length === 0) return;
   const entries: string[] = [];
@@ -32,6 +38,7 @@ export async function stageKnownFiles(tree: Pick<AttemptTree, "gitDir" | "worksp
   }
   await runGit(["update-index", "-z", "--index-info"], { ...treeGitOptions(tree), input: entries.map((e) => `${e}\0`).join("") });
   await refuseStagedSecretFiles(tree);
+  for (const file of staged) tracked.add(file.path);
 }
 
 /** The paths git's ignore rules skip (a tracked path never is: `add --all` stages it anyway). */
