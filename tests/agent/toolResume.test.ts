@@ -5,7 +5,7 @@ import Anthropic from "@anthropic-ai/sdk";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AgentState } from "../../jobs/agent/agentState";
-import { createCheckpointSaver, type CheckpointOptions } from "../../jobs/agent/checkpoint";
+import { createCheckpointSaver, type CheckpointOptions, type CheckpointSaver } from "../../jobs/agent/checkpoint";
 import { runAgentLoop } from "../../jobs/agent/loop";
 import { LoopGuard } from "../../jobs/agent/loopGuard";
 import { priceFor } from "../../jobs/agent/pricing";
@@ -61,6 +61,14 @@ async function runLoop(
     prompt: "Work on the files",
     approvalMode: options.approvalMode ?? "auto",
   });
+  // What happened, in order: each save (how it was asked for), each flush, each call's start.
+  const trail: string[] = [];
+  const checkpoint: CheckpointSaver = async (_turn, state, options = {}) => {
+    const save = { state: structuredClone(state as AgentState), options };
+    saves.push(save);
+    trail.push(`save ${howSaved(save)}`);
+  };
+  checkpoint.flush = async () => void trail.push("flush");
   const result = await runAgentLoop(
     {
       client: new Anthropic({ apiKey: TEST_API_KEY, baseURL: fake.url, maxRetries: 0 }),
@@ -77,13 +85,16 @@ async function runLoop(
       sandbox: { workspace, readOnlyPaths: [], networkHosts: [] },
       secrets: [],
       signal: new AbortController().signal,
-      emit: async (event) => void events.push({ ...event, runId: payload.runId, seq: events.length, at: new Date().toISOString() } as RunEvent),
+      emit: async (event) => {
+        if (event.type === "tool.started") trail.push(`started ${event.callId}`);
+        events.push({ ...event, runId: payload.runId, seq: events.length, at: new Date().toISOString() } as RunEvent);
+      },
       requestInput: options.requestInput ?? (() => Promise.reject(new Error("nothing in this run asks a person"))),
-      checkpoint: async (_turn, state, options = {}) => void saves.push({ state: structuredClone(state as AgentState), options }),
+      checkpoint,
       resumeFrom: resumeFrom ? { turn: resumeFrom.turns, state: resumeFrom } : undefined,
     },
   );
-  return { result, events, saves, modelRequests: fake.requests.length - requestsBefore };
+  return { result, events, saves, trail, modelRequests: fake.requests.length - requestsBefore };
 }
 
 async function workspaceWith(name: string, files: Record<string, string>): Promise<string> {
@@ -152,6 +163,37 @@ describe("crash resume per tool call in the loop", () => {
     // Every save holds the model's answer: a resumed run never asks the model for that turn again.
     for (const save of saves) expect(save.state.turns).toBe(1);
     expect(saves[3]!.state.messages.at(-1)!.content).toHaveLength(3);
+  });
+
+  it("lets the saves still pending land before a call changes git's rules (.gitignore) or has outside effects, and saves those by a scan", async () => {
+    const workspace = await workspaceWith("rules", {});
+    const { result, trail } = await runLoop(workspace, [
+      {
+        content: [
+          { type: "tool_use", id: "toolu_a", name: "write_file", input: { path: "a.txt", content: "a\n" } },
+          { type: "tool_use", id: "toolu_ignore", name: "write_file", input: { path: ".gitignore", content: "*.log\n" } },
+          { type: "tool_use", id: "toolu_b", name: "write_file", input: { path: "b.log", content: "b\n" } },
+          { type: "tool_use", id: "toolu_sh", name: "shell", input: { command: "echo c > c.txt" } },
+        ],
+      },
+      turn.text("Done."),
+    ]);
+    expect(result.ok).toBe(true);
+    expect(trail).toEqual([
+      "started toolu_a",
+      "save background a.txt",
+      "flush",
+      "started toolu_ignore",
+      "save scan",
+      "started toolu_b",
+      "save background b.log",
+      // The shell's start record is a durable save (the saver flushes before it writes).
+      "save unchanged",
+      "started toolu_sh",
+      "save scan",
+      // The loop's end: every save has landed.
+      "flush",
+    ]);
   });
 
   it("runs the calls after the last saved completion again (a read), and never a completed one", async () => {
