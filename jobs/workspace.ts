@@ -157,6 +157,7 @@ async function checkOutFromPool(
       await moveCheckout(tree, entrySha, o.startSha, o.signal);
       return entrySha;
     } catch (e) {
+      // Nothing of the entry is kept: its files may be anything the failed move left.
       if (o.signal?.aborted) throw e;
       o.pool?.logger.warn("could not bring a pooled workspace to the run's commit; checking out every file", {
         from: entrySha,

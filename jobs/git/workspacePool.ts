@@ -194,10 +194,15 @@ async function trash(pool: string, name: string): Promise<boolean> {
     if ((e as NodeJS.ErrnoException).code === "ENOENT") return false;
     throw e;
   }
-  // A git left running by a killed process may still be writing in it: whatever cannot be
-  // removed now stays as trash-* (never claimed) for the next start-up.
-  await fs.rm(doomed, { recursive: true, force: true, maxRetries: 3 }).catch(() => undefined);
+  await removeTrash(doomed);
   return true;
+}
+
+// A git left running by a killed process may still be writing in it, or another process's
+// start-up may be removing it too: whatever cannot be removed now stays as trash-* (never
+// claimed) for the next start-up.
+async function removeTrash(dir: string): Promise<void> {
+  await fs.rm(dir, { recursive: true, force: true, maxRetries: 3 }).catch(() => undefined);
 }
 
 /**
@@ -221,7 +226,7 @@ export async function cleanupStalePoolEntries(dataDir: string, logger: Logger): 
         (name.startsWith(TMP_PREFIX) && !(await pathExists(path.join(dir, "owner.json")))) ||
         ((name.startsWith(TMP_PREFIX) || ENTRY_NAME.test(name)) && (await ownedByGoneProcess(dir, logger)));
       if (!stale) continue;
-      if (name.startsWith(TRASH_PREFIX)) await fs.rm(dir, { recursive: true, force: true });
+      if (name.startsWith(TRASH_PREFIX)) await removeTrash(dir);
       else if (!(await trash(pool, name))) continue;
       removed.push(dir);
     }

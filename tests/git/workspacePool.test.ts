@@ -7,7 +7,7 @@ import { treeGitOptions } from "../../jobs/git/attempt";
 import { runGit } from "../../jobs/git/exec";
 import { mirrorPath } from "../../jobs/git/mirror";
 import { fillPool, poolRefillsSettled, workspacePoolDir, type PoolSettings } from "../../jobs/git/workspacePool";
-import { silentLogger } from "../../jobs/logger";
+import { createLogger, silentLogger } from "../../jobs/logger";
 import { prepareWorkspace, releaseWorkspace, type PrepareWorkspaceOptions, type Workspace } from "../../jobs/workspace";
 import { loadConfig } from "../../lib/config";
 import { createTestRepo, git, type TestRepo } from "../support/gitRepo";
@@ -162,6 +162,26 @@ describe("the workspace pool", () => {
     expect(await git(ws.path, "rev-parse", "HEAD", "origin/main")).toBe(`${newSha}\n${newSha}`);
     expect(await git(ws.path, "symbolic-ref", "HEAD")).toBe(`refs/heads/${ws.branch}`);
     expect(await git(ws.path, "reflog", "--format=%H")).toBe(newSha);
+  });
+
+  it("checks out every file when an entry cannot be moved (a file not as its index says), never handing the entry's files on", async () => {
+    const repo = await newRepo({ "README.md": "hello\n", "data.txt": "v1\n" });
+    const first = await prepare(runOptions(repo, null));
+    await fillPool({ dataDir: config.dataDir, mirror: first.mirror, baseBranch: "main", size: 1, logger: silentLogger });
+    const [entry] = await expectEntriesWhole(repo);
+    const entryDir = path.join(workspacePoolDir(config.dataDir, first.mirror), entry!);
+    // Changed behind the index's back (only the platform writes here; this stands for a disk fault).
+    await fs.writeFile(path.join(entryDir, "workspace", "data.txt"), "tampered, and longer\n");
+    await fs.writeFile(path.join(entryDir, "workspace", "stray.txt"), "not in any commit\n");
+    const newSha = await repo.commit({ "data.txt": "v2\n" }, "v2");
+
+    const lines: string[] = [];
+    const ws = await prepare(runOptions(repo, { size: 1, logger: createLogger([], {}, (line) => lines.push(line)) }));
+    expect(ws.preparation.pooledFrom).toBeNull();
+    expect(ws.headSha).toBe(newSha);
+    expect(await treeOfFolder(ws.path)).toBe(await treeOfCommit(repo, newSha));
+    await expectCleanCheckout(ws);
+    expect(lines.join("\n")).toContain("could not bring a pooled workspace to the run's commit");
   });
 
   it("falls back to a checkout of every file when the pool is empty, and refills it", async () => {
