@@ -7,6 +7,8 @@ describe("configuration", () => {
     expect(c).toMatchObject({ port: 3000, appUrl: "http://localhost:3000", redisUrl: "redis://127.0.0.1:6379", redisPrefix: "", workerConcurrency: 2, allowLocalRepos: false });
     expect(c.databaseUrl).toBeUndefined();
     expect(c.dataDir).toMatch(/\.data$/);
+    expect(c.workspacePoolSize).toBe(1);
+    expect(loadConfig({ WORKSPACE_POOL_SIZE: "0" }).workspacePoolSize).toBe(0);
   });
 
   it.each([
@@ -20,6 +22,8 @@ describe("configuration", () => {
     ["GIT_AUTHOR_EMAIL", "nobody"],
     ["ALLOW_LOCAL_REPOS", "yes please"],
     ["REDIS_PREFIX", "has space"],
+    ["WORKSPACE_POOL_SIZE", "-1"],
+    ["WORKSPACE_POOL_SIZE", "17"],
   ])("refuses %s=%s naming the variable", (name, value) => {
     let error: unknown;
     try {
