@@ -8,6 +8,7 @@ const benches: [string, () => Promise<BenchResult>][] = [
   ["event latency", async () => (await import("./eventLatency")).benchEventLatency()],
   ["agent turn", async () => (await import("./agentTurn")).benchAgentTurn()],
   ["redis footprint", async () => (await import("./redisFootprint")).benchRedisFootprint()],
+  ["throughput", async () => (await import("./throughput")).benchThroughput()],
 ];
 
 const only = process.argv.slice(2);

@@ -12,11 +12,20 @@ import path from "node:path";
 export type RunningAgentDesk = {
   url: string;
   env: Record<string, string>;
+  /** Its DATA_DIR (PGlite's folder is `pgdata` in it); removed by stop() unless kept. */
+  dataDir: string;
   /** pid of the Next.js server process (for memory figures). */
   webPid: () => number | null;
-  stop: () => Promise<void>;
+  /** pids of the job processes' node processes (the one `npm start` started, then any extra). */
+  jobPids: () => number[];
+  /** One more job process against the same Redis, as on another machine (see startJobProcess). */
+  startJobProcess: () => Promise<ExtraJobProcess>;
+  /** Stops extra job processes, then AgentDesk; `keepDataDir` leaves DATA_DIR for the caller to read. */
+  stop: (options?: { keepDataDir?: boolean }) => Promise<void>;
   output: () => string;
 };
+
+export type ExtraJobProcess = { pid: number; stop: () => Promise<void> };
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -46,6 +55,74 @@ function descendants(pid: number): number[] {
   const walk = (p: number) => (children.get(p) ?? []).forEach((c) => (all.push(c), walk(c)));
   walk(pid);
   return all;
+}
+
+/** Node processes under `root` (itself included) whose command line matches, without their matching descendants. */
+function leafProcesses(root: number, command: RegExp): number[] {
+  const matching = [root, ...descendants(root)].filter((p) => {
+    try {
+      return command.test(fs.readFileSync(`/proc/${p}/cmdline`, "utf8"));
+    } catch {
+      return false;
+    }
+  });
+  // tsx runs the script in a child node process: the child is the one doing the work.
+  return matching.filter((p) => !descendants(p).some((d) => matching.includes(d)));
+}
+
+function stopGroup(child: ChildProcess, exited: Promise<void>): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  const signal = (s: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, s);
+    } catch {
+      // the group is gone already
+    }
+  };
+  signal("SIGTERM");
+  const timer = setTimeout(() => signal("SIGKILL"), 30_000);
+  return exited.then(() => clearTimeout(timer));
+}
+
+/**
+ * Another `tsx jobs/main.ts` with the same Redis, prefix and secrets as the running AgentDesk and
+ * a DATA_DIR and health port of its own: job processes on one machine must not share DATA_DIR
+ * (each removes stale attempts it finds there at start-up, and mirror locks are per process).
+ * Resolves once its health endpoint answers.
+ */
+async function startExtraJobProcess(root: string, env: Record<string, string>, timeoutMs: number): Promise<ExtraJobProcess & { dataDir: string }> {
+  const workerPort = await freePort();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "agentdesk-jobs-"));
+  let output = "";
+  const child = spawn(path.join(root, "node_modules", ".bin", "tsx"), ["jobs/main.ts"], {
+    cwd: root,
+    env: { ...env, NODE_ENV: "production", DATA_DIR: dataDir, WORKER_PORT: String(workerPort) } as NodeJS.ProcessEnv,
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  child.stdout!.on("data", (d) => (output = (output + d).slice(-8_000)));
+  child.stderr!.on("data", (d) => (output = (output + d).slice(-8_000)));
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const stop = async () => {
+    await stopGroup(child, exited);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  };
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`extra job process exited during start-up:\n${output.slice(-4000)}`);
+    try {
+      const res = await fetch(`http://127.0.0.1:${workerPort}/health`, { signal: AbortSignal.timeout(2_000) });
+      if (res.ok) break;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`extra job process not healthy within ${timeoutMs} ms:\n${output.slice(-4000)}`);
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  return { pid: child.pid!, dataDir, stop };
 }
 
 export function rssBytes(pid: number): number {
@@ -104,9 +181,11 @@ export async function startAgentDesk(extraEnv: Record<string, string> = {}, time
     await new Promise((r) => setTimeout(r, 300));
   }
 
+  const extraJobProcesses: ExtraJobProcess[] = [];
   return {
     url: `http://localhost:${port}`,
     env,
+    dataDir,
     output: () => output,
     webPid: () => {
       // The process listening on the web port: the deepest "next" descendant with most memory.
@@ -119,14 +198,21 @@ export async function startAgentDesk(extraEnv: Record<string, string> = {}, time
       });
       return candidates.sort((a, b) => rssBytes(b) - rssBytes(a))[0] ?? null;
     },
-    stop: async () => {
+    jobPids: () => [child.pid!, ...extraJobProcesses.map((j) => j.pid)].flatMap((p) => leafProcesses(p, /jobs\/main\.ts/)),
+    startJobProcess: async () => {
+      const started = await startExtraJobProcess(root, env, timeoutMs);
+      extraJobProcesses.push(started);
+      return started;
+    },
+    stop: async (options = {}) => {
+      await Promise.all(extraJobProcesses.splice(0).map((j) => j.stop()));
       if (child.exitCode === null) {
         child.kill("SIGTERM");
         const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
         await exited;
         clearTimeout(timer);
       }
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      if (!options.keepDataDir) fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

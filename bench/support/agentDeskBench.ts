@@ -1,0 +1,58 @@
+import crypto from "node:crypto";
+import { rssBytes, signUpOverHttp, type RunningAgentDesk } from "../../tests/support/server";
+
+/**
+ * What the whole-AgentDesk benchmarks (bench/throughput.ts, bench/webMemory.ts) share: a user
+ * with a registered repository who submits runs through the HTTP API, and peak memory sampling
+ * of the running processes.
+ */
+export type BenchUser = {
+  cookie: string;
+  token: string;
+  /** POST /api/runs against the registered repository; the new run's id. */
+  submit: (body: Record<string, unknown>) => Promise<string>;
+};
+
+export async function benchUser(server: RunningAgentDesk, repoUrl: string, repoName = "bench"): Promise<BenchUser> {
+  const { cookie, token } = await signUpOverHttp(server.url, `bench-${crypto.randomUUID()}@example.com`);
+  const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
+  const repoRes = await fetch(`${server.url}/api/repos`, { method: "POST", headers, body: JSON.stringify({ name: repoName, url: repoUrl }) });
+  if (repoRes.status !== 201) throw new Error(`registering the bench repository: ${repoRes.status} ${await repoRes.text()}`);
+  return {
+    cookie,
+    token,
+    submit: async (body) => {
+      const res = await fetch(`${server.url}/api/runs`, { method: "POST", headers, body: JSON.stringify({ repo: repoName, ...body }) });
+      if (res.status !== 201) throw new Error(`POST /api/runs: ${res.status} ${await res.text()}`);
+      return ((await res.json()) as { id: string }).id;
+    },
+  };
+}
+
+/** Samples the resident memory of a set of processes every `everyMs` and keeps the peaks. */
+export function sampleRss(pids: Record<string, number[]>, everyMs = 250) {
+  const peaks: Record<string, number> = {};
+  const take = () => {
+    for (const [label, list] of Object.entries(pids)) {
+      let total = 0;
+      for (const pid of list) {
+        try {
+          total += rssBytes(pid);
+        } catch {
+          // the process ended between the listing and the read
+        }
+      }
+      peaks[label] = Math.max(peaks[label] ?? 0, total);
+    }
+  };
+  take();
+  const timer = setInterval(take, everyMs);
+  return {
+    /** Stops sampling and returns the peak of each label (bytes; a label's pids summed). */
+    stop: () => {
+      clearInterval(timer);
+      take();
+      return peaks;
+    },
+  };
+}
