@@ -9,6 +9,7 @@ const benches: [string, () => Promise<BenchResult>][] = [
   ["agent turn", async () => (await import("./agentTurn")).benchAgentTurn()],
   ["redis footprint", async () => (await import("./redisFootprint")).benchRedisFootprint()],
   ["throughput", async () => (await import("./throughput")).benchThroughput()],
+  ["web memory", async () => (await import("./webMemory")).benchWebMemory()],
 ];
 
 const only = process.argv.slice(2);

@@ -16,6 +16,8 @@ export type RunningAgentDesk = {
   dataDir: string;
   /** pid of the Next.js server process (for memory figures). */
   webPid: () => number | null;
+  /** pid of `npm start`'s own node process (scripts/start.ts, the supervisor). */
+  supervisorPid: () => number | null;
   /** pids of the job processes' node processes (the one `npm start` started, then any extra). */
   jobPids: () => number[];
   /** One more job process against the same Redis, as on another machine (see startJobProcess). */
@@ -198,6 +200,7 @@ export async function startAgentDesk(extraEnv: Record<string, string> = {}, time
       });
       return candidates.sort((a, b) => rssBytes(b) - rssBytes(a))[0] ?? null;
     },
+    supervisorPid: () => leafProcesses(child.pid!, /scripts\/start\.ts/)[0] ?? null,
     jobPids: () => [child.pid!, ...extraJobProcesses.map((j) => j.pid)].flatMap((p) => leafProcesses(p, /jobs\/main\.ts/)),
     startJobProcess: async () => {
       const started = await startExtraJobProcess(root, env, timeoutMs);
