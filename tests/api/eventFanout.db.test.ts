@@ -1,7 +1,12 @@
+import { spawn } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { Readable } from "node:stream";
+import type { ReadableStream as NodeReadableStream } from "node:stream/web";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { GET as runEvents } from "@/app/api/runs/[id]/events/route";
 import { POST as createRun } from "@/app/api/runs/route";
@@ -183,4 +188,59 @@ describe("event fan-out to many viewers", () => {
     expected.push(await appendEnding(runId));
     for (const got of await Promise.all(readings)) expectExactly(got, expected);
   });
+  it("a viewer process stopped with SIGSTOP falls out of live delivery over a real socket, and after SIGCONT gets every event once", async () => {
+    const runId = await newRun();
+    const [first] = await idsInStream(runId);
+    const { hub } = await ownHub();
+    const app = await getApp();
+    // A real HTTP server and socket between the stream and the viewer process, so backpressure
+    // comes from the kernel's buffers filling up, as with a stalled browser.
+    const server = http.createServer((req, res) => {
+      const controller = new AbortController();
+      res.on("close", () => controller.abort());
+      const after = new URL(req.url!, "http://x").searchParams.get("after")!;
+      const stream = runEventStream({ db: app.db, log: app.eventLog, hub, runId, afterId: after, signal: controller.signal });
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      Readable.fromWeb(stream as NodeReadableStream<Uint8Array>).pipe(res);
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/?after=${first}`;
+    const curl = spawn("curl", ["-sN", url], { stdio: ["ignore", "pipe", "inherit"] });
+    try {
+      const curlIds: string[] = [];
+      let curlText = "";
+      curl.stdout.setEncoding("utf8");
+      curl.stdout.on("data", (chunk: string) => {
+        curlText += chunk;
+        let cut: number;
+        while ((cut = curlText.indexOf("\n\n")) >= 0) {
+          const id = /^id: (.+)$/m.exec(curlText.slice(0, cut))?.[1];
+          curlText = curlText.slice(cut + 2);
+          if (id) curlIds.push(id);
+        }
+      });
+      const fastIds: string[] = [];
+      const fast = readSse(await viewer(hub, runId, first!), { timeoutMs: 60_000, onMessage: (m) => fastIds.push(m.id!) });
+      const warmUp = await appendLogs(runId, 0, 3);
+      await vi.waitFor(() => expect(curlIds).toEqual(warmUp));
+
+      curl.kill("SIGSTOP");
+      // Far more than the socket buffers and the viewer's queue hold (about 20 MB).
+      const burst = await appendLogs(runId, 3, 400, 50_000);
+      await vi.waitFor(() => expect(fastIds).toEqual([...warmUp, ...burst]), { timeout: 30_000 });
+      await vi.waitFor(() => expect(hub.viewerCount(runId)).toBe(1), { timeout: 15_000 });
+
+      curl.kill("SIGCONT");
+      await vi.waitFor(() => expect(curlIds.length).toBe(warmUp.length + burst.length), { timeout: 30_000 });
+      await vi.waitFor(() => expect(hub.viewerCount(runId)).toBe(2));
+      const end = await appendEnding(runId);
+      const expected = [...warmUp, ...burst, end];
+      expectExactly(await fast, expected);
+      await vi.waitFor(() => expect(curlIds).toEqual(expected));
+    } finally {
+      curl.kill("SIGKILL");
+      server.closeAllConnections();
+      server.close();
+    }
+  }, 120_000);
 });
