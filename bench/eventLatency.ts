@@ -1,5 +1,7 @@
+import { fork, type ChildProcess } from "node:child_process";
 import crypto from "node:crypto";
-import { performance } from "node:perf_hooks";
+import fs from "node:fs";
+import path from "node:path";
 import { appendEvent, createEventLog } from "../lib/eventLog";
 import { createRedis } from "../lib/redis";
 import { createTestRepo } from "../tests/support/gitRepo";
@@ -8,39 +10,43 @@ import { mib, ms, percentile, type BenchResult } from "./stats";
 
 /**
  * Event latency from the job process's append to an SSE client's receipt, through the real
- * web server (`npm start`), with 1 and with 200 concurrent viewers of one run; the baseline is a
- * client reading the same Redis stream directly (XREAD BLOCK), the floor any design pays.
+ * web server (`npm start`), with 1, 200 and 500 concurrent viewers of one run; the baseline is
+ * a client reading the same Redis stream directly (XREAD BLOCK), the floor any design pays,
+ * measured during each phase so load affects both alike. Also the web process's memory idle
+ * and with 500 viewers connected.
+ *
+ * The viewers live in child processes (bench/sseViewers.ts): a single bench process reading
+ * 500 sockets in turn would stamp the last ones late by its own work, not the server's.
  */
 
-type Viewer = { latencies: number[]; connected: Promise<void>; close: () => void };
+const VIEWER_PROCESSES = 2;
+const CLOCK_TICKS_PER_SEC = 100;
 
-function openViewer(url: string, token: string, sentAt: Map<number, number>, counts: (n: number) => boolean): Viewer {
-  const controller = new AbortController();
-  const latencies: number[] = [];
-  let markConnected = () => {};
-  const connected = new Promise<void>((r) => (markConnected = r));
-  void (async () => {
-    const res = await fetch(url, { headers: { authorization: `Bearer ${token}` }, signal: controller.signal });
-    if (!res.ok) throw new Error(`SSE ${res.status}: ${await res.text()}`);
-    markConnected();
-    const decoder = new TextDecoder();
-    let buffer = "";
-    const body = res.body!.getReader();
-    for (let chunk = await body.read(); !chunk.done; chunk = await body.read()) {
-      const now = performance.now();
-      buffer += decoder.decode(chunk.value, { stream: true });
-      let at: number;
-      while ((at = buffer.indexOf("\n\n")) >= 0) {
-        const block = buffer.slice(0, at);
-        buffer = buffer.slice(at + 2);
-        const m = /"message":"bench:(\d+)"/.exec(block);
-        if (m && counts(Number(m[1]))) latencies.push(now - sentAt.get(Number(m[1]))!);
-      }
-    }
-  })().catch((err: Error) => {
-    if (err.name !== "AbortError") console.error("viewer:", err.message);
+/** CPU time (user + system) a process has used so far, in ms: load-independent cost. */
+function cpuMs(pid: number | null): number {
+  if (!pid) return NaN;
+  // Fields after the command name, which is in parentheses and may contain spaces.
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SEC;
+}
+const nowMs = () => Number(process.hrtime.bigint()) / 1e6;
+
+type ViewerProcess = { child: ChildProcess; next: () => Promise<Record<string, unknown>> };
+
+function startViewerProcess(): ViewerProcess {
+  const child = fork(path.join(import.meta.dirname, "sseViewers.ts"), [], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const inbox: Record<string, unknown>[] = [];
+  let waiting: ((m: Record<string, unknown>) => void) | undefined;
+  child.on("message", (m: Record<string, unknown>) => {
+    if (waiting) {
+      const w = waiting;
+      waiting = undefined;
+      w(m);
+    } else inbox.push(m);
   });
-  return { latencies, connected, close: () => controller.abort() };
+  const next = () =>
+    inbox.length ? Promise.resolve(inbox.shift()!) : new Promise<Record<string, unknown>>((resolve) => (waiting = resolve));
+  return { child, next };
 }
 
 async function measure(opts: {
@@ -53,26 +59,40 @@ async function measure(opts: {
   sentAt: Map<number, number>;
   offset: number;
   onConnected?: () => void;
+  webPid: number | null;
 }) {
   // Each phase starts after what is already in the stream and times only its own events.
   const url = await opts.streamUrl();
-  const counts = (n: number) => n >= opts.offset && n < opts.offset + opts.events;
-  const viewers = Array.from({ length: opts.viewers }, () => openViewer(url, opts.token, opts.sentAt, counts));
-  await Promise.all(viewers.map((v) => v.connected));
+  const processes = Array.from({ length: Math.min(VIEWER_PROCESSES, opts.viewers) }, startViewerProcess);
+  const share = (i: number) => Math.floor(opts.viewers / processes.length) + (i < opts.viewers % processes.length ? 1 : 0);
+  processes.forEach((p, i) => p.child.send({ open: { url, token: opts.token, count: share(i) } }));
+  for (const p of processes) {
+    const m = await p.next();
+    if (!m.connected) throw new Error(`viewers failed to connect: ${String(m.failed)}`);
+  }
   await new Promise((r) => setTimeout(r, 300));
   opts.onConnected?.();
+  const from = nowMs();
+  const cpuBefore = cpuMs(opts.webPid);
   for (let i = 0; i < opts.events; i++) {
     await opts.append(opts.offset + i);
     await new Promise((r) => setTimeout(r, opts.spacingMs));
   }
-  const deadline = Date.now() + 10_000;
-  while (viewers.some((v) => v.latencies.length < opts.events) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 50));
+  // Give stragglers time to arrive (a missing sample is reported, not hidden).
+  await new Promise((r) => setTimeout(r, 2_000));
+  const webCpuPerEvent = (cpuMs(opts.webPid) - cpuBefore) / opts.events;
+  const latencies: number[] = [];
+  let duplicates = 0;
+  for (const p of processes) {
+    p.child.send({ report: true });
+    const m = (await p.next()) as { samples: [number, number][]; duplicates: number; errors: string[] };
+    for (const [n, at] of m.samples) {
+      if (n >= opts.offset && n < opts.offset + opts.events) latencies.push(at - opts.sentAt.get(n)!);
+    }
+    duplicates += m.duplicates;
+    if (m.errors.length) console.error("viewer errors:", m.errors.slice(0, 3));
   }
-  viewers.forEach((v) => v.close());
-  const all = viewers.flatMap((v) => v.latencies);
-  const missing = opts.viewers * opts.events - all.length;
-  return { all, missing };
+  return { all: latencies, missing: opts.viewers * opts.events - latencies.length, duplicates, from, to: nowMs(), webCpuPerEvent };
 }
 
 export async function benchEventLatency(): Promise<BenchResult> {
@@ -96,7 +116,7 @@ export async function benchEventLatency(): Promise<BenchResult> {
     const log = createEventLog(redis, server.env.REDIS_PREFIX);
     const sentAt = new Map<number, number>();
     const append = async (n: number) => {
-      sentAt.set(n, performance.now());
+      sentAt.set(n, nowMs());
       await appendEvent(log, runId, { type: "log", level: "info", message: `bench:${n}` });
     };
     const streamUrl = async () => {
@@ -104,52 +124,65 @@ export async function benchEventLatency(): Promise<BenchResult> {
       return `${base}/api/runs/${runId}/events?after=${tail[0]?.[0] ?? "0"}`;
     };
 
-    // Baseline: a direct Redis reader of the same stream.
-    const baseline: number[] = [];
+    // Baseline: a direct Redis reader of the same stream, running through every phase.
+    const baseline: { at: number; latency: number }[] = [];
     let baselineRunning = true;
     const baselineLoop = (async () => {
       let last = "$";
       while (baselineRunning) {
         const res = (await reader.xread("BLOCK", 500, "STREAMS", log.keys.runEvents(runId), last)) as [string, [string, string[]][]][] | null;
-        const now = performance.now();
+        const now = nowMs();
         for (const [id, fields] of res?.[0]?.[1] ?? []) {
           last = id;
           const m = /"message":"bench:(\d+)"/.exec(fields.join(" "));
-          if (m) baseline.push(now - sentAt.get(Number(m[1]))!);
+          if (m) baseline.push({ at: now, latency: now - sentAt.get(Number(m[1]))! });
         }
       }
     })();
+    const baselineDuring = (phase: { from: number; to: number }) =>
+      baseline.filter((b) => b.at >= phase.from && b.at <= phase.to).map((b) => b.latency);
 
     const webPid = server.webPid();
-    const idleRss = webPid ? rssBytes(webPid) : NaN;
-    const one = await measure({ viewers: 1, events: 300, spacingMs: 10, streamUrl, token, append, sentAt, offset: 0 });
-    baselineRunning = false;
-    await baselineLoop;
+    const rss = () => (webPid ? rssBytes(webPid) : NaN);
+    const idleRss = rss();
+    const one = await measure({ viewers: 1, events: 300, spacingMs: 10, streamUrl, token, append, sentAt, offset: 0, webPid });
+    const many = await measure({ viewers: 200, events: 100, spacingMs: 20, streamUrl, token, append, sentAt, offset: 10_000, webPid });
+    const beforeMostRss = rss();
     let connectedRss = NaN;
-    const many = await measure({
-      viewers: 200,
+    const most = await measure({
+      viewers: 500,
       events: 100,
       spacingMs: 20,
       streamUrl,
       token,
       append,
       sentAt,
-      offset: 10_000,
-      onConnected: () => (connectedRss = webPid ? rssBytes(webPid) : NaN),
+      offset: 20_000,
+      webPid,
+      onConnected: () => (connectedRss = rss()),
     });
-    const afterRss = webPid ? rssBytes(webPid) : NaN;
+    const afterEventsRss = rss();
+    baselineRunning = false;
+    await baselineLoop;
     await fetch(`${base}/api/runs/${runId}/cancel`, { method: "POST", headers: auth });
 
-    const row = (label: string, v: number[], missing = 0) =>
-      `${label.padEnd(34)} p50 ${ms(percentile(v, 50)).padStart(9)}   p99 ${ms(percentile(v, 99)).padStart(9)}   (${v.length} samples${missing ? `, ${missing} missing` : ""})`;
+    const pair = (v: number[]) => `p50 ${ms(percentile(v, 50)).padStart(9)}   p99 ${ms(percentile(v, 99)).padStart(9)}`;
+    const row = (label: string, phase: Awaited<ReturnType<typeof measure>>) => {
+      const notes = [`${phase.all.length} samples`, `web CPU ${ms(phase.webCpuPerEvent)}/event`];
+      if (phase.missing) notes.push(`${phase.missing} missing`);
+      if (phase.duplicates) notes.push(`${phase.duplicates} duplicated`);
+      const floor = baselineDuring(phase);
+      return `${label.padEnd(30)} ${pair(phase.all)}   (${notes.join(", ")});  baseline XREAD meanwhile ${pair(floor)}`;
+    };
+    const withMost = Math.max(connectedRss, afterEventsRss);
     return {
       name: "Event latency: job process append → SSE client",
       lines: [
-        row("baseline: direct Redis XREAD", baseline),
-        row("SSE, 1 client", one.all, one.missing),
-        row("SSE, 200 concurrent clients", many.all, many.missing),
-        `overhead over baseline (1 client, p50): ${ms(percentile(one.all, 50) - percentile(baseline, 50))}`,
-        `web process memory: idle ${mib(idleRss)}, with 200 SSE clients ${mib(connectedRss)}, after ${mib(afterRss)}`,
+        row("SSE, 1 client", one),
+        row("SSE, 200 concurrent clients", many),
+        row("SSE, 500 concurrent clients", most),
+        `p99 vs baseline p99: 1 client ${(percentile(one.all, 99) / percentile(baselineDuring(one), 99)).toFixed(2)}x (goal ≤ 2x); 500 clients ${ms(percentile(most.all, 99))} (goal < 50 ms)`,
+        `web process memory: idle ${mib(idleRss)}; before the 500-client phase ${mib(beforeMostRss)}, with 500 SSE clients ${mib(connectedRss)}, after their events ${mib(afterEventsRss)}; growth ${mib(withMost - beforeMostRss)} (goal < 60 MiB)`,
       ],
     };
   } finally {

@@ -16,7 +16,7 @@ const HEARTBEAT_MS = 15_000;
 export const VIEWER_QUEUE_BYTES = 1024 * 1024;
 /** Live frames kept while catching up; past this the catch-up simply reads Redis once more. */
 const CATCH_UP_BUFFER_FRAMES = 1_000;
-const READ_BATCH = 500;
+const READ_BATCH = 200;
 
 type Mode = "joining" | "catching-up" | "live" | "behind" | "closed";
 
@@ -111,15 +111,21 @@ class RunEventViewer implements LiveViewer {
     if (frame.ends) this.close();
   }
 
-  private sendStored(events: StoredEvent[]) {
+  /**
+   * Sends what comes after the cursor while the queue has room. Returns false if it stopped
+   * early: the rest is read again from the cursor once the client took some bytes.
+   */
+  private sendStored(events: StoredEvent[]): boolean {
     for (const { id, event } of events) {
-      if (this.mode === "closed") return;
+      if (this.mode === "closed") return true;
       if (!isAfter(id, this.cursor)) continue;
+      if (!this.hasRoom()) return false;
       const frame = sseFrame(id, event);
       this.controller.enqueue(frame.bytes);
       this.cursor = id;
       this.lastEnds = frame.ends;
     }
+    return true;
   }
 
   /** Resolves when the queue has room (or the viewer closed): catch-up never floods a slow client. */
@@ -139,16 +145,22 @@ class RunEventViewer implements LiveViewer {
       await this.hub.join(this.runId, this);
       if (this.isClosed()) return;
       this.mode = "catching-up";
-      this.sendStored(await eventsOlderThanStream(this.db, this.log, this.runId, this.cursor));
       for (;;) {
         await this.room();
         if (this.isClosed()) return;
         this.rereadNeeded = false;
         this.buffered = [];
+        // The database first, for what Redis no longer holds; then the run's stream.
+        const older = await eventsOlderThanStream(this.db, this.log, this.runId, this.cursor);
+        if (this.isClosed()) return;
+        if (older.length) {
+          this.sendStored(older);
+          continue;
+        }
         const batch = await readRunEvents(this.log, this.runId, this.cursor, READ_BATCH);
         if (this.isClosed()) return;
-        this.sendStored(batch);
-        if (batch.length < READ_BATCH && !this.rereadNeeded) break;
+        const sentAll = this.sendStored(batch);
+        if (sentAll && batch.length < READ_BATCH && !this.rereadNeeded) break;
       }
       if (this.lastEnds) return this.close();
       this.mode = "live";
