@@ -2,6 +2,7 @@ import { fork, type ChildProcess } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import pg from "pg";
 import { appendEvent, createEventLog } from "../lib/eventLog";
 import { createRedis } from "../lib/redis";
 import { createTestRepo } from "../tests/support/gitRepo";
@@ -95,9 +96,31 @@ async function measure(opts: {
   return { all: latencies, missing: opts.viewers * opts.events - latencies.length, duplicates, from, to: nowMs(), webCpuPerEvent };
 }
 
+/**
+ * EVENT_BENCH_DATABASE=postgres runs the web on a fresh database of the local PostgreSQL
+ * (TEST_POSTGRES_URL, as the tests use) instead of embedded PGlite. With PGlite the recorder
+ * projects every event inside the web process, on the same thread as the SSE fan-out; this
+ * shows how much of the latency is that and how much is the fan-out itself.
+ */
+async function benchDatabase(): Promise<{ env: Record<string, string>; label: string; drop: () => Promise<void> }> {
+  if (process.env.EVENT_BENCH_DATABASE !== "postgres") return { env: {}, label: "embedded PGlite", drop: async () => {} };
+  const adminUrl = process.env.TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+  const name = `agentdesk_bench_${crypto.randomBytes(4).toString("hex")}`;
+  const admin = async (sql: string) => {
+    const client = new pg.Client({ connectionString: adminUrl });
+    await client.connect();
+    await client.query(sql).finally(() => client.end());
+  };
+  await admin(`create database ${name}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return { env: { DATABASE_URL: url.toString() }, label: "PostgreSQL", drop: () => admin(`drop database if exists ${name} with (force)`) };
+}
+
 export async function benchEventLatency(): Promise<BenchResult> {
   const repo = await createTestRepo();
-  const server = await startAgentDesk();
+  const database = await benchDatabase();
+  const server = await startAgentDesk(database.env);
   const redis = createRedis(server.env.REDIS_URL!, "worker", "bench");
   const reader = createRedis(server.env.REDIS_URL!, "blocking", "bench-baseline");
   try {
@@ -176,7 +199,7 @@ export async function benchEventLatency(): Promise<BenchResult> {
     };
     const withMost = Math.max(connectedRss, afterEventsRss);
     return {
-      name: "Event latency: job process append → SSE client",
+      name: `Event latency: job process append → SSE client (web on ${database.label})`,
       lines: [
         row("SSE, 1 client", one),
         row("SSE, 200 concurrent clients", many),
@@ -189,6 +212,7 @@ export async function benchEventLatency(): Promise<BenchResult> {
     redis.disconnect();
     reader.disconnect();
     await server.stop();
+    await database.drop();
     await repo.remove();
   }
 }
