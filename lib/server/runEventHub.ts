@@ -1,12 +1,12 @@
 import type { Redis } from "ioredis";
 import { eventLogKeys } from "../eventLog";
 import { createRedis } from "../redis";
-import { frameOfAllEventsEntry, runOfAllEventsEntry, type SseFrame } from "./sseFrame";
+import { frameOfAllEventsEntry, runOfAllEventsEntry, spanOf, type SseFrame, type SseSpan } from "./sseFrame";
 
 /** A live viewer of one run, as the hub sees it (lib/server/runEventStream.ts). */
 export interface LiveViewer {
-  /** The next event of the run, already encoded; the same bytes go to every viewer. */
-  deliver(frame: SseFrame): void;
+  /** The run's next events, already encoded; the same bytes go to every viewer. */
+  deliver(span: SseSpan): void;
   /** The hub may have missed entries (reconnect, read error): re-read from your own cursor. */
   resync(): void;
 }
@@ -96,10 +96,9 @@ export class RunEventHub {
         const res = (await redis.xread("COUNT", 500, "BLOCK", 10_000, "STREAMS", this.stream, lastId)) as
           | [string, [string, string[]][]][]
           | null;
-        for (const [entryId, fields] of res?.[0]?.[1] ?? []) {
-          lastId = entryId;
-          this.dispatch(fields);
-        }
+        const entries = res?.[0]?.[1] ?? [];
+        if (entries.length) lastId = entries[entries.length - 1]![0];
+        this.dispatch(entries);
       } catch (err) {
         if (!this.running) return;
         console.error("[sse-hub] read failed:", (err as Error).message);
@@ -109,15 +108,23 @@ export class RunEventHub {
     }
   }
 
-  private dispatch(fields: string[]) {
-    const runId = runOfAllEventsEntry(fields);
-    if (runId === undefined) return;
-    const set = this.viewers.get(runId);
-    if (!set) return;
-    const frame = frameOfAllEventsEntry(runId, fields);
-    if (!frame) return;
-    // A viewer may leave while we deliver (it ended or fell behind); Set iteration allows that.
-    for (const viewer of set) viewer.deliver(frame);
+  private dispatch(entries: [string, string[]][]) {
+    // Per watched run, its events of this read, in order; unwatched runs are not decoded.
+    const byRun = new Map<string, SseFrame[]>();
+    for (const [, fields] of entries) {
+      const runId = runOfAllEventsEntry(fields);
+      if (runId === undefined || !this.viewers.has(runId)) continue;
+      const frame = frameOfAllEventsEntry(runId, fields);
+      if (!frame) continue;
+      const frames = byRun.get(runId);
+      if (frames) frames.push(frame);
+      else byRun.set(runId, [frame]);
+    }
+    for (const [runId, frames] of byRun) {
+      const span = spanOf(frames);
+      // A viewer may leave while we deliver (it ended or fell behind); Set iteration allows that.
+      for (const viewer of this.viewers.get(runId) ?? []) viewer.deliver(span);
+    }
   }
 
   stop() {

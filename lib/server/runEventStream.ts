@@ -3,7 +3,7 @@ import { readRunEvents, type EventLog } from "../eventLog";
 import type { StoredEvent } from "../events";
 import { eventsOlderThanStream, isAfter } from "./runEventCatchUp";
 import type { LiveViewer, RunEventHub } from "./runEventHub";
-import { interruptedBytes, keepAliveBytes, retryBytes, sseFrame, type SseFrame } from "./sseFrame";
+import { interruptedBytes, keepAliveBytes, retryBytes, sseFrame, type SseSpan } from "./sseFrame";
 
 export { formatSse } from "./sseFrame";
 
@@ -14,8 +14,8 @@ const HEARTBEAT_MS = 15_000;
  * healthy client out; small enough that 500 stuck clients cost at most a few hundred MiB.
  */
 export const VIEWER_QUEUE_BYTES = 1024 * 1024;
-/** Live frames kept while catching up; past this the catch-up simply reads Redis once more. */
-const CATCH_UP_BUFFER_FRAMES = 1_000;
+/** Live spans kept while catching up; past this the catch-up simply reads Redis once more. */
+const CATCH_UP_BUFFER_SPANS = 1_000;
 const READ_BATCH = 200;
 
 type Mode = "joining" | "catching-up" | "live" | "behind" | "closed";
@@ -36,8 +36,8 @@ class RunEventViewer implements LiveViewer {
   private mode: Mode = "joining";
   private cursor: string;
   private lastEnds = false;
-  /** Live frames that arrived during the current catch-up read. */
-  private buffered: SseFrame[] = [];
+  /** Live spans that arrived during the current catch-up read. */
+  private buffered: SseSpan[] = [];
   /** Set when the current catch-up must read Redis once more before going live. */
   private rereadNeeded = false;
   private heartbeat: ReturnType<typeof setInterval> | undefined;
@@ -76,23 +76,29 @@ class RunEventViewer implements LiveViewer {
     );
   }
 
-  deliver(frame: SseFrame): void {
+  deliver(span: SseSpan): void {
     if (this.mode === "catching-up" || this.mode === "joining") {
-      if (this.buffered.length < CATCH_UP_BUFFER_FRAMES) this.buffered.push(frame);
+      if (this.buffered.length < CATCH_UP_BUFFER_SPANS) this.buffered.push(span);
       else {
         this.buffered = [];
         this.rereadNeeded = true;
       }
       return;
     }
-    if (this.mode !== "live" || !isAfter(frame.id, this.cursor)) return;
+    if (this.mode !== "live" || !isAfter(span.lastId, this.cursor)) return;
     if (!this.hasRoom()) {
       // The connection is not taking bytes: stop queueing, re-read from the cursor later.
       this.mode = "behind";
       this.hub.leave(this.runId, this);
       return;
     }
-    this.sendFrame(frame);
+    if (isAfter(span.firstId, this.cursor)) this.send(span.bytes, span.lastId, span.ends);
+    else {
+      // Right after catching up, the cursor can be inside a span: send only what follows it.
+      for (const f of span.frames) if (isAfter(f.id, this.cursor)) this.send(f.bytes, f.id, f.ends);
+    }
+    // As after a catch-up read: the stream ends when the newest event it sent ends the job.
+    if (this.lastEnds) this.close();
   }
 
   resync(): void {
@@ -104,11 +110,10 @@ class RunEventViewer implements LiveViewer {
     return (this.controller.desiredSize ?? 0) > 0;
   }
 
-  private sendFrame(frame: SseFrame) {
-    this.controller.enqueue(frame.bytes);
-    this.cursor = frame.id;
-    this.lastEnds = frame.ends;
-    if (frame.ends) this.close();
+  private send(bytes: Uint8Array, id: string, ends: boolean) {
+    this.controller.enqueue(bytes);
+    this.cursor = id;
+    this.lastEnds = ends;
   }
 
   /**
@@ -121,9 +126,7 @@ class RunEventViewer implements LiveViewer {
       if (!isAfter(id, this.cursor)) continue;
       if (!this.hasRoom()) return false;
       const frame = sseFrame(id, event);
-      this.controller.enqueue(frame.bytes);
-      this.cursor = id;
-      this.lastEnds = frame.ends;
+      this.send(frame.bytes, id, frame.ends);
     }
     return true;
   }
@@ -166,7 +169,7 @@ class RunEventViewer implements LiveViewer {
       this.mode = "live";
       const pending = this.buffered;
       this.buffered = [];
-      for (const frame of pending) this.deliver(frame);
+      for (const span of pending) this.deliver(span);
     } catch (err) {
       if (this.isClosed()) return;
       console.error(`[sse] run ${this.runId}:`, (err as Error).message);

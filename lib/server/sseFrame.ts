@@ -34,6 +34,29 @@ export function frameOfAllEventsEntry(runId: string, fields: string[]): SseFrame
   return event ? sseFrame(id, event) : null;
 }
 
+/**
+ * Consecutive events of one run, read in one go by the hub, as one chunk: a viewer whose
+ * cursor is just before `firstId` queues `bytes` once instead of one chunk per event (each
+ * chunk costs a trip through the response's stream machinery and a socket write). As with a
+ * catch-up read, only the newest event decides whether the stream ends (`ends`): a replayed
+ * run.awaiting_review followed by its push's events does not end it.
+ */
+export type SseSpan = { firstId: string; lastId: string; bytes: Uint8Array; ends: boolean; frames: SseFrame[] };
+
+export function spanOf(frames: SseFrame[]): SseSpan {
+  const last = frames[frames.length - 1]!;
+  let bytes = frames[0]!.bytes;
+  if (frames.length > 1) {
+    bytes = new Uint8Array(frames.reduce((n, f) => n + f.bytes.byteLength, 0));
+    let at = 0;
+    for (const f of frames) {
+      bytes.set(f.bytes, at);
+      at += f.bytes.byteLength;
+    }
+  }
+  return { firstId: frames[0]!.id, lastId: last.id, bytes, ends: last.ends, frames };
+}
+
 export const keepAliveBytes = encoder.encode(`: keep-alive\n\n`);
 export const retryBytes = encoder.encode(`retry: 2000\n\n`);
 export const interruptedBytes = encoder.encode(

@@ -125,6 +125,27 @@ describe("event fan-out to many viewers", () => {
     results.forEach((got, i) => expectExactly(got, all.slice(readers[i]!.from + 1)));
   });
 
+  it("events the hub reads in one go reach viewers whole, also one whose cursor is inside them, and the newest ends the stream", async () => {
+    const runId = await newRun();
+    const [first] = await idsInStream(runId);
+    const { hub } = await ownHub();
+    const app = await getApp();
+    const received = [0, 0];
+    const readings = [0, 1].map(async (v) =>
+      readSse(await viewer(hub, runId, first!), { timeoutMs: 20_000, onMessage: () => received[v]!++ }),
+    );
+    // Both viewers have the first event, so they are past their catch-up and take live spans.
+    const [warmUp] = await appendLogs(runId, 0, 1);
+    await vi.waitFor(() => expect(received).toEqual([1, 1]));
+    // Issued together, so they travel in one pipeline and the hub reads them in one batch.
+    // Joining meanwhile, a third viewer catches up to some point inside that batch.
+    const body = (i: number): EventBodyInput => (i === 29 ? ending : { type: "log", level: "info", message: `burst ${i}` });
+    const appending = Promise.all(Array.from({ length: 30 }, (_, i) => appendEvent(app.eventLog, runId, body(i))));
+    readings.push(viewer(hub, runId, first!).then((res) => readSse(res, { timeoutMs: 20_000 })));
+    const ids = [warmUp!, ...(await appending).map((s) => s.id)];
+    for (const got of await Promise.all(readings)) expectExactly(got, ids);
+  });
+
   it("a viewer that stops reading leaves live delivery without holding up a fast one, then catches up exactly once", async () => {
     const runId = await newRun();
     const [first] = await idsInStream(runId);
