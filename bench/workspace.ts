@@ -93,7 +93,7 @@ async function timed(fn: () => Promise<void>): Promise<number> {
   return performance.now() - start;
 }
 
-const STEPS: PreparationStep[] = ["validate", "fetch", "runRepo", "checkout", "agentGit"];
+const STEPS: PreparationStep[] = ["validate", "lock", "fetch", "runRepo", "checkout", "agentGit"];
 
 /** Median of each step over the measured preparations, e.g. "fetch 18.2, runRepo 31.0, …". */
 function stepMedians(prepared: Workspace[]): string {

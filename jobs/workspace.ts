@@ -33,8 +33,11 @@ export type Workspace = AttemptTree & {
   preparation: { pooledFrom: string | null; stepsMs: Partial<Record<PreparationStep, number>> };
 };
 
-/** validate: names and URL; fetch: the mirror; runRepo: the run's repository and branch; checkout: the files; agentGit: the workspace's `.git`. */
-export type PreparationStep = "validate" | "fetch" | "runRepo" | "checkout" | "agentGit";
+/**
+ * validate: names and URL; lock: waiting for the mirror's lock; fetch: the mirror; runRepo:
+ * the run's repository and branch; checkout: the files; agentGit: the workspace's `.git`.
+ */
+export type PreparationStep = "validate" | "lock" | "fetch" | "runRepo" | "checkout" | "agentGit";
 
 export type PrepareWorkspaceOptions = {
   dataDir: string;
@@ -70,14 +73,15 @@ export type PrepareWorkspaceOptions = {
  */
 export async function prepareWorkspace(options: PrepareWorkspaceOptions): Promise<Workspace> {
   const { dataDir, runId, repo, branch, baseBranch, credential, signal, resumeAt, allowLocalRepos, fence, pool } = options;
+  const steps = stopwatch();
   checkRepoUrl(repo.url, allowLocalRepos);
   // A run id that cannot name a folder is refused before any git work.
   runDir(dataDir, runId);
   await validateRunBranch(branch);
   await validateBranchName(baseBranch);
-  const steps = stopwatch();
+  steps.lap("validate");
   const { mirror, gitDir, baseSha, startSha } = await withMirrorLock(mirrorPath(dataDir, repo.url), async () => {
-    steps.lap("validate");
+    steps.lap("lock");
     const mirror = await updateMirror({ dataDir, url: repo.url, repoName: repo.name, allowLocalRepos, credential, signal });
     steps.lap("fetch");
     const gitDir = await ensureRunRepo(dataDir, runId, mirror);

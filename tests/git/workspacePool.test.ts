@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { treeGitOptions } from "../../jobs/git/attempt";
+import { commitAll } from "../../jobs/git/commit";
 import { runGit } from "../../jobs/git/exec";
 import { mirrorPath } from "../../jobs/git/mirror";
 import { fillPool, poolRefillsSettled, workspacePoolDir, type PoolSettings } from "../../jobs/git/workspacePool";
@@ -182,6 +183,26 @@ describe("the workspace pool", () => {
     expect(await treeOfFolder(ws.path)).toBe(await treeOfCommit(repo, newSha));
     await expectCleanCheckout(ws);
     expect(lines.join("\n")).toContain("could not bring a pooled workspace to the run's commit");
+  });
+
+  it("resumes a run at its checkpoint from an entry of the base: the run's own commit, exactly", async () => {
+    const repo = await newRepo({ "README.md": "hello\n", "src/a.txt": "a\n" });
+    const options = runOptions(repo, null);
+    const first = await prepare(options);
+    await fs.writeFile(path.join(first.path, "src/a.txt"), "the run's work\n");
+    await fs.rm(path.join(first.path, "README.md"));
+    const { headSha } = await commitAll({ tree: first, author: config.gitAuthor, message: "checkpoint\n" });
+    await fillPool({ dataDir: config.dataDir, mirror: first.mirror, baseBranch: "main", size: 1, logger: silentLogger });
+
+    const resumed = await prepare({ ...options, pool, resumeAt: { headSha, baseSha: first.baseSha, loadBundle: () => Promise.resolve(null) } });
+    expect(resumed.preparation.pooledFrom).toBe(first.baseSha);
+    expect(resumed.headSha).toBe(headSha);
+    expect(await treeOfFolder(resumed.path)).toBe(await git(first.gitDir, "rev-parse", `${headSha}^{tree}`));
+    await expectCleanCheckout(resumed);
+    // The pool is refilled from the mirror's base, never from the run's commit.
+    await poolRefillsSettled();
+    const entries = await expectEntriesWhole(repo);
+    expect(entries.map((n) => n.split("-")[1])).toEqual([first.baseSha]);
   });
 
   it("falls back to a checkout of every file when the pool is empty, and refills it", async () => {
