@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { pgliteStartParams } from "../lib/db/client";
+import { acceptedNodeFlags, WEB_NODE_FLAGS } from "../scripts/lib/webNodeFlags";
 import { createTestRepo } from "../tests/support/gitRepo";
 import { rssBytes, startAgentDesk } from "../tests/support/server";
 import { mib, type BenchResult } from "./stats";
@@ -17,8 +18,9 @@ const run = promisify(execFile);
  * a sign-in and one load of each main page, and under load (SSE viewers of a busy run while
  * runs go through), with the supervisor's and the job process's beside it. Baselines in the
  * same run: a bare node process, and a plain node process that opens a PGlite data folder
- * alone, with PGlite's default settings and with AgentDesk's (lib/db/client.ts
- * PGLITE_SETTINGS), so the figure shows what the database costs and what the rest costs.
+ * alone, with PGlite's default settings, with AgentDesk's (lib/db/client.ts PGLITE_SETTINGS),
+ * and with those and the web's node flags (scripts/lib/webNodeFlags.ts), so the figures show
+ * what the database costs and what the rest costs.
  */
 const VIEWERS = Number(process.env.BENCH_WEB_MEMORY_VIEWERS ?? 500);
 const LOAD_RUNS = 20;
@@ -32,7 +34,7 @@ async function nodeRss(args: string[]): Promise<number> {
 }
 
 /** RSS of a bare node process, and of one that opened PGlite with the defaults and with ours. */
-async function baselines(): Promise<{ bare: number; pgliteDefaults: number; pgliteOurs: number }> {
+async function baselines(): Promise<{ bare: number; pgliteDefaults: number; pgliteOurs: number; pgliteOursFlags: number }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "agentdesk-bench-pglite-"));
   try {
     // The first open runs initdb (far more memory than any later open): not what is measured.
@@ -40,7 +42,8 @@ async function baselines(): Promise<{ bare: number; pgliteDefaults: number; pgli
     const bare = await nodeRss(["-e", 'console.log(JSON.stringify({ rss: process.memoryUsage.rss() }))']);
     const pgliteDefaults = await nodeRss(["pgliteAlone.mjs", dir]);
     const pgliteOurs = await nodeRss(["pgliteAlone.mjs", dir, JSON.stringify(pgliteStartParams())]);
-    return { bare, pgliteDefaults, pgliteOurs };
+    const pgliteOursFlags = await nodeRss([...acceptedNodeFlags(WEB_NODE_FLAGS), "pgliteAlone.mjs", dir, JSON.stringify(pgliteStartParams())]);
+    return { bare, pgliteDefaults, pgliteOurs, pgliteOursFlags };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -109,7 +112,7 @@ export async function benchWebMemory(): Promise<BenchResult> {
     return {
       name: "Web process memory (RSS), npm start with embedded PGlite",
       lines: [
-        `baseline: bare node ${mib(base.bare)}; node + PGlite alone, PGlite's defaults ${mib(base.pgliteDefaults)}, AgentDesk's settings ${mib(base.pgliteOurs)}`,
+        `baseline: bare node ${mib(base.bare)}; node + PGlite alone: PGlite's defaults ${mib(base.pgliteDefaults)}, AgentDesk's settings ${mib(base.pgliteOurs)}, and the web's node flags (${WEB_NODE_FLAGS.join(" ")}) ${mib(base.pgliteOursFlags)}`,
         `web idle after start                ${mib(idle)}`,
         `web after sign-in + ${pages.length} pages         ${mib(warm)}`,
         `web with ${VIEWERS} SSE viewers          ${mib(withViewers)}  (growth ${mib(withViewers - warm)})`,

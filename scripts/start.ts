@@ -8,6 +8,7 @@ import { assertPortFree } from "./lib/ports";
 import { ensureRedis, type RedisForStart } from "./lib/redisForStart";
 import { StartError } from "./lib/startError";
 import { waitForHealth } from "./lib/waitForHealth";
+import { acceptedNodeFlags, WEB_NODE_FLAGS } from "./lib/webNodeFlags";
 
 /**
  * `npm start` / `npm run dev`: one command from a fresh install to a running AgentDesk.
@@ -189,7 +190,9 @@ async function main(): Promise<void> {
   const next = binPath(root, "next");
   const tsx = binPath(root, "tsx");
   const port = String(config.port);
-  await startChild("web", next, [dev ? "dev" : "start", "-p", port], env, "The web server (web)");
+  // Through node itself, so that the web gets its own V8 flags (NODE_OPTIONS refuses them).
+  const webArgs = [...acceptedNodeFlags(WEB_NODE_FLAGS), next, dev ? "dev" : "start", "-p", port];
+  await startChild("web", process.execPath, webArgs, env, "The web server (web)");
   await startChild(
     "worker",
     tsx,
