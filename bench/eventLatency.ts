@@ -168,6 +168,11 @@ export async function benchEventLatency(): Promise<BenchResult> {
     const webPid = server.webPid();
     const rss = () => (webPid ? rssBytes(webPid) : NaN);
     const idleRss = rss();
+    // What the web burns with no events (timers, background scans): per-event CPU figures
+    // below include this share of their phase's time.
+    const idleCpuFrom = cpuMs(webPid);
+    await new Promise((r) => setTimeout(r, 3_000));
+    const idleCpuPerSec = (cpuMs(webPid) - idleCpuFrom) / 3;
     const one = await measure({ viewers: 1, events: 300, spacingMs: 10, streamUrl, token, append, sentAt, offset: 0, webPid });
     const many = await measure({ viewers: 200, events: 100, spacingMs: 20, streamUrl, token, append, sentAt, offset: 10_000, webPid });
     const beforeMostRss = rss();
@@ -208,6 +213,7 @@ export async function benchEventLatency(): Promise<BenchResult> {
         row("SSE, 200 clients, 50 events/s", many),
         row("SSE, 500 clients, 50 events/s", most),
         row("SSE, 500 clients, 20 events/s", mostSlower),
+        `web CPU while idle: ${ms(idleCpuPerSec)} per second`,
         `p99 vs baseline p99: 1 client ${(percentile(one.all, 99) / percentile(baselineDuring(one), 99)).toFixed(2)}x (goal ≤ 2x); 500 clients ${ms(percentile(most.all, 99))} (goal < 50 ms)`,
         `web process memory: idle ${mib(idleRss)}; before the 500-client phase ${mib(beforeMostRss)}, with 500 SSE clients ${mib(connectedRss)}, after their events ${mib(afterEventsRss)}; growth ${mib(withMost - beforeMostRss)} (goal < 60 MiB)`,
       ],
