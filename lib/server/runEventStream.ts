@@ -11,7 +11,7 @@ const HEARTBEAT_MS = 15_000;
 /**
  * Bytes a viewer may have queued (not yet taken by its connection) before it leaves live
  * delivery. Large enough that a burst of output read in one hub batch does not push a
- * healthy client out; small enough that 500 stuck clients cost at most a few hundred MiB.
+ * healthy client out; small enough that a stuck client costs the web at most about this.
  */
 export const VIEWER_QUEUE_BYTES = 1024 * 1024;
 /** Live spans kept while catching up; past this the catch-up simply reads Redis once more. */
@@ -23,7 +23,7 @@ type Mode = "joining" | "catching-up" | "live" | "behind" | "closed";
 /**
  * One viewer of a run's feed. It joins the hub first, then catches up on its own from its
  * cursor (database for what Redis no longer holds, then the run's stream), keeping the live
- * frames that arrive meanwhile, and then takes the hub's shared frames. Everything it sends
+ * spans that arrive meanwhile, and then takes the hub's shared spans. Everything it sends
  * moves the cursor, and nothing at or before the cursor is sent again: no gap, no duplicate.
  *
  * A viewer whose connection does not take its bytes (a slow or stopped client) leaves the hub
