@@ -10,7 +10,7 @@ import { createRedis } from "../lib/redis";
 import { createTestRepo } from "../tests/support/gitRepo";
 import { startAgentDesk, type RunningAgentDesk } from "../tests/support/server";
 import { mib, ms, percentile, type BenchResult } from "./stats";
-import { benchUser, sampleRss, type BenchUser } from "./support/agentDeskBench";
+import { benchUser, cpuSeconds, sampleRss, type BenchUser } from "./support/agentDeskBench";
 import { runIfMain } from "./support/runIfMain";
 
 /**
@@ -31,7 +31,15 @@ const END_TIMEOUT_MS = 600_000;
 
 type Ending = { at: number; type: EventType };
 type Submitted = { id: string; at: number };
-type PhaseFigures = { label: string; runs: number; seconds: number; latencies: number[]; peaks: Record<string, number> };
+type PhaseFigures = {
+  label: string;
+  runs: number;
+  seconds: number;
+  latencies: number[];
+  peaks: Record<string, number>;
+  /** CPU seconds per run spent by the web and by the job processes (with their git and sandbox children). */
+  cpuPerRun: { web: number; jobs: number };
+};
 
 /** Watches events:all for job-ending events, timestamped when they arrive (≈ when appended). */
 function watchEndings(redisUrl: string, prefix: string) {
@@ -152,16 +160,21 @@ export async function benchThroughput(): Promise<BenchResult> {
     const pids = () => ({ web: [server.webPid()].filter((p): p is number => p !== null), jobs: server.jobPids() });
 
     const phase = async (label: string, submit: () => Promise<Submitted[]>): Promise<PhaseFigures> => {
-      const sampler = sampleRss(pids());
+      const watched = pids();
+      const cpu = () => ({ web: watched.web.reduce((t, p) => t + cpuSeconds(p), 0), jobs: watched.jobs.reduce((t, p) => t + cpuSeconds(p), 0) });
+      const cpuBefore = cpu();
+      const sampler = sampleRss(watched);
       const submitted = await submit();
       const ids = submitted.map((s) => s.id);
       all.push(...ids);
       await watcher.waitFor(ids);
       const peaks = sampler.stop();
+      const cpuAfter = cpu();
       const first = Math.min(...submitted.map((s) => s.at));
       const lastEnd = Math.max(...ids.map((id) => watcher.endings.get(id)!.at));
       const latencies = submitted.map((s) => watcher.endings.get(s.id)!.at - s.at);
-      return { label, runs: ids.length, seconds: (lastEnd - first) / 1000, latencies, peaks };
+      const cpuPerRun = { web: (cpuAfter.web - cpuBefore.web) / ids.length, jobs: (cpuAfter.jobs - cpuBefore.jobs) / ids.length };
+      return { label, runs: ids.length, seconds: (lastEnd - first) / 1000, latencies, peaks, cpuPerRun };
     };
 
     // The repository's mirror, the sandbox and the web's routes are warm before anything counts.
@@ -184,7 +197,7 @@ export async function benchThroughput(): Promise<BenchResult> {
     }
 
     const row = (f: PhaseFigures) =>
-      `${f.label.padEnd(32)} ${(f.runs / f.seconds).toFixed(2).padStart(6)} runs/s   submit→end p50 ${ms(percentile(f.latencies, 50)).padStart(10)}  p99 ${ms(percentile(f.latencies, 99)).padStart(10)}   peak RSS web ${mib(f.peaks.web ?? NaN)}, job processes ${mib(f.peaks.jobs ?? NaN)}   (${f.runs} runs)`;
+      `${f.label.padEnd(32)} ${(f.runs / f.seconds).toFixed(2).padStart(6)} runs/s   submit→end p50 ${ms(percentile(f.latencies, 50)).padStart(10)}  p99 ${ms(percentile(f.latencies, 99)).padStart(10)}   peak RSS web ${mib(f.peaks.web ?? NaN)}, job processes ${mib(f.peaks.jobs ?? NaN)}   CPU per run web ${ms(f.cpuPerRun.web * 1000)}, job processes ${ms(f.cpuPerRun.jobs * 1000)}   (${f.runs} runs)`;
     return {
       name: "Throughput: no-op cli runs through the HTTP API (baseline: one job process)",
       lines: [

@@ -1,4 +1,5 @@
 import crypto from "node:crypto";
+import fs from "node:fs";
 import { rssBytes, signUpOverHttp, type RunningAgentDesk } from "../../tests/support/server";
 
 /**
@@ -55,4 +56,25 @@ export function sampleRss(pids: Record<string, number[]>, everyMs = 250) {
       return peaks;
     },
   };
+}
+
+// Linux reports CPU times in clock ticks; 100 per second on every common kernel configuration.
+const TICKS_PER_SECOND = 100;
+
+/**
+ * CPU seconds a process has used, with those of its children it has waited for (a job
+ * process's git and sandbox processes), from /proc/<pid>/stat; 0 for a process that is gone.
+ */
+export function cpuSeconds(pid: number): number {
+  let stat: string;
+  try {
+    stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+  } catch {
+    return 0;
+  }
+  // Fields after the command name, which is in parentheses and may contain spaces.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  // utime, stime, cutime, cstime are fields 14-17 of the whole line, 12-15 after the name.
+  const ticks = [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0);
+  return ticks / TICKS_PER_SECOND;
 }
