@@ -12,7 +12,7 @@ import { projectEvent } from "@/lib/projection";
 import { RECORDER_GROUP, startRecorder, type Recorder } from "@/lib/recorder";
 import { createRedis } from "@/lib/redis";
 import { appendRunChange } from "@/lib/runChangeLog";
-import { userChannelHub } from "@/lib/server/userChannelHub";
+import { UserChannelHub, userChannelHub } from "@/lib/server/userChannelHub";
 import { userChannelStream } from "@/lib/server/userChannelStream";
 import { runVisibility } from "@/lib/services/runVisibility";
 import { createTestRepo, type TestRepo } from "../support/gitRepo";
@@ -68,7 +68,7 @@ async function listen(as: Session, opts: { lastEventId?: string; after?: string 
   return {
     messages,
     changes: () => messages.filter((m) => m.event === "change").map((m) => ({ ...runChange.parse(m.data), id: m.id! })),
-    async waitFor(what, found, timeoutMs = 60_000) {
+    async waitFor(what, found, timeoutMs = 90_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const hit = messages.find(found);
@@ -82,7 +82,9 @@ async function listen(as: Session, opts: { lastEventId?: string; after?: string 
     },
     async close() {
       controller.abort();
-      await reading;
+      // The server must end the stream when its client goes away (else its hub keeps a listener).
+      const ended = await Promise.race([reading.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 20_000))]);
+      if (!ended) throw new Error("the channel did not end after its client went away");
     },
   };
 }
@@ -108,8 +110,8 @@ async function newRun(as: Session, command: string): Promise<string> {
   return ((await res.json()) as { id: string }).id;
 }
 
-// Real runs and a recorder on a loaded 2-core machine: allow more than the default 30 s.
-const SLOW = 120_000;
+// Real runs and a recorder on a loaded 2-core machine (other test files beside): allow more than the default 30 s.
+const SLOW = 240_000;
 
 describe("with a real job process", () => {
   let jobProcess: Awaited<ReturnType<typeof startWebWorker>>;
@@ -356,5 +358,56 @@ describe("resuming, against the recorder alone", () => {
     const resumed = await listen(bob, { lastEventId: newest![0] });
     await resumed.waitFor("ready", (m) => m.event === "ready");
     await resumed.close();
+  }, SLOW);
+
+  it("closes its channels when the hub loses its Redis connection, and they resume exactly on a new one", async () => {
+    const app = await getApp();
+    // A hub of its own, so killing its connection touches no other test's.
+    const hub = new UserChannelHub(app.config.redisUrl, app.config.redisPrefix);
+    onTestFinished(() => hub.stop());
+    const open = (afterId: string | null) =>
+      textReader(
+        userChannelStream({
+          redis: app.redis,
+          stream: app.eventLog.keys.runChanges,
+          hub,
+          visibility: runVisibility({ userId: alice.userId, email: alice.email, name: "alice", role: "user", via: "session" }),
+          afterId,
+          signal: new AbortController().signal,
+        }),
+      );
+    const channel = open(null);
+    let text = "";
+    while (!text.includes("event: resync")) text += (await channel.read()).value ?? "";
+    const position = /^id: (.+)$/m.exec(text)![1]!;
+
+    // Kill the hub's connection the way a Redis restart or a network cut would.
+    const hubPort = (hub as unknown as { redis: { stream: { localPort: number } } }).redis.stream.localPort;
+    const clients = (await app.redis.client("LIST")) as string;
+    const hubClient = clients.split("\n").find((line) => line.includes(`:${hubPort} `) && line.includes("name=agentdesk:user-channel-hub"));
+    expect(hubClient).toBeDefined();
+    await app.redis.client("KILL", "ID", /id=(\d+)/.exec(hubClient!)![1]!);
+    for (let chunk = await channel.read(); !chunk.done; chunk = await channel.read()) text += chunk.value;
+
+    // Meanwhile a change; the client comes back with its last id and gets exactly it.
+    const runId = await newRun(alice, "make");
+    await recorder.settle();
+    const resumed = open(position);
+    let after = "";
+    while (!after.includes(runId)) {
+      const chunk = await resumed.read();
+      expect(chunk.done).toBe(false);
+      after += chunk.value;
+    }
+    expect(after).toMatch(/^event: ready$/m);
+    expect(after.match(/^event: change$/gm)).toHaveLength(1);
+    // And the hub reads live again on its new connection.
+    await appendRunChange(app.redis, app.eventLog.keys, { runId, userId: alice.userId, status: "queued", kind: "details", at: new Date().toISOString() });
+    while (!after.includes('"kind":"details"')) {
+      const chunk = await resumed.read();
+      expect(chunk.done).toBe(false);
+      after += chunk.value;
+    }
+    await resumed.cancel();
   }, SLOW);
 });
