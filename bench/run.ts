@@ -6,6 +6,7 @@ const benches: [string, () => Promise<BenchResult>][] = [
   ["workspace", async () => (await import("./workspace")).benchWorkspace()],
   ["environment", async () => (await import("./environment")).benchEnvironment()],
   ["event latency", async () => (await import("./eventLatency")).benchEventLatency()],
+  ["live channel", async () => (await import("./liveChannel")).benchLiveChannel()],
   ["agent turn", async () => (await import("./agentTurn")).benchAgentTurn()],
   ["redis footprint", async () => (await import("./redisFootprint")).benchRedisFootprint()],
   ["throughput", async () => (await import("./throughput")).benchThroughput()],
