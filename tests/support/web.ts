@@ -107,9 +107,16 @@ export type SseMessage = { id?: string; event?: string; data: unknown };
  */
 export async function readSse(
   res: Response,
-  opts: { until?: (messages: SseMessage[]) => boolean; timeoutMs?: number; onMessage?: (m: SseMessage) => void } = {},
+  opts: {
+    until?: (messages: SseMessage[]) => boolean;
+    timeoutMs?: number;
+    onMessage?: (m: SseMessage) => void;
+    /** Stops reading and cancels the body when aborted, as a browser going away does. */
+    signal?: AbortSignal;
+  } = {},
 ): Promise<{ messages: SseMessage[]; ended: boolean }> {
   const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+  opts.signal?.addEventListener("abort", () => void reader.cancel().catch(() => {}), { once: true });
   const messages: SseMessage[] = [];
   let buffer = "";
   let ended = false;
