@@ -26,4 +26,6 @@ RUN npm run build \
 # this folder's owner the first time.
 USER node
 EXPOSE 3000 3001
-CMD ["npx", "next", "start", "-p", "3000", "-H", "0.0.0.0"]
+# --liftoff-only: with embedded PGlite (no DATABASE_URL) V8 keeps one compiled copy of its WASM,
+# ~30-50 MiB less resident (scripts/lib/webNodeFlags.ts; `npm start` passes the same flag).
+CMD ["node", "--liftoff-only", "node_modules/next/dist/bin/next", "start", "-p", "3000", "-H", "0.0.0.0"]
