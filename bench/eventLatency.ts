@@ -3,10 +3,9 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import pg from "pg";
-import { appendEvent, createEventLog } from "../lib/eventLog";
-import { createRedis } from "../lib/redis";
-import { createTestRepo } from "../tests/support/gitRepo";
-import { rssBytes, signUpOverHttp, startAgentDesk } from "../tests/support/server";
+import { appendEvent } from "../lib/eventLog";
+import { rssBytes } from "../tests/support/server";
+import { startBusyRunBench } from "./support/agentDeskBench";
 import { mib, ms, percentile, type BenchResult } from "./stats";
 
 /**
@@ -118,25 +117,11 @@ async function benchDatabase(): Promise<{ env: Record<string, string>; label: st
 }
 
 export async function benchEventLatency(): Promise<BenchResult> {
-  const repo = await createTestRepo();
   const database = await benchDatabase();
-  const server = await startAgentDesk(database.env);
-  const redis = createRedis(server.env.REDIS_URL!, "worker", "bench");
-  const reader = createRedis(server.env.REDIS_URL!, "blocking", "bench-baseline");
+  const { server, user, runId, redis, reader, log, cancel, close } = await startBusyRunBench(database.env);
   try {
     const base = server.url;
-    const { token } = await signUpOverHttp(base, `bench-${crypto.randomUUID()}@example.com`);
-    const auth = { authorization: `Bearer ${token}`, "content-type": "application/json" };
-    const repoRes = await fetch(`${base}/api/repos`, { method: "POST", headers: auth, body: JSON.stringify({ name: "bench", url: repo.url }) });
-    if (repoRes.status !== 201) throw new Error(`repo: ${repoRes.status} ${await repoRes.text()}`);
-    // A run that stays busy while we append to its log, as its job process would.
-    const runRes = await fetch(`${base}/api/runs`, {
-      method: "POST",
-      headers: auth,
-      body: JSON.stringify({ repo: "bench", command: "sleep 600", timeoutSec: 900 }),
-    });
-    const { id: runId } = (await runRes.json()) as { id: string };
-    const log = createEventLog(redis, server.env.REDIS_PREFIX);
+    const { token } = user;
     const sentAt = new Map<number, number>();
     const append = async (n: number) => {
       sentAt.set(n, nowMs());
@@ -195,7 +180,7 @@ export async function benchEventLatency(): Promise<BenchResult> {
     const mostSlower = await measure({ viewers: 500, events: 60, spacingMs: 50, streamUrl, token, append, sentAt, offset: 30_000, webPid });
     baselineRunning = false;
     await baselineLoop;
-    await fetch(`${base}/api/runs/${runId}/cancel`, { method: "POST", headers: auth });
+    await cancel();
 
     const pair = (v: number[]) => `p50 ${ms(percentile(v, 50)).padStart(9)}   p99 ${ms(percentile(v, 99)).padStart(9)}`;
     const row = (label: string, phase: Awaited<ReturnType<typeof measure>>) => {
@@ -219,11 +204,8 @@ export async function benchEventLatency(): Promise<BenchResult> {
       ],
     };
   } finally {
-    redis.disconnect();
-    reader.disconnect();
-    await server.stop();
+    await close();
     await database.drop();
-    await repo.remove();
   }
 }
 

@@ -1,9 +1,7 @@
-import crypto from "node:crypto";
 import { performance } from "node:perf_hooks";
-import { appendEvent, createEventLog } from "../lib/eventLog";
-import { createRedis } from "../lib/redis";
-import { createTestRepo } from "../tests/support/gitRepo";
-import { rssBytes, signUpOverHttp, startAgentDesk } from "../tests/support/server";
+import { appendEvent } from "../lib/eventLog";
+import { rssBytes } from "../tests/support/server";
+import { startBusyRunBench } from "./support/agentDeskBench";
 import { mib, ms, percentile, type BenchResult } from "./stats";
 
 /**
@@ -50,19 +48,10 @@ function openChannel(url: string, token: string, runId: string, sentAt: number[]
 }
 
 export async function benchLiveChannel(): Promise<BenchResult> {
-  const repo = await createTestRepo();
-  const server = await startAgentDesk();
-  const redis = createRedis(server.env.REDIS_URL!, "worker", "bench");
-  const reader = createRedis(server.env.REDIS_URL!, "blocking", "bench-baseline");
+  const { server, user, runId, reader, log, cancel, close } = await startBusyRunBench();
   try {
     const base = server.url;
-    const { token } = await signUpOverHttp(base, `bench-${crypto.randomUUID()}@example.com`);
-    const auth = { authorization: `Bearer ${token}`, "content-type": "application/json" };
-    const repoRes = await fetch(`${base}/api/repos`, { method: "POST", headers: auth, body: JSON.stringify({ name: "bench", url: repo.url }) });
-    if (repoRes.status !== 201) throw new Error(`repo: ${repoRes.status} ${await repoRes.text()}`);
-    const runRes = await fetch(`${base}/api/runs`, { method: "POST", headers: auth, body: JSON.stringify({ repo: "bench", command: "sleep 600", timeoutSec: 900 }) });
-    const { id: runId } = (await runRes.json()) as { id: string };
-    const log = createEventLog(redis, server.env.REDIS_PREFIX);
+    const { token } = user;
     let appended = 0;
     const append = async (sentAt: number[]) => {
       sentAt.push(performance.now());
@@ -109,7 +98,7 @@ export async function benchLiveChannel(): Promise<BenchResult> {
     const idleRss = server.webPid() ? rssBytes(server.webPid()!) : NaN;
     const one = await phase(1, 200, 20, baseline);
     const many = await phase(200, 50, 50);
-    await fetch(`${base}/api/runs/${runId}/cancel`, { method: "POST", headers: auth });
+    await cancel();
 
     const row = (label: string, v: number[], missing = 0) =>
       `${label.padEnd(40)} p50 ${ms(percentile(v, 50)).padStart(9)}   p99 ${ms(percentile(v, 99)).padStart(9)}   (${v.length} samples${missing ? `, ${missing} missing` : ""})`;
@@ -124,9 +113,6 @@ export async function benchLiveChannel(): Promise<BenchResult> {
       ],
     };
   } finally {
-    redis.disconnect();
-    reader.disconnect();
-    await server.stop();
-    await repo.remove();
+    await close();
   }
 }

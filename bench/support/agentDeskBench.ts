@@ -1,6 +1,9 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
-import { rssBytes, signUpOverHttp, type RunningAgentDesk } from "../../tests/support/server";
+import { createEventLog } from "../../lib/eventLog";
+import { createRedis } from "../../lib/redis";
+import { createTestRepo } from "../../tests/support/gitRepo";
+import { rssBytes, signUpOverHttp, startAgentDesk, type RunningAgentDesk } from "../../tests/support/server";
 
 /**
  * What the whole-AgentDesk benchmarks (bench/throughput.ts, bench/webMemory.ts) share: a user
@@ -77,4 +80,31 @@ export function cpuSeconds(pid: number): number {
   // utime, stime, cutime, cstime are fields 14-17 of the whole line, 12-15 after the name.
   const ticks = [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0);
   return ticks / TICKS_PER_SECOND;
+}
+
+/**
+ * What the live-delivery benchmarks (bench/eventLatency.ts, bench/liveChannel.ts) start from:
+ * AgentDesk running, a user with a run that stays busy while the bench appends to its log as
+ * its job process would, a Redis connection to append with and one for the direct-XREAD baseline.
+ */
+export async function startBusyRunBench(serverEnv: Record<string, string> = {}) {
+  const repo = await createTestRepo();
+  const server = await startAgentDesk(serverEnv);
+  const redis = createRedis(server.env.REDIS_URL!, "worker", "bench");
+  const reader = createRedis(server.env.REDIS_URL!, "blocking", "bench-baseline");
+  const close = async () => {
+    redis.disconnect();
+    reader.disconnect();
+    await server.stop();
+    await repo.remove();
+  };
+  try {
+    const user = await benchUser(server, repo.url);
+    const runId = await user.submit({ command: "sleep 600", timeoutSec: 900 });
+    const cancel = () => fetch(`${server.url}/api/runs/${runId}/cancel`, { method: "POST", headers: { authorization: `Bearer ${user.token}` } });
+    return { server, user, runId, redis, reader, log: createEventLog(redis, server.env.REDIS_PREFIX), cancel, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
 }
