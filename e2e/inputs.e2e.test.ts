@@ -1,14 +1,10 @@
 import crypto from "node:crypto";
-import type { Redis } from "ioredis";
 import pg from "pg";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { createRunEmitter } from "../jobs/emit";
 import { requestHumanInput, type HumanAnswer, type HumanInputRequest } from "../jobs/humanInput";
-import { createEventLog, type EventLog } from "../lib/eventLog";
-import { createRedis } from "../lib/redis";
-import { createTestRepo, type TestRepo } from "../tests/support/gitRepo";
 import { collectPageErrors, launchBrowser, screenshot } from "./support/browser";
+import { openJobSide, type JobSide } from "./support/jobSide";
 import { signUpInBrowser } from "./support/ui";
 
 /**
@@ -24,10 +20,7 @@ const { url, databaseUrl, screensDir, redisUrl, redisPrefix } = inject("stack");
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
-let repo: TestRepo;
-let db: pg.Client;
-let redis: Redis;
-let log: EventLog;
+let jobSide: JobSide;
 let runId = "";
 let pageErrors: string[] = [];
 const email = `approver-${crypto.randomBytes(3).toString("hex")}@example.com`;
@@ -60,34 +53,24 @@ beforeAll(async () => {
   await context.addInitScript(recordNotifications);
   page = await context.newPage();
   pageErrors = collectPageErrors(page);
-  repo = await createTestRepo({ files: { "README.md": "# inputs\n" } });
-  db = new pg.Client({ connectionString: databaseUrl });
-  await db.connect();
-  redis = createRedis(redisUrl, "worker");
-  log = createEventLog(redis, redisPrefix);
-  // Registering repositories is an admin's job; this file's user is not the admin, so its
-  // repository is put in place directly.
-  await db.query("insert into repository (id, name, url, default_branch) values ($1, $2, $3, 'main')", [crypto.randomUUID(), repoName, repo.url]);
+  jobSide = await openJobSide({ databaseUrl, redisUrl, redisPrefix, repoName, readme: "# inputs\n" });
 });
 
 afterAll(async () => {
   if (runId) await page.evaluate((id) => fetch(`/api/runs/${id}/cancel`, { method: "POST" }), runId).catch(() => {});
-  await redis?.quit();
-  await db?.end();
   await browser?.close();
-  await repo?.remove();
+  await jobSide?.close();
 });
 
 /** What the agent loop does: ask, and wait for the answer, in the background. */
 function ask(request: HumanInputRequest): Promise<HumanAnswer> {
-  const ctx = { eventLog: log, emit: createRunEmitter(log, runId, []), runId, signal: new AbortController().signal, timeoutSec: 600 };
-  return requestHumanInput(ctx, request);
+  return requestHumanInput(jobSide.inputContext(runId), request);
 }
 
 async function waitForRow<T extends pg.QueryResultRow>(sql: string, params: unknown[]): Promise<T> {
   const deadline = Date.now() + 15_000;
   for (;;) {
-    const { rows } = await db.query<T>(sql, params);
+    const { rows } = await jobSide.db.query<T>(sql, params);
     if (rows[0]) return rows[0];
     if (Date.now() > deadline) throw new Error(`no row for: ${sql}`);
     await new Promise((r) => setTimeout(r, 250));

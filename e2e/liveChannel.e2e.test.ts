@@ -1,14 +1,9 @@
 import crypto from "node:crypto";
-import type { Redis } from "ioredis";
-import pg from "pg";
 import type { Browser, Page, Request } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { createRunEmitter } from "../jobs/emit";
 import { requestHumanInput, type HumanAnswer } from "../jobs/humanInput";
-import { createEventLog, type EventLog } from "../lib/eventLog";
-import { createRedis } from "../lib/redis";
-import { createTestRepo, type TestRepo } from "../tests/support/gitRepo";
 import { collectPageErrors, launchBrowser, screenshot } from "./support/browser";
+import { openJobSide, type JobSide } from "./support/jobSide";
 import { signUpInBrowser } from "./support/ui";
 
 /**
@@ -21,10 +16,7 @@ const { url, databaseUrl, screensDir, redisUrl, redisPrefix } = inject("stack");
 
 let browser: Browser;
 let page: Page;
-let repo: TestRepo;
-let db: pg.Client;
-let redis: Redis;
-let log: EventLog;
+let jobSide: JobSide;
 let runId = "";
 let pageErrors: string[] = [];
 const apiRequests: string[] = [];
@@ -51,21 +43,13 @@ beforeAll(async () => {
   };
   page.on("requestfinished", ended);
   page.on("requestfailed", ended);
-  repo = await createTestRepo({ files: { "README.md": "# live\n" } });
-  db = new pg.Client({ connectionString: databaseUrl });
-  await db.connect();
-  redis = createRedis(redisUrl, "worker");
-  log = createEventLog(redis, redisPrefix);
-  // This file's user is not the admin: its repository is put in place directly.
-  await db.query("insert into repository (id, name, url, default_branch) values ($1, $2, $3, 'main')", [crypto.randomUUID(), repoName, repo.url]);
+  jobSide = await openJobSide({ databaseUrl, redisUrl, redisPrefix, repoName, readme: "# live\n" });
 });
 
 afterAll(async () => {
   if (runId) await page.evaluate((id) => fetch(`/api/runs/${id}/cancel`, { method: "POST" }), runId).catch(() => {});
-  await redis?.quit();
-  await db?.end();
   await browser?.close();
-  await repo?.remove();
+  await jobSide?.close();
 });
 
 /** Waits until the page's last request to the list APIs ended a second ago (what a change caused is done). */
@@ -94,7 +78,7 @@ async function createRun(command: string): Promise<string> {
 
 async function waitForRow(sql: string, params: unknown[]): Promise<void> {
   const deadline = Date.now() + 30_000;
-  while ((await db.query(sql, params)).rows.length === 0) {
+  while ((await jobSide.db.query(sql, params)).rows.length === 0) {
     if (Date.now() > deadline) throw new Error(`no row for: ${sql}`);
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -124,7 +108,7 @@ describe("the live channel in the browser", () => {
 
   it("shows the approval request in the list and the nav badge as soon as it is asked", async () => {
     approval = requestHumanInput(
-      { eventLog: log, emit: createRunEmitter(log, runId, []), runId, signal: new AbortController().signal, timeoutSec: 600 },
+      jobSide.inputContext(runId),
       { requestId: "toolu_live_1", kind: "approval", tool: "shell", input: { command: "rm -rf build" }, reasons: ["deletes files"] },
     );
     await page.locator('[data-testid="inbox-count"]').filter({ hasText: "1" }).waitFor({ timeout: 15_000 });
