@@ -42,6 +42,19 @@ export async function signUpInBrowser(
   // A link bound to an address shows it, read-only.
   if (await page.locator("#email").isEditable()) await page.fill("#email", email);
   await page.fill("#password", password);
-  await page.click('button[type="submit"]');
-  await page.waitForURL(`${baseUrl}/`);
+  // Every file signs its users up from this one address, and sign-up allows 10 a minute per
+  // address: when the files before used them up, wait as the form says and submit again.
+  const limited = page.getByText("Too many attempts. Wait a minute and try again.");
+  for (let attempt = 0; ; attempt++) {
+    await page.click('button[type="submit"]');
+    // The loser of the race times out later: caught, so it is not an unhandled rejection.
+    const outcome = await Promise.race([
+      page.waitForURL(`${baseUrl}/`).then(() => "signed-up" as const, () => "no page" as const),
+      limited.waitFor().then(() => "limited" as const, () => "no page" as const),
+    ]);
+    if (outcome === "signed-up") return;
+    if (outcome === "no page") throw new Error(`sign-up of ${email} neither reached the runs page nor said it was rate limited`);
+    if (attempt >= 8) throw new Error(`sign-up of ${email} still rate limited after ${attempt + 1} tries`);
+    await page.waitForTimeout(10_000);
+  }
 }
