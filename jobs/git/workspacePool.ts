@@ -7,7 +7,7 @@ import { pathExists, readdirOrEmpty, readFileOrNull } from "../fsUtil";
 import type { Logger } from "../logger";
 import { ownedByGoneProcess, treeGitOptions, writeOwnerFile, type AttemptTree } from "./attempt";
 import { validateBranchName } from "./branchName";
-import { runGit } from "./exec";
+import { runGit, type GitOptions } from "./exec";
 import { mirrorsDir } from "./mirror";
 import { writeFileAtomic } from "./platformRepo";
 import { removeIfEmpty } from "./runRepo";
@@ -174,15 +174,27 @@ async function makeEntry(mirror: string, pool: string, sha: string): Promise<voi
     const workspace = path.join(tmp, "workspace");
     await fs.mkdir(workspace);
     // The mirror's objects only; the index and files go into the entry (GIT_INDEX_FILE, --work-tree).
-    await runGit(["read-tree", "--reset", "-u", sha], {
-      ...treeGitOptions({ gitDir: mirror, workspace, indexFile: path.join(tmp, "index") }),
-      signal: refillAbort.signal,
-    });
+    const entryGit = { ...treeGitOptions({ gitDir: mirror, workspace, indexFile: path.join(tmp, "index") }), signal: refillAbort.signal };
+    await runGit(["read-tree", "--reset", "-u", sha], entryGit);
+    await settleRacyEntries(entryGit);
     await fs.rename(tmp, path.join(pool, `${Date.now()}-${sha}-${crypto.randomBytes(4).toString("hex")}`));
   } catch (e) {
     await fs.rm(tmp, { recursive: true, force: true });
     throw e;
   }
+}
+
+/**
+ * Files written in the same second as the index are "racily clean" to git (its timestamps
+ * here are whole seconds): every later command that reads the index, the claim's two-tree
+ * read-tree included, hashes all of them again (about 100 ms for 10k files). Refreshed once
+ * the clock has passed that second, the entry's index is written after its files and nothing
+ * is racy any more, so a claim only touches what changed. Paid here, in the background refill.
+ */
+async function settleRacyEntries(entryGit: GitOptions & { signal: AbortSignal }): Promise<void> {
+  const nextSecond = (Math.floor(Date.now() / 1000) + 1) * 1000;
+  await new Promise((resolve) => setTimeout(resolve, nextSecond - Date.now() + 10));
+  await runGit(["update-index", "-q", "--refresh"], entryGit);
 }
 
 /** Takes an entry out of the pool by renaming it first (so no claimant gets a half-deleted one), then deletes it. */
