@@ -89,9 +89,10 @@ const row = () => page.locator(`[data-testid="runs-list"] [data-run-id="${runId}
 describe("the live channel in the browser", () => {
   it("shows a run in the runs list and follows it to running", async () => {
     await signUpInBrowser(page, url, email);
+    // A new user's runs page is the empty state; the first run replaces it without a reload.
+    await page.getByText("No runs yet").waitFor();
     runId = await createRun('echo "working"; sleep 300');
-    await page.goto(url);
-    await row().waitFor();
+    await row().waitFor({ timeout: 15_000 });
     await row().locator('[data-status="running"]').waitFor({ timeout: 60_000 });
   });
 

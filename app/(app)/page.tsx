@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { RunsList } from "@/components/runs/RunsList";
+import { ShowFirstRun } from "@/components/runs/ShowFirstRun";
 import { StatusFilter } from "@/components/runs/StatusFilter";
 import { EmptyState } from "@/components/ui/EmptyState";
 import { PageHeader } from "@/components/ui/PageHeader";
@@ -31,6 +32,7 @@ export default async function RunsPage({ searchParams }: { searchParams: Promise
       <>
         <PageHeader title="Runs" description={isAdmin(principal) ? "Every user's runs, newest first." : "Your runs, newest first."} />
         <NoRunsYet hasRepos={repos.length > 0} admin={isAdmin(principal)} />
+        <ShowFirstRun />
       </>
     );
   }
