@@ -73,13 +73,14 @@ const count = (events: { type: string }[], type: string) => events.filter((e) =>
 
 describe("fencing: an attempt that lost its job lock changes nothing", () => {
   it("a paused job process that wakes after another took its run over: one ending, the second attempt's work", async () => {
-    // Each attempt writes where it works (its own attempt folder) into the run's files.
-    const payload = makeRunPayload(repo.url, { command: "pwd > attempt.txt && sleep 20" });
+    // Each attempt writes where it works (its own attempt folder) into the run's files, then
+    // waits until the test lets it finish by putting `release` in its workspace: the zombie's
+    // never gets one, so its command ends only if it is killed.
+    const payload = makeRunPayload(repo.url, { command: "pwd > attempt.txt && while [ ! -e release ]; do sleep 0.1; done; rm release" });
     const { runId } = payload;
     const first = await jobProcess();
     await queue.add("run", payload, runJobOptions(runId, "normal"));
     await waitForEvents(log, runId, (events) => events.some((e) => e.type === "tool.started"));
-    const commandStarted = Date.now();
     const zombieFolder = await eventually(() => attemptOf(runId, first.pid));
     // Started (and idle) before the pause, so its start-up does not eat into the command's time.
     const second = await jobProcess();
@@ -89,13 +90,14 @@ describe("fencing: an attempt that lost its job lock changes nothing", () => {
     await waitForEvents(log, runId, (events) => count(events, "run.started") === 2, 30_000);
     const takeoverFolder = await eventually(() => attemptOf(runId, second.pid));
     expect(takeoverFolder).not.toBe(zombieFolder);
+    await waitForEvents(log, runId, (events) => count(events, "tool.started") === 2, 30_000);
 
     // The zombie wakes while the second attempt still works, and its own command still runs.
     expect(childrenOf(first.pid).length).toBeGreaterThan(0);
     first.kill("SIGCONT");
-    // It stops at once: its sandboxed command is killed, before its `sleep 20` would end.
-    await eventually(async () => (childrenOf(first.pid).length === 0 ? true : undefined), 5_000);
-    expect(Date.now() - commandStarted).toBeLessThan(19_000);
+    // It stops: its sandboxed command, which would wait for ever, is killed.
+    await eventually(async () => (childrenOf(first.pid).length === 0 ? true : undefined), 30_000);
+    await fs.writeFile(path.join(takeoverFolder!, "workspace", "release"), "");
     const events = await waitForEvents(log, runId, (all) => all.some(endsStream), 30_000);
     // Give the zombie time to try everything it would have done.
     await new Promise((r) => setTimeout(r, 3_000));
