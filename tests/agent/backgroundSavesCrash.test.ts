@@ -36,7 +36,8 @@ const resultsIn = (messages: SavedCheckpoint["state"]["messages"]) =>
   messages.flatMap((m) => (typeof m.content === "string" ? [] : m.content.filter((b) => b.type === "tool_result").map((b) => b.tool_use_id!)));
 
 const modelStep = (request: RecordedRequest) => request.body.messages.filter((m) => m.role === "assistant").length;
-const writeCall = (i: number): FakeTurn => turn.tool("write_file", { path: `files/f${i}.txt`, content: `write ${i}\n` }, { id: `toolu_w${i}` });
+const writeCall = (i: number, extra: { hangAfterEvents?: number } = {}): FakeTurn =>
+  turn.tool("write_file", { path: `files/f${i}.txt`, content: `write ${i}\n` }, { id: `toolu_w${i}`, ...extra });
 const writeIds = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, k) => `toolu_w${from + k}`);
 const fileNames = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, k) => `f${from + k}.txt`);
 
@@ -57,6 +58,9 @@ describe("background checkpoint saves across a crash", () => {
   it("SIGKILL in a burst of write_file turns: the resumed run starts from a completion whose files and conversation agree, and the diff holds every write", async () => {
     const { fake, queue, log, repo, machine, machines } = setup;
     const writes = 60;
+    // The first machine's model stops answering at this call, so the kill always lands inside
+    // the burst however fast this machine runs it (CI once finished all 60 before the kill).
+    const holdAt = 50;
     const payload = makeRunPayload(repo.url, { executor: "agent", command: null, prompt: "Write the files", maxTurns: writes + 5 });
     // The same model on both machines: the step of the conversation says what comes next.
     let onMachineTwo = false;
@@ -64,6 +68,7 @@ describe("background checkpoint saves across a crash", () => {
     fake.setScript((request) => {
       if (onMachineTwo && seenOnResume === null) seenOnResume = filesInAttempt(path.join(machines, "burst-two"), payload.runId);
       const step = modelStep(request);
+      if (!onMachineTwo && step + 1 === holdAt) return writeCall(holdAt, { hangAfterEvents: 0 });
       return step < writes ? writeCall(step + 1) : turn.text("All written.");
     });
     const first = await machine("burst-one");
@@ -80,7 +85,7 @@ describe("background checkpoint saves across a crash", () => {
     const done = resultsIn(saved.state.messages);
     const t = done.length;
     expect(t).toBeGreaterThanOrEqual(8);
-    expect(t).toBeLessThan(writes);
+    expect(t).toBeLessThan(holdAt);
     expect(done).toEqual(writeIds(1, t));
     const repoOne = runRepoPath(path.join(machines, "burst-one"), payload.runId);
     const committed = (await git(repoOne, "ls-tree", "--name-only", `${saved.headSha}:files`)).split("\n");
