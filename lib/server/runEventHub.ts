@@ -1,6 +1,5 @@
-import type { Redis } from "ioredis";
 import { eventLogKeys } from "../eventLog";
-import { createRedis } from "../redis";
+import { StreamTail, type StreamEntry } from "./streamTail";
 import { frameOfAllEventsEntry, runOfAllEventsEntry, spanOf, type SseFrame, type SseSpan } from "./sseFrame";
 
 /** A live viewer of one run, as the hub sees it (lib/server/runEventStream.ts). */
@@ -24,18 +23,18 @@ export interface LiveViewer {
  */
 export class RunEventHub {
   private readonly viewers = new Map<string, Set<LiveViewer>>();
-  private redis: Redis | null = null;
-  private running = false;
-  private ready: Promise<void> | null = null;
-  private readonly stream: string;
+  private readonly tail: StreamTail;
 
-  constructor(
-    private readonly redisUrl: string,
-    namespace: string,
-    /** The Redis connection's name (agentdesk:<name>), so operators and tests can find it. */
-    private readonly connectionName = "sse-hub",
-  ) {
-    this.stream = eventLogKeys(namespace).allEvents;
+  constructor(redisUrl: string, namespace: string, connectionName = "sse-hub") {
+    this.tail = new StreamTail({
+      redisUrl,
+      stream: eventLogKeys(namespace).allEvents,
+      connectionName,
+      tag: "sse-hub",
+      onEntries: (entries) => this.dispatch(entries),
+      // The recorder trims `events:all`: every viewer re-reads its run from its own cursor.
+      onGap: () => this.resyncAll(),
+    });
   }
 
   /**
@@ -46,7 +45,7 @@ export class RunEventHub {
     let set = this.viewers.get(runId);
     if (!set) this.viewers.set(runId, (set = new Set()));
     set.add(viewer);
-    return this.start();
+    return this.tail.start();
   }
 
   leave(runId: string, viewer: LiveViewer): void {
@@ -65,50 +64,7 @@ export class RunEventHub {
     for (const set of this.viewers.values()) for (const viewer of set) viewer.resync();
   }
 
-  private start(): Promise<void> {
-    if (this.ready) return this.ready;
-    this.running = true;
-    const redis = (this.redis = createRedis(this.redisUrl, "blocking", this.connectionName));
-    redis.on("error", (err) => console.error("[sse-hub] redis:", err.message));
-    let connectedBefore = false;
-    redis.on("ready", () => {
-      // After a reconnect, entries may have passed unseen (the recorder trims `events:all`):
-      // every viewer re-reads its run from its own cursor.
-      if (connectedBefore) this.resyncAll();
-      connectedBefore = true;
-    });
-    let markReady = () => {};
-    this.ready = new Promise<void>((resolve) => (markReady = resolve));
-    void this.loop(redis, markReady);
-    return this.ready;
-  }
-
-  private async loop(redis: Redis, markReady: () => void) {
-    let lastId: string | null = null;
-    while (this.running) {
-      try {
-        if (lastId === null) {
-          const [newest] = await redis.xrevrange(this.stream, "+", "-", "COUNT", 1);
-          lastId = newest?.[0] ?? "0-0";
-          markReady();
-          continue;
-        }
-        const res = (await redis.xread("COUNT", 500, "BLOCK", 10_000, "STREAMS", this.stream, lastId)) as
-          | [string, [string, string[]][]][]
-          | null;
-        const entries = res?.[0]?.[1] ?? [];
-        if (entries.length) lastId = entries[entries.length - 1]![0];
-        this.dispatch(entries);
-      } catch (err) {
-        if (!this.running) return;
-        console.error("[sse-hub] read failed:", (err as Error).message);
-        await new Promise((r) => setTimeout(r, 1_000));
-        this.resyncAll();
-      }
-    }
-  }
-
-  private dispatch(entries: [string, string[]][]) {
+  private dispatch(entries: StreamEntry[]) {
     // Per watched run, its events of this read, in order; unwatched runs are not decoded.
     const byRun = new Map<string, SseFrame[]>();
     for (const [, fields] of entries) {
@@ -128,10 +84,7 @@ export class RunEventHub {
   }
 
   stop() {
-    this.running = false;
-    this.redis?.disconnect();
-    this.redis = null;
-    this.ready = null;
+    this.tail.stop();
   }
 }
 

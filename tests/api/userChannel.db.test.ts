@@ -370,7 +370,8 @@ describe("resuming, against the recorder alone", () => {
   it("closes its channels when the hub loses its Redis connection, and they resume exactly on a new one", async () => {
     const app = await getApp();
     // A hub of its own, so killing its connection touches no other test's.
-    const hub = new UserChannelHub(app.config.redisUrl, app.config.redisPrefix);
+    const name = `user-channel-hub-test-${crypto.randomUUID().slice(0, 8)}`;
+    const hub = new UserChannelHub(app.config.redisUrl, app.config.redisPrefix, name);
     onTestFinished(() => hub.stop());
     const open = (afterId: string | null) =>
       textReader(
@@ -389,9 +390,8 @@ describe("resuming, against the recorder alone", () => {
     const position = /^id: (.+)$/m.exec(text)![1]!;
 
     // Kill the hub's connection the way a Redis restart or a network cut would.
-    const hubPort = (hub as unknown as { redis: { stream: { localPort: number } } }).redis.stream.localPort;
     const clients = (await app.redis.client("LIST")) as string;
-    const hubClient = clients.split("\n").find((line) => line.includes(`:${hubPort} `) && line.includes("name=agentdesk:user-channel-hub"));
+    const hubClient = clients.split("\n").find((line) => line.includes(`name=agentdesk:${name} `));
     expect(hubClient).toBeDefined();
     await app.redis.client("KILL", "ID", /id=(\d+)/.exec(hubClient!)![1]!);
     for (let chunk = await channel.read(); !chunk.done; chunk = await channel.read()) text += chunk.value;
