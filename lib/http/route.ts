@@ -7,7 +7,7 @@ import { parseInput, rejectNul } from "./zodIssues";
 
 type Access = "public" | "user" | "admin";
 
-type RouteContext<P, B, Q> = {
+export type RouteContext<P, B, Q> = {
   app: App;
   req: Request;
   principal: P;
@@ -69,10 +69,41 @@ export function toErrorResponse(err: unknown, where: string): Response {
 }
 
 /**
- * Wraps a route handler: resolves the caller, checks access and origin, refuses a NUL character
- * anywhere in the path parameters, query or body, validates the body and query with zod (400
- * naming the fields), and turns errors into the documented JSON shape.
+ * What every route resolves before its handler runs: the caller (and their access), the
+ * origin of a state change, no NUL character anywhere in the path parameters, query or body,
+ * and the body and query validated with zod (400 naming the fields). Throws AppError.
+ * lib/server/directStreams.ts resolves the same for the streams it serves ahead of Next.
  */
+export async function routeContext<
+  A extends Access,
+  B extends z.ZodType | undefined = undefined,
+  Q extends z.ZodType | undefined = undefined,
+>(
+  options: Options<B, Q> & { access: A },
+  req: Request,
+  params: Record<string, string>,
+): Promise<RouteContext<A extends "public" ? Principal | null : Principal, Infer<B>, Infer<Q>>> {
+  const app = await getApp();
+  assertSameOrigin(req, app.config.appUrl);
+  const principal = await principalFromHeaders(app, req.headers);
+  if (options.access !== "public" && !principal) {
+    throw new AppError("unauthorized", "Sign in, or send an API token as 'Authorization: Bearer <token>'");
+  }
+  if (options.access === "admin" && principal && !isAdmin(principal)) {
+    throw new AppError("forbidden", "Only an admin can do this");
+  }
+  rejectNul(params, "path");
+  // Every query parameter, also those a handler reads itself (`after`, `format`).
+  const searchParams = Object.fromEntries(new URL(req.url).searchParams);
+  rejectNul(searchParams, "query");
+  const rawBody = options.body ? await readJson(req) : undefined;
+  rejectNul(rawBody, "request body");
+  const body = options.body ? parseInput(options.body, rawBody, "request body") : undefined;
+  const query = options.query ? parseInput(options.query, searchParams, "query") : undefined;
+  return { app, req, principal: principal as never, params, body: body as Infer<B>, query: query as Infer<Q> };
+}
+
+/** Wraps a route handler: routeContext() first, and errors turned into the documented JSON shape. */
 export function route<
   A extends Access,
   B extends z.ZodType | undefined = undefined,
@@ -86,32 +117,8 @@ export function route<
   return async (req: Request, ctx: { params: Promise<Record<string, string>> }): Promise<Response> => {
     const where = `${req.method} ${new URL(req.url).pathname}`;
     try {
-      const app = await getApp();
-      assertSameOrigin(req, app.config.appUrl);
-      const principal = await principalFromHeaders(app, req.headers);
-      if (options.access !== "public" && !principal) {
-        throw new AppError("unauthorized", "Sign in, or send an API token as 'Authorization: Bearer <token>'");
-      }
-      if (options.access === "admin" && principal && !isAdmin(principal)) {
-        throw new AppError("forbidden", "Only an admin can do this");
-      }
-      const params = (await ctx?.params) ?? {};
-      rejectNul(params, "path");
-      // Every query parameter, also those a handler reads itself (`after`, `format`).
-      const searchParams = Object.fromEntries(new URL(req.url).searchParams);
-      rejectNul(searchParams, "query");
-      const rawBody = options.body ? await readJson(req) : undefined;
-      rejectNul(rawBody, "request body");
-      const body = options.body ? parseInput(options.body, rawBody, "request body") : undefined;
-      const query = options.query ? parseInput(options.query, searchParams, "query") : undefined;
-      const result = await handler({
-        app,
-        req,
-        principal: principal as never,
-        params,
-        body: body as Infer<B>,
-        query: query as Infer<Q>,
-      });
+      const context = await routeContext(options, req, (await ctx?.params) ?? {});
+      const result = await handler(context);
       return result instanceof Response ? result : Response.json(result);
     } catch (err) {
       return toErrorResponse(err, where);

@@ -8,7 +8,7 @@ import net from "node:net";
  * X-Forwarded-For as it is (it only fills the header in from the socket when it is absent), so
  * a rotating header would give every attempt a fresh address. Route handlers cannot see the
  * socket either. So the web process stamps every incoming request with the socket's address
- * (peerAddressStamp.ts, installed by instrumentation.ts before Next serves anything) in a
+ * (requestHook.ts, installed by instrumentation.ts before Next serves anything) in a
  * header of its own, replacing whatever a client put there, and signed with a secret that
  * never leaves this process: a request that arrived unstamped cannot pass a forged one off.
  *

@@ -3,6 +3,7 @@ import { readRunEvents, type EventLog } from "../eventLog";
 import type { StoredEvent } from "../events";
 import { eventsOlderThanStream, isAfter } from "./runEventCatchUp";
 import type { LiveViewer, RunEventHub } from "./runEventHub";
+import { webSseConnection, type SseConnection } from "./sseConnection";
 import { interruptedBytes, keepAliveBytes, retryBytes, sseFrame, type SseSpan } from "./sseFrame";
 
 export { formatSse } from "./sseFrame";
@@ -31,8 +32,6 @@ type Mode = "joining" | "catching-up" | "live" | "behind" | "closed";
  * rejoins. A hub that may have missed entries asks every viewer to re-read the same way.
  */
 class RunEventViewer implements LiveViewer {
-  readonly stream: ReadableStream<Uint8Array>;
-  private controller!: ReadableStreamDefaultController<Uint8Array>;
   private mode: Mode = "joining";
   private cursor: string;
   private lastEnds = false;
@@ -40,7 +39,7 @@ class RunEventViewer implements LiveViewer {
   private buffered: SseSpan[] = [];
   /** Set when the current catch-up must read Redis once more before going live. */
   private rereadNeeded = false;
-  private heartbeat: ReturnType<typeof setInterval> | undefined;
+  private readonly heartbeat: ReturnType<typeof setInterval>;
   private roomWaiter: (() => void) | undefined;
 
   constructor(
@@ -49,31 +48,19 @@ class RunEventViewer implements LiveViewer {
     private readonly hub: RunEventHub,
     private readonly runId: string,
     afterId: string,
-    signal: AbortSignal,
-    queueBytes: number,
+    private readonly connection: SseConnection,
   ) {
     this.cursor = afterId;
-    this.stream = new ReadableStream<Uint8Array>(
-      {
-        start: (controller) => {
-          this.controller = controller;
-          if (signal.aborted) return this.close();
-          signal.addEventListener("abort", () => this.close(), { once: true });
-          this.heartbeat = setInterval(() => {
-            if (this.mode !== "closed" && this.hasRoom()) controller.enqueue(keepAliveBytes);
-          }, HEARTBEAT_MS);
-          controller.enqueue(retryBytes);
-          void this.joinAndCatchUp();
-        },
-        // Called whenever the connection took bytes and the queue has room again.
-        pull: () => {
-          this.roomWaiter?.();
-          if (this.mode === "behind") void this.joinAndCatchUp();
-        },
-        cancel: () => this.close(),
-      },
-      new ByteLengthQueuingStrategy({ highWaterMark: queueBytes }),
-    );
+    connection.onClose(() => this.close());
+    connection.onRoom(() => {
+      this.roomWaiter?.();
+      if (this.mode === "behind") void this.joinAndCatchUp();
+    });
+    this.heartbeat = setInterval(() => {
+      if (this.mode !== "closed" && this.hasRoom()) connection.write(keepAliveBytes);
+    }, HEARTBEAT_MS);
+    connection.write(retryBytes);
+    void this.joinAndCatchUp();
   }
 
   deliver(span: SseSpan): void {
@@ -107,11 +94,11 @@ class RunEventViewer implements LiveViewer {
   }
 
   private hasRoom(): boolean {
-    return (this.controller.desiredSize ?? 0) > 0;
+    return this.connection.hasRoom();
   }
 
   private send(bytes: Uint8Array, id: string, ends: boolean) {
-    this.controller.enqueue(bytes);
+    this.connection.write(bytes);
     this.cursor = id;
     this.lastEnds = ends;
   }
@@ -173,7 +160,7 @@ class RunEventViewer implements LiveViewer {
     } catch (err) {
       if (this.isClosed()) return;
       console.error(`[sse] run ${this.runId}:`, (err as Error).message);
-      this.controller.enqueue(interruptedBytes);
+      this.connection.write(interruptedBytes);
       this.close();
     }
   }
@@ -189,30 +176,31 @@ class RunEventViewer implements LiveViewer {
     this.hub.leave(this.runId, this);
     clearInterval(this.heartbeat);
     this.roomWaiter?.();
-    try {
-      this.controller.close();
-    } catch {
-      // already closed by the client going away
-    }
+    this.connection.end();
   }
 }
 
+export type RunFeedOptions = { db: Db; log: EventLog; hub: RunEventHub; runId: string; afterId: string };
+
 /**
- * A run's events as server-sent events: everything after `afterId` (from the database where
- * Redis no longer holds it, then from the run's stream), then live from the hub; ends after
- * the event that ends the run's job. The stream id is the SSE `id:`, so a reconnect resumes
- * with no gap.
+ * A run's events as server-sent events, written to `connection`: everything after `afterId`
+ * (from the database where Redis no longer holds it, then from the run's stream), then live
+ * from the hub; it ends after the event that ends the run's job. The stream id is the SSE
+ * `id:`, so a reconnect resumes with no gap.
  */
-export function runEventStream(opts: {
-  db: Db;
-  log: EventLog;
-  hub: RunEventHub;
-  runId: string;
-  afterId: string;
-  signal: AbortSignal;
-  /** Queued bytes at which the viewer leaves live delivery (tests make it small). */
-  queueBytes?: number;
-}): ReadableStream<Uint8Array> {
-  return new RunEventViewer(opts.db, opts.log, opts.hub, opts.runId, opts.afterId, opts.signal, opts.queueBytes ?? VIEWER_QUEUE_BYTES)
-    .stream;
+export function startRunEventFeed(opts: RunFeedOptions, connection: SseConnection): void {
+  new RunEventViewer(opts.db, opts.log, opts.hub, opts.runId, opts.afterId, connection);
+}
+
+/** The same feed read as a web stream (Next's route, tests); `signal` aborting ends it. */
+export function runEventStream(
+  opts: RunFeedOptions & {
+    signal: AbortSignal;
+    /** Queued bytes at which the viewer leaves live delivery (tests make it small). */
+    queueBytes?: number;
+  },
+): ReadableStream<Uint8Array> {
+  const { connection, stream } = webSseConnection(opts.queueBytes ?? VIEWER_QUEUE_BYTES, opts.signal);
+  startRunEventFeed(opts, connection);
+  return stream;
 }

@@ -2,7 +2,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLIENT_ADDRESS_HEADER, clientAddress, PEER_HEADER, peerStampValue, withClientAddress } from "@/lib/server/clientAddress";
-import { installPeerAddressStamp } from "@/lib/server/peerAddressStamp";
+import { installRequestHook } from "@/lib/server/requestHook";
 
 /**
  * The client address on a real HTTP server with the stamp installed, as instrumentation.ts
@@ -14,7 +14,7 @@ describe("client address", () => {
   const hops = { value: 0 };
 
   beforeAll(async () => {
-    installPeerAddressStamp();
+    installRequestHook();
     // Created after the stamp is installed, like Next's server is prepared after register().
     server = http.createServer((req, res) => {
       const headers = new Headers();

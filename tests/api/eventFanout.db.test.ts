@@ -5,8 +5,6 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { Readable } from "node:stream";
-import type { ReadableStream as NodeReadableStream } from "node:stream/web";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { GET as runEvents } from "@/app/api/runs/[id]/events/route";
 import { POST as createRun } from "@/app/api/runs/route";
@@ -14,7 +12,8 @@ import { appendEvent } from "@/lib/eventLog";
 import type { EventBodyInput } from "@/lib/events";
 import { startRecorder, type Recorder } from "@/lib/recorder";
 import { RunEventHub } from "@/lib/server/runEventHub";
-import { runEventStream } from "@/lib/server/runEventStream";
+import { nodeSseConnection } from "@/lib/server/sseConnection";
+import { runEventStream, startRunEventFeed, VIEWER_QUEUE_BYTES } from "@/lib/server/runEventStream";
 import { call, getApp, readSse, registerRepo, signUp, type Session } from "../support/web";
 
 /**
@@ -217,12 +216,10 @@ describe("event fan-out to many viewers", () => {
     // A real HTTP server and socket between the stream and the viewer process, so backpressure
     // comes from the kernel's buffers filling up, as with a stalled browser.
     const server = http.createServer((req, res) => {
-      const controller = new AbortController();
-      res.on("close", () => controller.abort());
+      // As lib/server/directStreams.ts serves it: the feed writes to the response itself.
       const after = new URL(req.url!, "http://x").searchParams.get("after")!;
-      const stream = runEventStream({ db: app.db, log: app.eventLog, hub, runId, afterId: after, signal: controller.signal });
       res.writeHead(200, { "content-type": "text/event-stream" });
-      Readable.fromWeb(stream as NodeReadableStream<Uint8Array>).pipe(res);
+      startRunEventFeed({ db: app.db, log: app.eventLog, hub, runId, afterId: after }, nodeSseConnection(res, VIEWER_QUEUE_BYTES));
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/?after=${first}`;

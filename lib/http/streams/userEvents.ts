@@ -6,8 +6,6 @@ import { userChannelHub } from "@/lib/server/userChannelHub";
 import { userChannelStream } from "@/lib/server/userChannelStream";
 import { runVisibility } from "@/lib/services/runVisibility";
 
-export const dynamic = "force-dynamic";
-
 /** Where the client resumes: its Last-Event-ID (what EventSource sends) or `?after=`; null on a first connection. */
 function resumeFrom(req: Request): string | null {
   const header = req.headers.get("last-event-id");
