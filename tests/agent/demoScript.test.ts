@@ -55,4 +55,16 @@ describe("npm run demo's scripted model", () => {
       "`build/` is left as it was: removing it was not approved (The user denied this action: keep build for now Nothing ran.)",
     );
   });
+
+  it("does not claim the program works when running it was denied, and says so in the summary", async () => {
+    const { events } = await playDemo([{ decision: "deny", note: "not now" }, { decision: "approve" }]);
+    expect(lastEvent(events)).toMatchObject({ type: "run.awaiting_review" });
+    expect(ofType(events, "log").filter((e) => e.stream === "stdout")).toEqual([]);
+    const said = ofType(events, "assistant.text").map((e) => e.text).join("");
+    expect(said).not.toContain("Both work");
+    expect(said).toContain("Running it was not approved (The user denied this action: not now Nothing ran.)");
+    expect(said).toContain("I did not run the program: that was not approved");
+    expect(said).not.toContain("both print the expected greeting");
+    expect(said).toContain("`build/`: removed");
+  });
 });
