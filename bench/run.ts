@@ -11,6 +11,7 @@ const benches: [string, () => Promise<BenchResult>][] = [
   ["redis footprint", async () => (await import("./redisFootprint")).benchRedisFootprint()],
   ["throughput", async () => (await import("./throughput")).benchThroughput()],
   ["web memory", async () => (await import("./webMemory")).benchWebMemory()],
+  ["large diff", async () => (await import("./largeDiff")).benchLargeDiff()],
 ];
 
 const only = process.argv.slice(2);
