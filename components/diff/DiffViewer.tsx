@@ -1,14 +1,13 @@
 "use client";
 
-import { useMemo, useState } from "react";
+import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from "react";
 import type { RunDiffView } from "@/lib/services/runs";
 import { cx } from "../ui/cx";
-import { Counts, FileDiffView, FileName, fileAnchor } from "./FileDiffView";
-import { pairFilesWithPatch, type FileDiff } from "./patchSections";
+import { buttonClass, inputClass } from "../ui/styles";
+import { DiffFileList } from "./DiffFileList";
+import { collapsedByDefault, pairFilesWithPatch, type FileDiff } from "./patchSections";
 import { useDiffMode, type DiffMode } from "./useDiffMode";
-
-/** Files rendered per page: a diff of hundreds of files stays responsive. */
-export const FILES_PER_PAGE = 25;
+import { VirtualFileDiffs, type FileDiffsHandle } from "./VirtualFileDiffs";
 
 function ModeToggle({ mode, onChange }: { mode: DiffMode; onChange: (m: DiffMode) => void }) {
   return (
@@ -29,78 +28,92 @@ function ModeToggle({ mode, onChange }: { mode: DiffMode; onChange: (m: DiffMode
   );
 }
 
-function FileList({ files, onJump }: { files: FileDiff[]; onJump: (f: FileDiff) => void }) {
-  return (
-    <ul className="max-h-80 divide-y divide-zinc-800 overflow-y-auto rounded-lg border border-zinc-800">
-      {files.map((f) => (
-        <li key={f.index} data-diff-file={f.path}>
-          <a
-            href={`#${fileAnchor(f)}`}
-            onClick={(e) => {
-              e.preventDefault();
-              onJump(f);
-            }}
-            className="flex items-center gap-3 px-3 py-2 text-sm hover:bg-zinc-800/60"
-          >
-            <FileName file={f} />
-            <Counts file={f} />
-          </a>
-        </li>
-      ))}
-    </ul>
-  );
+/** Which files are open: the reader's own choices over "expand all"/"collapse all" over the defaults. */
+type OpenState = { all: boolean | null; files: ReadonlyMap<number, boolean> };
+
+function matches(file: FileDiff, query: string): boolean {
+  return file.path.toLowerCase().includes(query) || Boolean(file.oldPath?.toLowerCase().includes(query));
 }
 
 /**
- * The run's changes: the list of files (click to jump), a unified/split switch that is
- * remembered, then each file's diff, a page of files at a time.
+ * The run's changes: a filter by path, expand/collapse all, the unified/split switch (remembered),
+ * the list of files with their counts (click to jump; beside the diffs on wide screens, above
+ * them on narrow ones), then each file's diff. Both lists are virtualised, so a diff of hundreds
+ * of files keeps the page light; large files and generated or lock files start collapsed.
  */
 export function DiffViewer({ diff }: { diff: RunDiffView }) {
   const files = useMemo(() => pairFilesWithPatch(diff.files, diff.patch, diff.truncated), [diff]);
   const [mode, setMode] = useDiffMode();
-  const [page, setPage] = useState(0);
-  const pages = Math.max(1, Math.ceil(files.length / FILES_PER_PAGE));
-  const shown = files.slice(page * FILES_PER_PAGE, (page + 1) * FILES_PER_PAGE);
+  const [query, setQuery] = useState("");
+  const needle = useDeferredValue(query.trim().toLowerCase());
+  const shown = useMemo(() => (needle ? files.filter((f) => matches(f, needle)) : files), [files, needle]);
+  const [openState, setOpenState] = useState<OpenState>({ all: null, files: new Map() });
+  const isOpen = useCallback(
+    (f: FileDiff) => openState.files.get(f.index) ?? openState.all ?? collapsedByDefault(f) === null,
+    [openState],
+  );
+  const onToggle = useCallback((f: FileDiff, open: boolean) => setOpenState((s) => ({ ...s, files: new Map(s.files).set(f.index, open) })), []);
+  const [current, setCurrent] = useState<number | null>(null);
+  const diffs = useRef<FileDiffsHandle>(null);
+  const jump = useCallback((f: FileDiff) => diffs.current?.jumpTo(shown.indexOf(f)), [shown]);
 
-  const jump = (f: FileDiff) => {
-    setPage(Math.floor(f.index / FILES_PER_PAGE));
-    // After the page with the file has rendered.
-    requestAnimationFrame(() => document.getElementById(fileAnchor(f))?.scrollIntoView({ behavior: "smooth", block: "start" }));
-  };
+  // A link to one file (#diff-file-<n>, as the list's links read) opens the page at it.
+  useEffect(() => {
+    const linked = /^#diff-file-(\d+)$/.exec(window.location.hash);
+    if (linked) diffs.current?.jumpTo(Number(linked[1]));
+  }, []);
 
   if (files.length === 0) return <p className="text-sm text-zinc-400">The run changed no files.</p>;
   return (
     <div data-testid="diff-panel" className="space-y-4">
-      <FileList files={files} onJump={jump} />
-      <div className="flex flex-wrap items-center justify-between gap-3">
+      <div className="flex flex-wrap items-center gap-3">
+        <label className="min-w-0 flex-1 basis-56">
+          <span className="sr-only">Filter files by path</span>
+          <input
+            type="search"
+            value={query}
+            onChange={(e) => setQuery(e.target.value)}
+            placeholder="Filter files by path…"
+            data-testid="diff-filter"
+            className={inputClass()}
+          />
+        </label>
+        <span className="text-xs text-zinc-400" data-testid="diff-file-count">
+          {shown.length === files.length ? `${files.length} ${files.length === 1 ? "file" : "files"}` : `${shown.length} of ${files.length} files`}
+        </span>
+        <div className="flex items-center gap-1">
+          <button type="button" onClick={() => setOpenState({ all: true, files: new Map() })} className={buttonClass("ghost", "sm")}>
+            Expand all
+          </button>
+          <button type="button" onClick={() => setOpenState({ all: false, files: new Map() })} className={buttonClass("ghost", "sm")}>
+            Collapse all
+          </button>
+        </div>
         <ModeToggle mode={mode} onChange={setMode} />
-        {pages > 1 && <Pager page={page} pages={pages} total={files.length} onPage={setPage} />}
       </div>
-      {shown.map((f) => (
-        <FileDiffView key={f.index} file={f} mode={mode} />
-      ))}
-      {pages > 1 && <Pager page={page} pages={pages} total={files.length} onPage={setPage} />}
+      <div className="grid gap-4 lg:grid-cols-[16rem_minmax(0,1fr)]">
+        <aside className="min-w-0 lg:sticky lg:top-20 lg:self-start">
+          <DiffFileList files={shown} current={current} onJump={jump} className="max-h-64 lg:max-h-[calc(100vh-7rem)]" />
+        </aside>
+        <div className="min-w-0">
+          {shown.length > 0 ? (
+            <VirtualFileDiffs
+              ref={diffs}
+              files={shown}
+              mode={mode}
+              isOpen={isOpen}
+              layoutKey={`${mode}:${openState.all}`}
+              onToggle={onToggle}
+              onCurrent={setCurrent}
+            />
+          ) : (
+            <p className="text-sm text-zinc-400">No changed file matches “{query.trim()}”.</p>
+          )}
+        </div>
+      </div>
       {diff.truncated && (
         <p className="text-xs text-amber-300">The diff is larger than what is shown here; download the patch for all of it.</p>
       )}
     </div>
-  );
-}
-
-function Pager({ page, pages, total, onPage }: { page: number; pages: number; total: number; onPage: (p: number) => void }) {
-  const from = page * FILES_PER_PAGE + 1;
-  const to = Math.min(total, (page + 1) * FILES_PER_PAGE);
-  return (
-    <nav aria-label="Diff pages" className="flex items-center gap-2 text-xs text-zinc-400">
-      <button type="button" disabled={page === 0} onClick={() => onPage(page - 1)} className="rounded px-2 py-1 hover:bg-zinc-800 disabled:opacity-40">
-        ← Previous
-      </button>
-      <span>
-        files {from}–{to} of {total}
-      </span>
-      <button type="button" disabled={page >= pages - 1} onClick={() => onPage(page + 1)} className="rounded px-2 py-1 hover:bg-zinc-800 disabled:opacity-40">
-        Next →
-      </button>
-    </nav>
   );
 }

@@ -2,9 +2,9 @@
 
 import { DiffModeEnum, DiffView } from "@git-diff-view/react";
 import "@git-diff-view/react/styles/diff-view-pure.css";
-import { useState } from "react";
+import { memo } from "react";
 import { buttonClass } from "../ui/styles";
-import { COLLAPSE_OVER_LINES, changedLines, type FileDiff } from "./patchSections";
+import { changedLines, collapsedByDefault, type FileDiff } from "./patchSections";
 import type { DiffMode } from "./useDiffMode";
 
 const statusLooks: Record<FileDiff["status"], { letter: string; label: string; className: string }> = {
@@ -59,21 +59,56 @@ function emptyReason(file: FileDiff): string | null {
   return null;
 }
 
+/** What a closed file says instead of its lines. */
+function collapsedNote(file: FileDiff): string {
+  switch (collapsedByDefault(file)) {
+    case "generated":
+      return "A generated or lock file: collapsed by default.";
+    case "large":
+      return `${changedLines(file)} changed lines: collapsed to keep the page quick.`;
+    default:
+      return `${changedLines(file)} changed lines, collapsed.`;
+  }
+}
+
 /**
  * One file of the diff: a header with its name and counts, then its hunks rendered by
- * @git-diff-view (syntax highlighted, unified or split). Large files start collapsed.
+ * @git-diff-view (syntax highlighted, unified or split). Whether it is open is the list's
+ * state (DiffViewer), not its own: a virtualised list unmounts files scrolled far away and
+ * must not forget what the reader opened or closed. Memoised: the list re-renders on every
+ * scroll, the files in view need not.
  */
-export function FileDiffView({ file, mode }: { file: FileDiff; mode: DiffMode }) {
-  const large = changedLines(file) > COLLAPSE_OVER_LINES;
-  const [open, setOpen] = useState(!large);
+export const FileDiffView = memo(function FileDiffView({
+  file,
+  mode,
+  open,
+  onToggle,
+}: {
+  file: FileDiff;
+  mode: DiffMode;
+  open: boolean;
+  onToggle: (file: FileDiff, open: boolean) => void;
+}) {
   const reason = emptyReason(file);
   return (
-    <section id={fileAnchor(file)} data-diff-section={file.path} className="scroll-mt-20 overflow-hidden rounded-lg border border-zinc-800">
-      <header className="flex items-center gap-3 border-b border-zinc-800 bg-zinc-900 px-3 py-2 text-sm">
+    <section
+      id={fileAnchor(file)}
+      data-diff-section={file.path}
+      tabIndex={-1}
+      className="overflow-hidden rounded-lg border border-zinc-800 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500/50"
+    >
+      <header className="flex min-w-0 items-center gap-3 border-b border-zinc-800 bg-zinc-900 px-3 py-2 text-sm">
         <FileName file={file} />
         <Counts file={file} />
         {!reason && (
-          <button type="button" onClick={() => setOpen(!open)} className={buttonClass("ghost", "sm")} aria-expanded={open}>
+          <button
+            type="button"
+            data-diff-toggle
+            onClick={() => onToggle(file, !open)}
+            className={buttonClass("ghost", "sm")}
+            aria-expanded={open}
+            aria-label={`${open ? "Collapse" : "Expand"} ${file.path}`}
+          >
             {open ? "Collapse" : "Expand"}
           </button>
         )}
@@ -96,12 +131,12 @@ export function FileDiffView({ file, mode }: { file: FileDiff; mode: DiffMode })
         </div>
       ) : (
         <Note>
-          {changedLines(file)} changed lines: collapsed to keep the page quick.{" "}
-          <button type="button" onClick={() => setOpen(true)} className="font-medium text-indigo-300 hover:underline">
+          {collapsedNote(file)}{" "}
+          <button type="button" onClick={() => onToggle(file, true)} className="font-medium text-indigo-300 hover:underline">
             Show the diff
           </button>
         </Note>
       )}
     </section>
   );
-}
+});
