@@ -14,7 +14,8 @@ import { createWorkerMetrics, type JobOutcome, type WorkerMetrics } from "./metr
 import { processReviewJob, refuseCliFeedback } from "./review";
 import { FenceRegistry } from "./run/fence";
 import { createReviewWorker } from "./review/worker";
-import { processRunJob } from "./runJob";
+import { createRepoCheckWorker } from "./repoCheck";
+import { processRunJob, workerName } from "./runJob";
 
 export type RunWorkerOptions = {
   config: Config;
@@ -112,6 +113,8 @@ export async function createRunWorker(options: RunWorkerOptions): Promise<RunWor
   });
   await worker.waitUntilReady();
   const reviewWorker = await createReviewWorker({ config, redis, namespace, eventLog, logger, locking: options.locking });
+  // An admin's "Test connection" of a repository: checked here, where its credential is.
+  const repoCheckWorker = await createRepoCheckWorker({ config, redis, namespace, name: workerName, logger });
   const wakerQueue = createRunsQueue(redis, namespace);
   const waker = startRunWaker({ eventLog, queue: wakerQueue, logger, pollMs: options.wakePollMs ?? 1_000 });
 
@@ -119,7 +122,7 @@ export async function createRunWorker(options: RunWorkerOptions): Promise<RunWor
   const close = (deadlineMs = config.shutdownDeadlineMs) => {
     closing ??= (async () => {
       // Both stop fetching at once, then wait for their active jobs; a push is left to finish.
-      const closed = Promise.all([worker.close(), reviewWorker.close(), waker.close()]);
+      const closed = Promise.all([worker.close(), reviewWorker.close(), repoCheckWorker.close(), waker.close()]);
       runs.stopAll({ kind: "shutdown" });
       let timer: NodeJS.Timeout | undefined;
       const inTime = await Promise.race([

@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import {
   bigint,
   boolean,
@@ -29,6 +30,9 @@ export const user = pgTable("user", {
   emailVerified: boolean("email_verified").notNull().default(false),
   image: text("image"),
   role: text("role", { enum: ["admin", "user"] }).notNull().default("user"),
+  // Set by an admin (lib/services/users.ts): the account cannot sign in, its sessions were
+  // ended and its API tokens stop working (checked on every request). Null: active.
+  disabledAt: timestamp("disabled_at", { withTimezone: true }),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });
@@ -108,22 +112,30 @@ export const apiToken = pgTable(
   (t) => [index("api_token_user_idx").on(t.userId)],
 );
 
-export const repository = pgTable("repository", {
-  id: text("id").primaryKey(),
-  name: text("name").notNull().unique(),
-  url: text("url").notNull(),
-  defaultBranch: text("default_branch").notNull().default("main"),
-  // The NAME of the job process's environment variable holding the credential, never its value.
-  credentialEnv: text("credential_env"),
-  // "owner/name" when the repository is on GitHub (or GITHUB_API_URL's server): pull requests.
-  githubRepo: text("github_repo"),
-  // Host names (optionally host:port) a run's sandbox may reach through the filtering proxy;
-  // empty: no network at all. Set by admins only.
-  networkHosts: jsonb("network_hosts").$type<string[]>().notNull().default([]),
-  createdBy: text("created_by").references(() => user.id, { onDelete: "set null" }),
-  createdAt: createdAt(),
-});
-
+export const repository = pgTable(
+  "repository",
+  {
+    id: text("id").primaryKey(),
+    // Unique among repositories not deleted (a deleted one keeps its name for its runs' pages).
+    name: text("name").notNull(),
+    url: text("url").notNull(),
+    defaultBranch: text("default_branch").notNull().default("main"),
+    // The NAME of the job process's environment variable holding the credential, never its value.
+    credentialEnv: text("credential_env"),
+    // "owner/name" when the repository is on GitHub (or GITHUB_API_URL's server): pull requests.
+    githubRepo: text("github_repo"),
+    // Host names (optionally host:port) a run's sandbox may reach through the filtering proxy;
+    // empty: no network at all. Set by admins only.
+    networkHosts: jsonb("network_hosts").$type<string[]>().notNull().default([]),
+    createdBy: text("created_by").references(() => user.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    // Deleted by an admin while finished runs still refer to it (lib/services/repos.ts): hidden
+    // from every list and lookup by name, kept so those runs stay readable. A repository without
+    // runs is removed outright.
+    deletedAt: timestamp("deleted_at", { withTimezone: true }),
+  },
+  (t) => [uniqueIndex("repository_live_name_idx").on(t.name).where(sql`${t.deletedAt} is null`)],
+);
 
 export const run = pgTable(
   "run",

@@ -1,14 +1,19 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { asc, eq } from "drizzle-orm";
+import { Job } from "bullmq";
+import { and, asc, count, eq, isNull, notInArray, sql } from "drizzle-orm";
 import { z } from "zod";
 import { credentialEnvName } from "../config";
-import { repository } from "../db/schema";
+import { terminalStatuses } from "../contracts/runLifecycle";
+import { createRepoChecksQueue, repoCheckResult, type RepoCheckResult } from "../contracts/repoCheck";
+import type { Db } from "../db/client";
+import { approvalRule, mcpServer, repository, repositoryEnvironment, run, schedule } from "../db/schema";
 import { AppError, fieldError } from "../errors";
 import { branchName } from "../gitNames";
 import { githubRepoFromUrl, githubRepoName } from "../githubRepo";
 import { networkHosts } from "../networkHosts";
+import { liveWorkers } from "../workerDirectory";
 import type { App } from "../server/app";
 import { isAdmin, type Principal } from "./principal";
 
@@ -21,11 +26,13 @@ const blankAsUndefined = (schema: z.ZodType<string, string>) =>
     .transform((v) => (v ? v : undefined))
     .pipe(schema.optional());
 
+const repoName = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "use letters, digits, '.', '_' or '-' (max 64)");
+
 export const createRepoInput = z.object({
-  name: z
-    .string()
-    .trim()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "use letters, digits, '.', '_' or '-' (max 64)"),
+  name: repoName,
   url: z.string().trim().min(1, "is required").max(2000),
   defaultBranch: branchName.optional(),
   credentialEnv: blankAsUndefined(credentialEnvName),
@@ -47,8 +54,31 @@ export type RepoView = {
   createdAt: Date;
 };
 
-/** An admin's change of what runs on a repository may reach over the network. */
-export const updateRepoNetworkInput = z.object({ networkHosts });
+/**
+ * An admin's edit of a registered repository (PATCH /api/repos/:name): every field optional,
+ * a field left out stays as it is; `credentialEnv` and `githubRepo` null (or "") clear them.
+ * `{ networkHosts }` alone is the older "replace the hosts" request, still the same call.
+ */
+const clearable = (schema: z.ZodType<string, string>) =>
+  z
+    .string()
+    .trim()
+    .nullable()
+    .optional()
+    .transform((v) => (v === "" ? null : v))
+    .pipe(schema.nullable().optional());
+
+export const updateRepoInput = z
+  .object({
+    name: repoName.optional(),
+    url: z.string().trim().min(1, "is required").max(2000).optional(),
+    defaultBranch: branchName.optional(),
+    credentialEnv: clearable(credentialEnvName),
+    githubRepo: clearable(githubRepoName),
+    networkHosts: networkHosts.optional(),
+  })
+  .strict();
+export type UpdateRepoInput = z.infer<typeof updateRepoInput>;
 
 const SCP_LIKE = /^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^\s]+$/;
 
@@ -108,8 +138,7 @@ export async function createRepo(
 ): Promise<RepoView> {
   if (!isAdmin(principal)) throw new AppError("forbidden", "Only an admin can register repositories");
   const url = normalizeRepoUrl(input.url, app.config.allowLocalRepos);
-  const existing = await app.db.select({ id: repository.id }).from(repository).where(eq(repository.name, input.name));
-  if (existing.length) throw fieldError("name", `a repository named "${input.name}" already exists`, "conflict");
+  if (await repoByName(app, input.name)) throw fieldError("name", `a repository named "${input.name}" already exists`, "conflict");
   const [row] = await app.db
     .insert(repository)
     .values({
@@ -122,21 +151,75 @@ export async function createRepo(
       networkHosts: input.networkHosts ?? [],
       createdBy: principal.userId,
     })
-    .onConflictDoNothing({ target: repository.name })
+    .onConflictDoNothing({ target: repository.name, where: isNull(repository.deletedAt) })
     .returning();
   if (!row) throw fieldError("name", `a repository named "${input.name}" already exists`, "conflict");
   return toView(row);
 }
 
-/** Every signed-in user may pick any registered repository for a run. */
+/** Every signed-in user may pick any registered repository for a run (deleted ones are gone). */
 export async function listRepos(app: Pick<App, "db">): Promise<RepoView[]> {
-  const rows = await app.db.select().from(repository).orderBy(asc(repository.name));
+  const rows = await app.db.select().from(repository).where(isNull(repository.deletedAt)).orderBy(asc(repository.name));
   return rows.map(toView);
 }
 
+/** The registered repository of that name; a deleted one is not found. */
 export async function repoByName(app: Pick<App, "db">, name: string) {
-  const rows = await app.db.select().from(repository).where(eq(repository.name, name)).limit(1);
+  const rows = await app.db
+    .select()
+    .from(repository)
+    .where(and(eq(repository.name, name), isNull(repository.deletedAt)))
+    .limit(1);
   return rows[0] ?? null;
+}
+
+/** The repository an admin acts on: 404 when there is none, then 403 for anyone else. */
+async function repoForAdmin(app: Pick<App, "db">, principal: Principal, name: string, what: string) {
+  const repo = await repoByName(app, name);
+  if (!repo) throw new AppError("not_found", `no repository named "${name}" is registered`);
+  if (!isAdmin(principal)) throw new AppError("forbidden", `Only an admin can ${what}`);
+  return repo;
+}
+
+/**
+ * An admin's edit of a repository. Runs already queued keep what they were created with (their
+ * job carries the repository); new runs, schedules' next runs, pushes of later reviews use the
+ * new values. A new URL gets its own mirror (mirrors are named by URL).
+ */
+export async function updateRepo(
+  app: Pick<App, "db" | "config">,
+  principal: Principal,
+  name: string,
+  input: UpdateRepoInput,
+): Promise<RepoView> {
+  const repo = await repoForAdmin(app, principal, name, "change a repository");
+  const changes: Partial<typeof repository.$inferInsert> = {};
+  if (input.name !== undefined && input.name !== repo.name) {
+    if (await repoByName(app, input.name)) throw fieldError("name", `a repository named "${input.name}" already exists`, "conflict");
+    changes.name = input.name;
+  }
+  if (input.url !== undefined) {
+    changes.url = normalizeRepoUrl(input.url, app.config.allowLocalRepos);
+    // A github.com URL names its pull-request repository unless the admin set one in this edit.
+    if (input.githubRepo === undefined && changes.url !== repo.url) {
+      changes.githubRepo = githubRepoFromUrl(changes.url, app.config.githubApiUrl) ?? repo.githubRepo;
+    }
+  }
+  if (input.defaultBranch !== undefined) changes.defaultBranch = input.defaultBranch;
+  if (input.credentialEnv !== undefined) changes.credentialEnv = input.credentialEnv;
+  if (input.githubRepo !== undefined) changes.githubRepo = input.githubRepo;
+  if (input.networkHosts !== undefined) changes.networkHosts = input.networkHosts;
+  if (Object.keys(changes).length === 0) return toView(repo);
+  try {
+    const [row] = await app.db.update(repository).set(changes).where(eq(repository.id, repo.id)).returning();
+    return toView(row!);
+  } catch (e) {
+    // Another admin took the name between the check and the write (the unique index says so).
+    if (changes.name && /repository_live_name_idx|unique/i.test(String((e as Error).message))) {
+      throw fieldError("name", `a repository named "${changes.name}" already exists`, "conflict");
+    }
+    throw e;
+  }
 }
 
 /**
@@ -144,14 +227,117 @@ export async function repoByName(app: Pick<App, "db">, name: string) {
  * network). Runs already queued keep the list they were created with.
  */
 export async function setRepoNetworkHosts(
-  app: Pick<App, "db">,
+  app: Pick<App, "db" | "config">,
   principal: Principal,
   name: string,
   hosts: string[],
 ): Promise<RepoView> {
-  const repo = await repoByName(app, name);
-  if (!repo) throw new AppError("not_found", `no repository named "${name}" is registered`);
-  if (!isAdmin(principal)) throw new AppError("forbidden", "Only an admin can change which hosts a repository's runs may reach");
-  const [row] = await app.db.update(repository).set({ networkHosts: hosts }).where(eq(repository.id, repo.id)).returning();
-  return toView(row!);
+  return updateRepo(app, principal, name, { networkHosts: hosts });
+}
+
+export type RepoUsage = { activeRuns: number; finishedRuns: number; schedules: number };
+
+type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+
+/** What refers to a repository: what deleting it would refuse over, keep or remove. */
+export async function repoUsage(db: Db | Tx, repositoryId: string): Promise<RepoUsage> {
+  const [runs] = await db
+    .select({ all: count(), active: count(sql`case when ${notInArray(run.status, [...terminalStatuses])} then 1 end`) })
+    .from(run)
+    .where(eq(run.repositoryId, repositoryId));
+  const [schedules] = await db.select({ n: count() }).from(schedule).where(eq(schedule.repositoryId, repositoryId));
+  const activeRuns = runs?.active ?? 0;
+  return { activeRuns, finishedRuns: (runs?.all ?? 0) - activeRuns, schedules: schedules?.n ?? 0 };
+}
+
+export type RepoDeletion = { name: string; kept: "none" | "finished-runs"; finishedRuns: number; schedulesRemoved: number };
+
+/**
+ * Deletes a repository. Refused (409) while any of its runs is unfinished (queued, running,
+ * waiting for a person, awaiting review or pushing): cancel or finish them first. Its schedules,
+ * MCP servers, environment and approval rules go with it. Finished runs stay readable: when it
+ * has any, the repository row is kept, marked deleted (hidden from every list and lookup, its
+ * name free for a new one); without runs it is removed outright.
+ */
+export async function deleteRepo(app: Pick<App, "db">, principal: Principal, name: string): Promise<RepoDeletion> {
+  const repo = await repoForAdmin(app, principal, name, "delete a repository");
+  return app.db.transaction(async (tx) => {
+    // The row's lock orders two deletes (and a delete and an edit) of the same repository.
+    const [locked] = await tx.select().from(repository).where(eq(repository.id, repo.id)).for("update");
+    if (!locked || locked.deletedAt) throw new AppError("not_found", `no repository named "${name}" is registered`);
+    const usage = await repoUsage(tx, repo.id);
+    if (usage.activeRuns > 0) {
+      throw new AppError(
+        "conflict",
+        `"${name}" has ${usage.activeRuns} unfinished run${usage.activeRuns === 1 ? "" : "s"} (queued, running, waiting or in review); cancel or finish ${usage.activeRuns === 1 ? "it" : "them"} first`,
+      );
+    }
+    await tx.delete(schedule).where(eq(schedule.repositoryId, repo.id));
+    await tx.delete(approvalRule).where(and(eq(approvalRule.scope, "repo"), eq(approvalRule.scopeId, repo.id)));
+    await tx.delete(mcpServer).where(eq(mcpServer.repositoryId, repo.id));
+    await tx.delete(repositoryEnvironment).where(eq(repositoryEnvironment.repositoryId, repo.id));
+    if (usage.finishedRuns > 0) {
+      await tx.update(repository).set({ deletedAt: new Date() }).where(eq(repository.id, repo.id));
+    } else {
+      await tx.delete(repository).where(eq(repository.id, repo.id));
+    }
+    return {
+      name,
+      kept: usage.finishedRuns > 0 ? "finished-runs" : "none",
+      finishedRuns: usage.finishedRuns,
+      schedulesRemoved: usage.schedules,
+    };
+  });
+}
+
+/** How long the web waits for a job process's answer to "Test connection". */
+const CHECK_WAIT_MS = 30_000;
+
+export type RepoCheckView = RepoCheckResult & { repo: string; url: string; defaultBranch: string; credentialEnv: string | null };
+
+/**
+ * "Test connection": a job process lists the remote's branches (`git ls-remote`) with the
+ * repository's credential, under the same git rules as a run's fetch (jobs/repoCheck.ts); the
+ * web holds no credential. 503 when no job process is running or none answers in time.
+ */
+export async function testRepoConnection(
+  app: Pick<App, "db" | "redis" | "config">,
+  principal: Principal,
+  name: string,
+  waitMs = CHECK_WAIT_MS,
+): Promise<RepoCheckView> {
+  const repo = await repoForAdmin(app, principal, name, "test a repository's connection");
+  if ((await liveWorkers(app.redis, app.config.redisPrefix)).length === 0) {
+    throw new AppError(
+      "unavailable",
+      "No job process is running, and only a job process can test the connection (the credential lives in its environment). Start one (npm run worker) and try again.",
+    );
+  }
+  const queue = createRepoChecksQueue(app.redis, app.config.redisPrefix);
+  try {
+    const job = await queue.add(
+      "check",
+      { url: repo.url, credentialEnv: repo.credentialEnv, defaultBranch: repo.defaultBranch },
+      { removeOnComplete: { age: 3600, count: 100 }, removeOnFail: { age: 3600, count: 100 }, attempts: 1 },
+    );
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      const current = await Job.fromId<typeof job.data, RepoCheckResult>(queue, job.id!);
+      if (current?.finishedOn) {
+        const parsed = repoCheckResult.safeParse(current.returnvalue);
+        if (!parsed.success) {
+          throw new AppError("unavailable", `The job process could not test the connection: ${current.failedReason ?? "no result"}`);
+        }
+        return { ...parsed.data, repo: repo.name, url: repo.url, defaultBranch: repo.defaultBranch, credentialEnv: repo.credentialEnv };
+      }
+      if (Date.now() >= deadline) {
+        // Nobody took it: it must not run later, when nobody is looking.
+        await current?.remove().catch(() => undefined);
+        throw new AppError("unavailable", `No job process answered within ${Math.round(waitMs / 1000)} s; check that one is running and try again.`);
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  } finally {
+    await queue.close();
+  }
 }

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { authedAction } from "@/lib/http/action";
 import { networkHosts } from "@/lib/networkHosts";
 import { addMcpServer, createMcpServerInput, removeMcpServer } from "@/lib/services/mcpServers";
-import { createRepo, createRepoInput, setRepoNetworkHosts } from "@/lib/services/repos";
+import { createRepo, createRepoInput, deleteRepo, setRepoNetworkHosts, testRepoConnection, updateRepo, updateRepoInput } from "@/lib/services/repos";
 
 export const createRepoAction = authedAction(createRepoInput, async (principal, input, app) => {
   const repo = await createRepo(app, principal, input);
@@ -35,3 +35,24 @@ export const removeMcpServerAction = authedAction(repoField.extend({ server: z.s
   refresh();
   return null;
 });
+
+// The edit form sends every field; an emptied optional field means "none" (the API's null).
+const updateRepoForm = updateRepoInput.omit({ networkHosts: true }).extend({ repo: z.string().min(1) });
+
+export const updateRepoAction = authedAction(updateRepoForm, async (principal, { repo, ...input }, app) => {
+  const updated = await updateRepo(app, principal, repo, {
+    ...input,
+    credentialEnv: input.credentialEnv ?? null,
+    githubRepo: input.githubRepo ?? null,
+  });
+  refresh();
+  return { name: updated.name };
+});
+
+export const deleteRepoAction = authedAction(repoField, async (principal, { repo }, app) => {
+  await deleteRepo(app, principal, repo);
+  refresh();
+  return null;
+});
+
+export const testRepoAction = authedAction(repoField, async (principal, { repo }, app) => testRepoConnection(app, principal, repo));

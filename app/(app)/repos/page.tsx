@@ -7,8 +7,16 @@ import { PageHeader } from "@/components/ui/PageHeader";
 import { requireAdmin } from "@/lib/server/pageAuth";
 import { environmentsByRepo } from "@/lib/services/environments";
 import { listMcpServers } from "@/lib/services/mcpServers";
-import { listRepos } from "@/lib/services/repos";
-import { addMcpServerAction, createRepoAction, removeMcpServerAction, setNetworkHostsAction } from "./actions";
+import { listRepos, repoUsage } from "@/lib/services/repos";
+import {
+  addMcpServerAction,
+  createRepoAction,
+  deleteRepoAction,
+  removeMcpServerAction,
+  setNetworkHostsAction,
+  testRepoAction,
+  updateRepoAction,
+} from "./actions";
 
 export const metadata: Metadata = { title: "Repositories" };
 
@@ -18,14 +26,16 @@ export default async function ReposPage() {
   const repos = await listRepos(ctx.app);
   const servers = await Promise.all(repos.map(async (r) => [r.name, await listMcpServers(ctx.app, ctx.principal, r.name)] as const));
   const environments = await environmentsByRepo(ctx.app);
+  const usage = await Promise.all(repos.map(async (r) => [r.name, await repoUsage(ctx.app.db, r.id)] as const));
   return (
     <div className="space-y-8">
-      <PageHeader title="Repositories" description="Git repositories runs can work on. Every signed-in user can pick them." />
+      <PageHeader title="Repositories" description="Git repositories runs can work on. Every signed-in user can pick them. Test connection asks a job process to reach the remote with its credential; a repository with unfinished runs cannot be deleted, and its finished runs stay readable after it is." />
       {repos.length ? (
         <RepoTable
           repos={repos}
           setNetworkHosts={setNetworkHostsAction}
           environments={environments}
+          admin={{ usage: Object.fromEntries(usage), update: updateRepoAction, test: testRepoAction, remove: deleteRepoAction }}
           mcpServers={{ of: Object.fromEntries(servers), add: addMcpServerAction, remove: removeMcpServerAction }}
         />
       ) : (
