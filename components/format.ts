@@ -1,4 +1,5 @@
 /** Human formats shared by the server-rendered and the live parts of the UI. */
+import { runWorkedMs, type RunTimesView } from "@/lib/runTimes";
 
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return "—";
@@ -38,12 +39,11 @@ export function formatCost(usd: number): string {
 
 export const shortSha = (sha: string | null | undefined) => (sha ? sha.slice(0, 7) : "—");
 
-/** Run duration: start to finish, or to now while it is still going. */
-export function runDuration(run: { startedAt: string | null; finishedAt: string | null }, now: number): number | null {
-  if (!run.startedAt) return null;
-  const end = run.finishedAt ? new Date(run.finishedAt).getTime() : now;
-  return end - new Date(run.startedAt).getTime();
-}
+/**
+ * Run duration: its work time over every round (a run sent back by "request changes" works
+ * again), up to now while a round is under way (lib/runTimes.ts).
+ */
+export const runDuration = (run: RunTimesView, now: number): number | null => runWorkedMs(run, now);
 
 const UNITS = ["B", "KB", "MB", "GB", "TB"] as const;
 

@@ -6,7 +6,8 @@ import { reviewDecision, run, runDiff, runEvent } from "./db/schema";
 import { compareStreamIds, parseStreamId } from "./eventLog";
 import type { RunEvent } from "./events";
 import { cancelOpenRequests, openRequestCount, projectInputRequested, projectInputResolved } from "./inputRequestProjection";
-import { runChanges, runEffect } from "./runChanges";
+import { runChanges, runEffectOn } from "./runChanges";
+import type { RunTimes } from "./runTimes";
 import { storableDeep } from "./storableText";
 
 type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
@@ -102,11 +103,22 @@ const touchesRequests = (event: RunEvent) => event.type === "input.requested" ||
 const affectsRun = (event: RunEvent) =>
   touchesRequests(event) || transitionFor(event) !== null || Object.keys(runChanges(event)).length > 0;
 
-type LockedRun = { status: RunStatus; userId: string; lastEventId: string | null; inputTimeoutSec: number };
+type LockedRun = RunTimes & { status: RunStatus; userId: string; lastEventId: string | null; inputTimeoutSec: number };
 
 async function lockRun(tx: Tx, runId: string): Promise<LockedRun | null> {
   const [current] = await tx
-    .select({ status: run.status, userId: run.userId, lastEventId: run.lastEventId, inputTimeoutSec: run.inputTimeoutSec })
+    .select({
+      status: run.status,
+      userId: run.userId,
+      lastEventId: run.lastEventId,
+      inputTimeoutSec: run.inputTimeoutSec,
+      // The times move from what they are (lib/runTimes.ts): the first start stays, rounds add up.
+      startedAt: run.startedAt,
+      finishedAt: run.finishedAt,
+      roundStartedAt: run.roundStartedAt,
+      earlierRoundsMs: run.earlierRoundsMs,
+      round: run.round,
+    })
     .from(run)
     .where(eq(run.id, runId))
     .for("update");
@@ -125,7 +137,7 @@ async function projectOntoRun(tx: Tx, streamId: string, event: RunEvent, current
 
   // Several recorders may interleave: an older event never overwrites a newer one's effect.
   if (current.lastEventId && compareStreamIds(streamId, current.lastEventId) < 0) return current.status;
-  let { changes, outcome } = runEffect(current.status, event);
+  let { changes, outcome } = runEffectOn(current, event);
   if (outcome.kind === "moved" && event.type === "review.decided" && !(await decisionRecorded(tx, event.decisionId))) {
     // The service appends the event inside the transaction that records the decision; if that
     // transaction was rolled back, the event stands in the feed but decided nothing.

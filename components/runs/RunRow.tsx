@@ -6,7 +6,7 @@ import { StatusBadge } from "./StatusBadge";
 import { UsageSummary } from "./UsageSummary";
 
 /** Column layout shared by the list header and its rows (a stacked card on phones). */
-export const runGrid = "sm:grid sm:grid-cols-[9.5rem_minmax(0,1fr)_6.5rem_6rem_minmax(0,10rem)] sm:items-center sm:gap-4";
+export const runGrid = "sm:grid sm:grid-cols-[9.5rem_minmax(0,1fr)_6.5rem_8.5rem_minmax(0,10rem)] sm:items-center sm:gap-4";
 
 export function RunRow({ run, now }: { run: RunRecord; now: number }) {
   const duration = runDuration(run, now);
@@ -26,13 +26,26 @@ export function RunRow({ run, now }: { run: RunRecord; now: number }) {
           </p>
         </div>
         <Time iso={run.createdAt} className="hidden text-sm text-zinc-400 sm:block" />
-        <span className="text-xs text-zinc-400 sm:text-sm" suppressHydrationWarning>
-          {duration === null ? <span className="text-zinc-600">not started</span> : formatDuration(duration)}
-        </span>
+        <RunTime run={run} duration={duration} />
         <div className="min-w-0 sm:text-right">
           <UsageSummary usage={run} />
         </div>
       </div>
     </li>
+  );
+}
+
+/**
+ * How long the run has worked, over every round: "Running for …" while a round is under way,
+ * the total once it ended or waits, with the number of rounds when it was sent back.
+ */
+function RunTime({ run, duration }: { run: RunRecord; duration: number | null }) {
+  if (duration === null) return <span className="text-xs text-zinc-600 sm:text-sm">not started</span>;
+  const working = run.roundStartedAt !== null && run.finishedAt === null;
+  return (
+    <span className="text-xs text-zinc-400 sm:text-sm" suppressHydrationWarning data-testid="run-duration">
+      {working ? `Running for ${formatDuration(duration)}` : formatDuration(duration)}
+      {run.round > 1 && <span className="block text-xs text-zinc-500">over {run.round} rounds</span>}
+    </span>
   );
 }

@@ -179,12 +179,20 @@ export const run = pgTable(
     idempotencyKey: text("idempotency_key"),
     idempotencyHash: text("idempotency_hash"),
     createdAt: createdAt(),
+    // The run's clock over its rounds of work (lib/runTimes.ts, written by the projection only):
+    // the first start, the current round's start, the latest end, the earlier rounds' work time.
     startedAt: timestamp("started_at", { withTimezone: true }),
     finishedAt: timestamp("finished_at", { withTimezone: true }),
+    roundStartedAt: timestamp("round_started_at", { withTimezone: true }),
+    earlierRoundsMs: bigint("earlier_rounds_ms", { mode: "number" }).notNull().default(0),
+    round: integer("round").notNull().default(1),
     updatedAt: updatedAt(),
   },
   (t) => [
     index("run_user_created_idx").on(t.userId, t.createdAt),
+    // The runs list, newest first: everyone's (an admin), and filtered by repository.
+    index("run_created_idx").on(t.createdAt, t.id),
+    index("run_repository_created_idx").on(t.repositoryId, t.createdAt),
     index("run_status_idx").on(t.status),
     uniqueIndex("run_user_idempotency_idx").on(t.userId, t.idempotencyKey),
   ],

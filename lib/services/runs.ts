@@ -122,6 +122,9 @@ export function runView(row: RunRow, repoName: string) {
     createdAt: row.createdAt.toISOString(),
     startedAt: row.startedAt?.toISOString() ?? null,
     finishedAt: row.finishedAt?.toISOString() ?? null,
+    roundStartedAt: row.roundStartedAt?.toISOString() ?? null,
+    earlierRoundsMs: row.earlierRoundsMs,
+    round: row.round,
     updatedAt: row.updatedAt.toISOString(),
   };
 }

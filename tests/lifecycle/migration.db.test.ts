@@ -1,14 +1,6 @@
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { PGlite } from "@electric-sql/pglite";
-import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
-import { migrate as migratePg } from "drizzle-orm/node-postgres/migrator";
-import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
-import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
-import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { migrationsFolder } from "@/lib/db/client";
+import { migrationsBefore, openMigrationTarget } from "../support/migrationTarget";
 
 /**
  * Migration 0008 on a database that has history: every request the runs' events recorded and
@@ -16,43 +8,8 @@ import { migrationsFolder } from "@/lib/db/client";
  * out, still pending, or cancelled with its run), then `input_decision` goes. On PGlite and on
  * this file's own PostgreSQL database.
  */
-type Target = { exec: (q: string) => Promise<Record<string, unknown>[]>; migrate: (folder: string) => Promise<void>; close: () => Promise<void> };
-
-function openTarget(): Target {
-  if (process.env.TEST_DB === "postgres") {
-    const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 2 });
-    const db = drizzlePg(pool);
-    return {
-      exec: async (q) => (await pool.query(q)).rows as Record<string, unknown>[],
-      migrate: (folder) => migratePg(db, { migrationsFolder: folder }),
-      close: () => pool.end(),
-    };
-  }
-  const client = new PGlite();
-  const db = drizzlePglite(client);
-  return {
-    // Several statements at once: PGlite's simple query protocol, the last one's rows.
-    exec: async (q) => ((await client.exec(q)).at(-1)?.rows ?? []) as Record<string, unknown>[],
-    migrate: (folder) => migratePglite(db, { migrationsFolder: folder }),
-    close: () => client.close(),
-  };
-}
-
-/** The migrations folder as it was before `tag`: its files, its journal cut there. */
-function migrationsBefore(tag: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "agentdesk-migrations-"));
-  fs.cpSync(migrationsFolder(), dir, { recursive: true });
-  const journalPath = path.join(dir, "meta", "_journal.json");
-  const journal = JSON.parse(fs.readFileSync(journalPath, "utf8")) as { entries: { tag: string }[] };
-  const cut = journal.entries.findIndex((e) => e.tag === tag);
-  expect(cut).toBeGreaterThan(0);
-  journal.entries = journal.entries.slice(0, cut);
-  fs.writeFileSync(journalPath, JSON.stringify(journal));
-  return dir;
-}
-
 describe("migration 0008: input requests as one record", () => {
-  const target = openTarget();
+  const target = openMigrationTarget();
   afterAll(() => target.close());
 
   it("moves the recorded requests and the audited answers into input_request", async () => {
