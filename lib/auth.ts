@@ -4,9 +4,10 @@ import { APIError, createAuthMiddleware } from "better-auth/api";
 import { nextCookies } from "better-auth/next-js";
 import type { Config } from "./config";
 import type { Db } from "./db/client";
-import { schema } from "./db/schema";
+import { schema, user as userTable, verification } from "./db/schema";
 import { CLIENT_ADDRESS_HEADER } from "./server/clientAddress";
 import { createSignUpGate, SignUpRefused } from "./services/signUpGate";
+import { eq } from "drizzle-orm";
 
 /** The invitation token a sign-up request carries in its body (`invitation`), if any. */
 function invitationOf(body: unknown): string | undefined {
@@ -42,10 +43,26 @@ export function createAuth({ db, config, secret }: { db: Db; config: Config; sec
         rateLimit: schema.rateLimit,
       },
     }),
-    emailAndPassword: { enabled: true, minPasswordLength: 8, maxPasswordLength: 128, autoSignIn: true },
+    emailAndPassword: {
+      enabled: true,
+      minPasswordLength: 8,
+      maxPasswordLength: 128,
+      autoSignIn: true,
+      // Password reset links are made by an admin (lib/services/passwordReset.ts), there is no
+      // e-mail: no sendResetPassword, so /request-password-reset stays refused. A reset ends
+      // every session of the account and every other reset link it had.
+      revokeSessionsOnPasswordReset: true,
+      onPasswordReset: async ({ user }) => {
+        await db.delete(verification).where(eq(verification.value, user.id));
+      },
+    },
+    // Reset tokens are kept as their SHA-256 only, like invitations and API tokens.
+    verification: { storeIdentifier: { default: "plain", overrides: { "reset-password:": "hashed" } } },
     user: {
       additionalFields: {
         role: { type: "string", input: false, defaultValue: "user", required: false },
+        // Set by an admin (lib/services/users.ts); checked below at sign-in and on every request.
+        disabledAt: { type: "date", input: false, required: false },
       },
     },
     session: { expiresIn: 30 * 24 * 3600, updateAge: 24 * 3600 },
@@ -57,6 +74,7 @@ export function createAuth({ db, config, secret }: { db: Db; config: Config; sec
       customRules: {
         "/sign-in/email": { window: 60, max: 10 },
         "/sign-up/email": { window: 60, max: 10 },
+        "/reset-password": { window: 60, max: 10 },
       },
     },
     advanced: {
@@ -75,6 +93,17 @@ export function createAuth({ db, config, secret }: { db: Db; config: Config; sec
       }),
     },
     databaseHooks: {
+      // Every sign-in makes a session: a disabled account gets none, whatever the route.
+      session: {
+        create: {
+          before: async (session) => {
+            const [row] = await db.select({ disabledAt: userTable.disabledAt }).from(userTable).where(eq(userTable.id, session.userId));
+            if (row?.disabledAt) {
+              throw new APIError("FORBIDDEN", { message: "This account is disabled. Ask an admin of this AgentDesk.", code: "ACCOUNT_DISABLED" });
+            }
+          },
+        },
+      },
       user: {
         create: {
           // The decision that counts, taken where the row is written (atomic claims), so every

@@ -16,6 +16,9 @@ export async function principalFromHeaders(
   }
   const session = await app.auth.api.getSession({ headers });
   if (!session) return null;
+  // A disabled account's sessions were deleted when it was disabled; this covers a session
+  // made in a race with that (lib/services/users.ts).
+  if ((session.user as { disabledAt?: Date | null }).disabledAt) return null;
   const role = (session.user as { role?: string }).role === "admin" ? "admin" : "user";
   return {
     userId: session.user.id,

@@ -73,13 +73,14 @@ export async function revokeToken(app: Pick<App, "db">, principal: Principal, id
 export async function principalForToken(app: Pick<App, "db">, token: string): Promise<Principal | null> {
   if (!token.startsWith(TOKEN_PREFIX) || token.length > 200) return null;
   const rows = await app.db
-    .select({ tokenId: apiToken.id, userId: user.id, email: user.email, name: user.name, role: user.role, lastUsedAt: apiToken.lastUsedAt })
+    .select({ tokenId: apiToken.id, userId: user.id, email: user.email, name: user.name, role: user.role, disabledAt: user.disabledAt, lastUsedAt: apiToken.lastUsedAt })
     .from(apiToken)
     .innerJoin(user, eq(user.id, apiToken.userId))
     .where(eq(apiToken.tokenHash, hashToken(token)))
     .limit(1);
   const row = rows[0];
-  if (!row) return null;
+  // A disabled account's tokens stop working (they are kept, and work again if it is re-enabled).
+  if (!row || row.disabledAt) return null;
   // Record use at most once a minute: a busy CI script should not write on every request.
   if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {
     await app.db.update(apiToken).set({ lastUsedAt: new Date() }).where(eq(apiToken.id, row.tokenId));

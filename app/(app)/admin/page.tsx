@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { AdminNav } from "@/components/admin/AdminNav";
 import { ParkedEventTable } from "@/components/admin/ParkedEventTable";
 import { AdminsOnly } from "@/components/AdminsOnly";
 import { ClearCachesButton } from "@/components/environments/ClearCachesButton";
@@ -30,6 +31,7 @@ export default async function AdminPage() {
   return (
     <div className="space-y-8">
       <PageHeader title="Admin" description="The state of this AgentDesk install that only admins see." />
+      <AdminNav current="/admin" />
       <Card title="ACP agents" description="Third-party agents (Goose, Gemini CLI, Claude via ACP, Codex, …) that runs can pick, and whether the job processes can start them.">
         <p className="text-sm text-zinc-300">
           {agents.length ? `${agents.length} registered: ${agents.map((a) => a.name).join(", ")}.` : "None registered yet."}{" "}
