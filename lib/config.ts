@@ -82,6 +82,8 @@ const envSchema = z.object({
   ),
   // The model is a local scripted fake (`npm run demo`): the web labels it "demo model".
   AGENT_DEMO: flag,
+  // The sample repository `npm run demo` makes; the web registers it as "demo" at start-up.
+  DEMO_REPO_PATH: z.preprocess((v) => (v === "" ? undefined : v), z.string().startsWith("/", "must be an absolute path").optional()),
   WORKER_CONCURRENCY: positiveInt(2, 64),
   // Pushes and discards at once per job process, on their own queue: they never wait for a run slot.
   REVIEW_CONCURRENCY: positiveInt(2, 64),
@@ -138,6 +140,8 @@ export type Config = {
   agentPrices: Record<string, ModelPrice>;
   /** The model is the demo's scripted fake; shown as "demo model". */
   agentDemo: boolean;
+  /** The demo's sample repository (DEMO_REPO_PATH), registered as "demo" at start-up. */
+  demoRepoPath: string | undefined;
   workerConcurrency: number;
   /** Push and discard jobs at once per job process (the `reviews` queue). */
   reviewConcurrency: number;
@@ -199,6 +203,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     agentBudgetUsd: e.AGENT_BUDGET_USD,
     agentPrices: e.AGENT_PRICES ?? {},
     agentDemo: e.AGENT_DEMO,
+    demoRepoPath: e.DEMO_REPO_PATH,
     workerConcurrency: e.WORKER_CONCURRENCY,
     reviewConcurrency: e.REVIEW_CONCURRENCY,
     globalConcurrency: e.GLOBAL_CONCURRENCY,

@@ -35,9 +35,13 @@ async function main(): Promise<void> {
   const fake = await startFakeAnthropic((request) => demoTurn(request));
   log(`Demo model (scripted, local) listening at ${fake.url}`);
 
+  // In a process group of its own: a Ctrl-C in the terminal reaches only us, and we pass it on
+  // once. (In our group it would get the terminal's SIGINT and ours, and take the second as
+  // "stop without waiting".)
   const child = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
     cwd: root,
     stdio: "inherit",
+    detached: true,
     env: {
       ...process.env,
       ANTHROPIC_API_KEY: "demo",
@@ -46,13 +50,17 @@ async function main(): Promise<void> {
       AGENT_DEMO: "1",
       ALLOW_LOCAL_REPOS: "1",
       DATA_DIR: config.dataDir,
+      DEMO_REPO_PATH: repoDir,
     },
+  });
+  // If we die without passing a signal on, AgentDesk does not stay behind.
+  process.on("exit", () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
   });
   log("Starting AgentDesk (as npm start does)…");
   log("Then, in the browser:");
   log("  1. Sign up: the first account is the admin.");
-  log(`  2. Repositories → register name "demo", URL ${repoDir}`);
-  log('  3. New run → repository "demo", executor "AgentDesk agent (demo model)", any prompt.');
+  log(`  2. New run: the sample repository (${repoDir}) is registered as "demo" and the agent (demo model) is preselected; any prompt.`);
   log("  Watch the agent explore, get refused outside its workspace, edit, run a command; then review the diff.");
   log("  With approvals \"Ask before risky actions\" (the default), running the program and its `rm -rf build` wait for you: approve or deny them on their cards.");
 

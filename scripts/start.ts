@@ -7,6 +7,7 @@ import { binPath, describeExit, spawnChild, type ManagedChild } from "./lib/chil
 import { assertPortFree } from "./lib/ports";
 import { ensureRedis, type RedisForStart } from "./lib/redisForStart";
 import { StartError } from "./lib/startError";
+import { serveStartingPage, type StartingPage } from "./lib/startingPage";
 import { waitForHealth } from "./lib/waitForHealth";
 import { acceptedNodeFlags, WEB_NODE_FLAGS } from "./lib/webNodeFlags";
 
@@ -30,6 +31,8 @@ const state = {
   graceMs: 15_000,
   children: [] as ManagedChild[],
   redis: undefined as RedisForStart | undefined,
+  // What the browser sees on PORT until the web takes it over.
+  startingPage: undefined as StartingPage | undefined,
   // The start-up step in progress: a shutdown waits for it so that nothing it is creating
   // (a private Redis, a half-applied migration) is left behind.
   step: Promise.resolve() as Promise<unknown>,
@@ -54,6 +57,7 @@ async function shutdown(code: number, reason?: string): Promise<void> {
   if (reason) warn(reason);
   const running = state.children.some((c) => !c.hasExited()) || state.redis?.privateServer;
   if (running) log(code === 0 ? "Stopping AgentDesk…" : "Stopping the rest…");
+  await state.startingPage?.close();
   await Promise.all(state.children.map((c) => c.stop(state.graceMs)));
   await Promise.allSettled([state.step]);
   // Last, so the worker can still finish its shutdown (hand back its jobs) against it.
@@ -171,6 +175,7 @@ async function main(): Promise<void> {
   await assertPortFree(config.port, "PORT");
   if (config.workerPort !== 0) await assertPortFree(config.workerPort, "WORKER_PORT");
 
+  state.startingPage = await serveStartingPage(config.port, "Starting Redis…");
   // Assigned inside the step so that a shutdown arriving meanwhile still finds it to stop.
   await runStep(async () => {
     state.redis = await ensureRedis({ url: config.redisUrl, dataDir: config.dataDir, cwd: root, log });
@@ -184,8 +189,12 @@ async function main(): Promise<void> {
     });
   }
 
+  state.startingPage.setStep("Applying database migrations…");
   await runStep(() => migrate(config, env));
+  state.startingPage.setStep("Building AgentDesk (the first start takes a minute)…");
   if (!dev) await runStep(() => buildIfNeeded(env));
+  state.startingPage.setStep("Starting the web server…");
+  await state.startingPage.close();
 
   const next = binPath(root, "next");
   const tsx = binPath(root, "tsx");

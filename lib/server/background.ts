@@ -1,6 +1,7 @@
 import type { Worker } from "bullmq";
 import { startRecorder, type Recorder } from "../recorder";
 import { waitForRedis } from "../redis";
+import { DEMO_REPO_NAME, ensureDemoRepository } from "../services/demoRepo";
 import { publishAcpAgents, republishAcpAgentsIfLost } from "../services/acpAgents";
 import { reconcileJobSchedulers } from "../services/scheduleSync";
 import { getApp, type App } from "./app";
@@ -32,10 +33,19 @@ export async function startWebBackground(): Promise<void> {
   // scans log and retry while Redis is still coming up.
   holder.__agentdeskReconciler = startReconciler(app);
   console.log(`[web] database ready (${app.database.kind}); recorder and schedule worker started`);
+  if (app.config.demoRepoPath) await registerDemoRepository(app, app.config.demoRepoPath);
   void reconcileInBackground(app);
   void reportRedisDurability(app.redis);
   holder.__agentdeskAcpRegistryKeeper = setInterval(() => void keepAcpRegistry(app), ACP_REGISTRY_CHECK_MS);
   holder.__agentdeskAcpRegistryKeeper.unref();
+}
+
+async function registerDemoRepository(app: App, path: string): Promise<void> {
+  try {
+    if (await ensureDemoRepository(app, path)) console.log(`[web] the demo's sample repository ${path} is registered as "${DEMO_REPO_NAME}"`);
+  } catch (err) {
+    console.error(`[web] could not register the demo's sample repository ${path}; register it on the Repositories page:`, (err as Error).message);
+  }
 }
 
 async function keepAcpRegistry(app: App): Promise<void> {
