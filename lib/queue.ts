@@ -61,6 +61,9 @@ export const runJobPayload = z.object({
   approvalMode: z.enum(approvalModes),
   model: z.string().nullable(),
   maxTurns: z.number().int().positive(),
+  // The cost at which an agent run stops to ask whether to go on; absent or null: the job
+  // process's AGENT_BUDGET_USD (also for jobs queued before this field existed).
+  budgetUsd: z.number().positive().nullable().optional(),
   timeoutSec: z.number().int().positive(),
   // How long a request for human input waits before it counts as denied (DEFAULT_INPUT_TIMEOUT_SEC
   // when absent, so jobs queued before this field existed still validate).

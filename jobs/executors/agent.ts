@@ -46,7 +46,7 @@ export function createAgentExecutor(
             maxTokens: config.agentMaxTokens,
             limits: {
               maxTurns: ctx.payload.maxTurns,
-              budgetUsd: config.agentBudgetUsd,
+              budgetUsd: ctx.payload.budgetUsd ?? config.agentBudgetUsd,
               loopRepeats: options.loopRepeats ?? DEFAULT_LOOP_REPEATS,
             },
             price: priceFor(model, config.agentPrices),

@@ -14,6 +14,7 @@ import {
 } from "drizzle-orm/pg-core";
 import { inputDecisions, inputKinds, inputRequestStatuses } from "../contracts/inputRequests";
 import { runStatuses } from "../contracts/runLifecycle";
+import { runOriginKinds } from "../contracts/runOrigin";
 
 // The run statuses are declared in the lifecycle contract; the type is re-exported for callers.
 export type { RunStatus } from "../contracts/runLifecycle";
@@ -178,6 +179,16 @@ export const run = pgTable(
     // that request's body: the same key with the same body returns this run, another body is a 422.
     idempotencyKey: text("idempotency_key"),
     idempotencyHash: text("idempotency_hash"),
+    // The cost at which an agent run stops to ask whether to go on; null: the job process's
+    // AGENT_BUDGET_USD.
+    budgetUsd: doublePrecision("budget_usd"),
+    // The run this one was made from (a retry, a re-run or a follow-up of it) and how; no
+    // foreign key, so a run outlives the record of where it came from.
+    originRunId: text("origin_run_id"),
+    originKind: text("origin_kind", { enum: runOriginKinds }),
+    // The schedule whose tick made this run; kept after the schedule is deleted (the page then
+    // says "a deleted schedule").
+    scheduleId: text("schedule_id"),
     createdAt: createdAt(),
     // The run's clock over its rounds of work (lib/runTimes.ts, written by the projection only):
     // the first start, the current round's start, the latest end, the earlier rounds' work time.
@@ -195,6 +206,7 @@ export const run = pgTable(
     index("run_repository_created_idx").on(t.repositoryId, t.createdAt),
     index("run_status_idx").on(t.status),
     uniqueIndex("run_user_idempotency_idx").on(t.userId, t.idempotencyKey),
+    index("run_origin_idx").on(t.originRunId),
   ],
 );
 

@@ -22,6 +22,7 @@ type RunFields = Pick<
   | "approvalMode"
   | "model"
   | "maxTurns"
+  | "budgetUsd"
   | "timeoutSec"
   | "inputTimeoutSec"
 >;
@@ -82,6 +83,7 @@ export function runJobPayloadFor(
     approvalMode: row.approvalMode,
     model: row.model,
     maxTurns: row.maxTurns,
+    budgetUsd: row.budgetUsd,
     timeoutSec: row.timeoutSec,
     inputTimeoutSec: row.inputTimeoutSec,
     approvalRules: extra.approvalRules,

@@ -20,6 +20,11 @@ import { repoByName } from "./repos";
 import { assertExecutorOffered } from "./executorChoice";
 import { IDEMPOTENCY_HEADER, keyReusedError, requestHash } from "./idempotency";
 import { runJobPayloadFor, runJobSpecsFor } from "./runPayload";
+import type { RunOriginKind } from "../contracts/runOrigin";
+import { runLineage, type RunLineage } from "./runLineage";
+
+// The executors whose runs count their cost against a budget (jobs/agent/limits.ts).
+const budgetedExecutors: ReadonlySet<string> = new Set(["agent", "claude-code"]);
 
 export const createRunInput = z
   .object({
@@ -33,6 +38,9 @@ export const createRunInput = z
     approvalMode: z.enum(approvalModes).default("risky"),
     model: z.string().trim().min(1).max(200).optional(),
     maxTurns: z.coerce.number().int().min(1).max(1000).default(50),
+    // The cost (USD) at which an agent run stops to ask whether to go on; left out: the job
+    // process's AGENT_BUDGET_USD. Only the agent and claude-code executors count cost.
+    budgetUsd: z.coerce.number().positive("must be more than 0").max(100_000).optional(),
     timeoutSec: z.coerce.number().int().min(10).default(1800),
     inputTimeoutSec: z.coerce
       .number()
@@ -52,6 +60,9 @@ export const createRunInput = z
     }
     if (v.executor === "acp" && !v.acpAgent) {
       ctx.addIssue({ code: "custom", path: ["acpAgent"], message: "is required for the acp executor: the name of a registered ACP agent" });
+    }
+    if (v.budgetUsd !== undefined && !budgetedExecutors.has(v.executor)) {
+      ctx.addIssue({ code: "custom", path: ["budgetUsd"], message: `applies only to the agent and claude-code executors, not ${v.executor}` });
     }
     if (v.executor !== "acp" && v.acpAgent !== undefined) {
       ctx.addIssue({ code: "custom", path: ["acpAgent"], message: `applies only to the acp executor, not ${v.executor}` });
@@ -111,8 +122,14 @@ export function runView(row: RunRow, repoName: string) {
     approvalMode: row.approvalMode,
     model: row.model,
     maxTurns: row.maxTurns,
+    budgetUsd: row.budgetUsd,
     timeoutSec: row.timeoutSec,
+    inputTimeoutSec: row.inputTimeoutSec,
     priority: row.priority,
+    // Made from another run (retry, re-run, follow-up) or by a schedule; getRun adds the
+    // titles and the runs made from this one (lineage).
+    origin: row.originRunId && row.originKind ? { kind: row.originKind, runId: row.originRunId } : null,
+    scheduleId: row.scheduleId,
     error: row.error,
     inputTokens: row.inputTokens,
     outputTokens: row.outputTokens,
@@ -128,7 +145,10 @@ export function runView(row: RunRow, repoName: string) {
     updatedAt: row.updatedAt.toISOString(),
   };
 }
-export type RunView = ReturnType<typeof runView>;
+export type RunView = ReturnType<typeof runView> & {
+  /** Only on a single run (getRun): the schedule's name and the runs related to this one. */
+  lineage?: RunLineage;
+};
 
 function titleFor(input: CreateRunInput): string {
   const source = input.executor === "cli" ? input.command || input.prompt : input.prompt;
@@ -157,7 +177,7 @@ export async function createRun(
   app: App,
   principal: Principal,
   input: CreateRunInput,
-  options: { runId?: string } = {},
+  options: { runId?: string; scheduleId?: string } = {},
 ): Promise<RunView> {
   return (await submitRun(app, principal, input, options)).run;
 }
@@ -172,7 +192,15 @@ export async function submitRun(
   app: App,
   principal: Principal,
   input: CreateRunInput,
-  options: { runId?: string; idempotencyKey?: string; keyField?: string } = {},
+  options: {
+    runId?: string;
+    idempotencyKey?: string;
+    keyField?: string;
+    /** The run this one is made from (a retry, re-run or follow-up of it). */
+    origin?: { kind: RunOriginKind; runId: string };
+    /** The schedule whose tick makes it. */
+    scheduleId?: string;
+  } = {},
 ): Promise<{ run: RunView; replayed: boolean }> {
   const { idempotencyKey } = options;
   const hash = idempotencyKey ? requestHash(input) : null;
@@ -221,9 +249,13 @@ export async function submitRun(
     approvalMode: input.approvalMode,
     model: input.executor === "cli" ? null : (input.model ?? app.config.agentModel),
     maxTurns: input.maxTurns,
+    budgetUsd: budgetedExecutors.has(input.executor) ? (input.budgetUsd ?? null) : null,
     timeoutSec: input.timeoutSec,
     inputTimeoutSec: input.inputTimeoutSec,
     priority: input.priority,
+    originRunId: options.origin?.runId ?? null,
+    originKind: options.origin?.kind ?? null,
+    scheduleId: options.scheduleId ?? null,
     baseBranch,
     branch: runBranchName(title, id),
     idempotencyKey: idempotencyKey ?? null,
@@ -292,7 +324,8 @@ async function pendingInputs(app: Pick<App, "db">, runId: string): Promise<Pendi
 
 export async function getRun(app: Pick<App, "db">, principal: Principal, id: string) {
   const { run: row, repoName } = await ownedRun(app, principal, id);
-  return { ...runView(row, repoName), pendingInputs: await pendingInputs(app, id) };
+  const lineage = await runLineage(app, principal, row);
+  return { ...runView(row, repoName), lineage, pendingInputs: await pendingInputs(app, id) };
 }
 
 /** Checks that the principal may see the run; throws 404 otherwise. */

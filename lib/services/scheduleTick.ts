@@ -41,7 +41,10 @@ export async function runScheduleTick(app: App, scheduleId: string, tickId?: str
   const principal: Principal = { userId: owner.id, email: owner.email, name: owner.name, role: owner.role, via: "schedule" };
   try {
     // One run per tick, even when BullMQ retries a tick whose run was made before it failed.
-    const created = await createRun(app, principal, input.data, tickId ? { runId: runIdFor(`schedule:${row.id}:${tickId}`) } : {});
+    const created = await createRun(app, principal, input.data, {
+      scheduleId: row.id,
+      ...(tickId ? { runId: runIdFor(`schedule:${row.id}:${tickId}`) } : {}),
+    });
     await app.db
       .update(schedule)
       .set({ lastRunAt: new Date(), lastRunId: created.id, lastError: null })

@@ -45,7 +45,7 @@ export function createClaudeCodeExecutor(
           binary: binary.binary,
           model,
           price: price.price,
-          limits: { maxTurns: ctx.payload.maxTurns, budgetUsd: config.agentBudgetUsd, loopRepeats: DEFAULT_LOOP_REPEATS },
+          limits: { maxTurns: ctx.payload.maxTurns, budgetUsd: ctx.payload.budgetUsd ?? config.agentBudgetUsd, loopRepeats: DEFAULT_LOOP_REPEATS },
           upstreamUrl: config.anthropicBaseUrl ?? ANTHROPIC_API,
           apiKey: config.anthropicApiKey,
           maxRetries: options.maxRetries ?? 4,
