@@ -98,6 +98,10 @@ const envSchema = z.object({
   GIT_AUTHOR_NAME: z.string().min(1).default("AgentDesk"),
   GIT_AUTHOR_EMAIL: z.email().default("agentdesk@localhost"),
   ALLOW_LOCAL_REPOS: flag,
+  // Users' notification webhooks may point at private, loopback and link-local addresses (an
+  // internal chat server, tests). Off: only public addresses, so a webhook cannot be used to
+  // reach the web's own network.
+  ALLOW_PRIVATE_WEBHOOKS: flag,
   // GitHub's REST API, for pull requests; a GitHub Enterprise server's is https://<host>/api/v3.
   GITHUB_API_URL: z.url({ protocol: /^https?$/ }).default("https://api.github.com"),
   RUN_TIMEOUT_MAX_SEC: positiveInt(6 * 3600, 7 * 24 * 3600),
@@ -150,6 +154,8 @@ export type Config = {
   authSecret: string | undefined;
   gitAuthor: { name: string; email: string };
   allowLocalRepos: boolean;
+  /** Webhooks may reach private, loopback and link-local addresses (ALLOW_PRIVATE_WEBHOOKS). */
+  allowPrivateWebhooks: boolean;
   githubApiUrl: string;
   runTimeoutMaxSec: number;
   shutdownDeadlineMs: number;
@@ -211,6 +217,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     authSecret: e.AUTH_SECRET,
     gitAuthor: { name: e.GIT_AUTHOR_NAME, email: e.GIT_AUTHOR_EMAIL },
     allowLocalRepos: e.ALLOW_LOCAL_REPOS,
+    allowPrivateWebhooks: e.ALLOW_PRIVATE_WEBHOOKS,
     githubApiUrl: e.GITHUB_API_URL.replace(/\/+$/, ""),
     runTimeoutMaxSec: e.RUN_TIMEOUT_MAX_SEC,
     shutdownDeadlineMs: e.SHUTDOWN_DEADLINE_MS,

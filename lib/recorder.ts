@@ -3,6 +3,8 @@ import type { Redis } from "ioredis";
 import type { Db } from "./db/client";
 import { compareStreamIds, decodeEntryOrReason, entryFields, eventLogKeys } from "./eventLog";
 import type { RunChange } from "./contracts/runChanges";
+import type { RunEvent } from "./events";
+import { createNotificationsQueue, notificationFor, notificationJobOptions } from "./notificationsQueue";
 import { projectEventNotingChange } from "./projection";
 import { describeFailure, isDatabaseUnreachable, isForeignKeyViolation, parkEntry } from "./parkedEntries";
 import { createRedis } from "./redis";
@@ -50,6 +52,11 @@ export function startRecorder(opts: RecorderOptions): Recorder {
   const log = opts.log ?? console;
   const redis: Redis = createRedis(opts.redisUrl, "blocking", "recorder");
   redis.on("error", (err) => log.error("[recorder] redis:", err.message));
+  // Its own connection: the recorder's is parked in a blocking read between batches.
+  const notificationsRedis: Redis = createRedis(opts.redisUrl, "worker", "recorder-notifications");
+  notificationsRedis.on("error", (err) => log.error("[recorder] redis (notifications):", err.message));
+  const notifications = createNotificationsQueue(notificationsRedis, opts.namespace);
+  notifications.on("error", (err) => log.error("[recorder] notifications queue:", err.message));
 
   let running = true;
   let lastClaim = 0;
@@ -81,7 +88,7 @@ export function startRecorder(opts: RecorderOptions): Recorder {
    * Writes one entry, or parks it; throws (to be retried) while it may still succeed. Returns
    * what it changed on its run (also when it was already written), for the live channels.
    */
-  async function record(entryId: string, fields: string[]): Promise<RunChange | null> {
+  async function record(entryId: string, fields: string[]): Promise<{ change: RunChange; event: RunEvent } | null> {
     const map = entryFields(fields);
     const decoded = decodeEntryOrReason(String(map.run ?? ""), fields);
     if ("reason" in decoded || !map.id) {
@@ -93,7 +100,7 @@ export function startRecorder(opts: RecorderOptions): Recorder {
     try {
       const { change } = await projectEventNotingChange(opts.db, map.id, event);
       failures.delete(entryId);
-      return change;
+      return change ? { change, event } : null;
     } catch (err) {
       // A run that this database does not know (deleted, or another install sharing Redis
       // without a REDIS_PREFIX) can never be written: acknowledge it rather than retry forever.
@@ -116,13 +123,32 @@ export function startRecorder(opts: RecorderOptions): Recorder {
 
   async function handle(entries: Entry[]) {
     for (const [entryId, fields] of entries) {
-      const change = await record(entryId, fields);
+      const recorded = await record(entryId, fields);
       // After the database commit (a browser refetching on it reads the new state) and before
       // the XACK: a crash in between re-delivers the entry, which is noted again, never lost.
       // A Redis failure here throws like any other and the entry is retried.
-      if (change) await appendRunChange(redis, keys, change);
+      if (recorded) {
+        await appendRunChange(redis, keys, recorded.change);
+        await queueNotification(entryId, recorded.change, recorded.event);
+      }
       await redis.xack(stream, RECORDER_GROUP, entryId);
       acknowledged++;
+    }
+  }
+
+  /**
+   * Queues the webhook message a change calls for (lib/notificationsQueue.ts); the delivery
+   * itself happens elsewhere, so the recorder never waits for a chat service. A re-delivered
+   * entry queues the same job id, which BullMQ keeps once. A failure is logged, not retried:
+   * a message must never hold up the projection of every later event.
+   */
+  async function queueNotification(entryId: string, change: RunChange, event: RunEvent) {
+    const wanted = notificationFor(change, event, entryId);
+    if (!wanted) return;
+    try {
+      await notifications.add(wanted.job.state, wanted.job, notificationJobOptions(wanted.job, wanted.jobId));
+    } catch (err) {
+      log.error(`[recorder] could not queue the ${wanted.job.state} notification of run ${change.runId}: ${(err as Error).message}`);
     }
   }
 
@@ -208,6 +234,8 @@ export function startRecorder(opts: RecorderOptions): Recorder {
       running = false;
       redis.disconnect();
       await loop;
+      await notifications.close();
+      notificationsRedis.disconnect();
     },
     async settle(timeoutMs = 10_000) {
       // A separate connection: the recorder's own is parked in a blocking read.

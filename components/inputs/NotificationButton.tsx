@@ -15,7 +15,7 @@ const subscribe = (onChange: () => void) => {
 };
 const readPermission = (): Permission => (notificationsSupported() ? Notification.permission : "unsupported");
 
-/** Asks for permission to notify, on a click (browsers ignore a request without one). */
+/** Asks for permission to notify (requests, runs ready for review or failed), on a click (browsers ignore a request without one). */
 export function NotificationButton() {
   const permission = useSyncExternalStore(subscribe, readPermission, () => null);
 
@@ -31,7 +31,7 @@ export function NotificationButton() {
       onClick={() => void Notification.requestPermission().then(() => listeners.forEach((l) => l()))}
       className={buttonClass("secondary", "sm")}
     >
-      Notify me of new requests
+      Turn on browser notifications
     </button>
   );
 }

@@ -5,6 +5,7 @@ import type { InboxItem } from "@/lib/services/inputs";
 import { useCoalescedRefresh } from "../live/useCoalescedRefresh";
 import { useLiveChannel } from "../live/useLiveChannel";
 import { fetchJson } from "../runs/fetchJson";
+import { useRunStateNotifications } from "./useRunStateNotifications";
 
 export type PendingInputs = { items: InboxItem[] | null; error: string | null };
 
@@ -34,6 +35,9 @@ export function PendingInputsProvider({ userId, children }: { userId: string; ch
     // The inbox holds the user's own runs' requests only; an admin's channel carries everyone's runs.
     if (signal.type === "resync" || (signal.change.kind === "input" && signal.change.userId === userId)) refresh();
   });
+
+  // Mounted once per tab with the channel, like the requests: the runs that now wait for the user.
+  useRunStateNotifications(userId);
 
   return <PendingInputsContext.Provider value={value}>{children}</PendingInputsContext.Provider>;
 }

@@ -132,6 +132,8 @@ export async function startStack(redisUrl: string): Promise<{ stack: E2eStack; s
     PORT: String(port),
     APP_URL: url,
     ALLOW_LOCAL_REPOS: "1",
+    // notifications.e2e.test.ts's webhook receiver listens on 127.0.0.1.
+    ALLOW_PRIVATE_WEBHOOKS: "1",
     AUTH_SECRET: crypto.randomBytes(32).toString("hex"),
     WORKER_PORT: "0",
     NODE_ENV: "production",

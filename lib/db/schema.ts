@@ -450,6 +450,48 @@ export const repositoryEnvironment = pgTable("repository_environment", {
   updatedAt: updatedAt(),
 });
 
+/**
+ * A user's notification settings: the webhook (Slack-style incoming webhook URL) and which run
+ * states it is told about. One row per user who saved any; none: no webhook.
+ */
+export const notificationSetting = pgTable("notification_setting", {
+  userId: text("user_id")
+    .primaryKey()
+    .references(() => user.id, { onDelete: "cascade" }),
+  webhookUrl: text("webhook_url"),
+  // The states the webhook is told about (lib/contracts/notifications.ts notificationStates).
+  states: jsonb("states").$type<string[]>().notNull().default([]),
+  updatedAt: updatedAt(),
+});
+
+/**
+ * One attempt to deliver a webhook message, for the user's delivery log on the settings page.
+ * Only the latest few per user are kept (lib/services/notificationLog.ts).
+ */
+export const notificationDelivery = pgTable(
+  "notification_delivery",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => user.id, { onDelete: "cascade" }),
+    // The BullMQ job the attempt belongs to: its attempts read together in the log.
+    jobId: text("job_id").notNull(),
+    // "test", or the run state the message is about.
+    subject: text("subject").notNull(),
+    runId: text("run_id").references(() => run.id, { onDelete: "set null" }),
+    runTitle: text("run_title"),
+    attempt: integer("attempt").notNull(),
+    ok: boolean("ok").notNull(),
+    // Whether another attempt follows a failed one.
+    willRetry: boolean("will_retry").notNull().default(false),
+    httpStatus: integer("http_status"),
+    error: text("error"),
+    at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("notification_delivery_user_at_idx").on(t.userId, t.at)],
+);
+
 export const schema = {
   user,
   session,
@@ -470,5 +512,7 @@ export const schema = {
   acpAgent,
   mcpServer,
   repositoryEnvironment,
+  notificationSetting,
+  notificationDelivery,
 };
 

@@ -5,6 +5,7 @@ import { DEMO_REPO_NAME, ensureDemoRepository } from "../services/demoRepo";
 import { publishAcpAgents, republishAcpAgentsIfLost } from "../services/acpAgents";
 import { reconcileJobSchedulers } from "../services/scheduleSync";
 import { getApp, type App } from "./app";
+import { startNotificationWorker } from "./notificationWorker";
 import { startReconciler, type Reconciler } from "./reconciler";
 import { reportRedisDurability } from "./redisStartupCheck";
 import { startScheduleWorker } from "./scheduler";
@@ -12,6 +13,7 @@ import { startScheduleWorker } from "./scheduler";
 const holder = globalThis as unknown as {
   __agentdeskRecorder?: Recorder;
   __agentdeskScheduler?: Worker;
+  __agentdeskNotifier?: Worker;
   __agentdeskReconciler?: Reconciler;
   __agentdeskAcpRegistryKeeper?: NodeJS.Timeout;
 };
@@ -29,6 +31,8 @@ export async function startWebBackground(): Promise<void> {
     namespace: app.config.redisPrefix,
   });
   holder.__agentdeskScheduler = startScheduleWorker(app);
+  // Webhook messages go from the web: it has the users' settings and the delivery log.
+  holder.__agentdeskNotifier = startNotificationWorker(app);
   // Runs whose job BullMQ failed or lost end truthfully; queued runs without a job run. Its
   // scans log and retry while Redis is still coming up.
   holder.__agentdeskReconciler = startReconciler(app);
