@@ -13,7 +13,8 @@ export function WebhookForm({ settings, action }: { settings: NotificationSettin
   const { onSubmit, pending, fieldErrors, error, result } = useFormAction(action);
   const saved = result?.ok ? result.data : null;
   return (
-    <form onSubmit={onSubmit} className="space-y-4" data-webhook-form>
+    // noValidate: the server's check (the same as the API's) names what is wrong, next to the field.
+    <form onSubmit={onSubmit} noValidate className="space-y-4" data-webhook-form>
       <FormError message={error} />
       <Field
         id="webhookUrl"

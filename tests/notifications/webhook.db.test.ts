@@ -6,8 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GET as deliveriesRoute } from "@/app/api/me/notifications/deliveries/route";
 import { GET as getSettings, PUT as putSettings } from "@/app/api/me/notifications/route";
 import { POST as testRoute } from "@/app/api/me/notifications/test/route";
+import { POST as cancelRoute } from "@/app/api/runs/[id]/cancel/route";
 import { GET as getRunRoute } from "@/app/api/runs/[id]/route";
 import { POST as createRun } from "@/app/api/runs/route";
+import { createRunEmitter } from "@/jobs/emit";
+import { requestHumanInput } from "@/jobs/humanInput";
+import { createEventLog } from "@/lib/eventLog";
+import { createRedis } from "@/lib/redis";
 import { startNotificationWorker } from "@/lib/server/notificationWorker";
 import { notificationsQueue } from "@/lib/services/notifications";
 import type { DeliveryView } from "@/lib/services/notificationsLog";
@@ -25,7 +30,10 @@ import { startWebWorker } from "../support/webWorker";
 // The receiver listens on 127.0.0.1: a private address, which this test's operator allows.
 process.env.ALLOW_PRIVATE_WEBHOOKS = "1";
 
-type Received = { path: string; body: { text: string; agentdesk: { event: string; run?: { id: string; url: string; title: string; status: string } } } };
+type Received = {
+  path: string;
+  body: { text: string; agentdesk: { event: string; run?: { id: string; url: string; title: string; status: string }; input?: unknown } };
+};
 
 let receiver: http.Server;
 let receiverUrl: string;
@@ -172,6 +180,41 @@ describe("webhook notifications", () => {
       { attempt: 1, ok: false, httpStatus: 500, willRetry: true, error: "HTTP 500: try later" },
     ]);
     expect(log[0]!.jobId).toBe(log[1]!.jobId);
+  }, SLOW);
+
+  it("an approval the run waits for gives one message naming the tool, never the command", async () => {
+    await saveWebhook(carol, "/carol-input", ["input"]);
+    const res = await call(createRun, "/api/runs", { as: carol, body: { repo: repoName, command: "sleep 120" } });
+    expect(res.status).toBe(201);
+    const { id: runId } = (await res.json()) as { id: string };
+    const app = await getApp();
+    await eventually(async () => {
+      const run = (await (await call(getRunRoute, `/api/runs/${runId}`, { as: carol, params: { id: runId } })).json()) as { status: string };
+      return run.status === "running" ? true : undefined;
+    }, 120_000);
+    // The job process's part, as the agent loop asks.
+    const jobRedis = createRedis(app.config.redisUrl, "worker");
+    const jobLog = createEventLog(jobRedis, app.config.redisPrefix);
+    const requestId = `approve-${crypto.randomBytes(3).toString("hex")}`;
+    const controller = new AbortController();
+    const asked = requestHumanInput(
+      { eventLog: jobLog, emit: createRunEmitter(jobLog, runId, []), runId, signal: controller.signal, timeoutSec: 600 },
+      { requestId, kind: "approval", tool: "shell", input: { command: "curl -H 'Authorization: Bearer s3cr3t' https://example.com" } },
+    ).catch(() => null);
+    try {
+      await notificationsSettled([runId, "input"]);
+      const messages = about(runId);
+      expect(messages).toHaveLength(1);
+      expect(messages[0]!.path).toBe("/carol-input");
+      expect(messages[0]!.body.text).toMatch(/Approval needed for `shell`/);
+      expect(messages[0]!.body.agentdesk).toMatchObject({ event: "input", input: { kind: "approval", tool: "shell" }, run: { status: "waiting_input" } });
+      expect(JSON.stringify(messages[0]!.body)).not.toMatch(/s3cr3t|curl/);
+    } finally {
+      expect((await call(cancelRoute, `/api/runs/${runId}/cancel`, { method: "POST", as: carol, params: { id: runId } })).status).toBe(200);
+      controller.abort();
+      await asked;
+      jobRedis.disconnect();
+    }
   }, SLOW);
 
   it("sends a test message to the saved webhook; without one it is a 409 naming the field", async () => {
