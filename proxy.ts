@@ -1,4 +1,5 @@
 import { NextResponse, type NextRequest } from "next/server";
+import { REQUEST_PATH_HEADER } from "./lib/returnTo";
 import { contentSecurityPolicy, newNonce, STATIC_SECURITY_HEADERS } from "./lib/server/securityHeaders";
 
 /**
@@ -10,6 +11,11 @@ export function proxy(request: NextRequest): NextResponse {
   // Next reads the nonce from the request's policy while rendering and puts it on its scripts.
   const requestHeaders = new Headers(request.headers);
   requestHeaders.set("content-security-policy", policy);
+  // Where the browser was going, for the sign-in guard's return-to (lib/server/pageAuth.ts).
+  // Next's own router parameter (_rsc, on client navigations) is no part of that address.
+  const asked = request.nextUrl.clone();
+  asked.searchParams.delete("_rsc");
+  requestHeaders.set(REQUEST_PATH_HEADER, asked.pathname + asked.search);
   const response = NextResponse.next({ request: { headers: requestHeaders } });
   response.headers.set("Content-Security-Policy", policy);
   for (const [name, value] of Object.entries(STATIC_SECURITY_HEADERS)) response.headers.set(name, value);

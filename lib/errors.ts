@@ -44,11 +44,14 @@ export function fieldError(path: string, message: string, code: ErrorCode = "inv
   return new AppError(code, `${path}: ${message}`, [{ path, message }]);
 }
 
+/** What a person is told while Redis does not answer (API, forms, the New run page). */
+export const QUEUE_UNREACHABLE = "The queue (Redis) is not reachable";
+
 /** Errors meaning "Redis is not answering": the request should get 503, not 500. */
 export function isRedisUnavailable(err: unknown): boolean {
   const msg = err instanceof Error ? err.message : "";
   return (
-    /Stream isn't writeable|enableOfflineQueue|Connection is closed|ECONNREFUSED|Reached the max retries per request/.test(
+    /Stream isn't writeable|enableOfflineQueue|Connection is closed|ECONNREFUSED|Reached the max retries per request|Command timed out/.test(
       msg,
     ) || (err as { code?: string })?.code === "ECONNREFUSED"
   );

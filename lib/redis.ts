@@ -4,8 +4,13 @@ import { evictionPolicyOf, evictionProblem } from "./redisDurability";
 /**
  * Redis clients by role. Blocking readers and the job process wait out a Redis restart
  * (`maxRetriesPerRequest: null`, BullMQ's requirement); the web's producer fails fast
- * (`enableOfflineQueue: false`) so a submit answers 503 instead of hanging.
+ * (`enableOfflineQueue: false`) so a submit answers 503 instead of hanging, also when Redis
+ * accepts the connection but does not answer (a paused or overloaded server, a half-open
+ * connection): `commandTimeout` gives up on a command after WEB_COMMAND_TIMEOUT_MS. The web
+ * connection carries no blocking command (those have their own "blocking" connections).
  */
+export const WEB_COMMAND_TIMEOUT_MS = 2_000;
+
 export type RedisRole = "worker" | "blocking" | "web";
 
 export function createRedis(url: string, role: RedisRole, name?: string): Redis {
@@ -16,6 +21,7 @@ export function createRedis(url: string, role: RedisRole, name?: string): Redis 
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
       connectTimeout: 2_000,
+      commandTimeout: WEB_COMMAND_TIMEOUT_MS,
     });
   }
   return new Redis(url, { ...common, maxRetriesPerRequest: null, enableReadyCheck: true });

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { LiveStatus } from "@/components/live/LiveStatus";
 import { RunsList } from "@/components/runs/RunsList";
 import { ShowFirstRun } from "@/components/runs/ShowFirstRun";
 import { StatusFilter } from "@/components/runs/StatusFilter";
@@ -41,7 +42,11 @@ export default async function RunsPage({ searchParams }: { searchParams: Promise
     <>
       <PageHeader
         title="Runs"
-        description={isAdmin(principal) ? "Every user's runs, newest first. Updates live." : "Your runs, newest first. Updates live."}
+        description={
+          <>
+            {isAdmin(principal) ? "Every user's runs, newest first." : "Your runs, newest first."} <LiveStatus />
+          </>
+        }
         actions={
           <>
             <StatusFilter value={query.status} statuses={runStatuses.map((s) => ({ value: s, label: statusLabel(s) }))} />

@@ -3,6 +3,7 @@
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
+import { safeReturnTo, signInPathFor } from "@/lib/returnTo";
 import { Field } from "../forms/Field";
 import { FormError } from "../forms/FormError";
 import { cardClass, buttonClass, inputClass, linkClass } from "../ui/styles";
@@ -24,7 +25,8 @@ function authErrorMessage(error: { message?: string; status: number; statusText?
   return error.message || error.statusText || `Request failed (${error.status})`;
 }
 
-export function AuthForm({ mode, invitation }: { mode: Mode; invitation?: InvitationInfo }) {
+/** `returnTo`: the page to land on once signed in (the page checked it; checked again here). */
+export function AuthForm({ mode, invitation, returnTo = "/" }: { mode: Mode; invitation?: InvitationInfo; returnTo?: string }) {
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
   const signUp = mode === "sign-up";
@@ -53,7 +55,7 @@ export function AuthForm({ mode, invitation }: { mode: Mode; invitation?: Invita
         return;
       }
       // refresh() drops pages the router cached while signed out.
-      router.replace("/");
+      router.replace(safeReturnTo(returnTo));
       router.refresh();
     } catch (err) {
       console.error("auth request failed", err);
@@ -126,11 +128,11 @@ export function AuthForm({ mode, invitation }: { mode: Mode; invitation?: Invita
       <p className="mt-6 text-center text-sm text-zinc-400">
         {signUp ? (
           <>
-            Already have an account? <Link href="/sign-in" className={linkClass}>Sign in</Link>
+            Already have an account? <Link href={signInPathFor(returnTo)} className={linkClass}>Sign in</Link>
           </>
         ) : (
           <>
-            New here? <Link href="/sign-up" className={linkClass}>Create an account</Link>
+            New here? <Link href={signInPathFor(returnTo, "/sign-up")} className={linkClass}>Create an account</Link>
           </>
         )}
       </p>

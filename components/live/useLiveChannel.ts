@@ -24,5 +24,6 @@ export function useLiveChannel(listener?: LiveListener): { state: LiveChannelSta
 export function livePausedMessage(state: LiveChannelState, fetchError: string | null): string | null {
   if (fetchError) return `Live updates paused: ${fetchError}`;
   if (state === "reconnecting") return "Live updates paused: reconnecting to the server…";
+  if (state === "offline") return "Offline — updates paused until the server can be reached again.";
   return null;
 }

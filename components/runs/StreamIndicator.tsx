@@ -1,20 +1,31 @@
-import type { StreamState } from "../feed/useRunEvents";
-import { cx } from "../ui/cx";
+"use client";
 
-const looks: Record<StreamState, { label: string; dot: string }> = {
-  connecting: { label: "Connecting…", dot: "bg-zinc-500" },
-  live: { label: "Live", dot: "bg-emerald-400 animate-pulse" },
-  reconnecting: { label: "Reconnecting…", dot: "bg-amber-400 animate-pulse" },
-  ended: { label: "Up to date", dot: "bg-zinc-500" },
-  failed: { label: "Disconnected: reload the page", dot: "bg-red-500" },
+import { channelLooks, LiveDot, type LiveTone } from "../live/LiveStatus";
+import { useLiveChannel } from "../live/useLiveChannel";
+import type { StreamState } from "../feed/useRunEvents";
+
+const looks: Record<StreamState, { label: string; tone: LiveTone }> = {
+  connecting: { label: "Connecting…", tone: "waiting" },
+  live: { label: "Live", tone: "live" },
+  reconnecting: { label: "Reconnecting…", tone: "trouble" },
+  ended: { label: "Up to date", tone: "idle" },
+  failed: { label: "Disconnected: reload the page", tone: "down" },
 };
 
+/**
+ * The run feed's connection. "Live" only while the feed is open and the tab's live channel is
+ * connected too: both hang on the server's Redis, and the feed's own connection can look open
+ * while the server has nothing to read (it opens, says "interrupted" and closes, over and
+ * over), so the channel's "Reconnecting…" or "Offline — updates paused" wins then.
+ */
 export function StreamIndicator({ state }: { state: StreamState }) {
-  const look = looks[state];
+  const channel = useLiveChannel().state;
+  const followsChannel = state !== "ended" && state !== "failed" && (channel === "reconnecting" || channel === "offline");
+  const look = followsChannel ? channelLooks[channel] : looks[state];
+  const shown = followsChannel ? channel : state;
   return (
-    <span data-stream-state={state} className="inline-flex items-center gap-1.5 text-xs text-zinc-400">
-      <span className={cx("h-1.5 w-1.5 rounded-full", look.dot)} />
-      {look.label}
+    <span data-stream-state={shown}>
+      <LiveDot tone={look.tone} label={look.label} state={shown} />
     </span>
   );
 }

@@ -30,3 +30,16 @@ export function inputClass(invalid = false, mono = false): string {
 
 export const cardClass = "rounded-xl border border-zinc-800 bg-zinc-900/60";
 export const linkClass = "font-medium text-indigo-300 underline-offset-2 hover:text-indigo-200 hover:underline";
+
+/** A boxed message: an error (a form's, a failed run's), a warning (a paused or unreachable service), or information. */
+export type NoticeTone = "error" | "warning" | "info";
+
+const noticeTones: Record<NoticeTone, string> = {
+  error: "border-red-900/70 bg-red-950/50 text-red-200",
+  warning: "border-amber-900/60 bg-amber-950/40 text-amber-200",
+  info: "border-indigo-900/60 bg-indigo-950/40 text-indigo-200",
+};
+
+export function noticeClass(tone: NoticeTone): string {
+  return cx("rounded-lg border px-3.5 py-2.5 text-sm", noticeTones[tone]);
+}

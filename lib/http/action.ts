@@ -1,7 +1,7 @@
 import { headers } from "next/headers";
 import { unstable_rethrow } from "next/navigation";
 import type { z } from "zod";
-import { AppError, isRedisUnavailable, type FieldIssue } from "../errors";
+import { AppError, isRedisUnavailable, QUEUE_UNREACHABLE, type FieldIssue } from "../errors";
 import { getApp, type App } from "../server/app";
 import type { Principal } from "../services/principal";
 import { principalFromHeaders } from "../services/session";
@@ -84,7 +84,7 @@ export function authedAction<S extends z.ZodType, T>(
       if (err instanceof AppError) return failure(err.message, err.issues);
       if (isRedisUnavailable(err)) {
         console.error("[action] Redis unavailable:", (err as Error).message);
-        return { ok: false, error: "The queue (Redis) is not reachable; try again shortly." };
+        return { ok: false, error: `${QUEUE_UNREACHABLE}; try again shortly.` };
       }
       console.error("[action] unexpected error", err);
       return { ok: false, error: "Something went wrong on our side; it has been logged." };

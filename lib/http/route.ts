@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { AppError, isRedisUnavailable } from "../errors";
+import { AppError, isRedisUnavailable, QUEUE_UNREACHABLE } from "../errors";
 import { getApp, type App } from "../server/app";
 import { isAdmin, type Principal } from "../services/principal";
 import { principalFromHeaders } from "../services/session";
@@ -62,7 +62,7 @@ export function toErrorResponse(err: unknown, where: string): Response {
   if (err instanceof AppError) return jsonError(err);
   if (isRedisUnavailable(err)) {
     console.error(`[api] ${where}: Redis unavailable:`, (err as Error).message);
-    return jsonError(new AppError("unavailable", "The queue (Redis) is not reachable; try again shortly"));
+    return jsonError(new AppError("unavailable", `${QUEUE_UNREACHABLE}; try again shortly`));
   }
   console.error(`[api] ${where}: unexpected error`, err);
   return jsonError(new AppError("internal", "Something went wrong on our side; it has been logged"));

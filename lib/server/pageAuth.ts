@@ -1,17 +1,22 @@
 import { headers } from "next/headers";
 import { notFound, redirect } from "next/navigation";
 import { AppError } from "../errors";
+import { REQUEST_PATH_HEADER, signInPathFor } from "../returnTo";
 import { isAdmin, type Principal } from "../services/principal";
 import { principalFromHeaders } from "../services/session";
 import { getApp, type App } from "./app";
 
 export type PageContext = { app: App; principal: Principal };
 
-/** The signed-in user for a page, or a redirect to /sign-in. Every page calls it itself. */
+/**
+ * The signed-in user for a page, or a redirect to /sign-in that brings them back to the page
+ * they asked for afterwards (a link to a run opened on a phone). Every page calls it itself.
+ */
 export async function requirePrincipal(): Promise<PageContext> {
   const app = await getApp();
-  const principal = await principalFromHeaders(app, await headers());
-  if (!principal) redirect("/sign-in");
+  const requestHeaders = await headers();
+  const principal = await principalFromHeaders(app, requestHeaders);
+  if (!principal) redirect(signInPathFor(requestHeaders.get(REQUEST_PATH_HEADER)));
   return { app, principal };
 }
 

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { AuthForm } from "@/components/auth/AuthForm";
 import { SignUpClosed } from "@/components/auth/SignUpClosed";
+import { RETURN_TO_PARAM, safeReturnTo } from "@/lib/returnTo";
 import { getApp } from "@/lib/server/app";
 import { optionalPrincipal } from "@/lib/server/pageAuth";
 import { describeInvitation } from "@/lib/services/invitations";
@@ -9,22 +10,24 @@ import { createSignUpGate } from "@/lib/services/signUpGate";
 
 export const metadata: Metadata = { title: "Create account" };
 
-type Props = { searchParams: Promise<{ invite?: string | string[] }> };
+type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
 /**
  * Sign-up: free for the first account (or with OPEN_SIGNUP), otherwise through an invitation
  * link (`?invite=<token>`). The page only explains; better-auth's hooks enforce the same rule.
+ * `?next=` is the page to land on afterwards, as on sign-in.
  */
 export default async function SignUpPage({ searchParams }: Props) {
-  if (await optionalPrincipal()) redirect("/");
-  const { invite } = await searchParams;
+  const { invite, [RETURN_TO_PARAM]: next } = await searchParams;
+  const returnTo = safeReturnTo(next);
+  if (await optionalPrincipal()) redirect(returnTo);
   const token = typeof invite === "string" && invite !== "" ? invite : undefined;
   const app = await getApp();
   const problem = await createSignUpGate(app.db, app.config.openSignup).check(token, undefined);
   if (problem) {
-    return <SignUpClosed title={token ? "This invitation cannot be used" : "Sign-up is by invitation"} message={problem} />;
+    return <SignUpClosed title={token ? "This invitation cannot be used" : "Sign-up is by invitation"} message={problem} returnTo={returnTo} />;
   }
-  if (!token) return <AuthForm mode="sign-up" />;
+  if (!token) return <AuthForm mode="sign-up" returnTo={returnTo} />;
   const view = await describeInvitation(app.db, token);
-  return <AuthForm mode="sign-up" invitation={{ token, email: view.email, role: view.role, invitedBy: view.invitedBy }} />;
+  return <AuthForm mode="sign-up" returnTo={returnTo} invitation={{ token, email: view.email, role: view.role, invitedBy: view.invitedBy }} />;
 }

@@ -5,29 +5,56 @@ import { NewRunForm } from "@/components/runs/NewRunForm";
 import { Card } from "@/components/ui/Card";
 import { EmptyState } from "@/components/ui/EmptyState";
 import { PageHeader } from "@/components/ui/PageHeader";
-import { linkClass } from "@/components/ui/styles";
+import { linkClass, noticeClass } from "@/components/ui/styles";
+import { QUEUE_UNREACHABLE } from "@/lib/errors";
 import { sandboxOffReason } from "@/lib/sandboxStatus";
 import { liveWorkers } from "@/lib/workerDirectory";
 import { requirePrincipal } from "@/lib/server/pageAuth";
 import { isAdmin } from "@/lib/services/principal";
-import { executorChoices } from "@/lib/services/executorChoice";
+import { executorChoices, type ExecutorChoices } from "@/lib/services/executorChoice";
 import { listRepos } from "@/lib/services/repos";
 
 export const metadata: Metadata = { title: "New run" };
 
+/**
+ * While Redis does not answer, the job processes' adverts cannot be read: that is not "no job
+ * process is running" (one may well be), so every executor's note says what is really wrong.
+ */
+function whileQueueUnreachable(choices: ExecutorChoices): ExecutorChoices {
+  const why = `${QUEUE_UNREACHABLE.toLowerCase()}, so which job processes run cannot be checked`;
+  return {
+    executors: choices.executors.map((e) =>
+      e.available
+        ? { ...e, note: e.note ? `${QUEUE_UNREACHABLE}: the run cannot be queued until it is back.` : undefined }
+        : { ...e, unavailableReason: `${e.label} is not available: ${why}` },
+    ),
+    acpAgents: choices.acpAgents.map((a) => (a.available ? a : { ...a, unavailableReason: `ACP agent ${a.name} is not available: ${why}` })),
+  };
+}
+
 export default async function NewRunPage() {
   const { app, principal } = await requirePrincipal();
-  const [repos, workers] = await Promise.all([listRepos(app), liveWorkers(app.redis, app.config.redisPrefix).catch((e: unknown) => {
-      // The form still renders; submitting answers 503 while the queue is unreachable.
+  const [repos, workers] = await Promise.all([
+    listRepos(app),
+    liveWorkers(app.redis, app.config.redisPrefix).catch((e: unknown) => {
+      // The form still renders, saying why a run cannot start; submitting answers 503 meanwhile.
       console.error("[runs/new] could not read job process adverts:", (e as Error).message);
-      return [];
+      return null;
     }),
   ]);
-  const unsandboxed = sandboxOffReason(app.config, workers);
-  const choices = await executorChoices(app, workers);
+  const queueDown = workers === null;
+  const unsandboxed = sandboxOffReason(app.config, workers ?? []);
+  const checked = await executorChoices(app, workers ?? []);
+  const choices = queueDown ? whileQueueUnreachable(checked) : checked;
   return (
     <div className="mx-auto max-w-3xl">
       <PageHeader title="New run" description="Runs in the background on a fresh branch. You review the diff before anything is pushed." />
+      {queueDown && (
+        <p role="alert" data-testid="queue-unreachable" className={`mb-4 ${noticeClass("warning")}`}>
+          {QUEUE_UNREACHABLE} right now, so no run can start. Job processes may still be running; runs go ahead once
+          the web can reach Redis again.{isAdmin(principal) ? " Check that Redis is up and that REDIS_URL points to it." : ""}
+        </p>
+      )}
       {unsandboxed && !isAdmin(principal) ? (
         <EmptyState title="Only admins may start runs now">
           <p data-testid="runs-admin-only">

