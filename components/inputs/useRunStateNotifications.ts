@@ -26,11 +26,13 @@ export function useRunStateNotifications(userId: string): void {
 
   useLiveChannel((signal) => {
     if (signal.type !== "change" || signal.change.userId !== userId) return;
-    const { runId, status } = signal.change;
+    const { runId, status, kind } = signal.change;
     const before = lastStatus.current.get(runId);
     lastStatus.current.set(runId, status);
     const state = stateOf(status);
-    if (!state || before === status) return;
+    // Only the change that moved the run there (a later usage or details change of a run
+    // already in review, first seen by a tab opened since, is not an arrival).
+    if (!state || kind !== "status" || before === status) return;
     if (document.visibilityState === "visible" && window.location.pathname.startsWith(`/runs/${runId}`)) return;
     void fetchJson<RunView>(`/api/runs/${encodeURIComponent(runId)}`)
       .then((run) => {
