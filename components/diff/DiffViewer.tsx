@@ -28,6 +28,9 @@ function ModeToggle({ mode, onChange }: { mode: DiffMode; onChange: (m: DiffMode
   );
 }
 
+// Below this many files a filter is clutter: the whole list fits in view.
+const FILTER_FROM_FILES = 8;
+
 /** Which files are open: the reader's own choices over "expand all"/"collapse all" over the defaults. */
 type OpenState = { all: boolean | null; files: ReadonlyMap<number, boolean> };
 
@@ -67,28 +70,33 @@ export function DiffViewer({ diff }: { diff: RunDiffView }) {
   return (
     <div data-testid="diff-panel" className="space-y-4">
       <div className="flex flex-wrap items-center gap-3">
-        <label className="min-w-0 flex-1 basis-56">
-          <span className="sr-only">Filter files by path</span>
-          <input
-            type="search"
-            value={query}
-            onChange={(e) => setQuery(e.target.value)}
-            placeholder="Filter files by path…"
-            data-testid="diff-filter"
-            className={inputClass()}
-          />
-        </label>
+        {files.length >= FILTER_FROM_FILES && (
+          <label className="min-w-0 flex-1 basis-56">
+            <span className="sr-only">Filter files by path</span>
+            <input
+              type="search"
+              value={query}
+              onChange={(e) => setQuery(e.target.value)}
+              placeholder="Filter files by path…"
+              data-testid="diff-filter"
+              className={inputClass()}
+            />
+          </label>
+        )}
         <span className="text-xs text-zinc-400" data-testid="diff-file-count">
           {shown.length === files.length ? `${files.length} ${files.length === 1 ? "file" : "files"}` : `${shown.length} of ${files.length} files`}
         </span>
-        <div className="flex items-center gap-1">
-          <button type="button" onClick={() => setOpenState({ all: true, files: new Map() })} className={buttonClass("ghost", "sm")}>
-            Expand all
-          </button>
-          <button type="button" onClick={() => setOpenState({ all: false, files: new Map() })} className={buttonClass("ghost", "sm")}>
-            Collapse all
-          </button>
-        </div>
+        {files.length > 1 && (
+          <div className="flex items-center gap-1">
+            <button type="button" onClick={() => setOpenState({ all: true, files: new Map() })} className={buttonClass("ghost", "sm")}>
+              Expand all
+            </button>
+            <button type="button" onClick={() => setOpenState({ all: false, files: new Map() })} className={buttonClass("ghost", "sm")}>
+              Collapse all
+            </button>
+          </div>
+        )}
+        {files.length < FILTER_FROM_FILES && <span className="flex-1" aria-hidden />}
         <ModeToggle mode={mode} onChange={setMode} />
       </div>
       <div className="grid gap-4 lg:grid-cols-[16rem_minmax(0,1fr)]">
