@@ -1,14 +1,15 @@
 import Link from "next/link";
 import { formatDuration, runDuration } from "../format";
 import { Time } from "../ui/Time";
-import type { RunRecord } from "./runTypes";
+import type { RunListRecord, RunRecord } from "./runTypes";
 import { StatusBadge } from "./StatusBadge";
 import { UsageSummary } from "./UsageSummary";
 
 /** Column layout shared by the list header and its rows (a stacked card on phones). */
 export const runGrid = "sm:grid sm:grid-cols-[9.5rem_minmax(0,1fr)_6.5rem_8.5rem_minmax(0,10rem)] sm:items-center sm:gap-4";
 
-export function RunRow({ run, now }: { run: RunRecord; now: number }) {
+/** One run in the list; with `showOwner` (a viewer who sees others' runs) also whose it is. */
+export function RunRow({ run, now, showOwner }: { run: RunListRecord; now: number; showOwner: boolean }) {
   const duration = runDuration(run, now);
   return (
     <li data-run-id={run.id} className="group relative border-b border-zinc-800/80 last:border-0 hover:bg-zinc-900/70">
@@ -24,6 +25,12 @@ export function RunRow({ run, now }: { run: RunRecord; now: number }) {
           <p className="mt-0.5 truncate text-xs text-zinc-500">
             <span className="text-zinc-400">{run.repo}</span> · <span className="font-mono">{run.branch}</span>
           </p>
+          {showOwner && (
+            <p className="mt-0.5 truncate text-xs text-zinc-500" data-testid="run-owner" title={run.owner.email}>
+              by <span className="text-zinc-300">{run.owner.name || run.owner.email}</span>
+              {run.owner.name && <span className="hidden sm:inline"> · {run.owner.email}</span>}
+            </p>
+          )}
         </div>
         <Time iso={run.createdAt} className="hidden text-sm text-zinc-400 sm:block" />
         <RunTime run={run} duration={duration} />

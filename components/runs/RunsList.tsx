@@ -1,63 +1,75 @@
 "use client";
 
+import Link from "next/link";
 import { useEffect, useRef, useState } from "react";
+import useSWR from "swr";
 import type { RunChange } from "@/lib/contracts/runChanges";
 import { useCoalescedRefresh } from "../live/useCoalescedRefresh";
 import { livePausedMessage, useLiveChannel } from "../live/useLiveChannel";
-import { buttonClass, cardClass } from "../ui/styles";
+import { buttonClass, cardClass, linkClass } from "../ui/styles";
 import { useNow } from "../ui/useNow";
 import { fetchJson } from "./fetchJson";
 import { RunRow, runGrid } from "./RunRow";
+import { hasRunFilters, runFilterSearch, type RunFilterValues } from "./runFilterUrl";
 import type { RunsPage } from "./runTypes";
 
 const PAGE_SIZE = 25;
+// The API's largest page: past it, older runs are a link of their own (?cursor=).
 const MAX_LIMIT = 200;
 
-const runsUrl = (status: string | undefined, limit: number, cursor?: string) => {
-  const q = new URLSearchParams({ limit: String(limit) });
-  if (status) q.set("status", status);
-  if (cursor) q.set("cursor", cursor);
-  return `/api/runs?${q}`;
-};
+const runsUrl = (filters: RunFilterValues, limit: number, cursor?: string) =>
+  `/api/runs?${runFilterSearch(filters, { limit: String(limit), cursor })}`;
 
 /** Whether a change can alter what the list shows: a run in it, a new run, or one entering its filter. */
-function concernsList(change: RunChange, page: RunsPage, status: string | undefined): boolean {
+function concernsList(change: RunChange, page: RunsPage, filters: RunFilterValues): boolean {
   if (page.runs.some((r) => r.id === change.runId)) return true;
-  if (status) return change.status === status;
-  return change.kind === "created";
+  // A new run may match the search and filters: only the server can say.
+  if (change.kind === "created") return true;
+  if (filters.status) return change.status === filters.status;
+  if (filters.needsMe) return change.kind === "input" || change.status === "awaiting_review";
+  return false;
 }
 
 /**
- * The runs list, kept live by the tab's live channel: when a run it shows changes, a run is
- * created, or a run takes the status it filters by, every row shown (up to 200) is read again
- * from the same API scripts use, a burst of changes costing one request; nothing is read while
- * nothing changes. Older pages are added with the cursor.
+ * The runs list, with the page's search and filters, fetched and cached by SWR from the same
+ * API scripts use and kept live by the tab's live channel (no polling): when a run it shows
+ * changes, a run is created, or a run takes the status it filters by, the rows shown are read
+ * again in one request (a burst of changes costing one); nothing is read while nothing
+ * changes. "Load more" widens the same request, up to 200 rows; older runs are a page of their
+ * own (a link with the cursor).
  */
-export function RunsList({ initial, status }: { initial: RunsPage; status?: string }) {
-  const [page, setPage] = useState(initial);
-  const [fetchError, setFetchError] = useState<string | null>(null);
-  const [loadError, setLoadError] = useState<string | null>(null);
-  const [loadingMore, setLoadingMore] = useState(false);
-  // Bumped by "load more", so a refetch that started before it does not drop the added rows.
-  const version = useRef(0);
+export function RunsList({
+  initial,
+  filters,
+  cursor,
+  showOwner,
+}: {
+  initial: RunsPage;
+  filters: RunFilterValues;
+  cursor?: string;
+  showOwner: boolean;
+}) {
+  const [limit, setLimit] = useState(PAGE_SIZE);
+  const key = runsUrl(filters, limit, cursor);
+  const { data, error, mutate, isLoading } = useSWR<RunsPage>(key, fetchJson, {
+    // The server rendered the first page: shown at once, read again only when something changes.
+    fallbackData: limit === PAGE_SIZE ? initial : undefined,
+    revalidateOnMount: false,
+    revalidateOnFocus: false,
+    revalidateOnReconnect: false,
+    keepPreviousData: true,
+  });
+  const page = data ?? initial;
   const now = useNow(1000);
 
   const refresh = useCoalescedRefresh(async () => {
-    const started = version.current;
-    const limit = Math.min(MAX_LIMIT, Math.max(PAGE_SIZE, page.runs.length));
-    try {
-      const fresh = await fetchJson<RunsPage>(runsUrl(status, limit));
-      if (version.current !== started) return;
-      setPage(fresh);
-      setFetchError(null);
-    } catch (err) {
-      setFetchError((err as Error).message);
-    }
+    await mutate();
   });
   const { state } = useLiveChannel((signal) => {
-    if (signal.type === "resync" || concernsList(signal.change, page, status)) refresh();
+    if (signal.type === "resync" || concernsList(signal.change, page, filters)) refresh();
   });
-  const error = loadError ?? livePausedMessage(state, fetchError);
+  const fetchError = error ? (error as Error).message : null;
+  const message = livePausedMessage(state, fetchError);
   // Mounted by a navigation while the channel was already up: a change between the server's
   // reading and this subscription would be missed, so read once more. (On a page load the
   // channel's first `resync` does it.)
@@ -66,24 +78,19 @@ export function RunsList({ initial, status }: { initial: RunsPage; status?: stri
     if (connectedAtMount.current) refresh();
   }, [refresh]);
 
-  async function loadMore() {
-    if (!page.nextCursor) return;
-    setLoadingMore(true);
-    setLoadError(null);
-    try {
-      const more = await fetchJson<RunsPage>(runsUrl(status, PAGE_SIZE, page.nextCursor));
-      version.current += 1;
-      setPage((p) => ({ runs: [...p.runs, ...more.runs.filter((r) => !p.runs.some((x) => x.id === r.id))], nextCursor: more.nextCursor }));
-    } catch (err) {
-      setLoadError(`Could not load more runs: ${(err as Error).message}`);
-    } finally {
-      setLoadingMore(false);
-    }
-  }
-
+  const filtered = hasRunFilters(filters);
+  const olderHref = page.nextCursor ? `/?${runFilterSearch(filters, { cursor: page.nextCursor })}` : null;
   return (
     <div className="space-y-4">
-      {error && <p className="rounded-lg border border-amber-900/60 bg-amber-950/40 px-3 py-2 text-sm text-amber-200">{error}</p>}
+      {message && <p className="rounded-lg border border-amber-900/60 bg-amber-950/40 px-3 py-2 text-sm text-amber-200">{message}</p>}
+      {cursor && (
+        <p className="text-sm text-zinc-400">
+          Older runs.{" "}
+          <Link href={filtered ? `/?${runFilterSearch(filters)}` : "/"} className={linkClass}>
+            Back to the newest
+          </Link>
+        </p>
+      )}
       <div className={`${cardClass} overflow-hidden`}>
         <div className={`${runGrid} hidden border-b border-zinc-800 bg-zinc-900 px-5 py-2 text-xs font-medium uppercase tracking-wide text-zinc-500`}>
           <span>Status</span>
@@ -93,20 +100,30 @@ export function RunsList({ initial, status }: { initial: RunsPage; status?: stri
           <span className="text-right">Usage</span>
         </div>
         {page.runs.length ? (
-          <ul data-testid="runs-list">
+          <ul data-testid="runs-list" aria-busy={isLoading}>
             {page.runs.map((run) => (
-              <RunRow key={run.id} run={run} now={now} />
+              <RunRow key={run.id} run={run} now={now} showOwner={showOwner} />
             ))}
           </ul>
         ) : (
-          <p className="px-5 py-10 text-center text-sm text-zinc-400">No runs with this status.</p>
+          <p className="px-5 py-10 text-center text-sm text-zinc-400" data-testid="runs-empty">
+            {filtered ? "No runs match this search and these filters." : "No runs here."}
+          </p>
         )}
       </div>
       {page.nextCursor && (
         <div className="flex justify-center">
-          <button type="button" onClick={loadMore} disabled={loadingMore} className={buttonClass("secondary")}>
-            {loadingMore ? "Loading…" : "Load more"}
-          </button>
+          {limit < MAX_LIMIT ? (
+            <button type="button" onClick={() => setLimit((l) => Math.min(MAX_LIMIT, l + PAGE_SIZE))} disabled={isLoading} className={buttonClass("secondary")}>
+              {isLoading ? "Loading…" : "Load more"}
+            </button>
+          ) : (
+            olderHref && (
+              <Link href={olderHref} className={buttonClass("secondary")}>
+                Older runs
+              </Link>
+            )
+          )}
         </div>
       )}
     </div>

@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
-import { and, desc, eq, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { z } from "zod";
-import { canCancel, runStatuses, statusWords } from "../contracts/runLifecycle";
+import { canCancel, statusWords } from "../contracts/runLifecycle";
 import { inputRequest, repository, run, runDiff } from "../db/schema";
 import { AppError, fieldError, notFound } from "../errors";
 import { appendEvent, requestCancel } from "../eventLog";
@@ -15,7 +15,7 @@ import { approvalModes, executors, priorities, runJobOptions } from "../queue";
 import { forgetRunState } from "../runRetention";
 import type { App } from "../server/app";
 import { isAdmin, type Principal } from "./principal";
-import { runVisibility, seesRunOf, visibleRunsCondition } from "./runVisibility";
+import { runVisibility, seesRunOf } from "./runVisibility";
 import { repoByName } from "./repos";
 import { assertExecutorOffered } from "./executorChoice";
 import { IDEMPOTENCY_HEADER, keyReusedError, requestHash } from "./idempotency";
@@ -69,12 +69,6 @@ export const createRunInput = z
     }
   });
 export type CreateRunInput = z.infer<typeof createRunInput>;
-
-export const listRunsQuery = z.object({
-  status: z.enum(runStatuses).optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().max(500).optional(),
-});
 
 export type PendingInput = {
   requestId: string;
@@ -150,8 +144,9 @@ export type RunView = ReturnType<typeof runView> & {
   lineage?: RunLineage;
 };
 
+/** The first line of the task; for a shell command, of its notes when given (they say what it is for), else of the command. */
 function titleFor(input: CreateRunInput): string {
-  const source = input.executor === "cli" ? input.command || input.prompt : input.prompt;
+  const source = input.executor === "cli" ? input.prompt || input.command : input.prompt;
   const first = (source ?? "").split("\n").find((l) => l.trim()) ?? "run";
   return first.trim().slice(0, 120);
 }
@@ -332,44 +327,6 @@ export async function getRun(app: Pick<App, "db">, principal: Principal, id: str
 export async function assertRunVisible(app: Pick<App, "db">, principal: Principal, id: string) {
   const { run: row } = await ownedRun(app, principal, id);
   return row;
-}
-
-function decodeCursor(cursor: string): { createdAt: Date; id: string } {
-  try {
-    const [at, id] = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as [string, string];
-    const createdAt = new Date(at);
-    if (Number.isNaN(createdAt.getTime()) || typeof id !== "string") throw new Error("bad cursor");
-    return { createdAt, id };
-  } catch {
-    throw fieldError("cursor", "is not a cursor returned by this API");
-  }
-}
-
-const encodeCursor = (r: RunRow) =>
-  Buffer.from(JSON.stringify([r.createdAt.toISOString(), r.id])).toString("base64url");
-
-/** Newest first; users see their own runs, admins everyone's. */
-export async function listRuns(app: Pick<App, "db">, principal: Principal, query: z.infer<typeof listRunsQuery>) {
-  const where: SQL[] = [];
-  const visible = visibleRunsCondition(runVisibility(principal));
-  if (visible) where.push(visible);
-  if (query.status) where.push(eq(run.status, query.status));
-  if (query.cursor) {
-    const c = decodeCursor(query.cursor);
-    where.push(or(lt(run.createdAt, c.createdAt), and(eq(run.createdAt, c.createdAt), lt(run.id, c.id)))!);
-  }
-  const rows = await app.db
-    .select({ run, repoName: repository.name })
-    .from(run)
-    .innerJoin(repository, eq(repository.id, run.repositoryId))
-    .where(where.length ? and(...where) : undefined)
-    .orderBy(desc(run.createdAt), desc(run.id))
-    .limit(query.limit + 1);
-  const page = rows.slice(0, query.limit);
-  return {
-    runs: page.map((r) => runView(r.run, r.repoName)),
-    nextCursor: rows.length > query.limit ? encodeCursor(page[page.length - 1]!.run) : null,
-  };
 }
 
 /**

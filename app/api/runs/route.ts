@@ -1,6 +1,7 @@
 import { route } from "@/lib/http/route";
 import { IDEMPOTENCY_HEADER, idempotencyKeyOf } from "@/lib/services/idempotency";
-import { createRunInput, listRuns, listRunsQuery, submitRun } from "@/lib/services/runs";
+import { listRuns, listRunsQuery } from "@/lib/services/runList";
+import { createRunInput, submitRun } from "@/lib/services/runs";
 
 export const dynamic = "force-dynamic";
 
