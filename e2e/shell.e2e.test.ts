@@ -129,6 +129,117 @@ describe("honest connection states", () => {
   });
 });
 
+const MAIN_PAGES = () => [
+  { name: "runs", path: "/" },
+  { name: "run", path: `/runs/${runId}` },
+  { name: "new-run", path: "/runs/new" },
+  { name: "inbox", path: "/inbox" },
+  { name: "schedules", path: "/schedules" },
+  { name: "rules", path: "/rules" },
+  { name: "tokens", path: "/settings/tokens" },
+];
+
+describe("pending navigation feedback", () => {
+  it("shows a progress bar from the click until the next page is there", async () => {
+    await home.goto(url);
+    await home.locator('[data-live-state="connected"]').waitFor({ timeout: 15_000 });
+    // Hold the next page's request, as a slow server would.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    await home.route("**/inbox**", async (route) => {
+      await held;
+      await route.continue();
+    });
+    await home.locator('nav >> text="Inbox"').click();
+    await home.locator('[data-testid="navigation-progress"]').waitFor({ timeout: 5_000 });
+    expect(await home.locator("html").getAttribute("aria-busy")).toBe("true");
+    release();
+    await home.waitForURL(`${url}/inbox`);
+    await home.locator('[data-testid="navigation-progress"]').waitFor({ state: "detached", timeout: 10_000 });
+    await home.unroute("**/inbox**");
+  });
+});
+
+describe("on a phone (390×844)", () => {
+  let phone: Page;
+  beforeAll(async () => {
+    phone = await newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, hasTouch: true, storageState: await home.context().storageState() });
+  });
+
+  it("fits every main page without sideways scrolling, with finger-sized buttons", async () => {
+    for (const { name, path } of MAIN_PAGES()) {
+      await phone.goto(url + path);
+      await phone.locator("main h1").first().waitFor();
+      const width = await phone.evaluate(() => document.scrollingElement!.scrollWidth);
+      expect(width, `${path} scrolls sideways`).toBeLessThanOrEqual(390);
+      const small = await phone.evaluate(() =>
+        [...document.querySelectorAll("button")]
+          .filter((b) => b.offsetParent !== null)
+          .map((b) => ({ text: (b.textContent ?? "").trim().slice(0, 30), height: b.getBoundingClientRect().height }))
+          .filter((b) => b.height < 44),
+      );
+      expect(small, `${path} has buttons under 44 px`).toEqual([]);
+      await screenshot(phone, screensDir, `phone-${name}`, false);
+    }
+  });
+
+  it("opens the menu, reaches every link in it, and closes it on choosing one", async () => {
+    await phone.goto(url);
+    const inbox = phone.locator('#site-menu >> text="Inbox"');
+    expect(await inbox.isVisible()).toBe(false);
+    await phone.locator('[data-testid="nav-menu-button"]').click();
+    for (const label of ["Runs", "New run", "Inbox", "Schedules", "Rules", "API tokens", "Sign out"]) {
+      const item = phone.locator(`#site-menu >> text="${label}"`);
+      expect(await item.isVisible(), `${label} in the menu`).toBe(true);
+      const box = (await item.boundingBox())!;
+      expect(box.x + box.width).toBeLessThanOrEqual(390);
+    }
+    await screenshot(phone, screensDir, "phone-menu-open", false);
+    await inbox.click();
+    await phone.waitForURL(`${url}/inbox`);
+    await phone.locator("#site-menu").waitFor({ state: "hidden" });
+  });
+});
+
+/** The lightness (0 dark … 1 light) of a computed CSS colour, as Chromium reports it (rgb, lab, oklab or oklch). */
+function lightness(color: string): number {
+  const lab = /^lab\(([\d.]+)/.exec(color);
+  if (lab) return Number(lab[1]) / 100;
+  const ok = /^ok(?:lch|lab)\(([\d.]+)(%?)/.exec(color);
+  if (ok) return Number(ok[1]) / (ok[2] ? 100 : 1);
+  const rgb = /^rgba?\((\d+),\s*(\d+),\s*(\d+)/.exec(color);
+  if (!rgb) throw new Error(`unreadable colour ${color}`);
+  return (0.2126 * Number(rgb[1]) + 0.7152 * Number(rgb[2]) + 0.0722 * Number(rgb[3])) / 255;
+}
+
+describe("light and dark themes follow the system setting", () => {
+  for (const theme of ["light", "dark"] as const) {
+    it(`renders every main page ${theme}`, async () => {
+      const page = await newPage({ colorScheme: theme, storageState: await home.context().storageState() });
+      for (const { name, path } of MAIN_PAGES()) {
+        await page.goto(url + path);
+        await page.locator("main h1").first().waitFor();
+        const colors = await page.evaluate(() => ({
+          background: getComputedStyle(document.body).backgroundColor,
+          text: getComputedStyle(document.querySelector("main h1")!).color,
+        }));
+        if (theme === "light") {
+          expect(lightness(colors.background), `${path} background ${colors.background}`).toBeGreaterThan(0.85);
+          expect(lightness(colors.text), `${path} heading ${colors.text}`).toBeLessThan(0.35);
+        } else {
+          expect(lightness(colors.background), `${path} background ${colors.background}`).toBeLessThan(0.2);
+          expect(lightness(colors.text), `${path} heading ${colors.text}`).toBeGreaterThan(0.85);
+        }
+        await screenshot(page, screensDir, `${name}-${theme}`, false);
+      }
+      const signedOut = await newPage({ colorScheme: theme });
+      await signedOut.goto(`${url}/sign-in`);
+      await signedOut.locator("h1").waitFor();
+      await screenshot(signedOut, screensDir, `sign-in-${theme}`, false);
+    });
+  }
+});
+
 describe("no page errors", () => {
   it("logged no errors in the browser", () => {
     // Aborted live-channel requests are the test's own doing.

@@ -1,5 +1,6 @@
 import { PendingInputsProvider } from "@/components/inputs/PendingInputsProvider";
 import { LiveChannelProvider } from "@/components/live/LiveChannelProvider";
+import { NavigationProgress } from "@/components/nav/NavigationProgress";
 import { TopNav } from "@/components/nav/TopNav";
 import { DemoModelNotice } from "@/components/runs/DemoModelBadge";
 import { SandboxOffBanner } from "@/components/sandbox/SandboxOffBanner";
@@ -13,6 +14,7 @@ export default async function SignedInLayout({ children }: { children: React.Rea
   return (
     <LiveChannelProvider>
       <PendingInputsProvider userId={principal.userId}>
+        <NavigationProgress />
         <TopNav principal={principal} />
         {unsandboxed && <SandboxOffBanner reason={unsandboxed} />}
         {app.config.agentDemo && <DemoModelNotice />}

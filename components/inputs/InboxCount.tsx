@@ -30,7 +30,7 @@ export function InboxCount() {
     <span
       data-testid="inbox-count"
       aria-label={`${count} waiting`}
-      className="ml-1.5 inline-flex min-w-5 items-center justify-center rounded-full bg-amber-500 px-1.5 text-[11px] leading-5 font-semibold text-zinc-950"
+      className="ml-1.5 inline-flex min-w-5 items-center justify-center rounded-full bg-amber-500 px-1.5 text-[11px] leading-5 font-semibold text-ink"
     >
       {count}
     </span>

@@ -2,6 +2,7 @@ import Link from "next/link";
 import { isAdmin, type Principal } from "@/lib/services/principal";
 import { InboxCount } from "../inputs/InboxCount";
 import { Logo } from "../Logo";
+import { CollapsibleNav } from "./CollapsibleNav";
 import { NavLinks, type NavItem } from "./NavLinks";
 import { SignOutButton } from "./SignOutButton";
 
@@ -23,24 +24,28 @@ export function TopNav({ principal }: { principal: Principal }) {
   ];
   return (
     <header className="sticky top-0 z-20 border-b border-zinc-800 bg-zinc-950/85 backdrop-blur">
-      <nav className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-4 gap-y-2 px-4 py-2.5 sm:px-6">
-        <Link href="/" aria-label="AgentDesk home" className="mr-2">
+      <nav aria-label="Main" className="relative mx-auto flex max-w-6xl items-center gap-x-4 px-4 py-2 sm:px-6">
+        <Link href="/" aria-label="AgentDesk home" className="mr-2 flex min-h-11 shrink-0 items-center">
           <Logo />
         </Link>
-        <div className="order-3 -mx-1 w-full sm:order-none sm:mx-0 sm:w-auto sm:flex-1">
-          <NavLinks items={items} />
-        </div>
-        <div className="ml-auto flex min-w-0 items-center gap-2">
-          <span className="hidden max-w-56 truncate text-sm text-zinc-400 2xl:inline" title={principal.email}>
-            {principal.email}
-          </span>
-          {isAdmin(principal) && (
-            <span className="rounded-md bg-indigo-950 px-1.5 py-0.5 text-[10px] font-semibold uppercase tracking-wide text-indigo-300 ring-1 ring-inset ring-indigo-800">
-              admin
+        <CollapsibleNav>
+          <div className="min-w-0 lg:flex-1">
+            <NavLinks items={items} />
+          </div>
+          <div className="flex min-w-0 items-center gap-2 border-t border-zinc-800 pt-3 lg:border-0 lg:pt-0">
+            <span className="min-w-0 truncate text-sm text-zinc-400 lg:hidden 2xl:inline 2xl:max-w-56" title={principal.email}>
+              {principal.email}
             </span>
-          )}
-          <SignOutButton email={principal.email} />
-        </div>
+            {isAdmin(principal) && (
+              <span className="rounded-md bg-indigo-950 px-1.5 py-0.5 text-[10px] font-semibold tracking-wide text-indigo-300 uppercase ring-1 ring-indigo-800 ring-inset">
+                admin
+              </span>
+            )}
+            <span className="ml-auto lg:ml-0">
+              <SignOutButton email={principal.email} />
+            </span>
+          </div>
+        </CollapsibleNav>
       </nav>
     </header>
   );

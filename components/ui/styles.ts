@@ -15,13 +15,16 @@ export function buttonClass(variant: ButtonVariant = "primary", size: "sm" | "md
     "inline-flex items-center justify-center gap-1.5 rounded-lg font-medium transition-colors",
     "focus-visible:outline-2 focus-visible:outline-offset-2 disabled:cursor-not-allowed disabled:opacity-50",
     size === "sm" ? "px-2.5 py-1 text-xs" : "px-3.5 py-2 text-sm",
+    // A finger needs 44 px (WCAG 2.5.5): on a phone-sized screen or a touch screen.
+    "max-sm:min-h-11 pointer-coarse:min-h-11",
     buttonVariants[variant],
   );
 }
 
 export function inputClass(invalid = false, mono = false): string {
   return cx(
-    "block w-full rounded-lg border bg-zinc-950 px-3 py-2 text-sm text-zinc-100 placeholder:text-zinc-500",
+    "block w-full rounded-lg border bg-zinc-950 px-3 py-2 text-sm text-zinc-100 placeholder:text-zinc-500 light:bg-white",
+    "max-sm:min-h-11 pointer-coarse:min-h-11",
     "focus:outline-none focus:ring-2 disabled:opacity-60",
     invalid ? "border-red-500/70 focus:ring-red-500/40" : "border-zinc-700 focus:border-indigo-500 focus:ring-indigo-500/30",
     mono && "font-mono",
