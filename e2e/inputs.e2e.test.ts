@@ -141,7 +141,8 @@ describe("approvals and questions in the browser", () => {
       by: email,
     });
     await page.locator('[data-input-request="toolu_e2e_1"][data-input-state="resolved"]').waitFor();
-    await page.locator('[data-event="input.resolved"]').waitFor();
+    // The answer is told once, on the request's card in the feed (no second "Approved by" row).
+    await page.locator('[data-event="input.requested"] [data-input-request="toolu_e2e_1"][data-input-state="resolved"]').waitFor();
     expect(await card.locator("[data-input-outcome]").textContent()).toContain(`Approved with changes by ${email}`);
     await page.locator('[data-testid="run-status"] [data-status="running"]').waitFor();
     await page.waitForFunction(() => !document.title.startsWith("("), null, { timeout: 10_000 });

@@ -1,5 +1,5 @@
 import type { RunEvent } from "@/lib/events";
-import { formatCost, formatDuration, formatTokens, shortSha } from "../format";
+import { formatDuration, shortSha } from "../format";
 import { cx } from "../ui/cx";
 import { environmentTitle } from "./EnvironmentStep";
 import { FeedRow, RowTitle } from "./FeedRow";
@@ -73,21 +73,6 @@ export function EventEntry({ event }: { event: RunEvent }) {
           <p className="mt-0.5 text-xs text-zinc-400">
             <Mono>{event.branch}</Mono> from <Mono>{event.baseBranch}</Mono> at <Mono>{shortSha(event.baseSha)}</Mono>
           </p>
-        </FeedRow>
-      );
-    case "usage":
-      return (
-        <FeedRow icon={icons.coins} at={event.at} type={event.type}>
-          <RowTitle
-            detail={
-              <>
-                {formatTokens(event.inputTokens)} in · {formatTokens(event.outputTokens)} out
-                {event.cacheReadTokens > 0 && <> · {formatTokens(event.cacheReadTokens)} cached</>} · {formatCost(event.costUsd)}
-              </>
-            }
-          >
-            Usage so far
-          </RowTitle>
         </FeedRow>
       );
     case "agent.plan":
@@ -200,7 +185,8 @@ export function EventEntry({ event }: { event: RunEvent }) {
     case "environment.started":
     case "assistant.text":
     case "input.requested":
-      // Shown by ToolStep, EnvironmentStep, AssistantText and InputRequestCard.
+    case "usage":
+      // Shown by ToolStep, EnvironmentStep, AssistantText, InputRequestCard and the run's usage summary.
       return null;
   }
 }

@@ -104,9 +104,11 @@ export function appendToFeed(feed: Feed, batch: { id: string; event: RunEvent }[
         break;
       }
       case "usage":
+        // A running total after every turn: the run's usage summary shows it, not a row per turn.
+        break;
       case "agent.plan": {
         const last = items[items.length - 1];
-        // Usage is a running total and a plan is sent whole each time: a newer one replaces the one just before it.
+        // A plan is sent whole each time: a newer one replaces the one just before it.
         if (last?.kind === "event" && last.event.type === event.type) items[items.length - 1] = { ...last, event };
         else items.push({ kind: "event", key: id, event });
         break;

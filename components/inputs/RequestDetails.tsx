@@ -1,5 +1,6 @@
+import { Markdown } from "../ui/Markdown";
+import { ToolInputView } from "../feed/ToolInput";
 import type { InputRequest } from "./types";
-import { inputText } from "./requestInput";
 
 /** What is being asked: the command verbatim (all of it, wrapped), the tool, the reasons, or the question. */
 export function RequestDetails({ request }: { request: InputRequest }) {
@@ -14,19 +15,14 @@ export function RequestDetails({ request }: { request: InputRequest }) {
           "The agent asks a question"
         )}
       </p>
-      {request.question && <p className="text-sm whitespace-pre-wrap break-words text-zinc-100">{request.question}</p>}
-      {request.input !== undefined && (
-        <pre
-          data-request-input
-          className="rounded-md bg-zinc-950 px-3 py-2 font-mono text-xs leading-5 break-all whitespace-pre-wrap text-zinc-100 ring-1 ring-zinc-800"
-        >
-          {inputText(request.input)}
-        </pre>
-      )}
+      {request.question && <Markdown text={request.question} className="text-sm text-zinc-100" />}
+      {request.input !== undefined && <ToolInputView input={request.input} marker="data-request-input" />}
       {request.reasons?.length ? (
         <ul className="list-disc space-y-0.5 pl-5 text-xs text-amber-200/80" aria-label="Why it asks">
           {request.reasons.map((r) => (
-            <li key={r}>{r}</li>
+            <li key={r}>
+              <Markdown text={r} />
+            </li>
           ))}
         </ul>
       ) : null}

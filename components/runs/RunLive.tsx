@@ -1,17 +1,23 @@
 "use client";
 
 import { useCallback, useReducer, useState } from "react";
-import { canCancel, canRetry, canReview, withOpenRequests } from "@/lib/contracts/runLifecycle";
+import { canCancel, canRetry, canReview, canTakeInput, withOpenRequests } from "@/lib/contracts/runLifecycle";
 import type { RunEvent, SecretFinding } from "@/lib/events";
+import type { PendingInput } from "@/lib/services/runs";
 import { DiffPanel } from "../diff/DiffPanel";
 import { appendToFeed, emptyFeed, type Feed } from "../feed/feedModel";
+import { JumpToLatest } from "../feed/JumpToLatest";
 import { RunFeed } from "../feed/RunFeed";
+import { useFollowTail } from "../feed/useFollowTail";
 import { useRunEvents } from "../feed/useRunEvents";
 import type { FormAction } from "../forms/useFormAction";
+import type { InputRequest } from "../inputs/types";
 import { ReviewActions, type ReviewOptions } from "../review/ReviewActions";
 import type { ReviewFormAction } from "../review/DecisionForm";
 import { Card } from "../ui/Card";
+import { Markdown } from "../ui/Markdown";
 import { useNow } from "../ui/useNow";
+import { ActionBar, REVIEW_ANCHOR, type Pending } from "./ActionBar";
 import { applyRunEvent } from "./applyRunEvent";
 import { CancelButton } from "./CancelButton";
 import { RetryButton } from "./RetryButton";
@@ -19,10 +25,13 @@ import { RunDetails } from "./RunDetails";
 import type { RunRecord } from "./runTypes";
 import { StatusBadge } from "./StatusBadge";
 import { StreamIndicator } from "./StreamIndicator";
+import { UsageSummary } from "./UsageSummary";
 
 // secretFindings: the latest diff's push-protection findings, once its diff.ready is seen.
 // openRequests: requests asked and not resolved in the feed; while one is, the run waits (as
 // the projection says), also after a job process took the run over and announced run.started.
+// asked: every request seen (from the page's first reading, then the feed), for the action bar;
+// diffFiles: how many files the latest diff changed.
 type State = {
   run: RunRecord;
   feed: Feed;
@@ -30,57 +39,89 @@ type State = {
   pullRequestUrl: string | null;
   secretFindings: SecretFinding[] | null;
   openRequests: ReadonlySet<string>;
+  asked: ReadonlyMap<string, InputRequest>;
+  answered: ReadonlySet<string>;
+  diffFiles: number | null;
 };
 type Batch = { id: string; event: RunEvent }[];
 
 function reduce(state: State, batch: Batch): State {
   const fresh = batch.filter((e) => !state.feed.seen.has(e.id));
   if (!fresh.length) return state;
-  let { run, diffHead, pullRequestUrl, secretFindings } = state;
+  let { run, diffHead, pullRequestUrl, secretFindings, asked, answered, diffFiles } = state;
   const openRequests = new Set(state.openRequests);
   for (const { event } of fresh) {
-    if (event.type === "input.requested") openRequests.add(event.requestId);
-    if (event.type === "input.resolved") openRequests.delete(event.requestId);
+    if (event.type === "input.requested") {
+      openRequests.add(event.requestId);
+      const { requestId, kind, tool, input, question, reasons, at } = event;
+      asked = new Map(asked).set(requestId, { requestId, kind, tool, input, question, reasons, at, runId: run.id });
+    }
+    if (event.type === "input.resolved") {
+      openRequests.delete(event.requestId);
+      answered = new Set(answered).add(event.requestId);
+    }
     run = applyRunEvent(run, event);
     run = { ...run, status: withOpenRequests(run.status, openRequests.size) };
     if (event.type === "diff.ready") {
       diffHead = event.headSha;
       secretFindings = event.secretFindings ?? [];
+      diffFiles = event.files.length;
     }
     if (event.type === "push.finished" && event.pullRequestUrl) pullRequestUrl = event.pullRequestUrl;
   }
-  return { run, diffHead, pullRequestUrl, secretFindings, openRequests, feed: appendToFeed(state.feed, fresh) };
+  return { run, diffHead, pullRequestUrl, secretFindings, openRequests, asked, answered, diffFiles, feed: appendToFeed(state.feed, fresh) };
+}
+
+/** What the action bar holds: the open requests while the run can take an answer, else the review. */
+function pendingOf(state: State): Pending {
+  const { run } = state;
+  if (canTakeInput(run.status)) {
+    const requests = [...state.asked.values()].filter((r) => !state.answered.has(r.requestId));
+    if (requests.length) return { kind: "inputs", requests };
+  }
+  if (canReview(run.status)) return { kind: "review", runId: run.id, error: run.error, files: state.diffFiles };
+  return null;
 }
 
 /** A run page's live part: the header follows the events, the feed shows them, the diff appears when ready. */
 export function RunLive({
   initial,
+  pendingInputs,
   cancelAction,
   retryAction,
   review,
   reviewAction,
 }: {
   initial: RunRecord;
+  /** The run's open requests when the page was read: the action bar holds them from the first paint. */
+  pendingInputs: PendingInput[];
   cancelAction: FormAction<null>;
   /** Starts a new run with this one's settings and goes to it (a failed or cancelled run). */
   retryAction: FormAction<null>;
   review: ReviewOptions;
   reviewAction: ReviewFormAction;
 }) {
-  const [state, dispatch] = useReducer(reduce, {
+  const [state, dispatch] = useReducer(reduce, null, (): State => ({
     run: initial,
     feed: emptyFeed(),
     diffHead: null,
     pullRequestUrl: null,
     secretFindings: null,
     openRequests: new Set<string>(),
-  });
+    asked: new Map(pendingInputs.map(({ deadline: _deadline, ...r }) => [r.requestId, { ...r, runId: initial.id }])),
+    answered: new Set<string>(),
+    diffFiles: null,
+  }));
   // A decision starts new activity (a push, a follow-up run): follow the events again.
   const [generation, setGeneration] = useState(0);
   const onDecided = useCallback(() => setGeneration((g) => g + 1), []);
   const stream = useRunEvents(initial.id, dispatch, generation);
   const now = useNow(1000);
+  const { endRef: feedEnd, following, newSteps, jump } = useFollowTail(state.feed.items);
   const { run } = state;
+  const pending = pendingOf(state);
+  const inBar = new Set(pending?.kind === "inputs" ? pending.requests.map((r) => r.requestId) : []);
+  const live = stream.state !== "ended" && stream.state !== "failed";
 
   return (
     <div className="space-y-6">
@@ -106,16 +147,23 @@ export function RunLive({
         {run.error && run.status !== "failed" && !canReview(run.status) && (
           <p className="rounded-lg border border-red-900/70 bg-red-950/40 px-3 py-2 text-sm text-red-200">{run.error}</p>
         )}
-        <Card>
-          <RunDetails run={run} now={now} />
-        </Card>
-        <Card title={run.executor === "cli" ? "Command" : "Task"}>
-          {run.command ? (
-            <pre className="rounded-md bg-black px-3 py-2 font-mono text-xs break-all whitespace-pre-wrap text-zinc-200">{run.command}</pre>
-          ) : null}
-          {run.prompt && <p className={`${run.command ? "mt-3" : ""} text-sm whitespace-pre-wrap text-zinc-300`}>{run.prompt}</p>}
-        </Card>
       </header>
+
+      <ActionBar key={pending?.kind === "inputs" ? pending.requests.map((r) => r.requestId).join(" ") : (pending?.kind ?? "none")} pending={pending} />
+
+      <Card>
+        <RunDetails run={run} now={now} />
+      </Card>
+      <Card title={run.executor === "cli" ? "Command" : "Task"}>
+        {run.command ? (
+          <pre className="rounded-md bg-black px-3 py-2 font-mono text-xs break-all whitespace-pre-wrap text-zinc-200">{run.command}</pre>
+        ) : null}
+        {run.prompt && (
+          <div data-testid="run-task" className={run.command ? "mt-3" : undefined}>
+            <Markdown text={run.prompt} className="text-sm leading-6 text-zinc-300" />
+          </div>
+        )}
+      </Card>
 
       {run.status === "failed" && run.error && (
         <div role="alert" className="rounded-xl border border-red-800 bg-red-950/50 p-4">
@@ -124,22 +172,36 @@ export function RunLive({
         </div>
       )}
 
-      <Card title="Steps" actions={stream.notice && <span className="text-xs text-amber-300">{stream.notice}</span>}>
+      <Card
+        title="Steps"
+        actions={
+          <div className="flex flex-wrap items-center gap-3">
+            {stream.notice && <span className="text-xs text-amber-300">{stream.notice}</span>}
+            <span data-testid="usage-summary">
+              <UsageSummary usage={run} detailed />
+            </span>
+          </div>
+        }
+      >
         {state.feed.items.length ? (
-          <RunFeed items={state.feed.items} runStatus={run.status} />
+          <RunFeed items={state.feed.items} runStatus={run.status} inBar={inBar} />
         ) : (
           <p className="text-sm text-zinc-400">{stream.state === "connecting" ? "Loading steps…" : "No steps yet. The run is waiting for a worker."}</p>
         )}
+        <div ref={feedEnd} data-feed-end aria-hidden="true" />
       </Card>
+      {live && !following && state.feed.items.length > 0 && <JumpToLatest newSteps={newSteps} onJump={jump} />}
 
       {canReview(run.status) && (
-        <ReviewActions
-          runId={run.id}
-          error={run.error}
-          options={state.secretFindings ? { ...review, secretFindings: state.secretFindings } : review}
-          decide={reviewAction}
-          onDecided={onDecided}
-        />
+        <div id={REVIEW_ANCHOR} className="scroll-mt-40">
+          <ReviewActions
+            runId={run.id}
+            error={run.error}
+            options={state.secretFindings ? { ...review, secretFindings: state.secretFindings } : review}
+            decide={reviewAction}
+            onDecided={onDecided}
+          />
+        </div>
       )}
 
       {(state.diffHead ?? run.headSha) && <DiffPanel runId={run.id} version={state.diffHead ?? run.headSha!} />}

@@ -6,7 +6,7 @@ import type { SandboxSpec } from "../sandbox/spec";
 import { CommandOutput } from "../output";
 import { gateToolCall, type ApprovalSettings } from "./approvalGate";
 import type { ToolResultBlock, ToolUseBlock } from "./conversation";
-import { runTool, type HumanReply, type ToolResult } from "./tools";
+import { agentTools, runTool, type HumanReply, type ToolResult } from "./tools";
 import type { WrittenFile } from "../git/knownFiles";
 import { isMcpToolName } from "../mcp/mcpTools";
 
@@ -26,6 +26,16 @@ export type ToolStepContext = {
   /** The run's MCP servers, when it has any. */
   mcp?: McpToolbox;
 };
+
+/**
+ * Whether a tool's own output left part of what it printed out: a command's output keeps its
+ * head and tail. A read tool's partial result (more lines, more matches, more entries) is not
+ * cut output: it is all there, and says itself how to read on. The feed's "output was cut"
+ * note follows `tool.finished.truncated`, so it must not say so under complete output.
+ */
+function outputWasCut(tool: string, result: ToolResult): boolean {
+  return Boolean(result.truncated) && agentTools.find((t) => t.name === tool)?.kind !== "read";
+}
 
 /** A finished tool call: its result for the conversation, and the files it wrote (file tools). */
 export type ToolStepOutcome = { block: ToolResultBlock; written: WrittenFile[] };
@@ -87,7 +97,7 @@ export async function runToolStep(
     ok: result.ok,
     output: shown.text,
     durationMs: Date.now() - started,
-    truncated: Boolean(result.truncated) || shown.cut,
+    truncated: shown.cut || outputWasCut(call.name, result),
   });
   const forModel = capText(result.output, MODEL_OUTPUT_CHARS, "cut; narrow the request to see them");
   // The API refuses an empty text result; an empty output is still an answer.

@@ -21,13 +21,13 @@ export async function generateMetadata({ params }: { params: Promise<{ id: strin
 
 export default async function RunPage({ params }: { params: Promise<{ id: string }> }) {
   const { run, review } = await loadRun((await params).id);
-  const { pendingInputs: _pending, ...record } = run;
+  const { pendingInputs, ...record } = run;
   return (
     <div className="mx-auto max-w-5xl">
       <Link href="/" className="mb-4 inline-block text-sm text-zinc-400 hover:text-zinc-200">
         ← All runs
       </Link>
-      <RunLive initial={record} cancelAction={cancelRunAction} retryAction={retryRunAction} review={review} reviewAction={reviewRunAction} />
+      <RunLive initial={record} pendingInputs={pendingInputs} cancelAction={cancelRunAction} retryAction={retryRunAction} review={review} reviewAction={reviewRunAction} />
     </div>
   );
 }
