@@ -76,6 +76,8 @@ describe("a shell task from sign-up to review", () => {
   it("refuses a cli run without a command, next to the field", async () => {
     await page.click('nav >> text="New run"');
     await page.waitForURL(`${url}/runs/new`);
+    // New run opens on the agent when one is available (the stack's is); this test runs a command.
+    await page.check('input[name="executor"][value="cli"]');
     await page.click('button:has-text("Start run")');
     const commandError = page.locator('[data-field-error="command"]');
     await commandError.waitFor();
@@ -151,11 +153,14 @@ describe("a shell task from sign-up to review", () => {
 
   it("cancels a running command from its page", async () => {
     await page.goto(`${url}/runs/new`);
+    await page.check('input[name="executor"][value="cli"]');
     await page.fill("#command", 'echo "waiting for a minute"; sleep 60; echo never > never.txt');
     await page.click('button:has-text("Start run")');
     await page.waitForURL(/\/runs\/[0-9a-f-]{36}$/);
     await page.waitForFunction(() => document.querySelector("[data-terminal]")?.textContent?.includes("waiting for a minute"), null, { timeout: 60_000 });
     await page.click('button:has-text("Cancel run")');
+    // Cancel asks first (e2e/newRun.e2e.test.ts checks the first click alone cancels nothing).
+    await page.click('button:has-text("Yes, cancel run")');
     await page.locator('[data-testid="run-status"] [data-status="cancelled"]').waitFor({ timeout: 30_000 });
     await page.locator('[data-event="run.cancelled"]').waitFor();
     expect(await page.locator('button:has-text("Cancel run")').count()).toBe(0);

@@ -2,16 +2,35 @@
 
 import { useState } from "react";
 import type { AcpAgentChoice, ExecutorInfo } from "@/lib/executors";
+import type { NewRunFormOptions } from "@/lib/services/newRunForm";
 import { describedBy, Field } from "../forms/Field";
 import { FormError } from "../forms/FormError";
 import { SubmitButton } from "../forms/SubmitButton";
 import { useFormAction, type FormAction } from "../forms/useFormAction";
 import { inputClass } from "../ui/styles";
 import { AcpAgentPicker } from "./AcpAgentPicker";
+import { BaseBranchField } from "./BaseBranchField";
 import { ExecutorPicker } from "./ExecutorPicker";
+import { LimitsFields } from "./LimitsFields";
 import { PriorityField } from "./PriorityField";
 
 type RepoOption = { name: string; defaultBranch: string };
+
+// A new user's first run: an agent when one can run, the shell command only when none can.
+const preferredExecutors = ["agent", "claude-code", "acp", "cli"];
+
+/** The executor the form opens with: a duplicated run's if it can still run, else the first agent available. */
+function initialExecutor(executors: ExecutorInfo[], wanted: string | undefined): string {
+  const available = (name: string | undefined) => executors.some((e) => e.name === name && e.available);
+  if (available(wanted)) return wanted!;
+  return preferredExecutors.find(available) ?? "cli";
+}
+
+/** The timeout as the form shows it: whole minutes when it is some, else seconds. */
+function timeoutParts(timeoutSec: number | undefined): { value: string; unit: "60" | "1" } {
+  if (timeoutSec === undefined) return { value: "30", unit: "60" };
+  return timeoutSec % 60 === 0 ? { value: String(timeoutSec / 60), unit: "60" } : { value: String(timeoutSec), unit: "1" };
+}
 
 const approvalModes = [
   { value: "risky", label: "Ask before risky actions", hint: "Reads and edits run freely; shell commands that look risky wait for you." },
@@ -26,7 +45,12 @@ export function NewRunForm({
   acpAgents,
   maxTimeoutSec,
   submitKey,
-}: {
+  models,
+  defaultModel,
+  defaultBudgetUsd,
+  prefill,
+  prefillError,
+}: NewRunFormOptions & {
   action: FormAction<never>;
   repos: RepoOption[];
   executors: ExecutorInfo[];
@@ -37,23 +61,49 @@ export function NewRunForm({
   submitKey: string;
 }) {
   const { onSubmit, pending, fieldErrors, error } = useFormAction(action);
-  const [repo, setRepo] = useState(repos[0]?.name ?? "");
-  const [executor, setExecutor] = useState<string>(executors.find((e) => e.available)?.name ?? "cli");
-  const [acpAgent, setAcpAgent] = useState(acpAgents.find((a) => a.available)?.name ?? "");
-  const [approvalMode, setApprovalMode] = useState("risky");
-  const [timeout, setTimeoutValue] = useState("30");
-  const [unit, setUnit] = useState<"60" | "1">("60");
+  // A duplicated run (/runs/new?from=<id>) opens with its settings; the person edits and starts it.
+  const from = prefill ?? undefined;
+  const [repo, setRepo] = useState(repos.some((r) => r.name === from?.repo) ? from!.repo : (repos[0]?.name ?? ""));
+  const [baseBranch, setBaseBranch] = useState(from?.baseBranch ?? "");
+  const [executor, setExecutor] = useState<string>(() => initialExecutor(executors, from?.executor));
+  const [acpAgent, setAcpAgent] = useState(from?.acpAgent ?? acpAgents.find((a) => a.available)?.name ?? "");
+  const [approvalMode, setApprovalMode] = useState(from?.approvalMode ?? "risky");
+  const [timeout, setTimeoutValue] = useState(() => timeoutParts(from?.timeoutSec).value);
+  const [unit, setUnit] = useState<"60" | "1">(() => timeoutParts(from?.timeoutSec).unit);
+  const [model, setModel] = useState(from?.model ?? defaultModel);
+  const [maxTurns, setMaxTurns] = useState(String(from?.maxTurns ?? 50));
+  const [budgetUsd, setBudgetUsd] = useState(from?.budgetUsd !== undefined ? String(from.budgetUsd) : "");
   const cli = executor === "cli";
+  const limited = executor === "agent" || executor === "claude-code";
   const defaultBranch = repos.find((r) => r.name === repo)?.defaultBranch ?? "main";
   const timeoutSec = Number(timeout) > 0 ? String(Math.round(Number(timeout) * Number(unit))) : "";
 
   return (
-    <form onSubmit={onSubmit} className="space-y-6" aria-busy={pending}>
+    // noValidate: the server's messages, naming each field, are the ones shown.
+    <form onSubmit={onSubmit} className="space-y-6" aria-busy={pending} noValidate>
       <FormError message={error} />
+      {from && (
+        <p data-testid="duplicate-note" className="rounded-lg border border-indigo-900/60 bg-indigo-950/30 px-3 py-2 text-sm text-indigo-200">
+          A copy of run <a href={`/runs/${from.from}`} className="font-mono underline-offset-2 hover:underline">{from.from.slice(0, 8)}</a>: change what you need, then start it.
+        </p>
+      )}
+      {prefillError && (
+        <p role="status" className="rounded-lg border border-amber-900/60 bg-amber-950/30 px-3 py-2 text-sm text-amber-200">
+          {prefillError}
+        </p>
+      )}
       <input type="hidden" name="idempotencyKey" value={submitKey} />
       <div className="grid gap-5 sm:grid-cols-2">
         <Field id="repo" label="Repository" error={fieldErrors.repo}>
-          <select id="repo" name="repo" value={repo} onChange={(e) => setRepo(e.target.value)} className={inputClass(!!fieldErrors.repo)} {...describedBy("repo", fieldErrors.repo)}>
+          <select
+            id="repo"
+            name="repo"
+            value={repo}
+            onChange={(e) => {
+              setRepo(e.target.value);
+              // Another repository has other branches: start from its default.
+              setBaseBranch("");
+            }} className={inputClass(!!fieldErrors.repo)} {...describedBy("repo", fieldErrors.repo)}>
             {repos.map((r) => (
               <option key={r.name} value={r.name}>
                 {r.name}
@@ -61,9 +111,7 @@ export function NewRunForm({
             ))}
           </select>
         </Field>
-        <Field id="baseBranch" label="Base branch" error={fieldErrors.baseBranch} hint={`Empty: the repository's default (${defaultBranch}).`}>
-          <input id="baseBranch" name="baseBranch" placeholder={defaultBranch} className={inputClass(!!fieldErrors.baseBranch, true)} {...describedBy("baseBranch", fieldErrors.baseBranch)} />
-        </Field>
+        <BaseBranchField repo={repo} defaultBranch={defaultBranch} value={baseBranch} onChange={setBaseBranch} error={fieldErrors.baseBranch} />
       </div>
 
       <Field id="executor" label="Executor" error={fieldErrors.executor}>
@@ -80,6 +128,7 @@ export function NewRunForm({
             rows={4}
             spellCheck={false}
             placeholder={'npm ci && npm run lint -- --fix'}
+            defaultValue={from?.command}
             className={`${inputClass(!!fieldErrors.command, true)} bg-black`}
             {...describedBy("command", fieldErrors.command)}
           />
@@ -92,8 +141,22 @@ export function NewRunForm({
         error={fieldErrors.prompt}
         hint={cli ? "Kept with the run for context; the command above is what runs." : "What should the agent do? Be as specific as you would be with a colleague."}
       >
-        <textarea id="prompt" name="prompt" rows={cli ? 2 : 6} className={inputClass(!!fieldErrors.prompt)} {...describedBy("prompt", fieldErrors.prompt)} />
+        <textarea id="prompt" name="prompt" rows={cli ? 2 : 6} defaultValue={from?.prompt} className={inputClass(!!fieldErrors.prompt)} {...describedBy("prompt", fieldErrors.prompt)} />
       </Field>
+
+      {limited && (
+        <LimitsFields
+          models={models}
+          model={model}
+          onModelChange={setModel}
+          maxTurns={maxTurns}
+          onMaxTurnsChange={setMaxTurns}
+          budgetUsd={budgetUsd}
+          onBudgetChange={setBudgetUsd}
+          defaultBudgetUsd={defaultBudgetUsd}
+          fieldErrors={fieldErrors}
+        />
+      )}
 
       <div className={`grid gap-5 ${cli ? "sm:grid-cols-2" : "sm:grid-cols-3"}`}>
         {/* A shell command is the person's own instruction: approvals apply to agent executors. */}
@@ -127,7 +190,7 @@ export function NewRunForm({
             <input type="hidden" name="timeoutSec" value={timeoutSec} />
           </div>
         </Field>
-        <PriorityField error={fieldErrors.priority} />
+        <PriorityField error={fieldErrors.priority} defaultValue={from?.priority} />
       </div>
 
       <div className="flex items-center justify-end gap-3 border-t border-zinc-800 pt-5">

@@ -1,6 +1,8 @@
 import { absoluteTime, formatDuration, runDuration } from "../format";
 import { CopyButton } from "../ui/CopyButton";
 import { RunDownloads } from "./RunDownloads";
+import { RunFollowOns } from "./RunFollowOns";
+import { RunLineageLinks } from "./RunLineageLinks";
 import { Time } from "../ui/Time";
 import type { RunRecord } from "./runTypes";
 import { UsageSummary, hasUsage } from "./UsageSummary";
@@ -58,6 +60,14 @@ export function RunDetails({ run, now }: { run: RunRecord; now: number }) {
         </Item>
       )}
       <Item label="Timeout">{formatDuration(run.timeoutSec * 1000)}</Item>
+      {/* The limits an agent run was given; a shell command has none. */}
+      {(run.executor === "agent" || run.executor === "claude-code") && (
+        <Item label="Limits">
+          <span data-testid="run-limits">
+            {run.maxTurns} turns · {run.budgetUsd !== null ? `$${run.budgetUsd.toFixed(2)} budget` : "default budget"}
+          </span>
+        </Item>
+      )}
       <Item label="Downloads">
         <RunDownloads runId={run.id} />
       </Item>
@@ -67,6 +77,20 @@ export function RunDetails({ run, now }: { run: RunRecord; now: number }) {
           <dd className="mt-0.5"><UsageSummary usage={run} detailed /></dd>
         </div>
       )}
+      {run.lineage && (run.lineage.origin || run.lineage.schedule || run.lineage.derived.length > 0) && (
+        <div className="col-span-2 sm:col-span-4">
+          <dt className="text-xs font-medium text-zinc-500">Related runs</dt>
+          <dd className="mt-0.5">
+            <RunLineageLinks lineage={run.lineage} />
+          </dd>
+        </div>
+      )}
+      <div className="col-span-2 border-t border-zinc-800 pt-4 sm:col-span-4">
+        <dt className="sr-only">Start from this run</dt>
+        <dd>
+          <RunFollowOns run={run} />
+        </dd>
+      </div>
     </dl>
   );
 }

@@ -13,6 +13,7 @@ import { requirePrincipal } from "@/lib/server/pageAuth";
 import { isAdmin } from "@/lib/services/principal";
 import { executorChoices, type ExecutorChoices } from "@/lib/services/executorChoice";
 import { listRepos } from "@/lib/services/repos";
+import { newRunFormOptions } from "@/lib/services/newRunForm";
 
 export const metadata: Metadata = { title: "New run" };
 
@@ -32,8 +33,11 @@ function whileQueueUnreachable(choices: ExecutorChoices): ExecutorChoices {
   };
 }
 
-export default async function NewRunPage() {
+export default async function NewRunPage({ searchParams }: { searchParams: Promise<{ from?: string | string[] }> }) {
   const { app, principal } = await requirePrincipal();
+  // Duplicate (/runs/new?from=<id>): the run's settings, read with the API's visibility check.
+  const { from } = await searchParams;
+  const formOptions = await newRunFormOptions(app, principal, typeof from === "string" ? from : undefined);
   const [repos, workers] = await Promise.all([
     listRepos(app),
     liveWorkers(app.redis, app.config.redisPrefix).catch((e: unknown) => {
@@ -80,6 +84,7 @@ export default async function NewRunPage() {
             acpAgents={choices.acpAgents}
             maxTimeoutSec={app.config.runTimeoutMaxSec}
             submitKey={crypto.randomUUID()}
+            {...formOptions}
           />
         </Card>
       )}

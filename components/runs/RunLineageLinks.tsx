@@ -1,0 +1,51 @@
+import Link from "next/link";
+import { statusLabel } from "@/lib/contracts/runLifecycle";
+import { originLabels } from "@/lib/contracts/runOrigin";
+import type { RunLineage } from "@/lib/services/runLineage";
+import { linkClass } from "../ui/styles";
+
+/**
+ * Where a run came from and what was made from it: "Retry of …", "Scheduled by …", "Retried
+ * as …". A run or schedule the viewer may not see is named without a link.
+ */
+export function RunLineageLinks({ lineage }: { lineage: RunLineage }) {
+  const { origin, schedule, derived } = lineage;
+  if (!origin && !schedule && derived.length === 0) return null;
+  return (
+    <ul className="space-y-1 text-sm text-zinc-300" data-testid="run-lineage">
+      {origin && (
+        <li data-testid="run-origin">
+          {originLabels[origin.kind].of}{" "}
+          {origin.title !== null ? (
+            <Link href={`/runs/${origin.runId}`} className={linkClass}>
+              {origin.title}
+            </Link>
+          ) : (
+            <span className="font-mono text-zinc-500">a run you cannot see ({origin.runId.slice(0, 8)})</span>
+          )}
+        </li>
+      )}
+      {schedule && (
+        <li data-testid="run-schedule">
+          Started by the schedule{" "}
+          {schedule.name !== null ? (
+            <Link href="/schedules" className={linkClass}>
+              {schedule.name}
+            </Link>
+          ) : (
+            <span className="text-zinc-500">that has since been deleted (or that you cannot see)</span>
+          )}
+        </li>
+      )}
+      {derived.map((d) => (
+        <li key={d.runId} data-testid="run-derived">
+          {originLabels[d.kind].as}{" "}
+          <Link href={`/runs/${d.runId}`} className={linkClass}>
+            {d.title}
+          </Link>{" "}
+          <span className="text-xs text-zinc-500">({statusLabel(d.status)})</span>
+        </li>
+      ))}
+    </ul>
+  );
+}
