@@ -240,6 +240,34 @@ describe("light and dark themes follow the system setting", () => {
   }
 });
 
+describe("the admin pages", () => {
+  const ADMIN_PAGES = [
+    { name: "repos", path: "/repos" },
+    { name: "admin", path: "/admin" },
+    { name: "invitations", path: "/settings/invitations" },
+  ];
+
+  it("fit a phone and render in both themes", async () => {
+    const admin = await newPage();
+    await signUpInBrowser(admin, url, `shell-admin-${crypto.randomBytes(3).toString("hex")}@example.com`, PASSWORD, "admin");
+    const storageState = await admin.context().storageState();
+    const phone = await newPage({ viewport: { width: 390, height: 844 }, hasTouch: true, storageState });
+    for (const { path } of ADMIN_PAGES) {
+      await phone.goto(url + path);
+      await phone.locator("main h1").first().waitFor();
+      expect(await phone.evaluate(() => document.scrollingElement!.scrollWidth), `${path} scrolls sideways`).toBeLessThanOrEqual(390);
+    }
+    for (const theme of ["light", "dark"] as const) {
+      const page = await newPage({ colorScheme: theme, storageState });
+      for (const { name, path } of ADMIN_PAGES) {
+        await page.goto(url + path);
+        await page.locator("main h1").first().waitFor();
+        await screenshot(page, screensDir, `${name}-${theme}`, false);
+      }
+    }
+  });
+});
+
 describe("no page errors", () => {
   it("logged no errors in the browser", () => {
     // Aborted live-channel requests are the test's own doing.
