@@ -1,4 +1,5 @@
 import type { Redis } from "ioredis";
+import { compareStreamIds } from "../eventLog";
 import { createRedis } from "../redis";
 
 export type StreamEntry = [id: string, fields: string[]];
@@ -13,8 +14,9 @@ type StreamTailOptions = {
   /** Entries in stream order, as each read returns them. */
   onEntries: (entries: StreamEntry[]) => void;
   /**
-   * Entries may have passed unseen (a failed read, a replaced connection, with the stream
-   * trimmed meanwhile): whoever relies on this tail re-reads from their own position.
+   * Entries may pass unseen: the connection was lost (until it is back, nothing arrives), or
+   * the stream was trimmed past this tail's position while it could not read. Whoever relies
+   * on this tail re-reads from their own position.
    */
   onGap: () => void;
 };
@@ -33,6 +35,10 @@ export class StreamTail {
   private redis: Redis | null = null;
   private running = false;
   private starting: Promise<void> | null = null;
+  /** The id of the last entry handed on: the next read starts after it. */
+  private position = "0-0";
+  /** Set when the connection came back: the position then, to check against the stream's oldest entry. */
+  private reconnectedAt: string | null = null;
 
   constructor(private readonly opts: StreamTailOptions) {}
 
@@ -45,10 +51,17 @@ export class StreamTail {
     redis.on("error", (err) => console.error(`[${tag}] redis:`, err.message));
     this.starting = (async () => {
       const [newest] = await redis.xrevrange(stream, "+", "-", "COUNT", 1);
-      void this.loop(redis, newest?.[0] ?? "0-0");
-      // Registered after the first connection is up: every later "ready" is a reconnect, after
-      // which the blocking read may have been lost with the connection.
-      redis.on("ready", () => this.opts.onGap());
+      this.position = newest?.[0] ?? "0-0";
+      void this.loop(redis);
+      // Registered after the first connection is up. A lost connection is a gap at once, not
+      // at the reconnect: whoever relies on this tail re-reads on their own, and while Redis
+      // is away that fails, so their clients learn it now instead of seeing "live" and nothing.
+      redis.on("close", () => {
+        if (this.redis === redis) this.opts.onGap();
+      });
+      // Back: the read goes on from the same position, so entries were missed only if the
+      // stream was trimmed past it meanwhile (checked before the next entries are handed on).
+      redis.on("ready", () => void (this.reconnectedAt ??= this.position));
     })().catch((err: unknown) => {
       this.stop();
       throw new Error(`${tag}: could not read ${stream}: ${(err as Error).message}`, { cause: err });
@@ -56,25 +69,33 @@ export class StreamTail {
     return this.starting;
   }
 
-  private async loop(redis: Redis, from: string) {
+  private async loop(redis: Redis) {
     const { stream, tag } = this.opts;
-    let position = from;
     while (this.running && this.redis === redis) {
       try {
-        const reply = (await redis.xread("COUNT", READ_COUNT, "BLOCK", BLOCK_MS, "STREAMS", stream, position)) as
+        const reply = (await redis.xread("COUNT", READ_COUNT, "BLOCK", BLOCK_MS, "STREAMS", stream, this.position)) as
           | [string, StreamEntry[]][]
           | null;
+        if (this.reconnectedAt !== null) await this.gapIfTrimmed(redis);
         const entries = reply?.[0]?.[1] ?? [];
         if (entries.length === 0) continue;
-        position = entries[entries.length - 1]![0];
+        this.position = entries[entries.length - 1]![0];
         this.opts.onEntries(entries);
       } catch (err) {
         if (!this.running || this.redis !== redis) return;
         console.error(`[${tag}] reading ${stream} failed:`, (err as Error).message);
         await new Promise((r) => setTimeout(r, RETRY_PAUSE_MS));
-        this.opts.onGap();
+        this.reconnectedAt ??= this.position;
       }
     }
+  }
+
+  /** After a reconnect or a failed read: a gap if the stream no longer holds where this tail was. */
+  private async gapIfTrimmed(redis: Redis) {
+    const at = this.reconnectedAt!;
+    const [oldest] = await redis.xrange(this.opts.stream, "-", "+", "COUNT", 1);
+    this.reconnectedAt = null;
+    if (at !== "0-0" && (!oldest || compareStreamIds(oldest[0], at) > 0)) this.opts.onGap();
   }
 
   stop() {

@@ -15,7 +15,7 @@ import { call, getApp, registerRepo, signUp, type Session } from "../support/web
  * The web while its Redis does not answer (issue 13 item 3): a submit is refused with a 503
  * that says the queue is unreachable, whether Redis is stopped or accepts connections without
  * answering, and no run is left without a job; a live channel asked for meanwhile is refused
- * (the browser shows it), not opened as if all were well. This file's web has a Redis of its own, which the tests pause and stop.
+ * (the browser shows it), not opened as if all were well, and one already open ends. This file's web has a Redis of its own, which the tests pause and stop.
  */
 let own: TestRedis;
 let admin: Redis;
@@ -94,6 +94,9 @@ describe("the web while Redis does not answer", () => {
       let text = "";
       while (!text.includes("event: resync")) text += (await channel()) ?? "";
       await own.stop();
+      // The channel already open ends too (its hub lost its connection), so that page leaves
+      // "Live" now rather than looking live until Redis is back.
+      for (let chunk = await channel(); chunk !== null; chunk = await channel()) text += chunk;
 
       // A browser's (re)connect gets the server's "interrupted" message and the end, not a
       // quiet open channel: the page says "Reconnecting…", then "Offline — updates paused".
