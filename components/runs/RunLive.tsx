@@ -186,7 +186,7 @@ export function RunLive({
         {state.feed.items.length ? (
           <RunFeed items={state.feed.items} runStatus={run.status} inBar={inBar} />
         ) : (
-          <p className="text-sm text-zinc-400">{stream.state === "connecting" ? "Loading steps…" : "No steps yet. The run is waiting for a worker."}</p>
+          <p className="text-sm text-zinc-400">{emptyFeedText(stream.state === "connecting", run.status)}</p>
         )}
         <div ref={feedEnd} data-feed-end aria-hidden="true" />
       </Card>
@@ -207,4 +207,12 @@ export function RunLive({
       {(state.diffHead ?? run.headSha) && <DiffPanel runId={run.id} version={state.diffHead ?? run.headSha!} />}
     </div>
   );
+}
+
+/** What an empty feed says: a running command that has printed nothing is not waiting for a worker. */
+function emptyFeedText(connecting: boolean, status: string): string {
+  if (connecting) return "Loading steps…";
+  if (status === "queued") return "No steps yet. The run is waiting for a worker.";
+  if (status === "running") return "Started; nothing to show yet. Steps and output appear here as they happen.";
+  return "This run recorded no steps.";
 }
