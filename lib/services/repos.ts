@@ -77,7 +77,11 @@ export const updateRepoInput = z
     githubRepo: clearable(githubRepoName),
     networkHosts: networkHosts.optional(),
   })
-  .strict();
+  .strict()
+  // An empty PATCH is a mistake (a misspelt field is refused by strict()), not a no-op.
+  .refine((v) => Object.values(v).some((field) => field !== undefined), {
+    message: "give at least one field to change: name, url, defaultBranch, credentialEnv, githubRepo or networkHosts",
+  });
 export type UpdateRepoInput = z.infer<typeof updateRepoInput>;
 
 const SCP_LIKE = /^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^\s]+$/;
