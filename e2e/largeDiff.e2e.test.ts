@@ -202,4 +202,20 @@ describe("a run changing 201 files", () => {
       await phone.close();
     }
   });
+
+  it("draws the diff in the system's colour scheme, like the rest of the page", async () => {
+    for (const colorScheme of ["light", "dark"] as const) {
+      const themed = await browser.newContext({ colorScheme, viewport: { width: 1280, height: 900 }, storageState: await context.storageState() });
+      try {
+        const themedPage = await themed.newPage();
+        await themedPage.goto(`${url}/runs/${runId}/review`);
+        const body = themedPage.locator('[data-diff-section="src/f001.ts"] [data-diff-body]');
+        await body.filter({ hasText: "file 001 line 30" }).waitFor();
+        await themedPage.locator(`[data-diff-section="src/f001.ts"] [data-theme="${colorScheme}"]`).first().waitFor();
+        expect(await themedPage.locator(`[data-diff-section] [data-theme="${colorScheme === "light" ? "dark" : "light"}"]`).count()).toBe(0);
+      } finally {
+        await themed.close();
+      }
+    }
+  });
 });

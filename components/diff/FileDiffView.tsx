@@ -4,6 +4,7 @@ import { DiffModeEnum, DiffView } from "@git-diff-view/react";
 import "@git-diff-view/react/styles/diff-view-pure.css";
 import { memo } from "react";
 import { buttonClass } from "../ui/styles";
+import { useColorScheme } from "../ui/useColorScheme";
 import { changedLines, collapsedByDefault, type FileDiff } from "./patchSections";
 import type { DiffMode } from "./useDiffMode";
 
@@ -90,6 +91,7 @@ export const FileDiffView = memo(function FileDiffView({
   onToggle: (file: FileDiff, open: boolean) => void;
 }) {
   const reason = emptyReason(file);
+  const colorScheme = useColorScheme();
   return (
     <section
       id={fileAnchor(file)}
@@ -124,7 +126,7 @@ export const FileDiffView = memo(function FileDiffView({
               hunks: [file.patch!],
             }}
             diffViewMode={mode === "split" ? DiffModeEnum.Split : DiffModeEnum.Unified}
-            diffViewTheme="dark"
+            diffViewTheme={colorScheme}
             diffViewHighlight
             diffViewFontSize={12.5}
           />
