@@ -60,7 +60,8 @@ describe("npm run demo", () => {
     await eventually(async () => output.includes("[start] Database:") || undefined, 60_000);
     // npm start must not be in the group the terminal signals: it would get that SIGINT and the
     // demo's, and two signals at once are racy (merged if both are pending, else "SIGINT again").
-    const start = childrenOf(demo.pid!);
+    // (tsx may have an esbuild service among the demo's children too.)
+    const start = childrenOf(demo.pid!).filter((pid) => fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("scripts/start.ts"));
     expect(start).toHaveLength(1);
     expect(processGroupOf(start[0]!)).not.toBe(processGroupOf(demo.pid!));
     process.kill(-demo.pid!, "SIGINT");
