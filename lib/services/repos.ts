@@ -77,12 +77,17 @@ export const updateRepoInput = z
     githubRepo: clearable(githubRepoName),
     networkHosts: networkHosts.optional(),
   })
-  .strict()
-  // An empty PATCH is a mistake (a misspelt field is refused by strict()), not a no-op.
-  .refine((v) => Object.values(v).some((field) => field !== undefined), {
-    message: "give at least one field to change: name, url, defaultBranch, credentialEnv, githubRepo or networkHosts",
-  });
+  .strict();
 export type UpdateRepoInput = z.infer<typeof updateRepoInput>;
+
+/**
+ * PATCH /api/repos/:name's body: an empty one is a mistake (a misspelt field is refused by
+ * strict()), not a no-op. Separate from updateRepoInput, which the edit form extends (zod
+ * cannot omit fields of a refined object).
+ */
+export const updateRepoRequest = updateRepoInput.refine((v) => Object.values(v).some((field) => field !== undefined), {
+  message: "give at least one field to change: name, url, defaultBranch, credentialEnv, githubRepo or networkHosts",
+});
 
 const SCP_LIKE = /^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^\s]+$/;
 

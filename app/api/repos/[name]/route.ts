@@ -1,10 +1,10 @@
 import { route } from "@/lib/http/route";
-import { deleteRepo, updateRepo, updateRepoInput } from "@/lib/services/repos";
+import { deleteRepo, updateRepo, updateRepoRequest } from "@/lib/services/repos";
 
 export const dynamic = "force-dynamic";
 
 // Admin-only is checked in the services (403), after the repository is found (404).
-export const PATCH = route({ access: "user", body: updateRepoInput }, async ({ app, principal, params, body }) =>
+export const PATCH = route({ access: "user", body: updateRepoRequest }, async ({ app, principal, params, body }) =>
   updateRepo(app, principal, params.name!, body),
 );
 
