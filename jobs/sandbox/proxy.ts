@@ -3,7 +3,7 @@ import http from "node:http";
 import net from "node:net";
 import { hostAllowed } from "../../lib/networkHosts";
 import { listenForSandbox } from "./listen";
-import { isPrivateAddress } from "./privateAddress";
+import { isPrivateAddress } from "../../lib/privateAddress";
 
 export type FilteringProxyOptions = {
   /** Unix socket the proxy listens on (bind-mounted into the sandbox, bridged to a port there). */

@@ -1,7 +1,8 @@
 import http from "node:http";
 import https from "node:https";
 import net from "node:net";
-import { isPrivateAddress, lookupPublic } from "./notificationsUrl";
+import { isPrivateAddress } from "../privateAddress";
+import { lookupPublic } from "./notificationsUrl";
 
 /** What one POST to a webhook came to. `retry`: whether trying again later may help. */
 export type PostOutcome = { ok: true; status: number } | { ok: false; status: number | null; error: string; retry: boolean };

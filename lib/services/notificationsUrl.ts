@@ -1,6 +1,7 @@
 import dns from "node:dns";
 import net from "node:net";
 import { z } from "zod";
+import { isPrivateAddress } from "../privateAddress";
 
 /**
  * Where a webhook may point. A user's URL is fetched by the web process, so without a check it
@@ -23,49 +24,6 @@ export const webhookUrlSyntax = z
     const url = URL.parse(text);
     return !url || (url.username === "" && url.password === "");
   }, "must not carry a user name or password (put a secret in the path, as Slack's URLs do)");
-
-const blocked = new net.BlockList();
-for (const [network, prefix] of [
-  ["0.0.0.0", 8],
-  ["10.0.0.0", 8],
-  ["100.64.0.0", 10],
-  ["127.0.0.0", 8],
-  ["169.254.0.0", 16],
-  ["172.16.0.0", 12],
-  ["192.0.0.0", 24],
-  ["192.0.2.0", 24],
-  ["192.168.0.0", 16],
-  ["198.18.0.0", 15],
-  ["198.51.100.0", 24],
-  ["203.0.113.0", 24],
-  ["224.0.0.0", 4],
-  ["240.0.0.0", 4],
-] as const) {
-  blocked.addSubnet(network, prefix, "ipv4");
-}
-for (const [network, prefix] of [
-  ["::", 128],
-  ["::1", 128],
-  ["64:ff9b::", 96],
-  ["100::", 64],
-  ["2001:db8::", 32],
-  ["fc00::", 7],
-  ["fe80::", 10],
-  ["ff00::", 8],
-] as const) {
-  blocked.addSubnet(network, prefix, "ipv6");
-}
-
-/** Whether an IP address is anything but a public unicast one (IPv4-mapped IPv6 judged as its IPv4). */
-export function isPrivateAddress(address: string): boolean {
-  const bare = address.replace(/^\[|\]$/g, "");
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(bare);
-  if (mapped) return blocked.check(mapped[1]!, "ipv4");
-  const family = net.isIP(bare);
-  if (family === 4) return blocked.check(bare, "ipv4");
-  if (family === 6) return blocked.check(bare, "ipv6");
-  return true;
-}
 
 export type LookupAll = (host: string) => Promise<{ address: string; family: number }[]>;
 const lookupAll: LookupAll = (host) => dns.promises.lookup(host, { all: true, verbatim: true });

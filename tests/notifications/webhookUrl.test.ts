@@ -2,7 +2,8 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { postWebhook } from "@/lib/services/notificationsPost";
-import { isPrivateAddress, webhookUrlProblem, webhookUrlSyntax, type LookupAll } from "@/lib/services/notificationsUrl";
+import { isPrivateAddress } from "@/lib/privateAddress";
+import { webhookUrlProblem, webhookUrlSyntax, type LookupAll } from "@/lib/services/notificationsUrl";
 
 /**
  * Where a webhook may point: public addresses only unless the operator allows private ones,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isPrivateAddress } from "../../jobs/sandbox/privateAddress";
+import { isPrivateAddress } from "../../lib/privateAddress";
 import { hostAllowed, networkHosts } from "../../lib/networkHosts";
 
 describe("a repository's network allow-list", () => {
