@@ -18,6 +18,7 @@ import { createRedis } from "@/lib/redis";
 import { advertiseTestWorker, withdrawTestWorker } from "../support/adverts";
 import { startGitHttpServer, type GitHttpServer } from "../support/gitHttpServer";
 import { createTestRepo, git, type TestRepo } from "../support/gitRepo";
+import { insertRunRow } from "../support/runRow";
 import { call, createTokenFor, getApp, registerRepo, signUp, type Session } from "../support/web";
 
 type ErrorBody = { error: { code: string; message: string; issues?: { path: string }[] } };
@@ -47,26 +48,7 @@ describe("admins edit, delete and test repositories", () => {
     expect(res.status, await res.clone().text()).toBe(201);
     return (await res.json()) as RepoJson & { id: string };
   };
-  const insertRun = async (repositoryId: string, status: "running" | "completed" | "awaiting_review") => {
-    const { db } = await getApp();
-    const id = crypto.randomUUID();
-    await db.insert(run).values({
-      id,
-      userId: member.userId,
-      repositoryId,
-      title: "t",
-      prompt: "p",
-      executor: "cli",
-      approvalMode: "auto",
-      maxTurns: 1,
-      timeoutSec: 60,
-      priority: "normal",
-      baseBranch: "main",
-      branch: `agentdesk/t-${id.slice(0, 8)}`,
-      status,
-    });
-    return id;
-  };
+  const insertRun = (repositoryId: string, status: "running" | "completed" | "awaiting_review") => insertRunRow(member.userId, repositoryId, status);
 
   beforeAll(async () => {
     admin = await signUp("repo-admin@example.com");

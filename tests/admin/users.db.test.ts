@@ -8,6 +8,7 @@ import { GET as listRoute } from "@/app/api/admin/users/route";
 import { GET as listTokens } from "@/app/api/tokens/route";
 import { GET as listRepos } from "@/app/api/repos/route";
 import { apiToken, repository, run, session, user, verification } from "@/lib/db/schema";
+import { insertRunRow } from "../support/runRow";
 import { call, cookieHeader, createTokenFor, getApp, randomIp, signUp, type Session } from "../support/web";
 
 type ErrorBody = { error: { code: string; message: string; issues?: { path: string }[] } };
@@ -41,23 +42,7 @@ describe("users: roles, disable, remove, password reset", () => {
     if (!repo) {
       [repo] = await db.insert(repository).values({ id: crypto.randomUUID(), name: "users-test", url: "/tmp" }).returning();
     }
-    const id = crypto.randomUUID();
-    await db.insert(run).values({
-      id,
-      userId,
-      repositoryId: repo!.id,
-      title: "t",
-      prompt: "p",
-      executor: "cli",
-      approvalMode: "auto",
-      maxTurns: 1,
-      timeoutSec: 60,
-      priority: "normal",
-      baseBranch: "main",
-      branch: `agentdesk/t-${id.slice(0, 8)}`,
-      status,
-    });
-    return id;
+    return insertRunRow(userId, repo!.id, status);
   };
 
   beforeAll(async () => {
