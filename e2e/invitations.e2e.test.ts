@@ -78,7 +78,8 @@ describe("sign-up by invitation", () => {
   });
 
   it("lets an admin create an invitation link bound to an address", async () => {
-    await admin.click('nav >> text="Invitations"');
+    await admin.click('nav[aria-label="Main"] >> text="Settings"');
+    await admin.click('nav[aria-label="Settings"] >> text="Invitations"');
     await admin.waitForURL(`${url}/settings/invitations`);
     await admin.fill("#email", inviteeEmail);
     await admin.click('button:has-text("Create invitation link")');

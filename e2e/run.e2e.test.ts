@@ -1,4 +1,6 @@
 import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
 import pg from "pg";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -6,10 +8,22 @@ import { createTestRepo, type TestRepo } from "../tests/support/gitRepo";
 import { collectPageErrors, launchBrowser, screenshot } from "./support/browser";
 import { signUpInBrowser } from "./support/ui";
 
-const { url, databaseUrl, screensDir } = inject("stack");
+const { url, databaseUrl, screensDir, dataDir } = inject("stack");
 
-// Prints slowly, so the test can see output arrive while the run is still going, then changes a file.
-const COMMAND = 'for i in 1 2 3; do echo "step $i"; sleep 0.8; done; echo "warning: almost done" >&2; echo hello > hello.txt';
+// Prints "step 1", then holds until the test drops the release file into its workspace (at most
+// a minute), so the test sees output arrive while the run is still going without racing a sleep.
+const RELEASE_FILE = ".release-e2e";
+const COMMAND =
+  `echo "step 1"; for n in $(seq 600); do [ -e ${RELEASE_FILE} ] && break; sleep 0.1; done; rm -f ${RELEASE_FILE}; ` +
+  'for i in 2 3; do echo "step $i"; done; echo "warning: almost done" >&2; echo hello > hello.txt';
+
+/** Lets the held command go on: the release file in each workspace of the run (one per delivery). */
+function releaseCommand(runId: string): void {
+  const attempts = path.join(dataDir, "runs", runId, "attempts");
+  const workspaces = fs.readdirSync(attempts).map((a) => path.join(attempts, a, "workspace")).filter((w) => fs.existsSync(w));
+  expect(workspaces.length).toBeGreaterThan(0);
+  for (const workspace of workspaces) fs.writeFileSync(path.join(workspace, RELEASE_FILE), "");
+}
 
 let browser: Browser;
 let context: BrowserContext;
@@ -92,13 +106,14 @@ describe("a shell task from sign-up to review", () => {
     await page.waitForURL(/\/runs\/[0-9a-f-]{36}$/);
     runUrl = page.url();
 
-    // The first line must show while the command is still sleeping through the others.
+    // The first line must show while the command is still held before the others.
     await page.waitForFunction(() => document.querySelector("[data-terminal]")?.textContent?.includes("step 1"), null, { timeout: 60_000 });
     const statusWhileStreaming = await page.getAttribute('[data-testid="run-status"] [data-status]', "data-status");
     const terminalWhileStreaming = await page.locator("[data-terminal]").textContent();
     expect(statusWhileStreaming).toBe("running");
     expect(terminalWhileStreaming).not.toContain("step 3");
     await screenshot(page, screensDir, "06-run-live");
+    releaseCommand(runUrl.split("/").pop()!);
 
     await page.locator('[data-testid="run-status"] [data-status="awaiting_review"]').waitFor({ timeout: 60_000 });
     const terminal = await page.locator("[data-terminal]").textContent();
@@ -138,7 +153,10 @@ describe("a shell task from sign-up to review", () => {
     await page.locator('[data-testid="runs-list"] [data-status="awaiting_review"]').waitFor();
     await screenshot(page, screensDir, "08-runs-list");
 
-    await page.click('nav >> text="API tokens"');
+    // The top nav leads to Settings; its own sub-nav to API tokens.
+    await page.click('nav[aria-label="Main"] >> text="Settings"');
+    await page.waitForURL(`${url}/settings/notifications`);
+    await page.click('nav[aria-label="Settings"] >> text="API tokens"');
     await page.waitForURL(`${url}/settings/tokens`);
     await page.fill("#name", "CI nightly");
     await page.click('button:has-text("Create token")');

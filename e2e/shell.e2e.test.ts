@@ -188,7 +188,7 @@ describe("on a phone (390×844)", () => {
     const inbox = phone.locator('#site-menu >> text="Inbox"');
     expect(await inbox.isVisible()).toBe(false);
     await phone.locator('[data-testid="nav-menu-button"]').click();
-    for (const label of ["Runs", "New run", "Inbox", "Schedules", "Rules", "API tokens", "Sign out"]) {
+    for (const label of ["Runs", "New run", "Inbox", "Schedules", "Rules", "Settings", "Sign out"]) {
       const item = phone.locator(`#site-menu >> text="${label}"`);
       expect(await item.isVisible(), `${label} in the menu`).toBe(true);
       const box = (await item.boundingBox())!;

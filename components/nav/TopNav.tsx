@@ -16,11 +16,11 @@ export function TopNav({ principal }: { principal: Principal }) {
     ...(isAdmin(principal)
       ? [
           { href: "/repos", label: "Repositories" },
-          { href: "/settings/invitations", label: "Invitations" },
           { href: "/admin", label: "Admin" },
         ]
       : []),
-    { href: "/settings/tokens", label: "API tokens" },
+    // One entry for the settings area (notifications, API tokens, invitations): its own sub-nav leads on.
+    { href: "/settings", label: "Settings" },
   ];
   return (
     <header className="sticky top-0 z-20 border-b border-zinc-800 bg-zinc-950/85 backdrop-blur">

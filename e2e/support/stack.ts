@@ -18,6 +18,8 @@ export type E2eStack = {
   redisPrefix: string;
   /** Where a test registers the scripts of the job process's model (e2e/support/scriptedModel.ts). */
   modelControlUrl: string;
+  /** The stack's DATA_DIR: a test may reach a running run's workspace (`runs/<id>/attempts/<uuid>/workspace`). */
+  dataDir: string;
 };
 
 const ROOT = path.resolve(import.meta.dirname, "..", "..");
@@ -164,5 +166,5 @@ export async function startStack(redisUrl: string): Promise<{ stack: E2eStack; s
     throw err;
   }
   // Redis too, so a test can play the job process's part (ask for input) against this stack.
-  return { stack: { url, databaseUrl, screensDir: SCREENS_DIR, redisUrl, redisPrefix, modelControlUrl: model.controlUrl }, stop };
+  return { stack: { url, databaseUrl, screensDir: SCREENS_DIR, redisUrl, redisPrefix, modelControlUrl: model.controlUrl, dataDir }, stop };
 }
