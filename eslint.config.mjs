@@ -13,6 +13,17 @@ const config = [
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
     },
   },
+  {
+    // The web never loads the job process's code: credentials and git against remotes live
+    // only there (DESIGN.md); the web asks a job process through lib/contracts/.
+    files: ["app/**", "components/**", "lib/**", "instrumentation.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { patterns: [{ group: ["@/jobs", "@/jobs/*", "**/jobs", "**/jobs/*"], message: "the web must not import jobs/; go through lib/contracts/" }] },
+      ],
+    },
+  },
 ];
 
 export default config;

@@ -1,12 +1,17 @@
 import { Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
 import { readCredential, type Config } from "../lib/config";
-import { REPO_CHECKS_QUEUE, repoCheckPayload, type RepoCheckPayload, type RepoCheckResult } from "../lib/contracts/repoCheck";
+import {
+  MAX_LISTED_BRANCHES,
+  REPO_CHECKS_QUEUE,
+  repoCheckPayload,
+  type RepoCheckPayload,
+  type RepoCheckResult,
+} from "../lib/contracts/repoCheck";
 import { queuePrefix } from "../lib/queue";
 import { errorMessage } from "./errors";
-import { credentialEnv } from "./git/credentials";
-import { GitError, remoteProtocols, runGit } from "./git/exec";
-import { checkRepoUrl } from "./git/remoteUrl";
+import { GitError } from "./git/exec";
+import { listRemoteHeads } from "./git/lsRemote";
 import type { Logger } from "./logger";
 
 const LS_REMOTE_TIMEOUT_MS = 20_000;
@@ -14,9 +19,10 @@ const LS_REMOTE_TIMEOUT_MS = 20_000;
 const MAX_LS_REMOTE_BYTES = 4 * 1024 * 1024;
 
 /**
- * Lists the remote's branches as a run's fetch would reach it: the URL checked by the same
- * rules, the same transports, the credential only through askpass for the registered origin,
- * no host git configuration. Never throws: a failure is the result, in git's words.
+ * Lists the remote's branches as a run's fetch would reach it (listRemoteHeads: the URL
+ * checked by the same rules, the same transports, the credential only through askpass for the
+ * registered origin, no host or repository git configuration). Answers both "Test connection"
+ * and the New run form's branch list. Never throws: a failure is the result, in git's words.
  */
 export async function checkRepoConnection(
   config: Pick<Config, "dataDir" | "allowLocalRepos">,
@@ -28,34 +34,31 @@ export async function checkRepoConnection(
   const credential = payload.credentialEnv ? readCredential(payload.credentialEnv, env) : undefined;
   const credentialMissing = payload.credentialEnv !== null && credential === undefined;
   const mask = (text: string) => (credential ? text.split(credential).join("***") : text);
-  const result = (fields: Pick<RepoCheckResult, "ok" | "error" | "branches" | "defaultBranchFound">): RepoCheckResult => ({
+  const result = (fields: Pick<RepoCheckResult, "ok" | "error" | "branches" | "branchNames" | "defaultBranchFound">): RepoCheckResult => ({
     ...fields,
     credentialMissing,
     worker,
     durationMs: Date.now() - started,
   });
   try {
-    checkRepoUrl(payload.url, config.allowLocalRepos);
-    const { stdout, truncated } = await runGit(["ls-remote", "--heads", "--", payload.url], {
-      protocols: remoteProtocols(config.allowLocalRepos),
-      env: await credentialEnv(config.dataDir, credential, payload.url),
+    const { heads } = await listRemoteHeads({
+      dataDir: config.dataDir,
+      url: payload.url,
+      allowLocalRepos: config.allowLocalRepos,
+      credential,
       timeoutMs: LS_REMOTE_TIMEOUT_MS,
       maxStdoutBytes: MAX_LS_REMOTE_BYTES,
     });
-    const heads = stdout
-      .split("\n")
-      .map((line) => line.split("\t")[1])
-      .filter((ref): ref is string => !!ref?.startsWith("refs/heads/"));
-    const lines = truncated ? heads.slice(0, -1) : heads;
     return result({
       ok: true,
       error: null,
-      branches: lines.length,
-      defaultBranchFound: lines.includes(`refs/heads/${payload.defaultBranch}`),
+      branches: heads.length,
+      branchNames: [...heads].sort((a, b) => a.localeCompare(b)).slice(0, MAX_LISTED_BRANCHES),
+      defaultBranchFound: heads.includes(payload.defaultBranch),
     });
   } catch (e) {
     const message = e instanceof GitError ? e.stderr.trim() || e.message : errorMessage(e);
-    return result({ ok: false, error: mask(message).slice(0, 4000), branches: 0, defaultBranchFound: false });
+    return result({ ok: false, error: mask(message).slice(0, 4000), branches: 0, branchNames: [], defaultBranchFound: false });
   }
 }
 

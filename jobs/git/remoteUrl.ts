@@ -3,7 +3,8 @@ import { PermanentRunError } from "../errors";
 // Remote URLs git may be given: https, ssh (ssh:// or user@host:path). Plain http and a local
 // path (or file://) only where the install allows local repositories (development, tests):
 // http sends the credential in the clear, a path reads this machine's disk.
-const REMOTE_URL = /^(https:\/\/|ssh:\/\/|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:(?!:))/;
+// A host or user name beginning with "-" would reach ssh as an option (-oProxyCommand=…).
+const REMOTE_URL = /^(https:\/\/|ssh:\/\/(?!-|[^/@]*@-)|[A-Za-z0-9._][A-Za-z0-9._-]*@[A-Za-z0-9.][A-Za-z0-9.-]*:(?!:))/;
 const LOCAL_ONLY_URL = /^(http:\/\/|file:\/\/|\/|\.{1,2}\/)/;
 
 export function checkRepoUrl(url: string, allowLocalRepos: boolean): void {

@@ -1,93 +1,71 @@
-import os from "node:os";
-import { remoteProtocols, runGit } from "../../jobs/git/exec";
-import { mirrorPath } from "../../jobs/git/mirror";
 import { notFound } from "../errors";
 import type { App } from "../server/app";
+import { requestRepoCheck } from "./repoCheckRequest";
 import { repoByName } from "./repos";
 
 /**
- * The branches of a registered repository, for the New run form's base-branch picker. Read
- * from the remote with `git ls-remote` through the platform's git wrapper (no hooks, no config,
- * only the transports the install allows), without credentials: those live only in the job
- * processes' environment. When the remote does not answer (a private repository, no network),
- * the mirror a job process on this machine keeps is read instead; when neither works the
- * answer says why and the form falls back to typing the name.
+ * The branches of a registered repository, for the New run form's base-branch picker. A job
+ * process lists them (`git ls-remote`, the request "Test connection" makes:
+ * lib/services/repoCheckRequest.ts), with the repository's credential and the git rules of a
+ * run's fetch, so a private repository lists too; the web holds no credential and runs no git
+ * against a remote. When the remote cannot be listed the answer says why in git's words
+ * (`source: null`) and the form takes a typed name; when no job process answers, 503.
  *
- * Cached per repository URL for a minute (a failure for 15 s), so opening the form is quick
- * and a busy form does not hammer the remote.
+ * Cached per repository (URL and credential variable) for a minute (a failed listing for
+ * 15 s), so opening the form is quick and a busy form does not hammer the remote.
  */
 export type RepoBranches = {
   repo: string;
   defaultBranch: string;
   branches: string[];
-  /** Where the list came from; null when it could not be read (then `error` says why). */
-  source: "remote" | "mirror" | null;
+  /** "remote" when listed; null when the remote could not be listed (then `error` says why). */
+  source: "remote" | null;
   error?: string;
 };
 
 const OK_TTL_MS = 60_000;
 const FAILED_TTL_MS = 15_000;
-const REMOTE_TIMEOUT_MS = 10_000;
-const MAX_BRANCHES = 2_000;
-const MAX_LISTING_BYTES = 4 * 1024 * 1024;
+/** The job process gives git 20 s (jobs/repoCheck.ts); a little more for the queue's round trip. */
+const WAIT_MS = 25_000;
 
-type Listing = { branches: string[]; source: RepoBranches["source"]; error?: string };
-const cache = new Map<string, { expires: number; listing: Promise<Listing> }>();
+type Listing = Pick<RepoBranches, "branches" | "source" | "error">;
+type Entry = { url: string; expires: number; listing: Promise<Listing> };
+const cache = new Map<string, Entry>();
 
-const branchesOf = (stdout: string, prefix: string) =>
-  stdout
-    .split("\n")
-    .map((line) => line.split(/\s+/).find((part) => part.startsWith(prefix))?.slice(prefix.length))
-    .filter((b): b is string => !!b && b !== "HEAD")
-    .sort((a, b) => a.localeCompare(b))
-    .slice(0, MAX_BRANCHES);
-
-async function readListing(url: string, dataDir: string, allowLocalRepos: boolean): Promise<Listing> {
-  try {
-    const { stdout } = await runGit(["ls-remote", "--heads", "--end-of-options", url], {
-      // Outside any repository, so no repository's config is read.
-      cwd: os.tmpdir(),
-      protocols: remoteProtocols(allowLocalRepos),
-      timeoutMs: REMOTE_TIMEOUT_MS,
-      maxStdoutBytes: MAX_LISTING_BYTES,
-    });
-    return { branches: branchesOf(stdout, "refs/heads/"), source: "remote" };
-  } catch (remoteError) {
-    try {
-      const { stdout } = await runGit(["for-each-ref", "--format=%(refname)", "refs/remotes/origin/"], {
-        gitDir: mirrorPath(dataDir, url),
-        timeoutMs: REMOTE_TIMEOUT_MS,
-        maxStdoutBytes: MAX_LISTING_BYTES,
-      });
-      const branches = branchesOf(stdout, "refs/remotes/origin/");
-      if (branches.length > 0) return { branches, source: "mirror" };
-    } catch {
-      // No mirror on this machine (the job processes run elsewhere, or none ran yet).
-    }
-    const message = (remoteError as Error).message.split("\n").find((l) => l.trim()) ?? "git ls-remote failed";
-    return { branches: [], source: null, error: `the branches could not be listed: ${message.slice(0, 300)}` };
-  }
+async function readListing(
+  app: Pick<App, "redis" | "config">,
+  repo: { url: string; credentialEnv: string | null; defaultBranch: string },
+  waitMs: number,
+): Promise<Listing> {
+  const payload = { url: repo.url, credentialEnv: repo.credentialEnv, defaultBranch: repo.defaultBranch };
+  const result = await requestRepoCheck(app, payload, "list the repository's branches", waitMs);
+  if (result.ok) return { branches: result.branchNames, source: "remote" };
+  const reason = result.credentialMissing
+    ? "the job process lacks the repository's credential variable"
+    : (result.error ?? "git ls-remote failed").split("\n").find((l) => l.trim()) ?? "git ls-remote failed";
+  return { branches: [], source: null, error: `the branches could not be listed: ${reason.slice(0, 300)}` };
 }
 
 /** Any signed-in user may start runs on any registered repository, so may list its branches. */
-export async function listRepoBranches(app: Pick<App, "db" | "config">, name: string): Promise<RepoBranches> {
+export async function listRepoBranches(app: Pick<App, "db" | "redis" | "config">, name: string, waitMs = WAIT_MS): Promise<RepoBranches> {
   const repo = await repoByName(app, name);
   if (!repo) throw notFound("Repository");
-  const hit = cache.get(repo.url);
-  let listing: Promise<Listing>;
-  if (hit && Date.now() < hit.expires) listing = hit.listing;
-  else {
+  const key = JSON.stringify([repo.id, repo.url, repo.credentialEnv]);
+  let entry = cache.get(key);
+  if (!entry || Date.now() >= entry.expires) {
     // While a listing is under way, callers share it; once it settles it counts from then.
-    const entry = { expires: Number.POSITIVE_INFINITY, listing: readListing(repo.url, app.config.dataDir, app.config.allowLocalRepos) };
-    void entry.listing.then((l) => (entry.expires = Date.now() + (l.source ? OK_TTL_MS : FAILED_TTL_MS)));
-    cache.set(repo.url, entry);
-    listing = entry.listing;
+    const fresh: Entry = { url: repo.url, expires: Number.POSITIVE_INFINITY, listing: readListing(app, repo, waitMs) };
+    fresh.listing.then(
+      (l) => (fresh.expires = Date.now() + (l.source ? OK_TTL_MS : FAILED_TTL_MS)),
+      // No job process answered: nothing learnt about the remote, so nothing to keep.
+      () => cache.get(key) === fresh && cache.delete(key),
+    );
+    cache.set(key, (entry = fresh));
   }
-  return { repo: repo.name, defaultBranch: repo.defaultBranch, ...(await listing) };
+  return { repo: repo.name, defaultBranch: repo.defaultBranch, ...(await entry.listing) };
 }
 
-/** Forgets cached listings (tests; a repository's URL changed). */
+/** Forgets cached listings: all of them, or those of one repository URL (tests). */
 export function forgetRepoBranches(url?: string): void {
-  if (url === undefined) cache.clear();
-  else cache.delete(url);
+  for (const [key, entry] of cache) if (url === undefined || entry.url === url) cache.delete(key);
 }

@@ -1,21 +1,20 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { Job } from "bullmq";
 import { and, asc, count, eq, isNull, notInArray, sql } from "drizzle-orm";
 import { z } from "zod";
 import { credentialEnvName } from "../config";
 import { terminalStatuses } from "../contracts/runLifecycle";
-import { createRepoChecksQueue, repoCheckResult, type RepoCheckResult } from "../contracts/repoCheck";
+import type { RepoCheckResult } from "../contracts/repoCheck";
 import type { Db } from "../db/client";
 import { approvalRule, mcpServer, repository, repositoryEnvironment, run, schedule } from "../db/schema";
 import { AppError, fieldError } from "../errors";
 import { branchName } from "../gitNames";
 import { githubRepoFromUrl, githubRepoName } from "../githubRepo";
 import { networkHosts } from "../networkHosts";
-import { liveWorkers } from "../workerDirectory";
 import type { App } from "../server/app";
 import { isAdmin, type Principal } from "./principal";
+import { requestRepoCheck } from "./repoCheckRequest";
 
 // A form's empty field means "not given".
 const blankAsUndefined = (schema: z.ZodType<string, string>) =>
@@ -89,7 +88,8 @@ export const updateRepoRequest = updateRepoInput.refine((v) => Object.values(v).
   message: "give at least one field to change: name, url, defaultBranch, credentialEnv, githubRepo or networkHosts",
 });
 
-const SCP_LIKE = /^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^\s]+$/;
+// No user or host beginning with "-": ssh would take it for an option (-oProxyCommand=…).
+const SCP_LIKE = /^[A-Za-z0-9._][A-Za-z0-9._-]*@[A-Za-z0-9.][A-Za-z0-9.-]*:[^\s]+$/;
 
 /**
  * Checks a repository URL: remote git URLs always; local paths only when ALLOW_LOCAL_REPOS=1.
@@ -110,6 +110,9 @@ export function normalizeRepoUrl(raw: string, allowLocal: boolean): string {
     }
     if (!["https:", "http:", "ssh:", "git:"].includes(url.protocol)) {
       throw fieldError("url", `protocol ${url.protocol} is not supported`);
+    }
+    if (url.hostname.startsWith("-") || url.username.startsWith("-")) {
+      throw fieldError("url", "a host or user name must not begin with '-'");
     }
     if (url.password || (url.username && url.protocol.startsWith("http"))) {
       throw fieldError(
@@ -302,7 +305,7 @@ export async function deleteRepo(app: Pick<App, "db">, principal: Principal, nam
 /** How long the web waits for a job process's answer to "Test connection". */
 const CHECK_WAIT_MS = 30_000;
 
-export type RepoCheckView = RepoCheckResult & { repo: string; url: string; defaultBranch: string; credentialEnv: string | null };
+export type RepoCheckView = Omit<RepoCheckResult, "branchNames"> & { repo: string; url: string; defaultBranch: string; credentialEnv: string | null };
 
 /**
  * "Test connection": a job process lists the remote's branches (`git ls-remote`) with the
@@ -316,37 +319,11 @@ export async function testRepoConnection(
   waitMs = CHECK_WAIT_MS,
 ): Promise<RepoCheckView> {
   const repo = await repoForAdmin(app, principal, name, "test a repository's connection");
-  if ((await liveWorkers(app.redis, app.config.redisPrefix)).length === 0) {
-    throw new AppError(
-      "unavailable",
-      "No job process is running, and only a job process can test the connection (the credential lives in its environment). Start one (npm run worker) and try again.",
-    );
-  }
-  const queue = createRepoChecksQueue(app.redis, app.config.redisPrefix);
-  try {
-    const job = await queue.add(
-      "check",
-      { url: repo.url, credentialEnv: repo.credentialEnv, defaultBranch: repo.defaultBranch },
-      { removeOnComplete: { age: 3600, count: 100 }, removeOnFail: { age: 3600, count: 100 }, attempts: 1 },
-    );
-    const deadline = Date.now() + waitMs;
-    for (;;) {
-      const current = await Job.fromId<typeof job.data, RepoCheckResult>(queue, job.id!);
-      if (current?.finishedOn) {
-        const parsed = repoCheckResult.safeParse(current.returnvalue);
-        if (!parsed.success) {
-          throw new AppError("unavailable", `The job process could not test the connection: ${current.failedReason ?? "no result"}`);
-        }
-        return { ...parsed.data, repo: repo.name, url: repo.url, defaultBranch: repo.defaultBranch, credentialEnv: repo.credentialEnv };
-      }
-      if (Date.now() >= deadline) {
-        // Nobody took it: it must not run later, when nobody is looking.
-        await current?.remove().catch(() => undefined);
-        throw new AppError("unavailable", `No job process answered within ${Math.round(waitMs / 1000)} s; check that one is running and try again.`);
-      }
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  } finally {
-    await queue.close();
-  }
+  const { branchNames: _names, ...result } = await requestRepoCheck(
+    app,
+    { url: repo.url, credentialEnv: repo.credentialEnv, defaultBranch: repo.defaultBranch },
+    "test the connection",
+    waitMs,
+  );
+  return { ...result, repo: repo.name, url: repo.url, defaultBranch: repo.defaultBranch, credentialEnv: repo.credentialEnv };
 }

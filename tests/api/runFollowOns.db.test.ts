@@ -1,8 +1,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { GET as branchesRoute } from "@/app/api/repos/[name]/branches/route";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POST as followUpRoute } from "@/app/api/runs/[id]/follow-up/route";
 import { POST as rerunRoute } from "@/app/api/runs/[id]/rerun/route";
 import { POST as retryRoute } from "@/app/api/runs/[id]/retry/route";
@@ -16,10 +15,8 @@ import type { EventBodyInput } from "@/lib/events";
 import type { RunJobPayload } from "@/lib/queue";
 import { startRecorder, type Recorder } from "@/lib/recorder";
 import { newRunFormOptions } from "@/lib/services/newRunForm";
-import { forgetRepoBranches } from "@/lib/services/repoBranches";
 import { runScheduleTick } from "@/lib/services/scheduleTick";
 import { advertiseTestWorker, withdrawTestWorker } from "../support/adverts";
-import { createTestRepo, type TestRepo } from "../support/gitRepo";
 import { call, getApp, registerRepo, signUp, type Session } from "../support/web";
 
 type ErrorBody = { error: { code: string; message: string; issues?: { path: string; message: string }[] } };
@@ -41,7 +38,6 @@ describe("re-run, retry, follow-up and duplicate of a run", () => {
   let alice: Session;
   let bob: Session;
   let recorder: Recorder;
-  let gitRepo: TestRepo;
   const plainDir = fs.mkdtempSync(path.join(os.tmpdir(), "agentdesk-followons-"));
 
   const submit = async (body: Record<string, unknown>, as: Session = alice) => {
@@ -72,11 +68,7 @@ describe("re-run, retry, follow-up and duplicate of a run", () => {
     admin = await signUp("followons-admin@example.com");
     alice = await signUp("followons-alice@example.com");
     bob = await signUp("followons-bob@example.com");
-    gitRepo = await createTestRepo({ files: { "README.md": "hello\n" } });
-    await gitRepo.commit({ "a.txt": "a" }, "feature", "feature/login");
-    await gitRepo.commit({ "b.txt": "b" }, "release", "release/1.2");
     expect((await registerRepo(admin, { name: "app", url: plainDir, defaultBranch: "main" })).status).toBe(201);
-    expect((await registerRepo(admin, { name: "real", url: gitRepo.url, defaultBranch: "main" })).status).toBe(201);
     const app = await getApp();
     recorder = startRecorder({ db: app.db, redisUrl: app.config.redisUrl, namespace: app.config.redisPrefix, blockMs: 100 });
   });
@@ -87,11 +79,9 @@ describe("re-run, retry, follow-up and duplicate of a run", () => {
       { name: "claude-code", available: true },
     ]),
   );
-  afterEach(() => forgetRepoBranches());
   afterAll(async () => {
     await withdrawTestWorker(WORKER);
     await recorder?.stop();
-    await gitRepo?.remove();
   });
 
   const agentSettings = {
@@ -308,37 +298,6 @@ describe("re-run, retry, follow-up and duplicate of a run", () => {
       // Deleted: the run still says a schedule made it.
       expect((await call(deleteScheduleRoute, `/api/schedules/${schedule.id}`, { as: alice, method: "DELETE", params: { id: schedule.id } })).status).toBeLessThan(300);
       expect((await getRun(runId)).lineage?.schedule).toEqual({ id: schedule.id, name: null });
-    });
-  });
-
-  describe("branches", () => {
-    it("lists a real repository's branches with git ls-remote, sorted", async () => {
-      const res = await call(branchesRoute, "/api/repos/real/branches", { as: bob, params: { name: "real" } });
-      expect(res.status).toBe(200);
-      expect(await res.json()).toEqual({ repo: "real", defaultBranch: "main", branches: ["feature/login", "main", "release/1.2"], source: "remote" });
-    });
-
-    it("caches the listing, and says why when a repository cannot be listed", async () => {
-      const first = await call(branchesRoute, "/api/repos/real/branches", { as: alice, params: { name: "real" } });
-      expect(((await first.json()) as { branches: string[] }).branches).not.toContain("hotfix");
-      await gitRepo.commit({ "c.txt": "c" }, "hotfix", "hotfix");
-      const cached = (await (await call(branchesRoute, "/api/repos/real/branches", { as: alice, params: { name: "real" } })).json()) as { branches: string[] };
-      expect(cached.branches).not.toContain("hotfix");
-      forgetRepoBranches(gitRepo.url);
-      const fresh = (await (await call(branchesRoute, "/api/repos/real/branches", { as: alice, params: { name: "real" } })).json()) as { branches: string[] };
-      expect(fresh.branches).toContain("hotfix");
-
-      // "app" points at a folder that is no git repository.
-      const broken = await call(branchesRoute, "/api/repos/app/branches", { as: alice, params: { name: "app" } });
-      expect(broken.status).toBe(200);
-      const body = (await broken.json()) as { branches: string[]; source: null; error: string };
-      expect(body).toMatchObject({ branches: [], source: null });
-      expect(body.error).toMatch(/^the branches could not be listed: git ls-remote/);
-    });
-
-    it("answers 404 for an unknown repository and 401 when signed out", async () => {
-      expect((await call(branchesRoute, "/api/repos/nope/branches", { as: alice, params: { name: "nope" } })).status).toBe(404);
-      expect((await call(branchesRoute, "/api/repos/real/branches", { params: { name: "real" } })).status).toBe(401);
     });
   });
 });
