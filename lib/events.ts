@@ -28,6 +28,30 @@ export const secretFinding = z.object({
 });
 export type SecretFinding = z.infer<typeof secretFinding>;
 
+/**
+ * What a file tool changed in one file, for the feed (the job process alone knows the file's
+ * previous content): the hunks of a unified diff in jsdiff's `structuredPatch` shape (Claude
+ * Code reports its writes in the same shape), capped. `additions`/`deletions` count the whole
+ * change; `omittedLines` the diff lines left out past the cap (0: all shown).
+ */
+export const fileChange = z.object({
+  path: z.string(),
+  created: z.boolean(),
+  additions: z.number().int().nonnegative(),
+  deletions: z.number().int().nonnegative(),
+  hunks: z.array(
+    z.object({
+      oldStart: z.number().int().nonnegative(),
+      oldLines: z.number().int().nonnegative(),
+      newStart: z.number().int().nonnegative(),
+      newLines: z.number().int().nonnegative(),
+      lines: z.array(z.string()),
+    }),
+  ),
+  omittedLines: z.number().int().nonnegative(),
+});
+export type FileChange = z.infer<typeof fileChange>;
+
 const usageTotals = {
   inputTokens: z.number().int().nonnegative(),
   outputTokens: z.number().int().nonnegative(),
@@ -107,6 +131,8 @@ export const eventBody = z.discriminatedUnion("type", [
     durationMs: z.number().nonnegative(),
     exitCode: z.number().int().nullable().optional(),
     truncated: z.boolean().optional(),
+    // A file tool's change (write_file): the diff against the file's previous content.
+    fileChange: fileChange.optional(),
   }),
   z.object({
     type: z.literal("input.requested"),

@@ -98,6 +98,7 @@ export async function runToolStep(
     output: shown.text,
     durationMs: Date.now() - started,
     truncated: shown.cut || outputWasCut(call.name, result),
+    ...(result.fileChange ? { fileChange: result.fileChange } : {}),
   });
   const forModel = capText(result.output, MODEL_OUTPUT_CHARS, "cut; narrow the request to see them");
   // The API refuses an empty text result; an empty output is still an answer.

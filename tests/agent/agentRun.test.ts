@@ -62,6 +62,11 @@ describe("agent executor: a scripted run end to end", () => {
     expect(finished.get("toolu_escape")!.output).toMatch(/outside|refused/i);
     expect(finished.get("toolu_shell")).toMatchObject({ ok: true });
     for (const e of finished.values()) expect(e.durationMs).toBeGreaterThanOrEqual(0);
+    // The write's diff reaches the feed (through the event log's validation); the model's result stays the short line.
+    expect(finished.get("toolu_write")).toMatchObject({
+      output: "created NOTES.md (25 bytes)",
+      fileChange: { path: "NOTES.md", created: true, additions: 1, deletions: 0, hunks: [{ lines: ["+Greeting is now shorter."] }] },
+    });
 
     // The shell's output streamed live, tagged with its call.
     const output = ofType(events, "log").filter((e) => e.callId === "toolu_shell");

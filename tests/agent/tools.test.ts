@@ -121,14 +121,71 @@ describe("write_file", () => {
       output: "created w/deep/new.txt (7 bytes)",
       // What the checkpoint commits, without reading the workspace.
       written: [{ path: "w/deep/new.txt", content: Buffer.from("héllo\n"), executable: false }],
+      // What the feed shows: a new file is all added lines.
+      fileChange: {
+        path: "w/deep/new.txt",
+        created: true,
+        additions: 1,
+        deletions: 0,
+        hunks: [{ oldStart: 1, oldLines: 0, newStart: 1, newLines: 1, lines: ["+héllo"] }],
+        omittedLines: 0,
+      },
     });
     expect(await get("w/deep/new.txt")).toBe("héllo\n");
     expect(await w.run("write_file", { path: "w/deep/new.txt", content: "hi" })).toEqual({
       ok: true,
       output: "updated w/deep/new.txt (2 bytes, was 7)",
       written: [{ path: "w/deep/new.txt", content: Buffer.from("hi"), executable: false }],
+      fileChange: {
+        path: "w/deep/new.txt",
+        created: false,
+        additions: 1,
+        deletions: 1,
+        hunks: [{ oldStart: 1, oldLines: 1, newStart: 1, newLines: 1, lines: ["-héllo", "+hi", "\\ No newline at end of file"] }],
+        omittedLines: 0,
+      },
     });
     expect(await get("w/deep/new.txt")).toBe("hi");
+  });
+
+  it("reports an overwrite as the lines that really changed, with context", async () => {
+    await put("w/forty.txt", lines(40));
+    const result = await w.run("write_file", { path: "w/forty.txt", content: lines(40, (i) => (i === 20 ? "line twenty" : `line ${i}`)) });
+    expect(result.fileChange).toEqual({
+      path: "w/forty.txt",
+      created: false,
+      additions: 1,
+      deletions: 1,
+      hunks: [{ oldStart: 17, oldLines: 7, newStart: 17, newLines: 7, lines: [" line 17", " line 18", " line 19", "-line 20", "+line twenty", " line 21", " line 22", " line 23"] }],
+      omittedLines: 0,
+    });
+  });
+
+  it("caps a large rewrite's diff, counts what it left out, and masks secrets in it", async () => {
+    await put("w/big.txt", lines(1000));
+    const result = await w.run("write_file", { path: "w/big.txt", content: lines(1000, (i) => `changed ${i} tok-98765`) }, { secrets: ["tok-98765"] });
+    const change = result.fileChange!;
+    expect(change).toMatchObject({ additions: 1000, deletions: 1000 });
+    const shown = change.hunks.flatMap((h) => h.lines);
+    expect(shown.length).toBe(400);
+    expect(shown.length + change.omittedLines).toBe(2000);
+    expect(JSON.stringify(change)).not.toContain("tok-98765");
+    // Some of what went, then what came: the first 60 removed lines, then added ones, each
+    // piece with its own line numbers so the gap between them shows.
+    expect(change.hunks.map(({ oldStart, oldLines, newStart, newLines }) => [oldStart, oldLines, newStart, newLines])).toEqual([
+      [1, 60, 1, 0],
+      [1001, 0, 1, 340],
+    ]);
+    expect(change.hunks[1]!.lines[0]).toBe("+changed 1 ***");
+    // The file itself holds what the model wrote.
+    expect(await get("w/big.txt")).toContain("changed 1 tok-98765");
+  });
+
+  it("shows no diff for a binary file it overwrites", async () => {
+    await put("w/blob.bin", Buffer.from([0xff, 0xfe, 0x00, 0x01]));
+    const result = await w.run("write_file", { path: "w/blob.bin", content: "text now\n" });
+    expect(result).toMatchObject({ ok: true, output: "updated w/blob.bin (9 bytes, was 4)" });
+    expect(result.fileChange).toBeUndefined();
   });
 
   it("refuses to write over a folder", async () => {

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import type { FileChange } from "../../../lib/events";
 import type { WrittenFile } from "../../git/knownFiles";
 import type { SandboxSpec } from "../../sandbox/spec";
 
@@ -27,9 +28,10 @@ export type HumanReply = { answer: string; by: string } | { unanswered: string }
 /**
  * What the model sees of a call: `ok:false` means the call failed and `output` says why.
  * `written`: the files a file tool wrote, with their new content (the checkpoint commits them
- * from memory instead of scanning the workspace).
+ * from memory instead of scanning the workspace). `fileChange`: for the feed only (the model
+ * knows what it wrote), the diff of what a write changed.
  */
-export type ToolResult = { ok: boolean; output: string; truncated?: boolean; written?: WrittenFile[] };
+export type ToolResult = { ok: boolean; output: string; truncated?: boolean; written?: WrittenFile[]; fileChange?: FileChange };
 
 export type AgentTool<I = unknown> = {
   name: string;
