@@ -1,4 +1,5 @@
 import { formatDuration } from "../format";
+import { FileChangeDiff } from "./DiffBox";
 import { FeedRow } from "./FeedRow";
 import type { FeedItem } from "./feedModel";
 import { icons } from "./icons";
@@ -36,13 +37,19 @@ export function ToolStep({ item }: { item: ToolItem }) {
           <span className="min-w-0 flex-1 truncate text-sm">
             <span className="font-mono font-medium text-zinc-100">{started?.tool ?? "tool"}</span>
             {summary && <span className="ml-2 font-mono text-xs text-zinc-400">{summary}</span>}
+            {finished?.fileChange && (
+              <span className="ml-2 font-mono text-xs">
+                <span className="text-emerald-400">+{finished.fileChange.additions}</span> <span className="text-red-400">−{finished.fileChange.deletions}</span>
+              </span>
+            )}
           </span>
           <span className="shrink-0">
             <Outcome item={item} />
           </span>
         </summary>
         <div className="space-y-2 border-t border-zinc-800 px-3 py-3">
-          {started && <ToolInputView input={started.input} />}
+          {/* A write's diff says what its input said, and what it changed. */}
+          {finished?.fileChange ? <FileChangeDiff change={finished.fileChange} /> : started && <ToolInputView input={started.input} />}
           {showTerminal && <Terminal chunks={chunks} callId={item.callId} />}
           {cut && <p className="text-xs text-zinc-500">The output was cut: only part of it was kept.</p>}
         </div>

@@ -48,17 +48,53 @@ export function inputFields(input: unknown): InputField[] {
   });
 }
 
+const pathOf = (input: Record<string, unknown>) => {
+  const path = input.path ?? input.file_path;
+  return typeof path === "string" ? path : null;
+};
+
 /** A replace-in-file call (edit_file, Claude Code's Edit): the file and its text before and after. */
 export function fileEditOf(input: unknown): FileEdit | null {
   if (!isRecord(input)) return null;
-  const path = input.path ?? input.file_path;
+  const path = pathOf(input);
   const before = input.old_string;
   const after = input.new_string;
-  if (typeof path !== "string" || typeof before !== "string" || typeof after !== "string") return null;
+  if (path === null || typeof before !== "string" || typeof after !== "string") return null;
   return { path, before, after };
 }
 
-export type DiffLine = { op: " " | "-" | "+"; text: string };
+/** The replacements of a file-edit call: one (edit_file, Edit) or several (Claude Code's MultiEdit `edits`). */
+export function fileEditsOf(input: unknown): FileEdit[] | null {
+  const one = fileEditOf(input);
+  if (one) return [one];
+  if (!isRecord(input) || !Array.isArray(input.edits) || input.edits.length === 0) return null;
+  const path = pathOf(input);
+  if (path === null) return null;
+  const edits = input.edits.map((e) => fileEditOf(isRecord(e) ? { ...e, path } : null));
+  return edits.every((e) => e !== null) ? edits : null;
+}
+
+/** A whole-file write (write_file, Claude Code's Write): the file and its new content. */
+export function fileWriteOf(input: unknown): { path: string; content: string } | null {
+  if (!isRecord(input) || typeof input.content !== "string" || "old_string" in input) return null;
+  const path = pathOf(input);
+  return path === null ? null : { path, content: input.content };
+}
+
+export type DiffLine = { op: " " | "-" | "+" | "\\"; text: string };
+
+/** The lines of a unified diff's hunk (" kept", "-removed", "+added", "\\ No newline…") as diff lines. */
+export function hunkLines(lines: readonly string[]): DiffLine[] {
+  return lines.map((line) => {
+    const op = line[0];
+    if (op === "-" || op === "+" || op === "\\") return { op, text: op === "\\" ? line.slice(1).trim() : line.slice(1) };
+    return { op: " ", text: op === " " ? line.slice(1) : line };
+  });
+}
+
+/** A hunk's header as a unified diff writes it: where it is in the old and the new file. */
+export const hunkHeader = (h: { oldStart: number; oldLines: number; newStart: number; newLines: number }) =>
+  `@@ -${h.oldStart},${h.oldLines} +${h.newStart},${h.newLines} @@`;
 
 // Beyond this many line pairs the table would be large: the change shows as all removed, then all added.
 const MAX_DIFF_CELLS = 250_000;

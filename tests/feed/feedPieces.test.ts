@@ -3,8 +3,9 @@ import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
 import { appendToFeed, emptyFeed } from "../../components/feed/feedModel";
 import { RunFeed } from "../../components/feed/RunFeed";
-import { fileEditOf, inputFields, lineDiff, toolSummary } from "../../components/feed/readableInput";
+import { fileEditOf, fileEditsOf, fileWriteOf, hunkLines, inputFields, lineDiff, toolSummary } from "../../components/feed/readableInput";
 import { ToolInputView } from "../../components/feed/ToolInput";
+import { ToolStep } from "../../components/feed/ToolStep";
 import { toolOutput } from "../../components/feed/toolOutput";
 import { Markdown } from "../../components/ui/Markdown";
 import type { RunEvent } from "../../lib/events";
@@ -92,6 +93,96 @@ describe("a tool call's input, for people", () => {
     const fields = renderToStaticMarkup(createElement(ToolInputView, { input: { path: "docs", depth: 2 } }));
     expect(fields).not.toContain("{");
     expect(fields).toContain("path:");
+  });
+});
+
+describe("a file write, for people", () => {
+  it("reads write_file and Claude Code's Write as a whole-file write, and MultiEdit as its edits", () => {
+    expect(fileWriteOf({ path: "NOTES.md", content: "hi\n" })).toEqual({ path: "NOTES.md", content: "hi\n" });
+    expect(fileWriteOf({ file_path: "/w/a.ts", content: "x" })).toEqual({ path: "/w/a.ts", content: "x" });
+    expect(fileWriteOf({ path: "a.ts", old_string: "x", new_string: "y" })).toBeNull();
+    expect(fileWriteOf({ content: "no path" })).toBeNull();
+    expect(fileEditsOf({ file_path: "/w/a.ts", edits: [{ old_string: "a", new_string: "b" }, { old_string: "c", new_string: "d", replace_all: true }] })).toEqual([
+      { path: "/w/a.ts", before: "a", after: "b" },
+      { path: "/w/a.ts", before: "c", after: "d" },
+    ]);
+    expect(fileEditsOf({ file_path: "/w/a.ts", edits: [{ old_string: "a" }] })).toBeNull();
+    expect(fileEditsOf({ file_path: "/w/a.ts", edits: [] })).toBeNull();
+  });
+
+  it("reads a hunk's lines by their first character, the no-newline marker included", () => {
+    expect(hunkLines([" kept", "-gone", "+came", "\\ No newline at end of file", ""])).toEqual([
+      { op: " ", text: "kept" },
+      { op: "-", text: "gone" },
+      { op: "+", text: "came" },
+      { op: "\\", text: "No newline at end of file" },
+      { op: " ", text: "" },
+    ]);
+  });
+
+  it("shows a write that is still running (or Claude Code's Write) as the file, not as key: value", () => {
+    const html = renderToStaticMarkup(createElement(ToolInputView, { input: { file_path: "/w/NOTES.md", content: "one\ntwo\n" } }));
+    expect(html).toContain('data-file-write="/w/NOTES.md"');
+    expect(html).toContain("2 lines");
+    expect(html).not.toContain("content:");
+    const multi = renderToStaticMarkup(createElement(ToolInputView, { input: { file_path: "a.ts", edits: [{ old_string: "a", new_string: "b" }, { old_string: "c", new_string: "d" }] } }));
+    expect(multi.split('data-edit-diff="a.ts"')).toHaveLength(3);
+  });
+
+  it("shows a finished write as its diff against the file's previous content, with the counts on the step's line", () => {
+    const feed = appendToFeed(emptyFeed(), [
+      event({ type: "tool.started", callId: "w1", tool: "write_file", input: { path: "src/a.ts", content: "one\nTWO\nthree\n" } }),
+      event({
+        type: "tool.finished",
+        callId: "w1",
+        ok: true,
+        output: "updated src/a.ts (14 bytes, was 14)",
+        durationMs: 3,
+        fileChange: {
+          path: "src/a.ts",
+          created: false,
+          additions: 1,
+          deletions: 1,
+          hunks: [{ oldStart: 1, oldLines: 3, newStart: 1, newLines: 3, lines: [" one", "-two", "+TWO", " three"] }],
+          omittedLines: 12,
+        },
+      }),
+    ]);
+    const item = feed.items[0]!;
+    if (item.kind !== "tool") throw new Error("expected a tool step");
+    const html = renderToStaticMarkup(createElement(ToolStep, { item }));
+    expect(html).toContain('data-file-change="src/a.ts"');
+    expect(html).toContain("@@ -1,3 +1,3 @@");
+    expect(html).toMatch(/data-diff-op="-"[^>]*>.*two</);
+    expect(html).toMatch(/data-diff-op="\+"[^>]*>.*TWO</);
+    expect(html).toContain("12 more lines of this change not shown here.");
+    // The diff replaces the input: the written content is not shown a second time.
+    expect(html).not.toContain("data-tool-input");
+    expect(html).not.toContain("new file");
+  });
+
+  it("marks a created file as new, without a hunk header", () => {
+    const html = renderToStaticMarkup(
+      createElement(ToolStep, {
+        item: {
+          kind: "tool",
+          key: "k",
+          callId: "w2",
+          output: [],
+          finished: {
+            ...(event({ type: "tool.finished" }).event as Extract<RunEvent, { type: "tool.finished" }>),
+            callId: "w2",
+            ok: true,
+            output: "created NOTES.md (3 bytes)",
+            durationMs: 1,
+            fileChange: { path: "NOTES.md", created: true, additions: 1, deletions: 0, hunks: [{ oldStart: 1, oldLines: 0, newStart: 1, newLines: 1, lines: ["+hi"] }], omittedLines: 0 },
+          },
+        },
+      }),
+    );
+    expect(html).toContain("new file");
+    expect(html).not.toContain("@@");
+    expect(html).not.toContain("not shown here");
   });
 });
 
