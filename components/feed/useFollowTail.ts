@@ -1,31 +1,31 @@
 "use client";
 
-import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useLayoutEffect, useReducer, useRef } from "react";
+import { initialTail, nextTail } from "./tailCount";
 
 // The feed's end within this many pixels below the window's bottom counts as "at the end".
 const AT_END_PX = 48;
-
-type Tail = { following: boolean; newSteps: number };
 
 const endInView = (el: HTMLElement | null, steps: number) => el !== null && steps > 0 && el.getBoundingClientRect().top <= window.innerHeight + AT_END_PX;
 
 /**
  * Follows the end of a growing feed in the window's scroll, as a terminal does: while the
  * feed's end is in view, each change to `items` scrolls it back into view; once the person
- * scrolls up it stays put and counts the steps that arrived since (`newSteps`); `jump()`
- * goes back to the end and follows again. The first steps (the replay when the page opens)
- * never move the page: it opens at the top, where what waits for the person is.
+ * scrolls away it stays put and counts the steps that arrived since (`newSteps`, see
+ * tailCount.ts); `jump()` goes back to the end and follows again. The first steps (the replay
+ * when the page opens) never move the page: it opens at the top, where what waits for the
+ * person is.
  */
 export function useFollowTail(items: readonly unknown[]) {
   const end = useRef<HTMLDivElement>(null);
   const following = useRef(false);
   const seenCount = useRef(items.length);
-  const [tail, setTail] = useState<Tail>({ following: false, newSteps: 0 });
+  const [tail, dispatch] = useReducer(nextTail, initialTail);
 
   const measure = useCallback(() => {
     const inView = endInView(end.current, seenCount.current);
     following.current = inView;
-    setTail((t) => (inView ? (t.following && t.newSteps === 0 ? t : { following: true, newSteps: 0 }) : t.following ? { ...t, following: false } : t));
+    dispatch({ kind: "measured", endInView: inView });
   }, []);
 
   useEffect(() => {
@@ -50,15 +50,14 @@ export function useFollowTail(items: readonly unknown[]) {
       end.current?.scrollIntoView({ block: "end" });
       return;
     }
-    const added = items.length - before;
-    if (added > 0) setTail((t) => ({ ...t, newSteps: t.newSteps + added }));
+    dispatch({ kind: "grew", added: items.length - before });
   }, [items, measure]);
 
   const jump = useCallback(() => {
     following.current = true;
     // Instant: a smooth scroll would pass through "not at the end" and stop following.
     end.current?.scrollIntoView({ block: "end" });
-    setTail({ following: true, newSteps: 0 });
+    dispatch({ kind: "jumped" });
   }, []);
 
   return { endRef: end, following: tail.following, newSteps: tail.newSteps, jump };
