@@ -18,9 +18,25 @@ function Item({ label, children }: { label: string; children: React.ReactNode })
 
 const When = ({ iso }: { iso: string | null }) => (iso ? <Time iso={iso} /> : <span className="text-zinc-600">—</span>);
 
-/** The facts of a run: where it works, how, and when. */
-export function RunDetails({ run, now }: { run: RunRecord; now: number }) {
+/**
+ * How long the run has worked, over every round: live "Running for" while a round is under
+ * way (as the runs list says it), the total once it ended or waits for its review.
+ */
+function WorkTime({ run, duration, working }: { run: RunRecord; duration: number | null; working: boolean }) {
+  return (
+    <Item label={working ? "Running for" : "Duration"}>
+      <span suppressHydrationWarning data-testid="run-details-duration" title={run.startedAt ? `since ${absoluteTime(run.startedAt)}` : undefined}>
+        {duration === null ? <span className="text-zinc-600">not started</span> : formatDuration(duration)}
+      </span>
+      {run.round > 1 && <span className="block text-xs text-zinc-500">over {run.round} rounds</span>}
+    </Item>
+  );
+}
+
+/** The facts of a run: where it works, how, when, and what it used (`turns`: the model turns so far, from the feed). */
+export function RunDetails({ run, now, turns }: { run: RunRecord; now: number; turns: number | null }) {
   const duration = runDuration(run, now);
+  const working = run.roundStartedAt !== null && run.finishedAt === null;
   return (
     <dl className="grid grid-cols-2 gap-x-6 gap-y-4 sm:grid-cols-4">
       <Item label="Repository">{run.repo}</Item>
@@ -44,12 +60,9 @@ export function RunDetails({ run, now }: { run: RunRecord; now: number }) {
       </Item>
       <Item label="Created"><When iso={run.createdAt} /></Item>
       <Item label="Started"><When iso={run.startedAt} /></Item>
-      <Item label="Finished"><When iso={run.finishedAt} /></Item>
-      <Item label="Duration">
-        <span suppressHydrationWarning title={run.startedAt ? `since ${absoluteTime(run.startedAt)}` : undefined}>
-          {duration === null ? <span className="text-zinc-600">not started</span> : formatDuration(duration)}
-        </span>
-      </Item>
+      {/* A finish time only once there is one: while the run works its clock says how long. */}
+      {run.finishedAt && !working && <Item label="Finished"><When iso={run.finishedAt} /></Item>}
+      <WorkTime run={run} duration={duration} working={working} />
       <Item label="Attempt">{run.attempt || <span className="text-zinc-600">—</span>}</Item>
       {/* A shell command is the person's own instruction: approvals apply to agent runs only. */}
       {run.executor === "cli" ? (
@@ -71,10 +84,12 @@ export function RunDetails({ run, now }: { run: RunRecord; now: number }) {
       <Item label="Downloads">
         <RunDownloads runId={run.id} />
       </Item>
-      {hasUsage(run) && (
-        <div className="col-span-2 sm:col-span-4">
+      {(hasUsage(run) || turns !== null) && (
+        <div className="col-span-2 min-w-0">
           <dt className="text-xs font-medium text-zinc-500">Usage</dt>
-          <dd className="mt-0.5"><UsageSummary usage={run} detailed /></dd>
+          <dd className="mt-0.5" data-testid="usage-summary">
+            <UsageSummary usage={run} turns={turns} detailed />
+          </dd>
         </div>
       )}
       {run.lineage && (run.lineage.origin || run.lineage.schedule || run.lineage.derived.length > 0) && (

@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { statusLabel } from "@/lib/contracts/runLifecycle";
 import { originLabels } from "@/lib/contracts/runOrigin";
+import { scheduleHref } from "@/lib/scheduleLink";
 import type { RunLineage } from "@/lib/services/runLineage";
 import { linkClass } from "../ui/styles";
 
@@ -26,14 +27,22 @@ export function RunLineageLinks({ lineage }: { lineage: RunLineage }) {
         </li>
       )}
       {schedule && (
-        <li data-testid="run-schedule">
-          Started by the schedule{" "}
+        <li data-testid="run-schedule" data-schedule-deleted={schedule.deleted || undefined}>
           {schedule.name !== null ? (
-            <Link href="/schedules" className={linkClass}>
-              {schedule.name}
-            </Link>
+            <>
+              Started by the schedule{" "}
+              <Link href={scheduleHref(schedule.id)} className={linkClass}>
+                {schedule.name}
+              </Link>
+            </>
+          ) : schedule.deleted ? (
+            <>
+              Started by a schedule <span className="text-zinc-500">that has since been deleted</span>
+            </>
           ) : (
-            <span className="text-zinc-500">that has since been deleted (or that you cannot see)</span>
+            <>
+              Started by a schedule <span className="text-zinc-500">you cannot see</span>
+            </>
           )}
         </li>
       )}

@@ -25,13 +25,12 @@ import { RunDetails } from "./RunDetails";
 import type { RunRecord } from "./runTypes";
 import { StatusBadge } from "./StatusBadge";
 import { StreamIndicator } from "./StreamIndicator";
-import { UsageSummary } from "./UsageSummary";
 
 // secretFindings: the latest diff's push-protection findings, once its diff.ready is seen.
 // openRequests: requests asked and not resolved in the feed; while one is, the run waits (as
 // the projection says), also after a job process took the run over and announced run.started.
 // asked: every request seen (from the page's first reading, then the feed), for the action bar;
-// diffFiles: how many files the latest diff changed.
+// diffFiles: how many files the latest diff changed; turns: the model turns of the latest usage event.
 type State = {
   run: RunRecord;
   feed: Feed;
@@ -42,13 +41,14 @@ type State = {
   asked: ReadonlyMap<string, InputRequest>;
   answered: ReadonlySet<string>;
   diffFiles: number | null;
+  turns: number | null;
 };
 type Batch = { id: string; event: RunEvent }[];
 
 function reduce(state: State, batch: Batch): State {
   const fresh = batch.filter((e) => !state.feed.seen.has(e.id));
   if (!fresh.length) return state;
-  let { run, diffHead, pullRequestUrl, secretFindings, asked, answered, diffFiles } = state;
+  let { run, diffHead, pullRequestUrl, secretFindings, asked, answered, diffFiles, turns } = state;
   const openRequests = new Set(state.openRequests);
   for (const { event } of fresh) {
     if (event.type === "input.requested") {
@@ -68,8 +68,9 @@ function reduce(state: State, batch: Batch): State {
       diffFiles = event.files.length;
     }
     if (event.type === "push.finished" && event.pullRequestUrl) pullRequestUrl = event.pullRequestUrl;
+    if (event.type === "usage" && event.turn !== undefined) turns = event.turn;
   }
-  return { run, diffHead, pullRequestUrl, secretFindings, openRequests, asked, answered, diffFiles, feed: appendToFeed(state.feed, fresh) };
+  return { run, diffHead, pullRequestUrl, secretFindings, openRequests, asked, answered, diffFiles, turns, feed: appendToFeed(state.feed, fresh) };
 }
 
 /** What the action bar holds: the open requests while the run can take an answer, else the review. */
@@ -111,6 +112,7 @@ export function RunLive({
     asked: new Map(pendingInputs.map(({ deadline: _deadline, ...r }) => [r.requestId, { ...r, runId: initial.id }])),
     answered: new Set<string>(),
     diffFiles: null,
+    turns: null,
   }));
   // A decision starts new activity (a push, a follow-up run): follow the events again.
   const [generation, setGeneration] = useState(0);
@@ -152,7 +154,7 @@ export function RunLive({
       <ActionBar key={pending?.kind === "inputs" ? pending.requests.map((r) => r.requestId).join(" ") : (pending?.kind ?? "none")} pending={pending} />
 
       <Card>
-        <RunDetails run={run} now={now} />
+        <RunDetails run={run} now={now} turns={state.turns} />
       </Card>
       <Card title={run.executor === "cli" ? "Command" : "Task"}>
         {run.command ? (
@@ -174,14 +176,7 @@ export function RunLive({
 
       <Card
         title="Steps"
-        actions={
-          <div className="flex flex-wrap items-center gap-3">
-            {stream.notice && <span className="text-xs text-amber-300">{stream.notice}</span>}
-            <span data-testid="usage-summary">
-              <UsageSummary usage={run} detailed />
-            </span>
-          </div>
-        }
+        actions={stream.notice ? <span className="text-xs text-amber-300">{stream.notice}</span> : undefined}
       >
         {state.feed.items.length ? (
           <RunFeed items={state.feed.items} runStatus={run.status} inBar={inBar} />

@@ -1,17 +1,40 @@
 import Link from "next/link";
+import { scheduleAnchor } from "@/lib/scheduleLink";
 import type { ScheduleView } from "@/lib/services/schedules";
 import type { FormAction } from "../forms/useFormAction";
+import { cx } from "../ui/cx";
 import { linkClass } from "../ui/styles";
 import { Time } from "../ui/Time";
 import { NextFire } from "./NextFire";
 import { ScheduleButtons } from "./ScheduleButtons";
 
-export function ScheduleList({ schedules, showOwner, toggle, remove }: { schedules: ScheduleView[]; showOwner: boolean; toggle: FormAction<null>; remove: FormAction<null> }) {
+/** `highlight`: the schedule a link pointed to (a run's "Started by the schedule …"), marked in the list. */
+export function ScheduleList({
+  schedules,
+  showOwner,
+  toggle,
+  remove,
+  highlight,
+}: {
+  schedules: ScheduleView[];
+  showOwner: boolean;
+  toggle: FormAction<null>;
+  remove: FormAction<null>;
+  highlight?: string;
+}) {
   if (!schedules.length) return <p className="text-sm text-zinc-400">No schedules yet. Add one below.</p>;
   return (
     <ul data-testid="schedules" className="divide-y divide-zinc-800">
       {schedules.map((s) => (
-        <li key={s.id} className="flex flex-wrap items-start justify-between gap-3 py-3 first:pt-0 last:pb-0">
+        <li
+          key={s.id}
+          id={scheduleAnchor(s.id)}
+          data-highlighted={s.id === highlight || undefined}
+          className={cx(
+            "flex scroll-mt-24 flex-wrap items-start justify-between gap-3",
+            s.id === highlight ? "-mx-3 rounded-lg bg-indigo-950/40 p-3 ring-1 ring-indigo-700" : "py-3 first:pt-0 last:pb-0",
+          )}
+        >
           <div className="min-w-0 flex-1 space-y-1">
             <p className="flex flex-wrap items-center gap-2 text-sm font-medium text-zinc-100">
               {s.name}

@@ -16,7 +16,8 @@ type LinkedRun = { kind: RunOriginKind; runId: string; title: string; status: Ru
  */
 export type RunLineage = {
   origin: (Omit<LinkedRun, "title" | "status" | "createdAt"> & { title: string | null }) | null;
-  schedule: { id: string; name: string | null } | null;
+  // `deleted`: the schedule is gone (its runs keep its id); `name` null: deleted or not the viewer's to see.
+  schedule: { id: string; name: string | null; deleted: boolean } | null;
   derived: LinkedRun[];
 };
 
@@ -43,7 +44,7 @@ export async function runLineage(app: Pick<App, "db">, principal: Principal, row
       .where(eq(schedule.id, row.scheduleId))
       .limit(1);
     // Schedules follow the same rule as runs: their owner's, and every one for an admin.
-    scheduleLink = { id: row.scheduleId, name: made && seesRunOf(visibility, made.userId) ? made.name : null };
+    scheduleLink = { id: row.scheduleId, name: made && seesRunOf(visibility, made.userId) ? made.name : null, deleted: !made };
   }
 
   const visible = visibleRunsCondition(visibility);

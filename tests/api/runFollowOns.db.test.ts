@@ -291,13 +291,13 @@ describe("re-run, retry, follow-up and duplicate of a run", () => {
       const runId = outcome.kind === "created" ? outcome.runId : "";
       const made = await getRun(runId);
       expect(made.scheduleId).toBe(schedule.id);
-      expect(made.lineage?.schedule).toEqual({ id: schedule.id, name: "nightly lint" });
-      expect((await getRun(runId, admin)).lineage?.schedule).toEqual({ id: schedule.id, name: "nightly lint" });
+      expect(made.lineage?.schedule).toEqual({ id: schedule.id, name: "nightly lint", deleted: false });
+      expect((await getRun(runId, admin)).lineage?.schedule).toEqual({ id: schedule.id, name: "nightly lint", deleted: false });
       // A run made by hand has none.
       expect((await submit({ repo: "app", command: "true" })).scheduleId).toBeNull();
       // Deleted: the run still says a schedule made it.
       expect((await call(deleteScheduleRoute, `/api/schedules/${schedule.id}`, { as: alice, method: "DELETE", params: { id: schedule.id } })).status).toBeLessThan(300);
-      expect((await getRun(runId)).lineage?.schedule).toEqual({ id: schedule.id, name: null });
+      expect((await getRun(runId)).lineage?.schedule).toEqual({ id: schedule.id, name: null, deleted: true });
     });
   });
 });

@@ -3,6 +3,7 @@ import { ScheduleForm } from "@/components/schedules/ScheduleForm";
 import { ScheduleList } from "@/components/schedules/ScheduleList";
 import { Card } from "@/components/ui/Card";
 import { PageHeader } from "@/components/ui/PageHeader";
+import { SCHEDULE_PARAM } from "@/lib/scheduleLink";
 import { requirePrincipal } from "@/lib/server/pageAuth";
 import { isAdmin } from "@/lib/services/principal";
 import { executorChoices } from "@/lib/services/executorChoice";
@@ -12,8 +13,12 @@ import { createScheduleAction, deleteScheduleAction, setScheduleEnabledAction } 
 
 export const metadata: Metadata = { title: "Schedules" };
 
-export default async function SchedulesPage() {
+type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
+
+/** `?schedule=<id>`: the schedule a run's link points to, marked in the list (lib/scheduleLink.ts). */
+export default async function SchedulesPage({ searchParams }: Props) {
   const { app, principal } = await requirePrincipal();
+  const highlight = (await searchParams)[SCHEDULE_PARAM];
   const [schedules, repos] = await Promise.all([listSchedules(app, principal), listRepos(app)]);
   const choices = await executorChoices(app).catch((e: unknown) => {
     // The form still renders (only shell commands offered); saving answers 503 while the queue is unreachable.
@@ -24,7 +29,13 @@ export default async function SchedulesPage() {
     <div className="mx-auto max-w-3xl space-y-6">
       <PageHeader title="Schedules" description="Runs started on a cron pattern, as you, from a saved task. Each one still waits for your review." />
       <Card title={isAdmin(principal) ? "All schedules" : "Your schedules"}>
-        <ScheduleList schedules={schedules} showOwner={isAdmin(principal)} toggle={setScheduleEnabledAction} remove={deleteScheduleAction} />
+        <ScheduleList
+          schedules={schedules}
+          showOwner={isAdmin(principal)}
+          toggle={setScheduleEnabledAction}
+          remove={deleteScheduleAction}
+          highlight={typeof highlight === "string" ? highlight : undefined}
+        />
       </Card>
       <Card title="New schedule">
         {repos.length ? (
