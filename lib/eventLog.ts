@@ -46,6 +46,8 @@ export function eventLogKeys(namespace = "") {
     suspendedRuns: `${ns}agentdesk:suspended-runs`,
     // What the recorder changed on runs, once written (lib/contracts/runChanges.ts): the users' live channels.
     runChanges: `${ns}agentdesk:run-changes`,
+    // Users whose access changed (disabled, removed, role): every web process ends their live streams (lib/server/accessHub.ts).
+    accessChanges: `${ns}agentdesk:access-changes`,
   };
 }
 export type EventLogKeys = ReturnType<typeof eventLogKeys>;

@@ -86,7 +86,7 @@ async function failed(err: unknown, request: Request, res: http.ServerResponse):
 
 async function serveRunFeed({ request, params, res }: Incoming): Promise<void> {
   const feed = await runFeedFor(await routeContext(RUN_FEED_ACCESS, request, params));
-  if (res.destroyed) return;
+  if (res.destroyed) return feed.access?.release();
   res.writeHead(200, headersWith(SSE_HEADERS));
   // The headers go now: an EventSource opens on them, before the first event.
   res.flushHeaders();

@@ -1,6 +1,7 @@
 import type { Db } from "../db/client";
 import { readRunEvents, type EventLog } from "../eventLog";
 import type { StoredEvent } from "../events";
+import type { AccessGrant } from "./accessHub";
 import { eventsOlderThanStream, isAfter } from "./runEventCatchUp";
 import type { LiveViewer, RunEventHub } from "./runEventHub";
 import { webSseConnection, type SseConnection } from "./sseConnection";
@@ -180,7 +181,15 @@ class RunEventViewer implements LiveViewer {
   }
 }
 
-export type RunFeedOptions = { db: Db; log: EventLog; hub: RunEventHub; runId: string; afterId: string };
+export type RunFeedOptions = {
+  db: Db;
+  log: EventLog;
+  hub: RunEventHub;
+  runId: string;
+  afterId: string;
+  /** The viewer's access (lib/server/accessHub.ts): the feed ends when it is revoked. */
+  access?: AccessGrant;
+};
 
 /**
  * A run's events as server-sent events, written to `connection`: everything after `afterId`
@@ -189,6 +198,13 @@ export type RunFeedOptions = { db: Db; log: EventLog; hub: RunEventHub; runId: s
  * `id:`, so a reconnect resumes with no gap.
  */
 export function startRunEventFeed(opts: RunFeedOptions, connection: SseConnection): void {
+  const { access } = opts;
+  if (access) {
+    connection.onClose(access.release);
+    // Its user was disabled, removed or given another role: the client reconnects, authenticated afresh.
+    if (access.signal.aborted) queueMicrotask(() => connection.end());
+    else access.signal.addEventListener("abort", () => connection.end(), { once: true });
+  }
   new RunEventViewer(opts.db, opts.log, opts.hub, opts.runId, opts.afterId, connection);
 }
 

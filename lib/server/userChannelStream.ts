@@ -23,6 +23,8 @@ export type UserChannelOptions = {
   signal: AbortSignal;
   heartbeatMs?: number;
   maxUnread?: number;
+  /** Called once when the channel ends, however it ends. */
+  onEnd?: () => void;
 };
 
 /**
@@ -51,6 +53,7 @@ export function userChannelStream(opts: UserChannelOptions): ReadableStream<Uint
         closed = true;
         unsubscribe?.();
         clearInterval(heartbeat);
+        opts.onEnd?.();
       };
       const close = () => {
         if (closed) return;
@@ -77,6 +80,7 @@ export function userChannelStream(opts: UserChannelOptions): ReadableStream<Uint
         send(entry.sse);
         sentId = entry.id;
       };
+      if (signal.aborted) return close();
       signal.addEventListener("abort", close, { once: true });
       // Subscribed before anything is read: what arrives meanwhile is held, then handed on in order.
       unsubscribe = hub.subscribe({
@@ -126,6 +130,7 @@ export function userChannelStream(opts: UserChannelOptions): ReadableStream<Uint
       closed = true;
       unsubscribe?.();
       clearInterval(heartbeat);
+      opts.onEnd?.();
     },
   });
 }

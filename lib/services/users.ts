@@ -4,6 +4,7 @@ import { terminalStatuses } from "../contracts/runLifecycle";
 import type { Db } from "../db/client";
 import { apiToken, approvalRule, run, schedule, session, user } from "../db/schema";
 import { AppError } from "../errors";
+import { announceAccessChanged } from "../server/accessHub";
 import type { App } from "../server/app";
 import { isAdmin, type Principal } from "./principal";
 
@@ -111,11 +112,18 @@ const LAST_ADMIN = "At least one admin who can sign in must remain: make another
 /**
  * Changes a user's role and/or disables or re-enables the account. Disabling ends every session
  * of the account at once; its API tokens stop working on their next request (checked with every
- * request in lib/services/session.ts) and sign-in is refused (lib/auth.ts).
+ * request in lib/services/session.ts) and sign-in is refused (lib/auth.ts). Disabling or a new
+ * role also ends the account's open live streams on every web process (lib/server/accessHub.ts):
+ * they reconnect with what the account may now see, or not at all.
  */
-export async function updateUser(app: Pick<App, "db">, principal: Principal, id: string, input: UpdateUserInput): Promise<UserView> {
+export async function updateUser(
+  app: Pick<App, "db" | "redis" | "config">,
+  principal: Principal,
+  id: string,
+  input: UpdateUserInput,
+): Promise<UserView> {
   assertAdmin(principal);
-  await app.db.transaction(async (tx) => {
+  const accessChanged = await app.db.transaction(async (tx) => {
     const { target, otherActiveAdmins } = await lockTarget(tx, id);
     const wasActiveAdmin = target.role === "admin" && !target.disabledAt;
     const role = input.role ?? target.role;
@@ -127,7 +135,9 @@ export async function updateUser(app: Pick<App, "db">, principal: Principal, id:
       .set({ role, disabledAt: disabled ? (target.disabledAt ?? new Date()) : null, updatedAt: new Date() })
       .where(eq(user.id, id));
     if (disabled) await tx.delete(session).where(eq(session.userId, id));
+    return role !== target.role || (disabled && !target.disabledAt);
   });
+  if (accessChanged) await announceAccessChanged(app, id);
   const view = (await listUsers(app, principal)).find((u) => u.id === id);
   if (!view) throw new AppError("not_found", "No such user");
   return view;
@@ -140,12 +150,12 @@ export type UserRemoval = { email: string; runsDeleted: number; schedulesDeleted
  * approval rules and their runs (with those runs' events and diffs). Refused (409) while any
  * of their runs is unfinished, and for one's own account. Decisions they took on other
  * people's runs stay, under the email recorded with each. To keep their runs, disable the
- * account instead.
+ * account instead. Its open live streams end on every web process.
  */
-export async function removeUser(app: Pick<App, "db">, principal: Principal, id: string): Promise<UserRemoval> {
+export async function removeUser(app: Pick<App, "db" | "redis" | "config">, principal: Principal, id: string): Promise<UserRemoval> {
   assertAdmin(principal);
   if (id === principal.userId) throw new AppError("conflict", "You cannot remove your own account");
-  return app.db.transaction(async (tx) => {
+  const removal = await app.db.transaction(async (tx) => {
     const { target, otherActiveAdmins } = await lockTarget(tx, id);
     if (target.role === "admin" && !target.disabledAt && otherActiveAdmins === 0) throw new AppError("conflict", LAST_ADMIN);
     const [runs] = await tx
@@ -164,6 +174,9 @@ export async function removeUser(app: Pick<App, "db">, principal: Principal, id:
     await tx.delete(user).where(eq(user.id, id));
     return { email: target.email, runsDeleted: runs?.all ?? 0, schedulesDeleted: schedules?.n ?? 0 };
   });
+  // Its sessions and tokens went with it; its open live streams end too.
+  await announceAccessChanged(app, id);
+  return removal;
 }
 
 /** Whether the account is disabled (sign-in refuses it). Unknown ids count as not disabled. */
@@ -171,3 +184,4 @@ export async function isUserDisabled(db: Db, id: string): Promise<boolean> {
   const [row] = await db.select({ disabledAt: user.disabledAt }).from(user).where(eq(user.id, id));
   return !!row?.disabledAt;
 }
+

@@ -2,6 +2,7 @@ import { STREAM_ID } from "@/lib/eventLog";
 import { fieldError } from "@/lib/errors";
 import { route } from "@/lib/http/route";
 import { sseResponse } from "@/lib/http/sseResponse";
+import { watchAccess } from "@/lib/server/accessHub";
 import { userChannelHub } from "@/lib/server/userChannelHub";
 import { userChannelStream } from "@/lib/server/userChannelStream";
 import { runVisibility } from "@/lib/services/runVisibility";
@@ -22,13 +23,16 @@ function resumeFrom(req: Request): string | null {
  */
 export const GET = route({ access: "user" }, async ({ app, principal, req }) => {
   const afterId = resumeFrom(req);
+  // The channel ends when the user is disabled, removed or given another role (lib/server/accessHub.ts).
+  const access = await watchAccess(app, principal);
   const stream = userChannelStream({
     redis: app.redis,
     stream: app.eventLog.keys.runChanges,
     hub: userChannelHub(app.config.redisUrl, app.config.redisPrefix),
     visibility: runVisibility(principal),
     afterId,
-    signal: req.signal,
+    signal: AbortSignal.any([req.signal, access.signal]),
+    onEnd: access.release,
   });
   return sseResponse(stream);
 });
