@@ -6,7 +6,7 @@ import type { Config } from "./config";
 import type { Db } from "./db/client";
 import { schema, user as userTable, verification } from "./db/schema";
 import { CLIENT_ADDRESS_HEADER } from "./server/clientAddress";
-import { createSignUpGate, SignUpRefused } from "./services/signUpGate";
+import { createSignUpGate, SignUpRefused, type Admitted } from "./services/signUpGate";
 import { eq } from "drizzle-orm";
 
 /** The invitation token a sign-up request carries in its body (`invitation`), if any. */
@@ -25,9 +25,9 @@ const refused = (message: string) => new APIError("FORBIDDEN", { message, code: 
  */
 export function createAuth({ db, config, secret }: { db: Db; config: Config; secret: string }) {
   const gate = createSignUpGate(db, config.openSignup);
-  // The invitation a sign-up used, from the user row's "before" hook to its "after" hook (the
-  // same endpoint context is passed to both), to record which account it created.
-  const usedInvitation = new WeakMap<object, string>();
+  // What admitted a sign-up (its invitation, its team), from the user row's "before" hook to its
+  // "after" hook (the same endpoint context is passed to both), to record the account it created.
+  const admittedBy = new WeakMap<object, Admitted>();
   return betterAuth({
     baseURL: config.appUrl,
     basePath: "/api/auth",
@@ -111,7 +111,7 @@ export function createAuth({ db, config, secret }: { db: Db; config: Config; sec
           before: async (data, ctx) => {
             try {
               const admitted = await gate.admit(invitationOf(ctx?.body), data.email);
-              if (ctx && admitted.invitationId) usedInvitation.set(ctx, admitted.invitationId);
+              if (ctx) admittedBy.set(ctx, admitted);
               return { data: { ...data, role: admitted.role } };
             } catch (err) {
               if (err instanceof SignUpRefused) throw refused(err.message);
@@ -119,8 +119,8 @@ export function createAuth({ db, config, secret }: { db: Db; config: Config; sec
             }
           },
           after: async (created, ctx) => {
-            const invitationId = ctx ? usedInvitation.get(ctx) : undefined;
-            if (invitationId) await gate.recordUse(invitationId, created.id);
+            const admitted = ctx ? admittedBy.get(ctx) : undefined;
+            if (admitted) await gate.recordUse(admitted, created.id);
           },
         },
       },

@@ -55,7 +55,7 @@ export default async function RunsPage({ searchParams }: { searchParams: Promise
     executor: query.executor,
   };
   const filtered = runFilterSearch(filters) !== "" || query.cursor !== undefined;
-  const [page, repos, owners] = await Promise.all([listRuns(app, principal, query), listRepos(app), runOwners(app, principal)]);
+  const [page, repos, owners] = await Promise.all([listRuns(app, principal, query), listRepos(app, principal), runOwners(app, principal)]);
   const admin = isAdmin(principal);
   const newRun = (
     <Link href="/runs/new" className={buttonClass("primary")}>

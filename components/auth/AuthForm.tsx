@@ -4,6 +4,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { safeReturnTo, signInPathFor } from "@/lib/returnTo";
+import type { TeamRole } from "@/lib/teamRoles";
 import { Field } from "../forms/Field";
 import { FormError } from "../forms/FormError";
 import { cardClass, buttonClass, inputClass, linkClass } from "../ui/styles";
@@ -15,7 +16,8 @@ type Mode = "sign-in" | "sign-up";
 export type InvitationInfo = {
   token: string;
   email: string | null;
-  role: "admin" | "user" | null;
+  teamRole: TeamRole | null;
+  teamName: string | null;
   invitedBy: { name: string; email: string } | null;
 };
 
@@ -76,7 +78,13 @@ export function AuthForm({ mode, invitation, returnTo = "/" }: { mode: Mode; inv
           ) : (
             "You are invited"
           )}
-          {invitation.role === "admin" ? " as an admin" : ""}
+          {invitation.teamName ? (
+            <>
+              {" "}
+              to <span className="text-zinc-200">{invitation.teamName}</span>
+              {invitation.teamRole ? ` as ${invitation.teamRole === "admin" || invitation.teamRole === "owner" ? "an" : "a"} ${invitation.teamRole}` : ""}
+            </>
+          ) : null}
           {invitation.email ? (
             <>
               {" "}

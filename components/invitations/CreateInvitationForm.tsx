@@ -5,6 +5,7 @@ import { FormError } from "../forms/FormError";
 import { SubmitButton } from "../forms/SubmitButton";
 import { useFormAction, type FormAction } from "../forms/useFormAction";
 import { useResetOnSuccess } from "../forms/useResetOnSuccess";
+import { teamRoleLabels, type TeamRole } from "@/lib/teamRoles";
 import { inputClass } from "../ui/styles";
 import { NewInvitationBox, type NewInvitation } from "./NewInvitationBox";
 
@@ -15,7 +16,8 @@ const lifetimes = [
   { hours: 720, label: "30 days" },
 ];
 
-export function CreateInvitationForm({ action }: { action: FormAction<NewInvitation> }) {
+/** `roles`: the roles the inviter may give (lib/teamRoles.ts rolesManageableBy). */
+export function CreateInvitationForm({ action, roles }: { action: FormAction<NewInvitation>; roles: readonly TeamRole[] }) {
   const { onSubmit, pending, fieldErrors, error, result } = useFormAction(action);
   const form = useResetOnSuccess(result);
   return (
@@ -27,10 +29,13 @@ export function CreateInvitationForm({ action }: { action: FormAction<NewInvitat
           <Field id="email" label="Email (optional)" error={fieldErrors.email} hint="Only this address can use the link.">
             <input id="email" name="email" type="email" className={inputClass(!!fieldErrors.email)} placeholder="ada@example.com" {...describedBy("email", fieldErrors.email)} />
           </Field>
-          <Field id="role" label="Role" error={fieldErrors.role}>
-            <select id="role" name="role" defaultValue="user" className={inputClass(!!fieldErrors.role)}>
-              <option value="user">User</option>
-              <option value="admin">Admin</option>
+          <Field id="teamRole" label="Role in the team" error={fieldErrors.teamRole}>
+            <select id="teamRole" name="teamRole" defaultValue="member" className={inputClass(!!fieldErrors.teamRole)}>
+              {roles.map((r) => (
+                <option key={r} value={r}>
+                  {teamRoleLabels[r]}
+                </option>
+              ))}
             </select>
           </Field>
           <Field id="expiresInHours" label="Valid for" error={fieldErrors.expiresInHours}>

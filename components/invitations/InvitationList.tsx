@@ -24,7 +24,7 @@ export function InvitationList({ invitations, revokeAction }: { invitations: Inv
                 {i.status}
               </span>
               {i.email ?? "Any email address"}
-              {i.role === "admin" && <span className="text-xs text-indigo-300">admin</span>}
+              <span className="text-xs text-indigo-300">{i.teamRole}</span>
             </p>
             <p className="mt-0.5 text-xs text-zinc-500">
               created <Time iso={i.createdAt.toISOString()} />

@@ -15,6 +15,7 @@ import {
 import { inputDecisions, inputKinds, inputRequestStatuses } from "../contracts/inputRequests";
 import { runStatuses } from "../contracts/runLifecycle";
 import { runOriginKinds } from "../contracts/runOrigin";
+import { teamRoles, tokenScopes } from "../teamRoles";
 
 // The run statuses are declared in the lifecycle contract; the type is re-exported for callers.
 export type { RunStatus } from "../contracts/runLifecycle";
@@ -34,6 +35,9 @@ export const user = pgTable("user", {
   // Set by an admin (lib/services/users.ts): the account cannot sign in, its sessions were
   // ended and its API tokens stop working (checked on every request). Null: active.
   disabledAt: timestamp("disabled_at", { withTimezone: true }),
+  // The team the person works in (the team switcher, POST /api/me/team); checked against their
+  // memberships on every request (lib/services/teams.ts), so a stale value falls back.
+  currentTeamId: text("current_team_id"),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });
@@ -95,6 +99,34 @@ export const rateLimit = pgTable("rate_limit", {
 
 // ---- AgentDesk ----
 
+/**
+ * A team (lib/services/teams.ts): repositories, runs, schedules and what hangs off a repository
+ * (rules, MCP servers, environments) belong to one, and its members reach them by their role
+ * (lib/teamRoles.ts). Our own tables rather than better-auth's organization plugin: four roles
+ * including viewer, our invitations, and one writer for membership changes.
+ */
+export const team = pgTable("team", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  slug: text("slug").notNull().unique(),
+  createdAt: createdAt(),
+});
+
+export const teamMember = pgTable(
+  "team_member",
+  {
+    teamId: text("team_id")
+      .notNull()
+      .references(() => team.id, { onDelete: "cascade" }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => user.id, { onDelete: "cascade" }),
+    role: text("role", { enum: teamRoles }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.teamId, t.userId] }), index("team_member_user_idx").on(t.userId, t.createdAt)],
+);
+
 export const apiToken = pgTable(
   "api_token",
   {
@@ -107,6 +139,12 @@ export const apiToken = pgTable(
     tokenHash: text("token_hash").notNull().unique(),
     // First characters, so a user can tell tokens apart in the list.
     prefix: text("prefix").notNull(),
+    // A token acts in one team, as its user's role there capped by its scope (lib/teamRoles.ts);
+    // it stops working when its user leaves that team.
+    teamId: text("team_id")
+      .notNull()
+      .references(() => team.id, { onDelete: "cascade" }),
+    scope: text("scope", { enum: tokenScopes }).notNull().default("admin"),
     createdAt: createdAt(),
     lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
   },
@@ -117,7 +155,11 @@ export const repository = pgTable(
   "repository",
   {
     id: text("id").primaryKey(),
-    // Unique among repositories not deleted (a deleted one keeps its name for its runs' pages).
+    teamId: text("team_id")
+      .notNull()
+      .references(() => team.id, { onDelete: "restrict" }),
+    // Unique among the team's repositories not deleted (a deleted one keeps its name for its
+    // runs' pages).
     name: text("name").notNull(),
     url: text("url").notNull(),
     defaultBranch: text("default_branch").notNull().default("main"),
@@ -135,7 +177,7 @@ export const repository = pgTable(
     // runs is removed outright.
     deletedAt: timestamp("deleted_at", { withTimezone: true }),
   },
-  (t) => [uniqueIndex("repository_live_name_idx").on(t.name).where(sql`${t.deletedAt} is null`)],
+  (t) => [uniqueIndex("repository_team_live_name_idx").on(t.teamId, t.name).where(sql`${t.deletedAt} is null`)],
 );
 
 export const run = pgTable(
@@ -148,6 +190,10 @@ export const run = pgTable(
     repositoryId: text("repository_id")
       .notNull()
       .references(() => repository.id, { onDelete: "restrict" }),
+    // The repository's team when the run was created: who may see and act on it.
+    teamId: text("team_id")
+      .notNull()
+      .references(() => team.id, { onDelete: "restrict" }),
     title: text("title").notNull(),
     prompt: text("prompt").notNull(),
     command: text("command"),
@@ -203,6 +249,8 @@ export const run = pgTable(
     index("run_user_created_idx").on(t.userId, t.createdAt),
     // The runs list, newest first: everyone's (an admin), and filtered by repository.
     index("run_created_idx").on(t.createdAt, t.id),
+    // The runs list of a team, newest first.
+    index("run_team_created_idx").on(t.teamId, t.createdAt, t.id),
     index("run_repository_created_idx").on(t.repositoryId, t.createdAt),
     index("run_status_idx").on(t.status),
     uniqueIndex("run_user_idempotency_idx").on(t.userId, t.idempotencyKey),
@@ -341,6 +389,10 @@ export const schedule = pgTable(
     // No cascade from the repository: run rows already block its deletion, and a tick on a
     // vanished repository is recorded in lastError rather than lost silently.
     repositoryId: text("repository_id").notNull(),
+    // The repository's team: its admins manage the schedule, its members see it.
+    teamId: text("team_id")
+      .notNull()
+      .references(() => team.id, { onDelete: "cascade" }),
     name: text("name").notNull(),
     cron: text("cron").notNull(),
     timezone: text("timezone").notNull().default("UTC"),
@@ -351,7 +403,7 @@ export const schedule = pgTable(
     lastRunId: text("last_run_id"),
     lastError: text("last_error"),
   },
-  (t) => [index("schedule_user_idx").on(t.userId)],
+  (t) => [index("schedule_user_idx").on(t.userId), index("schedule_team_idx").on(t.teamId)],
 );
 
 /**
@@ -363,7 +415,9 @@ export const invitation = pgTable("invitation", {
   tokenHash: text("token_hash").notNull().unique(),
   // Optional: the invitation is only good for this address.
   email: text("email"),
-  role: text("role", { enum: ["admin", "user"] }).notNull().default("user"),
+  // The team the new account joins and its role there. Null only on the first account's row.
+  teamId: text("team_id").references(() => team.id, { onDelete: "cascade" }),
+  teamRole: text("team_role", { enum: teamRoles }).notNull().default("member"),
   createdBy: text("created_by").references(() => user.id, { onDelete: "set null" }),
   createdAt: createdAt(),
   expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
@@ -498,6 +552,8 @@ export const schema = {
   account,
   verification,
   rateLimit,
+  team,
+  teamMember,
   apiToken,
   repository,
   run,

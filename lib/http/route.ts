@@ -89,6 +89,10 @@ export async function routeContext<
   if (options.access !== "public" && !principal) {
     throw new AppError("unauthorized", "Sign in, or send an API token as 'Authorization: Bearer <token>'");
   }
+  // A read token only reads (lib/teamRoles.ts), whatever the route; the services check the rest.
+  if (principal?.scope === "read" && STATE_CHANGING.has(req.method)) {
+    throw new AppError("forbidden", 'This API token\'s scope is "read": it can only read (GET); create a token of scope "run" or "admin"');
+  }
   if (options.access === "admin" && principal && !isAdmin(principal)) {
     throw new AppError("forbidden", "Only an admin can do this");
   }

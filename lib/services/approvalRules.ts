@@ -3,10 +3,10 @@ import { and, asc, eq, or } from "drizzle-orm";
 import { z } from "zod";
 import { mergeRules, ruleEffects, rulePattern, type ApprovalRules, type RuleEffect } from "../approval/rules";
 import { approvalRule, user } from "../db/schema";
-import { AppError, fieldError, notFound } from "../errors";
+import { fieldError, notFound } from "../errors";
 import type { App } from "../server/app";
-import { isAdmin, type Principal } from "./principal";
-import { repoByName } from "./repos";
+import type { Principal } from "./principal";
+import { repoFor } from "./repos";
 
 export const createRuleInput = z.object({
   pattern: rulePattern,
@@ -63,29 +63,24 @@ async function deleteFromScope(app: Pick<App, "db">, target: Scope, id: string):
   if (!deleted.length) throw notFound("Rule");
 }
 
-async function repoScope(app: Pick<App, "db">, name: string): Promise<Scope> {
-  const repo = await repoByName(app, name);
-  if (!repo) throw notFound("Repository");
+/** A repository of the principal's team: its members read its rules, its admins change them. */
+async function repoScope(app: Pick<App, "db">, principal: Principal, name: string, action: "read" | "manage"): Promise<Scope> {
+  const repo = await repoFor(app, principal, name, action);
   return { scope: "repo", scopeId: repo.id };
-}
-
-function assertAdmin(principal: Principal): void {
-  if (!isAdmin(principal)) throw new AppError("forbidden", "Only an admin can change a repository's rules");
 }
 
 const userScope = (principal: Principal): Scope => ({ scope: "user", scopeId: principal.userId });
 
-/** A repository's rules apply to everyone's runs on it, so every signed-in user may read them. */
-export const listRepoRules = async (app: Pick<App, "db">, repoName: string) => listScope(app, await repoScope(app, repoName));
+/** A repository's rules apply to everyone's runs on it, so every member of its team may read them. */
+export const listRepoRules = async (app: Pick<App, "db">, principal: Principal, repoName: string) =>
+  listScope(app, await repoScope(app, principal, repoName, "read"));
 
 export async function addRepoRule(app: Pick<App, "db">, principal: Principal, repoName: string, input: CreateRuleInput) {
-  assertAdmin(principal);
-  return addToScope(app, principal, await repoScope(app, repoName), input);
+  return addToScope(app, principal, await repoScope(app, principal, repoName, "manage"), input);
 }
 
 export async function deleteRepoRule(app: Pick<App, "db">, principal: Principal, repoName: string, id: string) {
-  assertAdmin(principal);
-  await deleteFromScope(app, await repoScope(app, repoName), id);
+  await deleteFromScope(app, await repoScope(app, principal, repoName, "manage"), id);
 }
 
 /** A user's own rules; another user's rule is "not found", never "forbidden". */

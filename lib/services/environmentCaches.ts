@@ -11,7 +11,7 @@ import { AppError } from "../errors";
 import { valuesMatching } from "../redis";
 import type { App } from "../server/app";
 import { isAdmin, type Principal } from "./principal";
-import { repoByName } from "./repos";
+import { anyRepoNamed } from "./repos";
 
 /**
  * The environment caches of every job process, for the admin page (issue 11): each job process
@@ -117,7 +117,8 @@ export async function clearEnvironmentCaches(
   input: ClearEnvironmentCachesInput,
 ): Promise<EnvironmentCacheClear> {
   assertAdmin(principal);
-  if (input.repo !== undefined && !(await repoByName(app, input.repo))) {
+  // Caches are the job processes', named by repository: one name clears it in every team.
+  if (input.repo !== undefined && !(await anyRepoNamed(app, input.repo))) {
     throw new AppError("not_found", `no repository named "${input.repo}" is registered`, [{ path: "repo", message: "is not a registered repository" }]);
   }
   const clear = environmentCacheClear.parse({ at: new Date().toISOString(), repo: input.repo ?? null });

@@ -1,4 +1,4 @@
-import { eq, isNotNull } from "drizzle-orm";
+import { and, eq, isNotNull, isNull } from "drizzle-orm";
 import { z } from "zod";
 import { environmentFile, environmentSpec, workspaceRelativePath, type EnvironmentSpec } from "../contracts/environment";
 import { envName, reservedEnvNames } from "../contracts/executorSpecs";
@@ -6,8 +6,8 @@ import { repository, repositoryEnvironment, user } from "../db/schema";
 import { AppError, notFound, type FieldIssue } from "../errors";
 import { networkHosts } from "../networkHosts";
 import type { App } from "../server/app";
-import { isAdmin, type Principal } from "./principal";
-import { repoByName } from "./repos";
+import type { Principal } from "./principal";
+import { repoFor } from "./repos";
 
 /**
  * A repository's environment (issue 11): what runs once in the run's sandbox before the
@@ -113,18 +113,10 @@ function storedSpec(stored: unknown): EnvironmentSpec {
   throw new AppError("conflict", `the repository's environment is no longer valid (${why}); an admin must save it again`);
 }
 
-async function repoNamed(app: Pick<App, "db">, name: string) {
-  const repo = await repoByName(app, name);
-  if (!repo) throw new AppError("not_found", `no repository named "${name}" is registered`);
-  return repo;
-}
 
-function assertAdmin(principal: Principal): void {
-  if (!isAdmin(principal)) throw new AppError("forbidden", "Only an admin can change a repository's environment");
-}
-
-export async function getEnvironment(app: Pick<App, "db">, _principal: Principal, repoName: string): Promise<EnvironmentView> {
-  const repo = await repoNamed(app, repoName);
+/** Members of the repository's team read its environment (names only, nothing secret). */
+export async function getEnvironment(app: Pick<App, "db">, principal: Principal, repoName: string): Promise<EnvironmentView> {
+  const repo = await repoFor(app, principal, repoName, "read");
   const [row] = await app.db
     .select({ env: repositoryEnvironment, by: user.email })
     .from(repositoryEnvironment)
@@ -147,8 +139,7 @@ export async function setEnvironment(
   repoName: string,
   spec: EnvironmentSpec,
 ): Promise<EnvironmentView> {
-  assertAdmin(principal);
-  const repo = await repoNamed(app, repoName);
+  const repo = await repoFor(app, principal, repoName, "manage");
   refuseCredentials(spec, await credentialNames(app));
   const now = new Date();
   const [row] = await app.db
@@ -161,8 +152,7 @@ export async function setEnvironment(
 
 /** Removes the admin's settings: later runs use the repository's own file, if any, or nothing. */
 export async function deleteEnvironment(app: Pick<App, "db">, principal: Principal, repoName: string): Promise<void> {
-  assertAdmin(principal);
-  const repo = await repoNamed(app, repoName);
+  const repo = await repoFor(app, principal, repoName, "manage");
   const deleted = await app.db
     .delete(repositoryEnvironment)
     .where(eq(repositoryEnvironment.repositoryId, repo.id))
@@ -184,11 +174,13 @@ export async function environmentSpecOf(app: Pick<App, "db">, repositoryId: stri
  * Every repository's environment by repository name, for the repositories page: "invalid" for
  * one stored by an older version that no longer fits (its page says why); none set: absent.
  */
-export async function environmentsByRepo(app: Pick<App, "db">): Promise<Record<string, EnvironmentSpec | "invalid">> {
+export async function environmentsByRepo(app: Pick<App, "db">, principal: Principal): Promise<Record<string, EnvironmentSpec | "invalid">> {
+  if (!principal.team) return {};
   const rows = await app.db
     .select({ name: repository.name, spec: repositoryEnvironment.spec })
     .from(repositoryEnvironment)
-    .innerJoin(repository, eq(repository.id, repositoryEnvironment.repositoryId));
+    .innerJoin(repository, eq(repository.id, repositoryEnvironment.repositoryId))
+    .where(and(eq(repository.teamId, principal.team.id), isNull(repository.deletedAt)));
   return Object.fromEntries(
     rows.map((r) => {
       const parsed = environmentSpec.safeParse(r.spec);

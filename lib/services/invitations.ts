@@ -3,15 +3,18 @@ import { and, desc, eq, gt, isNull, ne, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import type { Db } from "../db/client";
-import { invitation, user } from "../db/schema";
-import { AppError, notFound } from "../errors";
+import { invitation, team, user } from "../db/schema";
+import { AppError, fieldError, notFound } from "../errors";
 import type { App } from "../server/app";
-import { isAdmin, type Principal } from "./principal";
+import { rolesManageableBy, teamRoles, type TeamRole } from "../teamRoles";
+import type { Principal } from "./principal";
+import { assertActiveTeamAllows } from "./teams";
 
 /**
  * Invitations: after the first account, a new account needs a link an admin created (unless
  * OPEN_SIGNUP). Only the token's hash is stored; the link is shown once. A link is single use,
- * expires, may be bound to one email address and carries the role the new account gets.
+ * expires, may be bound to one email address, and brings the new account into the inviter's
+ * team with the role it names. A team's admins invite (members and viewers; its owners any role).
  */
 
 export const INVITATION_PREFIX = "adi_";
@@ -21,18 +24,22 @@ export const INVITATION_PREFIX = "adi_";
  */
 export const FIRST_ACCOUNT_ID = "first-account";
 
-export const createInvitationInput = z.object({
-  email: z.email("must be an email address").max(254).optional(),
-  role: z.enum(["user", "admin"]).default("user"),
-  expiresInHours: z.coerce.number().int().min(1).max(24 * 30).default(72),
-});
+export const createInvitationInput = z
+  .object({
+    email: z.email("must be an email address").max(254).optional(),
+    teamRole: z.enum(teamRoles).optional(),
+    // The older field: "user" joins as a member, "admin" as a team admin.
+    role: z.enum(["user", "admin"]).optional(),
+    expiresInHours: z.coerce.number().int().min(1).max(24 * 30).default(72),
+  })
+  .transform(({ role, teamRole, ...rest }) => ({ ...rest, teamRole: teamRole ?? (role === "admin" ? "admin" : "member") }) as const);
 
 export type InvitationStatus = "pending" | "used" | "expired";
 
 export type InvitationSummary = {
   id: string;
   email: string | null;
-  role: "admin" | "user";
+  teamRole: TeamRole;
   status: InvitationStatus;
   createdAt: Date;
   expiresAt: Date;
@@ -51,9 +58,8 @@ function statusOf(row: { usedAt: Date | null; expiresAt: Date }, now = new Date(
   return row.expiresAt.getTime() <= now.getTime() ? "expired" : "pending";
 }
 
-function assertAdmin(principal: Principal): void {
-  if (!isAdmin(principal)) throw new AppError("forbidden", "Only an admin can manage invitations");
-}
+/** The inviter's team: its admins manage its invitations (another team's are not found). */
+const invitingTeam = (principal: Principal) => assertActiveTeamAllows(principal, "manageMembers", "Team");
 
 export function invitationUrl(appUrl: string, token: string): string {
   return `${appUrl}/sign-up?invite=${encodeURIComponent(token)}`;
@@ -65,7 +71,10 @@ export async function createInvitation(
   principal: Principal,
   input: z.infer<typeof createInvitationInput>,
 ): Promise<InvitationSummary & { token: string; url: string }> {
-  assertAdmin(principal);
+  const team = invitingTeam(principal);
+  if (!rolesManageableBy(team.role).includes(input.teamRole)) {
+    throw fieldError("teamRole", `a team ${team.role} cannot invite someone as ${input.teamRole}; only an owner can`, "forbidden");
+  }
   const token = INVITATION_PREFIX + crypto.randomBytes(32).toString("base64url");
   const [row] = await app.db
     .insert(invitation)
@@ -73,7 +82,8 @@ export async function createInvitation(
       id: crypto.randomUUID(),
       tokenHash: invitationTokenHash(token),
       email: input.email ? normalizeEmail(input.email) : null,
-      role: input.role,
+      teamId: team.id,
+      teamRole: input.teamRole,
       createdBy: principal.userId,
       expiresAt: new Date(Date.now() + input.expiresInHours * 3600_000),
     })
@@ -83,7 +93,7 @@ export async function createInvitation(
     url: invitationUrl(app.config.appUrl, token),
     id: row!.id,
     email: row!.email,
-    role: row!.role,
+    teamRole: row!.teamRole,
     status: "pending",
     createdAt: row!.createdAt,
     expiresAt: row!.expiresAt,
@@ -93,16 +103,16 @@ export async function createInvitation(
   };
 }
 
-/** Every invitation, newest first, with who created and who used it. */
+/** The team's invitations, newest first, with who created and who used each. */
 export async function listInvitations(app: Pick<App, "db">, principal: Principal): Promise<InvitationSummary[]> {
-  assertAdmin(principal);
+  const team = invitingTeam(principal);
   const creator = alias(user, "creator");
   const invitee = alias(user, "invitee");
   const rows = await app.db
     .select({
       id: invitation.id,
       email: invitation.email,
-      role: invitation.role,
+      teamRole: invitation.teamRole,
       createdAt: invitation.createdAt,
       expiresAt: invitation.expiresAt,
       usedAt: invitation.usedAt,
@@ -112,7 +122,7 @@ export async function listInvitations(app: Pick<App, "db">, principal: Principal
     .from(invitation)
     .leftJoin(creator, eq(creator.id, invitation.createdBy))
     .leftJoin(invitee, eq(invitee.id, invitation.usedBy))
-    .where(ne(invitation.id, FIRST_ACCOUNT_ID))
+    .where(and(ne(invitation.id, FIRST_ACCOUNT_ID), eq(invitation.teamId, team.id)))
     .orderBy(desc(invitation.createdAt));
   const now = new Date();
   return rows.map((r) => ({ ...r, status: statusOf(r, now) }));
@@ -120,14 +130,15 @@ export async function listInvitations(app: Pick<App, "db">, principal: Principal
 
 /** Revokes (deletes) an unused invitation; its link stops working at once. */
 export async function revokeInvitation(app: Pick<App, "db">, principal: Principal, id: string): Promise<void> {
-  assertAdmin(principal);
+  const team = invitingTeam(principal);
   if (id === FIRST_ACCOUNT_ID) throw notFound("Invitation");
+  const ofTeam = and(eq(invitation.id, id), eq(invitation.teamId, team.id));
   const deleted = await app.db
     .delete(invitation)
-    .where(and(eq(invitation.id, id), isNull(invitation.usedAt)))
+    .where(and(ofTeam, isNull(invitation.usedAt)))
     .returning({ id: invitation.id });
   if (deleted.length > 0) return;
-  const [existing] = await app.db.select({ id: invitation.id }).from(invitation).where(eq(invitation.id, id));
+  const [existing] = await app.db.select({ id: invitation.id }).from(invitation).where(ofTeam);
   if (existing) throw new AppError("conflict", "This invitation has already been used; the account it created stays");
   throw notFound("Invitation");
 }
@@ -135,19 +146,21 @@ export async function revokeInvitation(app: Pick<App, "db">, principal: Principa
 export type InvitationView = {
   status: InvitationStatus | "unknown";
   email: string | null;
-  role: "admin" | "user" | null;
+  teamRole: TeamRole | null;
+  teamName: string | null;
   invitedBy: { name: string; email: string } | null;
   expiresAt: Date | null;
 };
 
 /** What the sign-up page shows about a link: whether it is good, who sent it, for which address. */
 export async function describeInvitation(db: Db, token: string): Promise<InvitationView> {
-  const unknown: InvitationView = { status: "unknown", email: null, role: null, invitedBy: null, expiresAt: null };
+  const unknown: InvitationView = { status: "unknown", email: null, teamRole: null, teamName: null, invitedBy: null, expiresAt: null };
   if (!token.startsWith(INVITATION_PREFIX) || token.length > 200) return unknown;
   const [row] = await db
     .select({
       email: invitation.email,
-      role: invitation.role,
+      teamRole: invitation.teamRole,
+      teamName: team.name,
       usedAt: invitation.usedAt,
       expiresAt: invitation.expiresAt,
       inviterName: user.name,
@@ -155,12 +168,14 @@ export async function describeInvitation(db: Db, token: string): Promise<Invitat
     })
     .from(invitation)
     .leftJoin(user, eq(user.id, invitation.createdBy))
+    .leftJoin(team, eq(team.id, invitation.teamId))
     .where(eq(invitation.tokenHash, invitationTokenHash(token)));
   if (!row) return unknown;
   return {
     status: statusOf(row),
     email: row.email,
-    role: row.role,
+    teamRole: row.teamRole,
+    teamName: row.teamName,
     invitedBy: row.inviterEmail ? { name: row.inviterName ?? row.inviterEmail, email: row.inviterEmail } : null,
     expiresAt: row.expiresAt,
   };
@@ -192,7 +207,7 @@ export async function consumeInvitation(
   db: Db,
   token: string,
   email: string,
-): Promise<{ id: string; role: "admin" | "user" } | null> {
+): Promise<{ id: string; teamId: string | null; teamRole: TeamRole } | null> {
   if (!token.startsWith(INVITATION_PREFIX) || token.length > 200) return null;
   const [row] = await db
     .update(invitation)
@@ -205,7 +220,7 @@ export async function consumeInvitation(
         sql`(${invitation.email} is null or ${invitation.email} = ${normalizeEmail(email)})`,
       ),
     )
-    .returning({ id: invitation.id, role: invitation.role });
+    .returning({ id: invitation.id, teamId: invitation.teamId, teamRole: invitation.teamRole });
   return row ?? null;
 }
 
@@ -216,8 +231,8 @@ export async function consumeInvitation(
  */
 export async function claimFirstAccount(db: Db): Promise<boolean> {
   const result = await db.execute(sql`
-    insert into ${invitation} (id, token_hash, role, expires_at, used_at)
-    select ${FIRST_ACCOUNT_ID}, ${FIRST_ACCOUNT_ID}, 'admin', now(), now()
+    insert into ${invitation} (id, token_hash, team_role, expires_at, used_at)
+    select ${FIRST_ACCOUNT_ID}, ${FIRST_ACCOUNT_ID}, 'owner', now(), now()
     where not exists (select 1 from ${user})
     on conflict do nothing
     returning id`);

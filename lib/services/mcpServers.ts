@@ -3,12 +3,12 @@ import { and, asc, eq } from "drizzle-orm";
 import { z } from "zod";
 import { mcpServerSpec, slugName, type McpServerSpec } from "../contracts/executorSpecs";
 import { mcpServer, user } from "../db/schema";
-import { AppError, fieldError, notFound } from "../errors";
+import { fieldError, notFound } from "../errors";
 import { hostAllowed } from "../networkHosts";
 import type { App } from "../server/app";
-import { isAdmin, type Principal } from "./principal";
+import type { Principal } from "./principal";
 import { programArgs, programCommand, programEnvNames } from "./programInputs";
-import { repoByName } from "./repos";
+import { repoFor } from "./repos";
 
 /**
  * A repository's MCP servers, set by an admin: every run on the repository gets them, whatever
@@ -83,12 +83,8 @@ function viewOf(row: Row, createdBy: string | null, networkHosts: readonly strin
   return { id: row.id, ...spec, createdBy, createdAt: row.createdAt.toISOString(), ...(warning ? { warning } : {}) };
 }
 
-async function adminRepo(app: Pick<App, "db">, principal: Principal, repoName: string) {
-  if (!isAdmin(principal)) throw new AppError("forbidden", "Only an admin can manage a repository's MCP servers");
-  const repo = await repoByName(app, repoName);
-  if (!repo) throw notFound("Repository");
-  return repo;
-}
+/** A repository of the principal's team whose MCP servers its admins manage. */
+const adminRepo = (app: Pick<App, "db">, principal: Principal, repoName: string) => repoFor(app, principal, repoName, "manage");
 
 export async function listMcpServers(app: Pick<App, "db">, principal: Principal, repoName: string): Promise<McpServerView[]> {
   const repo = await adminRepo(app, principal, repoName);

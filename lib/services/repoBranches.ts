@@ -1,7 +1,7 @@
-import { notFound } from "../errors";
 import type { App } from "../server/app";
 import { requestRepoCheck } from "./repoCheckRequest";
-import { repoByName } from "./repos";
+import type { Principal } from "./principal";
+import { repoFor } from "./repos";
 
 /**
  * The branches of a registered repository, for the New run form's base-branch picker. A job
@@ -46,10 +46,9 @@ async function readListing(
   return { branches: [], source: null, error: `the branches could not be listed: ${reason.slice(0, 300)}` };
 }
 
-/** Any signed-in user may start runs on any registered repository, so may list its branches. */
-export async function listRepoBranches(app: Pick<App, "db" | "redis" | "config">, name: string, waitMs = WAIT_MS): Promise<RepoBranches> {
-  const repo = await repoByName(app, name);
-  if (!repo) throw notFound("Repository");
+/** Members of a repository's team may start runs on it, so may list its branches. */
+export async function listRepoBranches(app: Pick<App, "db" | "redis" | "config">, principal: Principal, name: string, waitMs = WAIT_MS): Promise<RepoBranches> {
+  const repo = await repoFor(app, principal, name, "read");
   const key = JSON.stringify([repo.id, repo.url, repo.credentialEnv]);
   let entry = cache.get(key);
   if (!entry || Date.now() >= entry.expires) {

@@ -13,8 +13,10 @@ import { branchName } from "../gitNames";
 import { githubRepoFromUrl, githubRepoName } from "../githubRepo";
 import { networkHosts } from "../networkHosts";
 import type { App } from "../server/app";
-import { isAdmin, type Principal } from "./principal";
+import type { TeamAction } from "../teamRoles";
+import type { Principal } from "./principal";
 import { requestRepoCheck } from "./repoCheckRequest";
+import { activeTeam, assertActiveTeamAllows, assertTeamAllows } from "./teams";
 
 // A form's empty field means "not given".
 const blankAsUndefined = (schema: z.ZodType<string, string>) =>
@@ -148,13 +150,14 @@ export async function createRepo(
   principal: Principal,
   input: CreateRepoInput,
 ): Promise<RepoView> {
-  if (!isAdmin(principal)) throw new AppError("forbidden", "Only an admin can register repositories");
+  const team = assertActiveTeamAllows(principal, "manage", "Team");
   const url = normalizeRepoUrl(input.url, app.config.allowLocalRepos);
-  if (await repoByName(app, input.name)) throw fieldError("name", `a repository named "${input.name}" already exists`, "conflict");
+  if (await repoInTeam(app, team.id, input.name)) throw fieldError("name", `a repository named "${input.name}" already exists`, "conflict");
   const [row] = await app.db
     .insert(repository)
     .values({
       id: crypto.randomUUID(),
+      teamId: team.id,
       name: input.name,
       url,
       defaultBranch: input.defaultBranch ?? "main",
@@ -163,35 +166,70 @@ export async function createRepo(
       networkHosts: input.networkHosts ?? [],
       createdBy: principal.userId,
     })
-    .onConflictDoNothing({ target: repository.name, where: isNull(repository.deletedAt) })
+    .onConflictDoNothing({ target: [repository.teamId, repository.name], where: isNull(repository.deletedAt) })
     .returning();
   if (!row) throw fieldError("name", `a repository named "${input.name}" already exists`, "conflict");
   return toView(row);
 }
 
-/** Every signed-in user may pick any registered repository for a run (deleted ones are gone). */
-export async function listRepos(app: Pick<App, "db">): Promise<RepoView[]> {
-  const rows = await app.db.select().from(repository).where(isNull(repository.deletedAt)).orderBy(asc(repository.name));
-  return rows.map(toView);
-}
-
-/** The registered repository of that name; a deleted one is not found. */
-export async function repoByName(app: Pick<App, "db">, name: string) {
+/** The repositories of the principal's team (deleted ones are gone); none outside a team. */
+export async function listRepos(app: Pick<App, "db">, principal: Principal): Promise<RepoView[]> {
+  if (!principal.team) return [];
   const rows = await app.db
     .select()
     .from(repository)
-    .where(and(eq(repository.name, name), isNull(repository.deletedAt)))
+    .where(and(eq(repository.teamId, principal.team.id), isNull(repository.deletedAt)))
+    .orderBy(asc(repository.name));
+  return rows.map(toView);
+}
+
+/** The team's registered repository of that name; a deleted one is not found. */
+export async function repoInTeam(app: Pick<App, "db">, teamId: string, name: string) {
+  const rows = await app.db
+    .select()
+    .from(repository)
+    .where(and(eq(repository.teamId, teamId), eq(repository.name, name), isNull(repository.deletedAt)))
     .limit(1);
   return rows[0] ?? null;
 }
 
-/** The repository an admin acts on: 404 when there is none, then 403 for anyone else. */
-async function repoForAdmin(app: Pick<App, "db">, principal: Principal, name: string, what: string) {
-  const repo = await repoByName(app, name);
-  if (!repo) throw new AppError("not_found", `no repository named "${name}" is registered`);
-  if (!isAdmin(principal)) throw new AppError("forbidden", `Only an admin can ${what}`);
+/** Whether any team has a live repository of that name (instance-wide things: caches). */
+export async function anyRepoNamed(app: Pick<App, "db">, name: string): Promise<boolean> {
+  const rows = await app.db
+    .select({ id: repository.id })
+    .from(repository)
+    .where(and(eq(repository.name, name), isNull(repository.deletedAt)))
+    .limit(1);
+  return rows.length > 0;
+}
+
+export const noSuchRepo = (name: string) => new AppError("not_found", `no repository named "${name}" is registered`);
+
+/**
+ * The repository of that name in the principal's team, for `action` (lib/teamRoles.ts): 404
+ * when the team has none (another team's is none), then 403 when the role is too small.
+ */
+export async function repoFor(app: Pick<App, "db">, principal: Principal, name: string, action: TeamAction) {
+  const repo = principal.team ? await repoInTeam(app, principal.team.id, name) : null;
+  if (!repo) throw noSuchRepo(name);
+  assertTeamAllows(principal, repo.teamId, action, "Repository");
   return repo;
 }
+
+/**
+ * The repository a new run or schedule names (`repo` in its body): 404 outside any team, 422
+ * naming the field when the team has none of that name, 403 when the role is too small.
+ */
+export async function repoToRunOn(app: Pick<App, "db">, principal: Principal, name: string, action: TeamAction) {
+  const team = activeTeam(principal, "Team");
+  const repo = await repoInTeam(app, team.id, name);
+  if (!repo) throw fieldError("repo", `no repository named "${name}" is registered`, "unprocessable");
+  assertTeamAllows(principal, repo.teamId, action, "Repository");
+  return repo;
+}
+
+/** The repository a team admin acts on: 404 when there is none, then 403 for anyone else. */
+const repoForAdmin = (app: Pick<App, "db">, principal: Principal, name: string) => repoFor(app, principal, name, "manage");
 
 /**
  * An admin's edit of a repository. Runs already queued keep what they were created with (their
@@ -204,10 +242,10 @@ export async function updateRepo(
   name: string,
   input: UpdateRepoInput,
 ): Promise<RepoView> {
-  const repo = await repoForAdmin(app, principal, name, "change a repository");
+  const repo = await repoForAdmin(app, principal, name);
   const changes: Partial<typeof repository.$inferInsert> = {};
   if (input.name !== undefined && input.name !== repo.name) {
-    if (await repoByName(app, input.name)) throw fieldError("name", `a repository named "${input.name}" already exists`, "conflict");
+    if (await repoInTeam(app, repo.teamId, input.name)) throw fieldError("name", `a repository named "${input.name}" already exists`, "conflict");
     changes.name = input.name;
   }
   if (input.url !== undefined) {
@@ -227,7 +265,7 @@ export async function updateRepo(
     return toView(row!);
   } catch (e) {
     // Another admin took the name between the check and the write (the unique index says so).
-    if (changes.name && /repository_live_name_idx|unique/i.test(String((e as Error).message))) {
+    if (changes.name && /repository_team_live_name_idx|unique/i.test(String((e as Error).message))) {
       throw fieldError("name", `a repository named "${changes.name}" already exists`, "conflict");
     }
     throw e;
@@ -272,7 +310,7 @@ export type RepoDeletion = { name: string; kept: "none" | "finished-runs"; finis
  * name free for a new one); without runs it is removed outright.
  */
 export async function deleteRepo(app: Pick<App, "db">, principal: Principal, name: string): Promise<RepoDeletion> {
-  const repo = await repoForAdmin(app, principal, name, "delete a repository");
+  const repo = await repoForAdmin(app, principal, name);
   return app.db.transaction(async (tx) => {
     // The row's lock orders two deletes (and a delete and an edit) of the same repository.
     const [locked] = await tx.select().from(repository).where(eq(repository.id, repo.id)).for("update");
@@ -318,7 +356,7 @@ export async function testRepoConnection(
   name: string,
   waitMs = CHECK_WAIT_MS,
 ): Promise<RepoCheckView> {
-  const repo = await repoForAdmin(app, principal, name, "test a repository's connection");
+  const repo = await repoForAdmin(app, principal, name);
   const { branchNames: _names, ...result } = await requestRepoCheck(
     app,
     { url: repo.url, credentialEnv: repo.credentialEnv, defaultBranch: repo.defaultBranch },

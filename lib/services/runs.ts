@@ -16,7 +16,7 @@ import { forgetRunState } from "../runRetention";
 import type { App } from "../server/app";
 import { isAdmin, type Principal } from "./principal";
 import { runVisibility, seesRunOf } from "./runVisibility";
-import { repoByName } from "./repos";
+import { repoToRunOn } from "./repos";
 import { assertExecutorOffered } from "./executorChoice";
 import { IDEMPOTENCY_HEADER, keyReusedError, requestHash } from "./idempotency";
 import { runJobPayloadFor, runJobSpecsFor } from "./runPayload";
@@ -226,8 +226,7 @@ export async function submitRun(
   if (input.timeoutSec > app.config.runTimeoutMaxSec) {
     throw fieldError("timeoutSec", `must be at most ${app.config.runTimeoutMaxSec} seconds`);
   }
-  const repo = await repoByName(app, input.repo);
-  if (!repo) throw fieldError("repo", `no repository named "${input.repo}" is registered`, "unprocessable");
+  const repo = await repoToRunOn(app, principal, input.repo, "createRun");
 
   const id = options.runId ?? crypto.randomUUID();
   const title = titleFor(input);
@@ -236,6 +235,7 @@ export async function submitRun(
     id,
     userId: principal.userId,
     repositoryId: repo.id,
+    teamId: repo.teamId,
     title,
     prompt: input.prompt,
     command: input.executor === "cli" ? (input.command ?? null) : null,

@@ -3,6 +3,7 @@ import { repository, schedule, user } from "../db/schema";
 import { AppError } from "../errors";
 import type { App } from "../server/app";
 import type { Principal } from "./principal";
+import { membershipRole } from "./teams";
 import { createRun, runIdFor } from "./runs";
 import { runInputFromTemplate } from "./scheduleTemplate";
 
@@ -38,7 +39,18 @@ export async function runScheduleTick(app: App, scheduleId: string, tickId?: str
     return recordError(app, row.id, `the run template is no longer valid: ${issues}`);
   }
 
-  const principal: Principal = { userId: owner.id, email: owner.email, name: owner.name, role: owner.role, via: "schedule" };
+  // The run is the owner's, in the schedule's team, with the role they have there now.
+  const teamRole = await membershipRole(app, row.teamId, owner.id);
+  if (!teamRole) return recordError(app, row.id, "the schedule's owner is no longer in its team");
+  const principal: Principal = {
+    userId: owner.id,
+    email: owner.email,
+    name: owner.name,
+    role: owner.role,
+    via: "schedule",
+    team: { id: row.teamId, role: teamRole },
+    scope: "admin",
+  };
   try {
     // One run per tick, even when BullMQ retries a tick whose run was made before it failed.
     const created = await createRun(app, principal, input.data, {

@@ -7,7 +7,7 @@ import { checkCron, describeCron, nextFire } from "../schedules/cron";
 import type { App } from "../server/app";
 import { assertExecutorOffered } from "./executorChoice";
 import { isAdmin, type Principal } from "./principal";
-import { repoByName } from "./repos";
+import { repoToRunOn } from "./repos";
 import { syncJobScheduler } from "./scheduleSync";
 import { assertTemplateAllowed, runInputFromTemplate, SUB_MINUTE, templateOf, type CreateScheduleInput } from "./scheduleTemplate";
 
@@ -57,8 +57,7 @@ export async function createSchedule(
   }
   const template = templateOf(input);
   assertTemplateAllowed(app, template);
-  const repo = await repoByName(app, input.repo);
-  if (!repo) throw fieldError("repo", `no repository named "${input.repo}" is registered`, "unprocessable");
+  const repo = await repoToRunOn(app, principal, input.repo, "manageOwnSchedules");
   // A schedule whose executor no job process offers would only record errors at every tick.
   await assertExecutorOffered(app, template, { later: "the schedule can be saved once a job process offers it" });
 
@@ -68,6 +67,7 @@ export async function createSchedule(
       id: crypto.randomUUID(),
       userId: principal.userId,
       repositoryId: repo.id,
+      teamId: repo.teamId,
       name: input.name,
       cron: input.cron,
       timezone: input.timezone,

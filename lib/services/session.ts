@@ -1,9 +1,11 @@
 import type { App } from "../server/app";
 import type { Principal } from "./principal";
+import { resolveActiveTeam } from "./teams";
 import { principalForToken } from "./tokens";
 
 /**
- * Resolves who sent a request: a bearer API token, or else better-auth's session cookie.
+ * Resolves who sent a request: a bearer API token, or else better-auth's session cookie; and the
+ * team it acts in (the token's own, or the one the person chose: lib/services/teams.ts).
  * Every route handler and server action calls this itself (never only a middleware).
  */
 export async function principalFromHeaders(
@@ -26,5 +28,7 @@ export async function principalFromHeaders(
     name: session.user.name,
     role,
     via: "session",
+    team: await resolveActiveTeam(app, session.user.id),
+    scope: "admin",
   };
 }

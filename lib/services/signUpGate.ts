@@ -8,11 +8,15 @@ import {
   invitationProblem,
   recordInvitationUse,
 } from "./invitations";
+import type { TeamRole } from "../teamRoles";
+import { firstTeam, joinTeam } from "./teams";
 
 /**
- * Who may create an account: the first account freely (it becomes admin); after that only the
- * holder of a valid invitation link, unless the operator opened sign-up (OPEN_SIGNUP). Called
- * from better-auth's hooks (lib/auth.ts), so the raw /api/auth/sign-up/email route is covered.
+ * Who may create an account: the first account freely (it becomes instance admin and owner of
+ * the first team); after that only the holder of a valid invitation link, who joins the
+ * inviter's team with the invitation's role, unless the operator opened sign-up (OPEN_SIGNUP:
+ * such an account is in no team until a team admin adds it). Called from better-auth's hooks
+ * (lib/auth.ts), so the raw /api/auth/sign-up/email route is covered.
  */
 
 export const INVITATION_ONLY_MESSAGE =
@@ -25,6 +29,13 @@ export class SignUpRefused extends Error {
   }
 }
 
+export type Admitted = {
+  role: "admin" | "user";
+  invitationId: string | null;
+  // The team the new account joins and its role there; null: none yet.
+  team: { id: string; role: TeamRole } | null;
+};
+
 export type SignUpGate = {
   /** A read-only early check (before better-auth looks at the email): the reason to refuse, or null. */
   check(invitationToken: string | undefined, email: string | undefined): Promise<string | null>;
@@ -32,9 +43,9 @@ export type SignUpGate = {
    * The decision, taken atomically when the user row is about to be written: the role the account
    * gets and the invitation it used up. Throws SignUpRefused.
    */
-  admit(invitationToken: string | undefined, email: string): Promise<{ role: "admin" | "user"; invitationId: string | null }>;
-  /** Records the account an admitted sign-up created on the invitation it used. */
-  recordUse(invitationId: string, userId: string): Promise<void>;
+  admit(invitationToken: string | undefined, email: string): Promise<Admitted>;
+  /** Records the account an admitted sign-up created: on the invitation it used, in its team. */
+  recordUse(admitted: Admitted, userId: string): Promise<void>;
 };
 
 export function createSignUpGate(db: Db, openSignup: boolean): SignUpGate {
@@ -46,17 +57,22 @@ export function createSignUpGate(db: Db, openSignup: boolean): SignUpGate {
     },
 
     async admit(token, email) {
-      if (await claimFirstAccount(db)) return { role: "admin", invitationId: FIRST_ACCOUNT_ID };
+      if (await claimFirstAccount(db)) {
+        return { role: "admin", invitationId: FIRST_ACCOUNT_ID, team: { id: (await firstTeam({ db })).id, role: "owner" } };
+      }
       if (token !== undefined) {
         const used = await consumeInvitation(db, token, email);
-        if (used) return { role: used.role, invitationId: used.id };
+        if (used) return { role: "user", invitationId: used.id, team: used.teamId ? { id: used.teamId, role: used.teamRole } : null };
         // Say why (a race lost, expired meanwhile, another address) as the early check would.
         throw new SignUpRefused(invitationProblem(await describeInvitation(db, token), email) ?? "This invitation link can no longer be used.");
       }
-      if (openSignup) return { role: "user", invitationId: null };
+      if (openSignup) return { role: "user", invitationId: null, team: null };
       throw new SignUpRefused(INVITATION_ONLY_MESSAGE);
     },
 
-    recordUse: (invitationId, userId) => recordInvitationUse(db, invitationId, userId),
+    async recordUse(admitted, userId) {
+      if (admitted.invitationId) await recordInvitationUse(db, admitted.invitationId, userId);
+      if (admitted.team) await joinTeam({ db }, admitted.team.id, userId, admitted.team.role);
+    },
   };
 }

@@ -20,6 +20,7 @@ import { startGitHttpServer, type GitHttpServer } from "../support/gitHttpServer
 import { createTestRepo, git, type TestRepo } from "../support/gitRepo";
 import { insertRunRow } from "../support/runRow";
 import { call, createTokenFor, getApp, registerRepo, signUp, type Session } from "../support/web";
+import { firstTeam } from "@/lib/services/teams";
 
 type ErrorBody = { error: { code: string; message: string; issues?: { path: string }[] } };
 type RepoJson = { name: string; url: string; defaultBranch: string; credentialEnv: string | null; githubRepo: string | null; networkHosts: string[] };
@@ -186,7 +187,7 @@ describe("admins edit, delete and test repositories", () => {
     const running = await insertRun(repo.id, "running");
     const inReview = await insertRun(repo.id, "awaiting_review");
     const done = await insertRun(repo.id, "completed");
-    await db.insert(schedule).values({ id: crypto.randomUUID(), userId: member.userId, repositoryId: repo.id, name: "nightly", cron: "0 3 * * *", template: {} });
+    await db.insert(schedule).values({ id: crypto.randomUUID(), userId: member.userId, repositoryId: repo.id, teamId: (await firstTeam(await getApp())).id, name: "nightly", cron: "0 3 * * *", template: {} });
     const refused = await remove("busy");
     expect(refused.status).toBe(409);
     expect((await errorOf(refused)).message).toMatch(/2 unfinished runs/);

@@ -10,6 +10,7 @@ import { GET as listRepos } from "@/app/api/repos/route";
 import { apiToken, repository, run, session, user, verification } from "@/lib/db/schema";
 import { insertRunRow } from "../support/runRow";
 import { call, cookieHeader, createTokenFor, getApp, randomIp, signUp, type Session } from "../support/web";
+import { firstTeam } from "@/lib/services/teams";
 
 type ErrorBody = { error: { code: string; message: string; issues?: { path: string }[] } };
 type UserJson = { id: string; email: string; role: string; disabledAt: string | null; lastSeenAt: string | null; runs: number; unfinishedRuns: number };
@@ -40,7 +41,7 @@ describe("users: roles, disable, remove, password reset", () => {
     const { db } = await getApp();
     let [repo] = await db.select().from(repository).limit(1);
     if (!repo) {
-      [repo] = await db.insert(repository).values({ id: crypto.randomUUID(), name: "users-test", url: "/tmp" }).returning();
+      [repo] = await db.insert(repository).values({ id: crypto.randomUUID(), teamId: (await firstTeam(await getApp())).id, name: "users-test", url: "/tmp" }).returning();
     }
     return insertRunRow(userId, repo!.id, status);
   };

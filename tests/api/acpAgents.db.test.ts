@@ -11,7 +11,7 @@ import { createRedis } from "@/lib/redis";
 import { createAcpAgent, publishAcpAgents, republishAcpAgentsIfLost } from "@/lib/services/acpAgents";
 import type { Principal } from "@/lib/services/principal";
 import { advertiseTestWorker, withdrawTestWorker } from "../support/adverts";
-import { call, createTokenFor, getApp, signUp, type Session } from "../support/web";
+import { call, createTokenFor, getApp, principalFor, signUp, type Session } from "../support/web";
 
 type ErrorBody = { error: { code: string; message: string; issues?: { path: string; message: string }[] } };
 type AgentJson = {
@@ -199,7 +199,7 @@ describe("ACP agent registry (admin API)", () => {
 
   it("undoes a change Redis cannot take, answering 503", async () => {
     const app = await getApp();
-    const principal: Principal = { userId: admin.userId, email: admin.email, name: "admin", role: "admin", via: "session" };
+    const principal: Principal = await principalFor(admin);
     // Nothing listens on port 1: the web's fail-fast client gives up at once.
     const deadRedis = createRedis("redis://127.0.0.1:1", "web", "dead");
     deadRedis.on("error", () => {});

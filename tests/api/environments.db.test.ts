@@ -11,7 +11,8 @@ import { appendEvent } from "@/lib/eventLog";
 import { reviewJobIds, type RunJobPayload } from "@/lib/queue";
 import { startRecorder, type Recorder } from "@/lib/recorder";
 import { reconcileRun } from "@/lib/server/reconcileRun";
-import { repoByName } from "@/lib/services/repos";
+import { repoInTeam } from "@/lib/services/repos";
+import { firstTeam } from "@/lib/services/teams";
 import { advertiseTestWorker, withdrawTestWorker } from "../support/adverts";
 import { call, createTokenFor, getApp, registerRepo, signUp, type Session } from "../support/web";
 
@@ -223,7 +224,7 @@ describe("a repository's environment (API)", () => {
 
   it("refuses to build a job from a stored environment that no longer fits the contract, saying so", async () => {
     const app = await getApp();
-    const repo = await repoByName(app, "web");
+    const repo = await repoInTeam(app, (await firstTeam(app)).id, "web");
     await app.db.update(repositoryEnvironment).set({ spec: { setupScript: 7 } }).where(eq(repositoryEnvironment.repositoryId, repo!.id));
     const res = await call(createRunRoute, "/api/runs", { as: member, body: { repo: "web", command: "true" } });
     expect(res.status).toBe(409);

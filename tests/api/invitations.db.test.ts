@@ -3,11 +3,11 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { POST as authPost } from "@/app/api/auth/[...all]/route";
 import { DELETE as revokeInvitation } from "@/app/api/invitations/[id]/route";
 import { GET as listInvitations, POST as createInvitation } from "@/app/api/invitations/route";
-import { invitation, user } from "@/lib/db/schema";
+import { invitation, teamMember, user } from "@/lib/db/schema";
 import { call, cookieHeader, getApp, randomIp, signUp, type Session } from "../support/web";
 
-type Created = { id: string; token: string; url: string; email: string | null; role: string; status: string };
-type Listed = { id: string; status: string; email: string | null; role: string; usedBy: string | null; createdBy: string | null };
+type Created = { id: string; token: string; url: string; email: string | null; teamRole: string; status: string };
+type Listed = { id: string; status: string; email: string | null; teamRole: string; usedBy: string | null; createdBy: string | null };
 
 /** A sign-up through better-auth's raw route, from its own client address. */
 function rawSignUp(email: string, invitationToken?: string, extra: Record<string, unknown> = {}) {
@@ -24,6 +24,12 @@ async function errorMessage(res: Response): Promise<string> {
 async function roleOf(email: string): Promise<string | undefined> {
   const { db } = await getApp();
   const [row] = await db.select({ role: user.role }).from(user).where(eq(user.email, email));
+  return row?.role;
+}
+
+async function teamRoleOf(email: string): Promise<string | undefined> {
+  const { db } = await getApp();
+  const [row] = await db.select({ role: teamMember.role }).from(teamMember).innerJoin(user, eq(user.id, teamMember.userId)).where(eq(user.email, email));
   return row?.role;
 }
 
@@ -85,7 +91,7 @@ describe("closed sign-up with invitations", () => {
     expect(stored!.expiresAt.getTime() - Date.now()).toBeGreaterThan(2 * 3600_000 - 60_000);
     const list = (await (await call(listInvitations, "/api/invitations", { as: admin })).json()) as { invitations: Listed[] };
     const listed = list.invitations.find((i) => i.id === created.id)!;
-    expect(listed).toMatchObject({ status: "pending", email: "hash@example.com", role: "user", createdBy: admin.email, usedBy: null });
+    expect(listed).toMatchObject({ status: "pending", email: "hash@example.com", teamRole: "member", createdBy: admin.email, usedBy: null });
     expect(JSON.stringify(list)).not.toContain(created.token);
     // The first account's own record is not an invitation anyone can see or revoke.
     expect(list.invitations.map((i) => i.id)).not.toContain("first-account");
@@ -105,17 +111,34 @@ describe("closed sign-up with invitations", () => {
     }
   });
 
-  it("applies the invitation's role and records who used it; a second use is refused", async () => {
+  it("applies the invitation's role in the inviter's team and records who used it; a second use is refused", async () => {
+    // The older field: "admin" makes a team admin (not an instance admin).
     const created = await invite(admin, { role: "admin" });
+    expect(created.teamRole).toBe("admin");
     const res = await rawSignUp("second-admin@example.com", created.token);
     expect(res.status).toBe(200);
-    expect(await roleOf("second-admin@example.com")).toBe("admin");
+    expect(await roleOf("second-admin@example.com")).toBe("user");
+    expect(await teamRoleOf("second-admin@example.com")).toBe("admin");
     const again = await rawSignUp("freeloader@example.com", created.token);
     expect(again.status).toBe(403);
     expect(await errorMessage(again)).toMatch(/already been used/);
     expect(await roleOf("freeloader@example.com")).toBeUndefined();
     const list = (await (await call(listInvitations, "/api/invitations", { as: admin })).json()) as { invitations: Listed[] };
     expect(list.invitations.find((i) => i.id === created.id)).toMatchObject({ status: "used", usedBy: "second-admin@example.com" });
+  });
+
+  it("lets owners invite any role and team admins only members and viewers, naming the field", async () => {
+    const viewerInvite = await invite(admin, { teamRole: "viewer" });
+    expect((await rawSignUp("viewer@example.com", viewerInvite.token)).status).toBe(200);
+    expect(await teamRoleOf("viewer@example.com")).toBe("viewer");
+    const ownerInvite = await invite(admin, { teamRole: "owner" });
+    expect((await rawSignUp("co-owner@example.com", ownerInvite.token)).status).toBe(200);
+    expect(await teamRoleOf("co-owner@example.com")).toBe("owner");
+    const teamAdmin = await signUp("team-admin@example.com", undefined, { invitation: (await invite(admin, { teamRole: "admin" })).token });
+    expect((await call(createInvitation, "/api/invitations", { as: teamAdmin, body: { teamRole: "member" } })).status).toBe(201);
+    const refused = await call(createInvitation, "/api/invitations", { as: teamAdmin, body: { teamRole: "admin" } });
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as { error: { issues: { path: string }[] } }).error.issues[0]!.path).toBe("teamRole");
   });
 
   it("cannot be talked into a higher role than the invitation gives", async () => {

@@ -10,13 +10,13 @@ import { createRunsQueue } from "@/lib/queue";
 import { createRedis } from "@/lib/redis";
 import { createRun, createRunInput } from "@/lib/services/runs";
 import { createRepo } from "@/lib/services/repos";
-import { getApp, signUp } from "../support/web";
+import { getApp, principalFor, signUp } from "../support/web";
 
 describe("submitting while Redis is down", () => {
   it("answers 503 at once instead of hanging, and leaves no run behind", async () => {
     const app = await getApp();
     const session = await signUp("admin@example.com");
-    const principal = { userId: session.userId, email: session.email, name: "admin", role: "admin" as const, via: "session" as const };
+    const principal = await principalFor(session);
     await createRepo(app, principal, { name: "demo", url: fs.mkdtempSync(path.join(os.tmpdir(), "repo-")) });
 
     // Nothing listens on port 1: the web's fail-fast client must give up, not queue the command.

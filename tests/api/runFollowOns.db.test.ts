@@ -17,7 +17,7 @@ import { startRecorder, type Recorder } from "@/lib/recorder";
 import { newRunFormOptions } from "@/lib/services/newRunForm";
 import { runScheduleTick } from "@/lib/services/scheduleTick";
 import { advertiseTestWorker, withdrawTestWorker } from "../support/adverts";
-import { call, getApp, registerRepo, signUp, type Session } from "../support/web";
+import { call, getApp, principalFor, registerRepo, signUp, type Session } from "../support/web";
 
 type ErrorBody = { error: { code: string; message: string; issues?: { path: string; message: string }[] } };
 type Lineage = {
@@ -272,12 +272,11 @@ describe("re-run, retry, follow-up and duplicate of a run", () => {
     it("prefills the New run form for a visible run only", async () => {
       const app = await getApp();
       const original = await submit({ repo: "app", command: "make docs", prompt: "docs" });
-      const principalOf = (s: Session, role: "user" | "admin" = "user") => ({ userId: s.userId, email: s.email, name: s.email, role, via: "session" as const });
-      const mine = await newRunFormOptions(app, principalOf(alice), original.id);
+      const mine = await newRunFormOptions(app, await principalFor(alice), original.id);
       expect(mine.prefill).toMatchObject({ from: original.id, repo: "app", executor: "cli", command: "make docs", prompt: "docs" });
       expect(mine.models[0]).toBe(app.config.agentModel);
       expect(mine.models).toContain("claude-haiku-4-5");
-      const theirs = await newRunFormOptions(app, principalOf(bob), original.id);
+      const theirs = await newRunFormOptions(app, await principalFor(bob), original.id);
       expect(theirs).toMatchObject({ prefill: null, prefillError: "The run to duplicate was not found; the form starts empty." });
     });
   });

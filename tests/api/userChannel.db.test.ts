@@ -17,7 +17,7 @@ import { userChannelStream } from "@/lib/server/userChannelStream";
 import { runVisibility } from "@/lib/services/runVisibility";
 import { eventually } from "../jobs/helpers";
 import { createTestRepo, type TestRepo } from "../support/gitRepo";
-import { call, getApp, readSse, registerRepo, signUp, type Session, type SseMessage } from "../support/web";
+import { call, getApp, principalFor, readSse, registerRepo, signUp, type Session, type SseMessage } from "../support/web";
 import { startWebWorker } from "../support/webWorker";
 
 /**
@@ -312,7 +312,7 @@ describe("resuming, against the recorder alone", () => {
       redis: app.redis,
       stream: app.eventLog.keys.runChanges,
       hub,
-      visibility: runVisibility({ userId: alice.userId, email: alice.email, name: "alice", role: "user", via: "session" }),
+      visibility: runVisibility(await principalFor(alice)),
       afterId: null,
       signal: new AbortController().signal,
       maxUnread: 5,
@@ -346,7 +346,7 @@ describe("resuming, against the recorder alone", () => {
       redis: app.redis,
       stream: app.eventLog.keys.runChanges,
       hub: userChannelHub(app.config.redisUrl, app.config.redisPrefix),
-      visibility: runVisibility({ userId: bob.userId, email: bob.email, name: "bob", role: "user", via: "session" }),
+      visibility: runVisibility(await principalFor(bob)),
       afterId: null,
       signal: controller.signal,
       heartbeatMs: 50,
@@ -373,13 +373,14 @@ describe("resuming, against the recorder alone", () => {
     const name = `user-channel-hub-test-${crypto.randomUUID().slice(0, 8)}`;
     const hub = new UserChannelHub(app.config.redisUrl, app.config.redisPrefix, name);
     onTestFinished(() => hub.stop());
+    const aliceSees = runVisibility(await principalFor(alice));
     const open = (afterId: string | null) =>
       textReader(
         userChannelStream({
           redis: app.redis,
           stream: app.eventLog.keys.runChanges,
           hub,
-          visibility: runVisibility({ userId: alice.userId, email: alice.email, name: "alice", role: "user", via: "session" }),
+          visibility: aliceSees,
           afterId,
           signal: new AbortController().signal,
         }),

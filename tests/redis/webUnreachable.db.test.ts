@@ -9,7 +9,7 @@ import { userChannelStream } from "@/lib/server/userChannelStream";
 import { runVisibility } from "@/lib/services/runVisibility";
 import { createTestRepo, type TestRepo } from "../support/gitRepo";
 import { startTestRedis, type TestRedis } from "../support/testRedis";
-import { call, getApp, registerRepo, signUp, type Session } from "../support/web";
+import { call, getApp, principalFor, registerRepo, signUp, type Session } from "../support/web";
 
 /**
  * The web while its Redis does not answer (issue 13 item 3): a submit is refused with a 503
@@ -78,13 +78,14 @@ describe("the web while Redis does not answer", () => {
   it("refuses a live channel and a submit while Redis is stopped", async () => {
     const app = await getApp();
     const hub = new UserChannelHub(app.config.redisUrl, app.config.redisPrefix, "user-channel-hub-unreachable");
+    const ownerSees = runVisibility(await principalFor(owner));
     const open = () =>
       textReader(
         userChannelStream({
           redis: app.redis,
           stream: app.eventLog.keys.runChanges,
           hub,
-          visibility: runVisibility({ userId: owner.userId, email: owner.email, name: "owner", role: "user", via: "session" }),
+          visibility: ownerSees,
           afterId: null,
           signal: new AbortController().signal,
         }),

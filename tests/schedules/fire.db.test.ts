@@ -7,13 +7,13 @@ import { run, schedule } from "@/lib/db/schema";
 import { startScheduleWorker } from "@/lib/server/scheduler";
 import type { Principal } from "@/lib/services/principal";
 import { createSchedule, createScheduleInput, createScheduleInputFor, deleteSchedule } from "@/lib/services/schedules";
-import { getApp, registerRepo, signUp } from "../support/web";
+import { getApp, principalFor, registerRepo, signUp } from "../support/web";
 
 it("fires for real: BullMQ ticks an every-second schedule and the web's worker creates the run", { timeout: 60_000 }, async () => {
   const admin = await signUp("fire-admin@example.com");
   expect((await registerRepo(admin, { name: "demo", url: fs.mkdtempSync(path.join(os.tmpdir(), "agentdesk-fire-")) })).status).toBe(201);
   const app = await getApp();
-  const owner: Principal = { userId: admin.userId, email: admin.email, name: "fire-admin", role: "admin", via: "session" };
+  const owner: Principal = await principalFor(admin);
   const body = { name: "every second", repo: "demo", cron: "* * * * * *", executor: "cli", command: "true" };
   // Refused without the test-only options, like any other caller's.
   expect(createScheduleInput.safeParse(body).error?.issues.map((i) => i.path)).toEqual([["cron"]]);

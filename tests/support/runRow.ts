@@ -1,15 +1,18 @@
 import crypto from "node:crypto";
-import { run } from "@/lib/db/schema";
+import { eq } from "drizzle-orm";
+import { repository, run } from "@/lib/db/schema";
 import { getApp } from "./web";
 
 /** A run row in a given status, written straight to the database (for admin checks that only count runs). */
 export async function insertRunRow(userId: string, repositoryId: string, status: "running" | "completed" | "awaiting_review"): Promise<string> {
   const { db } = await getApp();
   const id = crypto.randomUUID();
+  const [repo] = await db.select({ teamId: repository.teamId }).from(repository).where(eq(repository.id, repositoryId));
   await db.insert(run).values({
     id,
     userId,
     repositoryId,
+    teamId: repo!.teamId,
     title: "t",
     prompt: "p",
     executor: "cli",

@@ -1,9 +1,12 @@
 import crypto from "node:crypto";
-import { eq } from "drizzle-orm";
-import { user } from "@/lib/db/schema";
+import { and, asc, eq } from "drizzle-orm";
+import { teamMember, user } from "@/lib/db/schema";
 import { getApp } from "@/lib/server/app";
 import { PEER_HEADER, peerStampValue } from "@/lib/server/clientAddress";
 import { anyUserExists, createInvitation } from "@/lib/services/invitations";
+import type { Principal } from "@/lib/services/principal";
+import { createTeam, firstTeam, resolveActiveTeam } from "@/lib/services/teams";
+import type { TeamRole } from "@/lib/teamRoles";
 
 /**
  * Calls Next.js route handlers in-process with real Request objects, against the real
@@ -45,17 +48,53 @@ export async function call(handler: Handler, path: string, opts: CallOptions = {
 
 export const randomIp = () => `10.${crypto.randomInt(255)}.${crypto.randomInt(255)}.${crypto.randomInt(1, 255)}`;
 
-/** An invitation link's token for `email`, created by the first admin (as an admin would). */
-export async function invitationFor(email?: string, role: "user" | "admin" = "user"): Promise<string> {
+/**
+ * The principal a session (or a user id) stands for, resolved like a request's: the user's
+ * instance role and active team, full scope. For tests calling services directly.
+ */
+export async function principalFor(who: { userId: string } | string): Promise<Principal> {
   const app = await getApp();
-  const [admin] = await app.db.select().from(user).where(eq(user.role, "admin")).limit(1);
+  const userId = typeof who === "string" ? who : who.userId;
+  const [row] = await app.db.select().from(user).where(eq(user.id, userId));
+  if (!row) throw new Error(`principalFor: no user ${userId}`);
+  return { userId, email: row.email, name: row.name, role: row.role, via: "session", team: await resolveActiveTeam(app, userId), scope: "admin" };
+}
+
+/**
+ * An invitation link's token for `email`, created by the first admin (the first team's owner),
+ * into their team as a member, or with the given team role ("admin" and "user" are the older
+ * names of admin and member).
+ */
+export async function invitationFor(email?: string, role: "user" | "admin" | TeamRole = "user"): Promise<string> {
+  const app = await getApp();
+  const [admin] = await app.db.select().from(user).where(eq(user.role, "admin")).orderBy(asc(user.createdAt)).limit(1);
   if (!admin) throw new Error("invitationFor: no admin has signed up yet");
-  const created = await createInvitation(
-    app,
-    { userId: admin.id, email: admin.email, name: admin.name, role: "admin", via: "session" },
-    { email, role, expiresInHours: 1 },
-  );
+  const teamRole: TeamRole = role === "user" ? "member" : role;
+  const created = await createInvitation(app, await principalFor(admin.id), { email, teamRole, expiresInHours: 1 });
   return created.token;
+}
+
+/**
+ * A second team, owned by a new account (signed up into the first team's nothing: the team is
+ * made by the instance admin with this account as first owner, and the account then works in
+ * it only). For cross-team tests: returns the owner's session and the team's id.
+ */
+export async function otherTeam(name = `Team ${crypto.randomUUID().slice(0, 8)}`): Promise<{ owner: Session; teamId: string }> {
+  const app = await getApp();
+  const owner = await signUp();
+  const [admin] = await app.db.select().from(user).where(eq(user.role, "admin")).orderBy(asc(user.createdAt)).limit(1);
+  const made = await createTeam(app, await principalFor(admin!.id), { name, ownerEmail: owner.email });
+  // Out of the first team (the invitation put them there), into their own.
+  await app.db.delete(teamMember).where(and(eq(teamMember.userId, owner.userId), eq(teamMember.teamId, (await firstTeam(app)).id)));
+  await app.db.update(user).set({ currentTeamId: made.id }).where(eq(user.id, owner.userId));
+  return { owner, teamId: made.id };
+}
+
+/** Signs up a new account into a team with a role, by an invitation its owner made. */
+export async function signUpInto(teamOwner: Session, teamRole: TeamRole, email = `user-${crypto.randomUUID()}@example.com`): Promise<Session> {
+  const app = await getApp();
+  const created = await createInvitation(app, await principalFor(teamOwner), { email, teamRole, expiresInHours: 1 });
+  return signUp(email, undefined, { invitation: created.token });
 }
 
 /**

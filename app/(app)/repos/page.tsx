@@ -4,7 +4,8 @@ import { RepoForm } from "@/components/repos/RepoForm";
 import { RepoTable } from "@/components/repos/RepoTable";
 import { Card } from "@/components/ui/Card";
 import { PageHeader } from "@/components/ui/PageHeader";
-import { requireAdmin } from "@/lib/server/pageAuth";
+import { requirePrincipal } from "@/lib/server/pageAuth";
+import { activeTeamAllows } from "@/lib/services/teams";
 import { environmentsByRepo } from "@/lib/services/environments";
 import { listMcpServers } from "@/lib/services/mcpServers";
 import { listRepos, repoUsage } from "@/lib/services/repos";
@@ -21,15 +22,15 @@ import {
 export const metadata: Metadata = { title: "Repositories" };
 
 export default async function ReposPage() {
-  const ctx = await requireAdmin();
-  if (!ctx) return <AdminsOnly what="The list of repositories" />;
-  const repos = await listRepos(ctx.app);
+  const ctx = await requirePrincipal();
+  if (!activeTeamAllows(ctx.principal, "manage")) return <AdminsOnly what="The list of repositories" />;
+  const repos = await listRepos(ctx.app, ctx.principal);
   const servers = await Promise.all(repos.map(async (r) => [r.name, await listMcpServers(ctx.app, ctx.principal, r.name)] as const));
-  const environments = await environmentsByRepo(ctx.app);
+  const environments = await environmentsByRepo(ctx.app, ctx.principal);
   const usage = await Promise.all(repos.map(async (r) => [r.name, await repoUsage(ctx.app.db, r.id)] as const));
   return (
     <div className="space-y-8">
-      <PageHeader title="Repositories" description="Git repositories runs can work on. Every signed-in user can pick them. Test connection asks a job process to reach the remote with its credential; a repository with unfinished runs cannot be deleted, and its finished runs stay readable after it is." />
+      <PageHeader title="Repositories" description="Git repositories runs can work on. Every member of the team can pick them. Test connection asks a job process to reach the remote with its credential; a repository with unfinished runs cannot be deleted, and its finished runs stay readable after it is." />
       {repos.length ? (
         <RepoTable
           repos={repos}

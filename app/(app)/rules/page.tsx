@@ -15,8 +15,8 @@ export const metadata: Metadata = { title: "Approval rules" };
 export default async function RulesPage() {
   const { app, principal } = await requirePrincipal();
   const admin = isAdmin(principal);
-  const [mine, repos] = await Promise.all([listUserRules(app, principal), listRepos(app)]);
-  const repoRules = await Promise.all(repos.map(async (r) => ({ repo: r.name, rules: await listRepoRules(app, r.name) })));
+  const [mine, repos] = await Promise.all([listUserRules(app, principal), listRepos(app, principal)]);
+  const repoRules = await Promise.all(repos.map(async (r) => ({ repo: r.name, rules: await listRepoRules(app, principal, r.name) })));
   return (
     <div className="mx-auto max-w-3xl space-y-6">
       <PageHeader

@@ -19,7 +19,7 @@ type Props = { searchParams: Promise<Record<string, string | string[] | undefine
 export default async function SchedulesPage({ searchParams }: Props) {
   const { app, principal } = await requirePrincipal();
   const highlight = (await searchParams)[SCHEDULE_PARAM];
-  const [schedules, repos] = await Promise.all([listSchedules(app, principal), listRepos(app)]);
+  const [schedules, repos] = await Promise.all([listSchedules(app, principal), listRepos(app, principal)]);
   const choices = await executorChoices(app).catch((e: unknown) => {
     // The form still renders (only shell commands offered); saving answers 503 while the queue is unreachable.
     console.error("[schedules] could not read job process adverts:", (e as Error).message);

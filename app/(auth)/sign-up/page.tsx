@@ -29,5 +29,5 @@ export default async function SignUpPage({ searchParams }: Props) {
   }
   if (!token) return <AuthForm mode="sign-up" returnTo={returnTo} />;
   const view = await describeInvitation(app.db, token);
-  return <AuthForm mode="sign-up" returnTo={returnTo} invitation={{ token, email: view.email, role: view.role, invitedBy: view.invitedBy }} />;
+  return <AuthForm mode="sign-up" returnTo={returnTo} invitation={{ token, email: view.email, teamRole: view.teamRole, teamName: view.teamName, invitedBy: view.invitedBy }} />;
 }

@@ -3,8 +3,8 @@ import { createRepo, createRepoInput, listRepos } from "@/lib/services/repos";
 
 export const dynamic = "force-dynamic";
 
-export const POST = route({ access: "admin", body: createRepoInput }, async ({ app, principal, body }) => {
+export const POST = route({ access: "user", body: createRepoInput }, async ({ app, principal, body }) => {
   return Response.json(await createRepo(app, principal, body), { status: 201 });
 });
 
-export const GET = route({ access: "user" }, async ({ app }) => ({ repos: await listRepos(app) }));
+export const GET = route({ access: "user" }, async ({ app, principal }) => ({ repos: await listRepos(app, principal) }));

@@ -39,7 +39,7 @@ export default async function NewRunPage({ searchParams }: { searchParams: Promi
   const { from } = await searchParams;
   const formOptions = await newRunFormOptions(app, principal, typeof from === "string" ? from : undefined);
   const [repos, workers] = await Promise.all([
-    listRepos(app),
+    listRepos(app, principal),
     liveWorkers(app.redis, app.config.redisPrefix).catch((e: unknown) => {
       // The form still renders, saying why a run cannot start; submitting answers 503 meanwhile.
       console.error("[runs/new] could not read job process adverts:", (e as Error).message);

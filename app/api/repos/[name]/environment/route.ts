@@ -6,11 +6,11 @@ export const dynamic = "force-dynamic";
 /** Any signed-in user may read it: it holds names only, never a variable's value. */
 export const GET = route({ access: "user" }, async ({ app, principal, params }) => getEnvironment(app, principal, params.name!));
 
-export const PUT = route({ access: "admin", body: environmentInput }, async ({ app, principal, params, body }) =>
+export const PUT = route({ access: "user", body: environmentInput }, async ({ app, principal, params, body }) =>
   setEnvironment(app, principal, params.name!, body),
 );
 
-export const DELETE = route({ access: "admin" }, async ({ app, principal, params }) => {
+export const DELETE = route({ access: "user" }, async ({ app, principal, params }) => {
   await deleteEnvironment(app, principal, params.name!);
   return new Response(null, { status: 204 });
 });
