@@ -14,10 +14,11 @@ import type { RepoCheckPayload, RepoCheckResult } from "@/lib/contracts/repoChec
 import { repository } from "@/lib/db/schema";
 import { createRedis } from "@/lib/redis";
 import { forgetRepoBranches, listRepoBranches } from "@/lib/services/repoBranches";
+import { firstTeam } from "@/lib/services/teams";
 import { advertiseTestWorker, withdrawTestWorker } from "../support/adverts";
 import { startGitHttpServer, type GitHttpServer } from "../support/gitHttpServer";
 import { createTestRepo, git, type TestRepo } from "../support/gitRepo";
-import { call, getApp, registerRepo, signUp, type Session } from "../support/web";
+import { call, getApp, principalFor, registerRepo, signUp, type Session } from "../support/web";
 
 type Branches = { repo: string; defaultBranch: string; branches: string[]; source: "remote" | null; error?: string };
 type ErrorBody = { error: { code: string; message: string } };
@@ -144,7 +145,7 @@ describe("branch listing through the job process", () => {
     try {
       const app = await getApp();
       const started = Date.now();
-      await expect(listRepoBranches(app, "local", 1_500)).rejects.toMatchObject({ code: "unavailable", message: expect.stringMatching(/No job process answered within 2 s/) });
+      await expect(listRepoBranches(app, await principalFor(admin), "local", 1_500)).rejects.toMatchObject({ code: "unavailable", message: expect.stringMatching(/No job process answered within 2 s/) });
       expect(Date.now() - started).toBeLessThan(5_000);
       // Not cached: once a job process answers again, the list comes.
       checker.resume();
@@ -180,7 +181,7 @@ describe("branch listing through the job process", () => {
     it("runs nothing on Test connection or on listing its branches", async () => {
       const { db } = await getApp();
       for (const [name, url] of hostile("listed")) {
-        await db.insert(repository).values({ id: crypto.randomUUID(), name: name!, url: url!, defaultBranch: "main" });
+        await db.insert(repository).values({ id: crypto.randomUUID(), teamId: (await firstTeam({ db })).id, name: name!, url: url!, defaultBranch: "main" });
         const tested = await testConnection(name!);
         expect(tested.status, url).toBe(200);
         const check = (await tested.json()) as RepoCheckResult;
