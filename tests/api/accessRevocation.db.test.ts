@@ -15,7 +15,7 @@ import { userChannelHub } from "@/lib/server/userChannelHub";
 import { userChannelStream } from "@/lib/server/userChannelStream";
 import { runVisibility } from "@/lib/services/runVisibility";
 import { eventually } from "../jobs/helpers";
-import { call, createTokenFor, getApp, readSse, registerRepo, signUp, type Session } from "../support/web";
+import { call, createTokenFor, getApp, principalFor, readSse, registerRepo, signUp, type Session } from "../support/web";
 
 /**
  * Disabling, removing or re-roling a user ends their open live streams (a run's feed, the
@@ -69,7 +69,7 @@ describe("an account's access changes end its live streams", () => {
   /** The user's channel as another web process would serve it: its own hub, same Redis and database. */
   const channelOnSecondProcess = async (who: Session, role: "admin" | "user" = "user") => {
     const app = await getApp();
-    const principal = { userId: who.userId, email: who.email, name: who.email, role, via: "session" as const };
+    const principal = { ...(await principalFor(who)), role };
     const grant = await second.watch(principal);
     const stream = userChannelStream({
       redis: app.redis,
