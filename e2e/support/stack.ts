@@ -20,6 +20,8 @@ export type E2eStack = {
   modelControlUrl: string;
   /** The stack's DATA_DIR: a test may reach a running run's workspace (`runs/<id>/attempts/<uuid>/workspace`). */
   dataDir: string;
+  /** The web's environment, so a test can start a second web process on the same database and Redis. */
+  webEnv: Record<string, string>;
 };
 
 const ROOT = path.resolve(import.meta.dirname, "..", "..");
@@ -166,5 +168,6 @@ export async function startStack(redisUrl: string): Promise<{ stack: E2eStack; s
     throw err;
   }
   // Redis too, so a test can play the job process's part (ask for input) against this stack.
-  return { stack: { url, databaseUrl, screensDir: SCREENS_DIR, redisUrl, redisPrefix, modelControlUrl: model.controlUrl, dataDir }, stop };
+  const webEnv = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
+  return { stack: { url, databaseUrl, screensDir: SCREENS_DIR, redisUrl, redisPrefix, modelControlUrl: model.controlUrl, webEnv, dataDir }, stop };
 }
