@@ -85,6 +85,48 @@ describe("New run with limits and a branch", () => {
     await screenshot(page, screensDir, "41-run-completed-follow-ons");
   });
 
+  it("gives an ACP agent its own model names, prompt turns and the budget it reports against, and a shell command none", async () => {
+    // claude-agent-acp (bundled; the job process has a model key), registered as an admin would.
+    const agentName = `claude-nr-${crypto.randomBytes(2).toString("hex")}`;
+    await db.query("insert into acp_agent (id, name, command, args, env_names) values ($1, $2, 'claude-agent-acp', '[]', '[\"ANTHROPIC_API_KEY\"]')", [crypto.randomUUID(), agentName]);
+    // The job process reads the registry every 10 s; until then the agent is offered disabled.
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      await page.goto(`${url}/runs/new`);
+      await page.check('input[name="executor"][value="acp"]');
+      if (!(await page.locator(`#acpAgent option[value="${agentName}"]`).isDisabled())) break;
+      if (Date.now() > deadline) throw new Error(`the job process never offered ${agentName}`);
+      await page.waitForTimeout(1_000);
+    }
+    await page.selectOption("#repo", repoName);
+    await page.selectOption("#acpAgent", agentName);
+    // Not our model list: the agent's own model unless one of its names is typed.
+    expect(await page.locator("select#model option").allTextContents()).toEqual(["The agent’s own", "Other model…"]);
+    expect(await page.locator('label[for="maxTurns"]').textContent()).toBe("Max prompt turns");
+    expect(await page.getByText(/^Held against the cost the agent reports: the run stops and asks/).count()).toBe(1);
+    await page.selectOption("select#model", { label: "Other model…" });
+    await page.fill("#model-other", "haiku");
+    await page.fill("#maxTurns", "3");
+    await page.fill("#budgetUsd", "0.5");
+    await page.fill("#prompt", prompt);
+    await screenshot(page, screensDir, "40a-new-run-acp-limits");
+    await page.click('button:has-text("Start run")');
+    await page.waitForURL(/\/runs\/[0-9a-f-]{36}$/);
+    const acpRunId = runIdOf(page);
+    expect(await runRow(acpRunId)).toMatchObject({ model: "haiku", max_turns: 3, budget_usd: 0.5 });
+    expect(await page.locator('[data-testid="run-limits"]').textContent()).toBe("3 prompt turns · $0.50 budget");
+    // The run is the acp executor's to test (tests/executors/acpLimits.test.ts); it must not keep the job process busy.
+    await page.evaluate(async (id) => {
+      await fetch(`/api/runs/${id}/cancel`, { method: "POST" });
+    }, acpRunId);
+
+    // A shell command: no limit fields, a line saying why.
+    await page.goto(`${url}/runs/new`);
+    await page.check('input[name="executor"][value="cli"]');
+    expect(await page.locator("#model, #maxTurns, #budgetUsd").count()).toBe(0);
+    expect(await page.locator('[data-testid="no-limits"]').textContent()).toBe("A shell command has no model, turn limit or budget; the timeout below bounds it.");
+  });
+
   it("takes a model typed under Other model…", async () => {
     await page.goto(`${url}/runs/new`);
     await page.selectOption("#repo", repoName);

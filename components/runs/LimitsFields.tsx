@@ -6,10 +6,13 @@ import { ChoiceOrText } from "./ChoiceOrText";
 
 /**
  * What an agent run may use: its model (a known one, or any id typed), how many turns, and
- * the cost at which it stops to ask whether to go on. For the agent and claude-code executors,
- * which count cost; shell commands and ACP agents have none of these.
+ * the cost at which it stops to ask whether to go on. An ACP agent (`acp`) has them as ACP
+ * lets a client hold them (jobs/executors/acp/limits.ts): the model is the agent's own name
+ * for it, set through its model setting; turns are the prompts AgentDesk sends it; the budget
+ * is held against the cost the agent reports. Shell commands have none of these.
  */
 export function LimitsFields({
+  acp,
   models,
   model,
   onModelChange,
@@ -20,6 +23,8 @@ export function LimitsFields({
   defaultBudgetUsd,
   fieldErrors,
 }: {
+  /** For an ACP agent: its own model names, prompt turns, the cost it reports. */
+  acp: boolean;
   models: string[];
   model: string;
   onModelChange: (value: string) => void;
@@ -32,20 +37,34 @@ export function LimitsFields({
 }) {
   return (
     <div className="grid gap-5 sm:grid-cols-3">
-      <Field id="model" label="Model" error={fieldErrors.model} hint="Any model id of the API may be typed under “Other model…”.">
+      <Field
+        id="model"
+        label="Model"
+        error={fieldErrors.model}
+        hint={
+          acp
+            ? "The agent’s name for it (claude-agent-acp: sonnet, opus, haiku). An agent without it fails the run, saying what it offers."
+            : "Any model id of the API may be typed under “Other model…”."
+        }
+      >
         <ChoiceOrText
           id="model"
           name="model"
-          choices={models.map((m, i) => ({ value: m, label: i === 0 ? `${m} (default)` : m }))}
+          choices={acp ? [{ value: "", label: "The agent’s own" }] : models.map((m, i) => ({ value: m, label: i === 0 ? `${m} (default)` : m }))}
           value={model}
           onChange={onModelChange}
           otherLabel="Other model…"
-          placeholder="claude-…"
+          placeholder={acp ? "sonnet" : "claude-…"}
           error={fieldErrors.model}
           mono
         />
       </Field>
-      <Field id="maxTurns" label="Max turns" error={fieldErrors.maxTurns} hint="Model responses before the run stops to ask (1–1000).">
+      <Field
+        id="maxTurns"
+        label={acp ? "Max prompt turns" : "Max turns"}
+        error={fieldErrors.maxTurns}
+        hint={acp ? "Prompts sent to the agent (task, notes, continuations) before the run stops to ask (1–1000)." : "Model responses before the run stops to ask (1–1000)."}
+      >
         <input
           id="maxTurns"
           name="maxTurns"
@@ -64,7 +83,7 @@ export function LimitsFields({
         id="budgetUsd"
         label="Budget (USD)"
         error={fieldErrors.budgetUsd}
-        hint={`The run stops and asks before spending more. Empty: $${defaultBudgetUsd}.`}
+        hint={`${acp ? "Held against the cost the agent reports: the" : "The"} run stops and asks before spending more. Empty: $${defaultBudgetUsd}.`}
       >
         <input
           id="budgetUsd"

@@ -70,11 +70,13 @@ export function NewRunForm({
   const [approvalMode, setApprovalMode] = useState(from?.approvalMode ?? "risky");
   const [timeout, setTimeoutValue] = useState(() => timeoutParts(from?.timeoutSec).value);
   const [unit, setUnit] = useState<"60" | "1">(() => timeoutParts(from?.timeoutSec).unit);
-  const [model, setModel] = useState(from?.model ?? defaultModel);
+  const [model, setModel] = useState(from?.executor !== "acp" ? (from?.model ?? defaultModel) : defaultModel);
+  // An ACP agent names its models its own way: empty is the agent's own.
+  const [acpModel, setAcpModel] = useState(from?.executor === "acp" ? (from.model ?? "") : "");
   const [maxTurns, setMaxTurns] = useState(String(from?.maxTurns ?? 50));
   const [budgetUsd, setBudgetUsd] = useState(from?.budgetUsd !== undefined ? String(from.budgetUsd) : "");
   const cli = executor === "cli";
-  const limited = executor === "agent" || executor === "claude-code";
+  const acp = executor === "acp";
   const defaultBranch = repos.find((r) => r.name === repo)?.defaultBranch ?? "main";
   const timeoutSec = Number(timeout) > 0 ? String(Math.round(Number(timeout) * Number(unit))) : "";
 
@@ -144,11 +146,18 @@ export function NewRunForm({
         <textarea id="prompt" name="prompt" rows={cli ? 2 : 6} defaultValue={from?.prompt} className={inputClass(!!fieldErrors.prompt)} {...describedBy("prompt", fieldErrors.prompt)} />
       </Field>
 
-      {limited && (
+      {cli ? (
+        <p data-testid="no-limits" className="text-sm text-zinc-400">
+          A shell command has no model, turn limit or budget; the timeout below bounds it.
+        </p>
+      ) : (
         <LimitsFields
+          // Its own model state per kind: a Claude model id means nothing to an ACP agent.
+          key={acp ? "acp" : "ours"}
+          acp={acp}
           models={models}
-          model={model}
-          onModelChange={setModel}
+          model={acp ? acpModel : model}
+          onModelChange={acp ? setAcpModel : setModel}
           maxTurns={maxTurns}
           onMaxTurnsChange={setMaxTurns}
           budgetUsd={budgetUsd}

@@ -56,7 +56,11 @@ export function RunDetails({ run, now, turns }: { run: RunRecord; now: number; t
             ACP agent: <span className="font-mono">{run.acpAgent}</span>
           </span>
         )}
-        {run.model && <span className="text-zinc-500"> · {run.model}</span>}
+        {run.model ? (
+          <span className="text-zinc-500"> · {run.model}</span>
+        ) : (
+          run.executor === "acp" && <span className="text-zinc-500"> · the agent&apos;s own model</span>
+        )}
       </Item>
       <Item label="Created"><When iso={run.createdAt} /></Item>
       <Item label="Started"><When iso={run.startedAt} /></Item>
@@ -73,11 +77,11 @@ export function RunDetails({ run, now, turns }: { run: RunRecord; now: number; t
         </Item>
       )}
       <Item label="Timeout">{formatDuration(run.timeoutSec * 1000)}</Item>
-      {/* The limits an agent run was given; a shell command has none. */}
-      {(run.executor === "agent" || run.executor === "claude-code") && (
+      {/* The limits an agent run was given (an ACP agent's turns are the prompts it was sent); a shell command has none. */}
+      {run.executor !== "cli" && (
         <Item label="Limits">
           <span data-testid="run-limits">
-            {run.maxTurns} turns · {run.budgetUsd !== null ? `$${run.budgetUsd.toFixed(2)} budget` : "default budget"}
+            {run.maxTurns} {run.executor === "acp" ? "prompt turns" : "turns"} · {run.budgetUsd !== null ? `$${run.budgetUsd.toFixed(2)} budget` : "default budget"}
           </span>
         </Item>
       )}

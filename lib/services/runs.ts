@@ -23,8 +23,10 @@ import { runJobPayloadFor, runJobSpecsFor } from "./runPayload";
 import type { RunOriginKind } from "../contracts/runOrigin";
 import { runLineage, type RunLineage } from "./runLineage";
 
-// The executors whose runs count their cost against a budget (jobs/agent/limits.ts).
-const budgetedExecutors: ReadonlySet<string> = new Set(["agent", "claude-code"]);
+// The executors whose runs have a model, a turn limit and a budget (jobs/agent/limits.ts; an
+// ACP agent's through its model setting, its prompt turns and the cost it reports,
+// jobs/executors/acp/limits.ts). A shell command has none of them.
+const limitedExecutors: ReadonlySet<string> = new Set(["agent", "claude-code", "acp"]);
 
 export const createRunInput = z
   .object({
@@ -39,7 +41,7 @@ export const createRunInput = z
     model: z.string().trim().min(1).max(200).optional(),
     maxTurns: z.coerce.number().int().min(1).max(1000).default(50),
     // The cost (USD) at which an agent run stops to ask whether to go on; left out: the job
-    // process's AGENT_BUDGET_USD. Only the agent and claude-code executors count cost.
+    // process's AGENT_BUDGET_USD. Not for shell commands, which count no cost.
     budgetUsd: z.coerce.number().positive("must be more than 0").max(100_000).optional(),
     timeoutSec: z.coerce.number().int().min(10).default(1800),
     inputTimeoutSec: z.coerce
@@ -61,8 +63,10 @@ export const createRunInput = z
     if (v.executor === "acp" && !v.acpAgent) {
       ctx.addIssue({ code: "custom", path: ["acpAgent"], message: "is required for the acp executor: the name of a registered ACP agent" });
     }
-    if (v.budgetUsd !== undefined && !budgetedExecutors.has(v.executor)) {
-      ctx.addIssue({ code: "custom", path: ["budgetUsd"], message: `applies only to the agent and claude-code executors, not ${v.executor}` });
+    for (const field of ["budgetUsd", "model"] as const) {
+      if (v[field] !== undefined && !limitedExecutors.has(v.executor)) {
+        ctx.addIssue({ code: "custom", path: [field], message: `applies only to the agent, claude-code and acp executors, not ${v.executor}` });
+      }
     }
     if (v.executor !== "acp" && v.acpAgent !== undefined) {
       ctx.addIssue({ code: "custom", path: ["acpAgent"], message: `applies only to the acp executor, not ${v.executor}` });
@@ -242,9 +246,10 @@ export async function submitRun(
     executor: input.executor,
     acpAgent: input.executor === "acp" ? (input.acpAgent ?? null) : null,
     approvalMode: input.approvalMode,
-    model: input.executor === "cli" ? null : (input.model ?? app.config.agentModel),
+    // An ACP agent without a model named runs on its own (null); ours default to AGENT_MODEL.
+    model: !limitedExecutors.has(input.executor) ? null : (input.model ?? (input.executor === "acp" ? null : app.config.agentModel)),
     maxTurns: input.maxTurns,
-    budgetUsd: budgetedExecutors.has(input.executor) ? (input.budgetUsd ?? null) : null,
+    budgetUsd: limitedExecutors.has(input.executor) ? (input.budgetUsd ?? null) : null,
     timeoutSec: input.timeoutSec,
     inputTimeoutSec: input.inputTimeoutSec,
     priority: input.priority,

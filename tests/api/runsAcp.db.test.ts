@@ -116,6 +116,31 @@ describe("runs of executor acp", () => {
     expect(await jobOf(cliRun.id)).not.toHaveProperty("acpAgent");
   });
 
+  it("carries the run's model, turn limit and budget to the job; without a model the agent runs on its own", async () => {
+    await advertise([{ name: "goose", available: true }]);
+    const res = await createRun({ repo: "demo", executor: "acp", acpAgent: "goose", prompt: "fix it", model: "gpt-5-codex", maxTurns: 3, budgetUsd: 0.75 });
+    expect(res.status).toBe(201);
+    const limited = (await res.json()) as { id: string };
+    expect(limited).toMatchObject({ model: "gpt-5-codex", maxTurns: 3, budgetUsd: 0.75 });
+    expect(await jobOf(limited.id)).toMatchObject({ model: "gpt-5-codex", maxTurns: 3, budgetUsd: 0.75 });
+
+    // No model: null (the agent's own), not AGENT_MODEL, which names one of our models; no budget: AGENT_BUDGET_USD in the job process.
+    const plain = (await (await createRun({ repo: "demo", executor: "acp", acpAgent: "goose", prompt: "fix it" })).json()) as { id: string };
+    expect(plain).toMatchObject({ model: null, maxTurns: 50, budgetUsd: null });
+    expect(await jobOf(plain.id)).toMatchObject({ model: null, maxTurns: 50, budgetUsd: null });
+  });
+
+  it.each([
+    [{ model: "claude-haiku-4-5" }, "model"],
+    [{ budgetUsd: 2 }, "budgetUsd"],
+  ])("refuses %j for a shell command with a 400 naming the field", async (change, field) => {
+    await advertise([]);
+    const res = await createRun({ repo: "demo", command: "make", ...change });
+    expect(res.status).toBe(400);
+    const issue = (await errorOf(res)).issues?.find((i) => i.path === field);
+    expect(issue?.message).toBe("applies only to the agent, claude-code and acp executors, not cli");
+  });
+
   it("refuses to delete an agent a queued run may still start, naming the run", async () => {
     await advertise([{ name: "gemini", available: true }]);
     const res = await createRun({ repo: "demo", executor: "acp", acpAgent: "gemini", prompt: "tidy up the docs" });

@@ -168,6 +168,23 @@ describe("claude-agent-acp through the ACP executor", () => {
   }, 180_000);
 });
 
+describe("the run's model and budget", () => {
+  it("runs on the run's model through claude-agent-acp's model setting, and holds the cost it reports to the budget", async () => {
+    conversationScript([turn.text("Done on the chosen model.")]);
+    const before = conversation().length;
+    // claude-agent-acp's model setting offers its aliases (default, opus, sonnet, haiku, …).
+    const payload = await h.submit(claude({ model: "haiku", budgetUsd: 50 }));
+    const events = await waitForEvents(h.log, payload.runId, hasEnded, 90_000);
+    expect(lastEvent(events), JSON.stringify(lastEvent(events))).toMatchObject({ type: "run.completed" });
+    expect(ofType(events, "log").map((e) => e.message)).toContain('the agent\'s model is haiku (its setting "Model")');
+    const sent = conversation().slice(before);
+    expect(sent.length).toBeGreaterThan(0);
+    expect(sent.every((r) => /^claude-haiku-/.test(r.body.model)), sent.map((r) => r.body.model).join(", ")).toBe(true);
+    // claude-agent-acp reports its cost, so the budget is held: no warning that it cannot be.
+    expect(ofType(events, "log").some((e) => e.message.includes("reports no cost"))).toBe(false);
+  });
+});
+
 describe("the repository's MCP servers", () => {
   it("are given to the agent, run in its sandbox, and their tools ask before running", async () => {
     const tag = fixtureTag();

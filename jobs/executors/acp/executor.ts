@@ -20,7 +20,7 @@ export type AcpExecutorOptions = {
  * approval policy. Which agent is the run's (payload.acpAgent); whether this job process can
  * start that one is `acpAgentAvailability`.
  */
-export function createAcpExecutor(config: Pick<Config, "anthropicApiKey" | "anthropicBaseUrl" | "sandbox">, options: AcpExecutorOptions = {}): Executor {
+export function createAcpExecutor(config: Pick<Config, "anthropicApiKey" | "anthropicBaseUrl" | "sandbox" | "agentBudgetUsd">, options: AcpExecutorOptions = {}): Executor {
   return {
     name: "acp",
     // Every agent runs in the sandbox; without one (and without SANDBOX=off) none can start.
@@ -34,6 +34,7 @@ export function createAcpExecutor(config: Pick<Config, "anthropicApiKey" | "anth
         settings: options.settings ?? sandboxSettings(),
         textFlushMs: options.textFlushMs ?? 50,
         cancelGraceMs: options.cancelGraceMs ?? 5_000,
+        defaultBudgetUsd: config.agentBudgetUsd,
       }),
   };
 }

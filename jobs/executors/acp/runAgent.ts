@@ -8,9 +8,11 @@ import {
   type InitializeResponse,
   type PromptResponse,
   type RequestPermissionResponse,
+  type SessionConfigOption,
   type SessionModeState,
 } from "@agentclientprotocol/sdk/unstable";
 import { deniedByRule, noRules, type ApprovalAction } from "../../../lib/approval";
+import { DEFAULT_LOOP_REPEATS } from "../../agent/limits";
 import { gateAction, type GateSettings } from "../../approval/gate";
 import { acpAction } from "../../approval/toolActions";
 import { errorMessage } from "../../errors";
@@ -23,10 +25,11 @@ import { AgentStartError, startAgentProcess, type AgentProcess } from "./agentPr
 import { AcpFeed } from "./feed";
 import { CLAUDE_AGENT_ACP, restoreClaudeSession, saveClaudeSession } from "./claudeSessions";
 import { AcpFiles } from "./files";
+import { AcpLimits, modelOption } from "./limits";
 import { acpMcpServers, prepareMcpServers, type PreparedMcpServers } from "./mcpServers";
 import { answerPermission, Grants, ReviewerNotes } from "./permissions";
 import { answerElicitation } from "./questions";
-import { continuationPrompt, feedbackPrompt, initialAcpState, readAcpState, type AcpState } from "./state";
+import { budgetContinuationPrompt, continuationPrompt, feedbackPrompt, initialAcpState, readAcpState, type AcpState } from "./state";
 import { AcpTerminals } from "./terminals";
 import { ToolCallBook, type KnownToolCall } from "./toolCalls";
 
@@ -39,10 +42,19 @@ export type AcpRunOptions = {
   textFlushMs: number;
   /** After `session/cancel`, how long the agent has to end its turn before its processes are stopped. */
   cancelGraceMs: number;
+  /** The budget of a run that names none (AGENT_BUDGET_USD). */
+  defaultBudgetUsd: number;
 };
 
 /** The agent process died or stopped answering: the run fails with what it said last. */
 class AgentGone extends Error {}
+
+/** A select option's values, as a person would name them in a run. */
+const offered = (option: { options: Array<{ value: string } | { options: Array<{ value: string }> }> }) =>
+  option.options.flatMap((o) => ("options" in o ? o.options : [o])).map((o) => o.value).join(", ") || "none";
+
+/** The run cannot go on as it was asked to (a limit a person did not lift, a model the agent does not offer). */
+class RunRefused extends Error {}
 
 /** Prompts carrying notes about refused calls, at most, after the run's own prompt. */
 const MAX_NOTE_TURNS = 5;
@@ -80,6 +92,8 @@ export async function runAcpAgent(ctx: ExecutorContext, options: AcpRunOptions):
   const state: AcpState = stored === undefined ? fresh() : readAcpState(stored, fresh);
   // A session of another agent (the admin changed the run's agent) cannot be loaded.
   if (state.agentName !== spec.name) Object.assign(state, { agentName: spec.name, sessionId: null });
+  // A follow-up gets its own turn limit; usage (and a raised budget) carry on, as for claude-code.
+  if (ctx.followUp && !ctx.resumeFrom) Object.assign(state, { promptTurns: 0, raisedLimits: { budgetUsd: state.raisedLimits.budgetUsd } });
   state.sessions += 1;
   state.usage.costUsdBefore = state.usage.costUsd;
   const prefix = `acp${state.sessions}`;
@@ -134,6 +148,9 @@ class AcpSession {
   /** Command lines our terminals judged (run or refused). */
   private readonly judged = new Set<string>();
   private readonly feed: AcpFeed;
+  private readonly limits: AcpLimits;
+  /** The current turn was cancelled because the reported cost reached the budget. */
+  private budgetCancelled = false;
   private readonly terminals: AcpTerminals;
   private readonly files: AcpFiles;
   private readonly gateSettings: GateSettings;
@@ -159,6 +176,8 @@ class AcpSession {
     run: SandboxSpec,
   ) {
     this.gateSettings = { mode: ctx.payload.approvalMode, rules: ctx.payload.approvalRules, remembered: state.remembered };
+    const budgetUsd = ctx.payload.budgetUsd ?? options.defaultBudgetUsd;
+    this.limits = new AcpLimits(state, { maxTurns: ctx.payload.maxTurns, budgetUsd, loopRepeats: DEFAULT_LOOP_REPEATS }, (request) => this.ask(request), prefix);
     this.terminals = new AcpTerminals({
       sandbox: run,
       settings: options.settings,
@@ -191,6 +210,7 @@ class AcpSession {
       onToolFinished: () => this.checkpoint(),
       onCost: (cost) => {
         this.sessionCost = cost;
+        if (!this.budgetCancelled && this.limits.reachedBudget(state.usage.costUsdBefore + cost)) this.stopForBudget();
       },
       textFlushMs: options.textFlushMs,
     });
@@ -206,7 +226,7 @@ class AcpSession {
       return result;
     } catch (e) {
       if (this.violation) return { ok: false, error: this.violation, state: this.state };
-      if (e instanceof AgentGone) return { ok: false, error: e.message, state: this.state };
+      if (e instanceof AgentGone || e instanceof RunRefused) return { ok: false, error: e.message, state: this.state };
       // The agent answered a request with an error: nothing a retry of the run would change.
       if (e instanceof RequestError) return { ok: false, error: `the ACP agent ${this.state.agentName} failed: ${e.message}`, state: this.state };
       throw e;
@@ -235,7 +255,16 @@ class AcpSession {
     ctx.signal.addEventListener("abort", onAbort, { once: true });
     try {
       let response = await this.promptTurn(connection, prompt);
-      for (let noteTurns = 0; !this.violation && response.stopReason === "end_turn"; noteTurns++) {
+      const unheld = this.limits.unheldBudget(this.state.agentName);
+      if (unheld) await ctx.emit({ type: "log", level: "warn", message: unheld });
+      for (let noteTurns = 0; !this.violation; noteTurns++) {
+        if (response.stopReason === "cancelled" && this.budgetCancelled && !ctx.signal.aborted) {
+          // Stopped at the budget: the check before this turn asks whether to go on.
+          this.budgetCancelled = false;
+          response = await this.promptTurn(connection, budgetContinuationPrompt());
+          continue;
+        }
+        if (response.stopReason !== "end_turn") break;
         const notes = this.notes.take();
         if (!notes) break;
         // An agent that keeps trying what the policy refuses would be told so forever.
@@ -327,6 +356,7 @@ class AcpSession {
         const loaded = await this.guard(connection.agent.request(methods.agent.session.load, { sessionId: state.sessionId, cwd: this.agent.workspace, mcpServers, _meta }));
         this.sessionId = state.sessionId;
         await this.askingMode(connection, loaded?.modes);
+        await this.chooseModel(connection, loaded?.configOptions);
         await ctx.emit({ type: "log", level: "info", message: `continuing the agent's session ${state.sessionId}` });
         return feedbackPrompt(followUp.feedback);
       } catch (e) {
@@ -342,6 +372,7 @@ class AcpSession {
     this.sessionId = created.sessionId;
     state.sessionId = created.sessionId;
     await this.askingMode(connection, created.modes);
+    await this.chooseModel(connection, created.configOptions);
     if (followUp) return continuationPrompt(state.task, { feedback: followUp.feedback });
     if (ctx.resumeFrom) return continuationPrompt(state.task, "resume");
     return state.task;
@@ -368,7 +399,42 @@ class AcpSession {
     await this.ctx.emit({ type: "log", level: "info", message: `the agent's session was in mode "${modes.currentModeId}"; switched to "${ASKING_MODE}", where it asks before acting` });
   }
 
+  /**
+   * The run's model, through the agent's model setting (a session config option of category
+   * "model", as claude-agent-acp has). An agent without one, or that refuses the model, cannot
+   * run it: the run fails saying so rather than run on another model.
+   */
+  private async chooseModel(connection: ClientConnection, options: SessionConfigOption[] | null | undefined): Promise<void> {
+    const model = this.ctx.payload.model;
+    if (!model) return;
+    const name = this.state.agentName;
+    const option = modelOption(options);
+    if (!option) {
+      throw new RunRefused(`the ACP agent ${name} offers no model choice (no session setting of category "model"), so it cannot run on ${model}; start the run without a model to use the agent's own`);
+    }
+    if (option.currentValue !== model) {
+      try {
+        await this.guard(connection.agent.request(methods.agent.session.setConfigOption, { sessionId: this.sessionId!, configId: option.id, value: model }));
+      } catch (e) {
+        if (e instanceof RequestError) throw new RunRefused(`the ACP agent ${name} does not take the model ${model} (it offers ${offered(option)}): ${e.message}`);
+        throw e;
+      }
+    }
+    await this.ctx.emit({ type: "log", level: "info", message: `the agent's model is ${model} (its setting "${option.name}")` });
+  }
+
+  /** The reported cost reached the budget: the turn is cancelled; the check before the next one asks. */
+  private stopForBudget(): void {
+    this.budgetCancelled = true;
+    void this.ctx.emit({ type: "log", level: "warn", message: "the agent's reported cost reached the run's budget; its turn is stopped" });
+    void this.cancelTurn();
+  }
+
   private async promptTurn(connection: ClientConnection, text: string): Promise<PromptResponse> {
+    // The turn's text is in the feed before a limit's approval card.
+    await this.feed.settled();
+    const refused = await this.limits.beforePrompt();
+    if (refused) throw new RunRefused(refused);
     const sessionId = this.sessionId!;
     let response: PromptResponse;
     try {

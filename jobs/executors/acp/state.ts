@@ -19,6 +19,10 @@ export const acpState = z.object({
   sessions: z.number().int().nonnegative(),
   /** Finished tool calls, the checkpoint's turn number. */
   steps: z.number().int().nonnegative(),
+  /** Prompt turns sent so far (the run's turn limit counts these; a follow-up starts again at 0). */
+  promptTurns: z.number().int().nonnegative().default(0),
+  /** The turn limit and budget as a person raised them during the run (limits.ts). */
+  raisedLimits: z.object({ maxTurns: z.number().int().positive().optional(), budgetUsd: z.number().positive().optional() }).default({}),
   remembered: rememberedActions,
   /**
    * claude-agent-acp's session files (Claude Code's transcript, from the sandbox's HOME), kept
@@ -45,6 +49,8 @@ export function initialAcpState(agentName: string, task: string): AcpState {
     sessionId: null,
     sessions: 0,
     steps: 0,
+    promptTurns: 0,
+    raisedLimits: {},
     remembered: noRememberedActions(),
     claudeSession: null,
     usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsdBefore: 0, costUsd: 0 },
@@ -67,4 +73,9 @@ export function continuationPrompt(task: string, why: "resume" | { feedback: str
 /** The prompt of a follow-up in the same (loaded) session: only the reviewer's request. */
 export function feedbackPrompt(feedback: string): string {
   return `A reviewer read the diff of your changes and requested changes:\n\n${feedback}\n\nThe workspace still holds your earlier changes. Make the requested changes, check them, and end with a short summary of what you changed.`;
+}
+
+/** The prompt after a turn stopped at the budget and a person let the run go on: same session. */
+export function budgetContinuationPrompt(): string {
+  return "You were stopped when this run reached its cost budget; the person running it let you go on. Continue the task where you left off.";
 }

@@ -4,6 +4,7 @@ import {
   agent,
   methods,
   ndJsonStream,
+  RequestError,
   type AgentContext,
   type ClientCapabilities,
   type PlanEntry,
@@ -24,6 +25,8 @@ export type Step =
   | { say: string }
   /** Says the prompt text it received (and the client's capabilities, on the first turn). */
   | { echo: true }
+  /** Says the model its session is set to (Script.models). */
+  | { sayModel: true }
   | { plan: PlanEntry[] }
   /** A tool call it reports as done, without asking. */
   | { tool: { id: string; title: string; kind: ToolKind; rawInput?: unknown; output: string } }
@@ -47,10 +50,18 @@ export type Script = {
    * line of "history" as agents do on load: the client must not show it again.
    */
   loadSession?: boolean;
+  /** Offer a model setting (a session config option of category "model") with these values, the first current. */
+  models?: string[];
 };
 
 const script: Script = JSON.parse(process.env.GOOSE_DOUBLE_SCRIPT ?? '{"turns":[]}') as Script;
 let promptCount = 0;
+let currentModel = script.models?.[0];
+
+const modelOptions = () =>
+  script.models
+    ? [{ id: "model", name: "Model", category: "model", type: "select" as const, currentValue: currentModel!, options: script.models.map((m) => ({ value: m, name: m })) }]
+    : undefined;
 let capabilities: ClientCapabilities | undefined;
 const sessions = new Map<string, { cwd: string; cancelled: Promise<void>; cancel: () => void }>();
 
@@ -113,6 +124,7 @@ async function play(client: AgentContext, sessionId: string, promptText: string,
   const session = sessions.get(sessionId)!;
   for (const step of steps) {
     if ("say" in step) await say(client, sessionId, step.say);
+    else if ("sayModel" in step) await say(client, sessionId, `model: ${currentModel ?? "none"}`);
     else if ("echo" in step) await say(client, sessionId, `received: ${promptText}${promptCount === 1 ? `\ncapabilities: ${JSON.stringify(capabilities)}` : ""}`);
     else if ("plan" in step) await client.notify(methods.client.session.update, { sessionId, update: { sessionUpdate: "plan", entries: step.plan } });
     else if ("tool" in step) {
@@ -171,7 +183,14 @@ const app = agent({ name: "goose-double" })
       agentInfo: { name: "goose", title: "Goose (test double)", version: "0.0.0-test" },
     };
   })
-  .onRequest(methods.agent.session.new, ({ params }) => ({ sessionId: newSession(params.cwd) }))
+  .onRequest(methods.agent.session.new, ({ params }) => ({ sessionId: newSession(params.cwd), configOptions: modelOptions() }))
+  .onRequest(methods.agent.session.setConfigOption, ({ params }) => {
+    if (params.configId !== "model" || !script.models || typeof params.value !== "string" || !script.models.includes(params.value)) {
+      throw RequestError.invalidParams(undefined, `Invalid value for config option ${params.configId}: ${String(params.value)}`);
+    }
+    currentModel = params.value;
+    return { configOptions: modelOptions()! };
+  })
   .onRequest(methods.agent.session.load, async ({ params, client }) => {
     newSession(params.cwd, params.sessionId);
     await client.notify(methods.client.session.update, {
