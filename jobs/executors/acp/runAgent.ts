@@ -260,7 +260,6 @@ class AcpSession {
       for (let noteTurns = 0; !this.violation; noteTurns++) {
         if (response.stopReason === "cancelled" && this.budgetCancelled && !ctx.signal.aborted) {
           // Stopped at the budget: the check before this turn asks whether to go on.
-          this.budgetCancelled = false;
           response = await this.promptTurn(connection, budgetContinuationPrompt());
           continue;
         }
@@ -435,6 +434,8 @@ class AcpSession {
     await this.feed.settled();
     const refused = await this.limits.beforePrompt();
     if (refused) throw new RunRefused(refused);
+    // Whether this turn is cancelled for the budget (a turn that ended on its own anyway does not carry it over).
+    this.budgetCancelled = false;
     const sessionId = this.sessionId!;
     let response: PromptResponse;
     try {
