@@ -86,15 +86,31 @@ describe("New run with limits and a branch", () => {
   });
 
   it("gives an ACP agent its own model names, prompt turns and the budget it reports against, and a shell command none", async () => {
-    // claude-agent-acp (bundled; the job process has a model key), registered as an admin would.
+    // claude-agent-acp (bundled; the job process has a model key), registered by an admin of its own.
     const agentName = `claude-nr-${crypto.randomBytes(2).toString("hex")}`;
-    await db.query("insert into acp_agent (id, name, command, args, env_names) values ($1, $2, 'claude-agent-acp', '[]', '[\"ANTHROPIC_API_KEY\"]')", [crypto.randomUUID(), agentName]);
-    // The job process reads the registry every 10 s; until then the agent is offered disabled.
+    const adminContext = await browser.newContext();
+    const admin = await adminContext.newPage();
+    await signUpInBrowser(admin, url, `newrun-admin-${crypto.randomBytes(3).toString("hex")}@example.com`, "correct horse battery", "admin");
+    const registered = await admin.evaluate(async (name) => {
+      const res = await fetch("/api/admin/acp-agents", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ name, command: "claude-agent-acp", envNames: ["ANTHROPIC_API_KEY"] }),
+      });
+      return res.status;
+    }, agentName);
+    expect(registered).toBe(201);
+    await adminContext.close();
+    // The job process reads the registry every 10 s; until then the agent (or, with no other
+    // agent registered, the acp executor itself) is offered disabled.
     const deadline = Date.now() + 30_000;
     for (;;) {
       await page.goto(`${url}/runs/new`);
-      await page.check('input[name="executor"][value="acp"]');
-      if (!(await page.locator(`#acpAgent option[value="${agentName}"]`).isDisabled())) break;
+      const acpExecutor = page.locator('input[name="executor"][value="acp"]');
+      if (!(await acpExecutor.isDisabled())) {
+        await acpExecutor.check();
+        if (!(await page.locator(`#acpAgent option[value="${agentName}"]`).isDisabled())) break;
+      }
       if (Date.now() > deadline) throw new Error(`the job process never offered ${agentName}`);
       await page.waitForTimeout(1_000);
     }
