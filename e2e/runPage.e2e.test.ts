@@ -1,4 +1,5 @@
 import crypto from "node:crypto";
+import path from "node:path";
 import pg from "pg";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -13,8 +14,10 @@ import { signUpInBrowser } from "./support/ui";
  * Chromium against the real stack and an agent run of the scripted model: a long feed (over
  * 3,000 px) with the pending approval in a sticky bar, in view at load on a desktop and on a
  * phone and answerable there; the feed following new steps while its end is in view, and
- * "Jump to latest" once the person scrolled away; tool steps folded to one line; an edit as
- * a diff; the task's markdown rendered, its HTML shown as text.
+ * "Jump to latest" once the person scrolled away (and not for the steps replayed at load);
+ * tool steps folded to one line; an edit and a write as a diff; the run's clock and usage
+ * said once; the task's markdown rendered, its HTML shown as text; a scheduled run's link to
+ * its schedule.
  */
 const { url, databaseUrl, screensDir, modelControlUrl } = inject("stack");
 
@@ -49,6 +52,13 @@ const rm = (n: number, text: string): FakeTurn => ({
 
 const SCRIPT: FakeTurn[] = [
   ...Array.from({ length: READING_TURNS }, (_, i) => reading(i + 1)),
+  {
+    content: [
+      { type: "text", text: "Writing notes and the entry point." },
+      { type: "tool_use", id: "toolu_write_new", name: "write_file", input: { path: "NOTES.md", content: "# Notes\n\n- tidy the build folders\n" } },
+      { type: "tool_use", id: "toolu_write_over", name: "write_file", input: { path: "src/index.ts", content: "export const ready = true;\n" } },
+    ],
+  },
   {
     content: [
       { type: "text", text: "Updating the README's title." },
@@ -141,6 +151,18 @@ describe("the run page: what needs the person now", () => {
     expect(await page.evaluate(() => window.scrollY)).toBe(0);
     expect(await inViewport(page, '[data-testid="action-bar"]')).toBe(true);
     expect(await bar().textContent()).toContain("deletes files");
+    // Opened at the top of a live run: the way to the end is there, but the replayed steps are not "new".
+    await page.locator('[data-testid="jump-to-latest"]').waitFor();
+    expect(await page.locator("[data-new-steps]").count()).toBe(0);
+    // The run works (it waits for a person within its round): its clock runs, it has no finish time yet.
+    const details = page.locator("dl", { has: page.locator('[data-testid="run-branch"]') });
+    expect(await details.locator("dt").allTextContents()).toEqual(expect.arrayContaining(["Running for", "Usage"]));
+    expect(await details.locator("dt").allTextContents()).not.toContain("Finished");
+    expect(await details.locator("dt").allTextContents()).not.toContain("Duration");
+    // Usage once, in the details: tokens, cost and the model turns.
+    expect(await page.locator('[data-testid="usage-summary"]').count()).toBe(1);
+    expect(await details.locator('[data-testid="usage-summary"]').textContent()).toMatch(/in · .* out .*\$.* · \d+ turns/);
+    expect(await page.locator('[title^="input / output tokens"]').count()).toBe(1);
     // The feed points to the bar instead of holding a second form.
     expect(await page.locator('[data-input-in-bar]').count()).toBe(1);
     expect(await page.locator('[data-input-state="pending"]').count()).toBe(1);
@@ -179,6 +201,27 @@ describe("the run page: what needs the person now", () => {
     expect(await diff.locator('[data-diff-op="+"]').first().textContent()).toContain("# Run page, tidied");
     expect(await edit.textContent()).not.toContain("old_string");
 
+    // write_file: a new file as all added lines, an overwrite as what really changed.
+    const created = page.locator('details[data-call-id="toolu_write_new"]');
+    expect(await created.locator("[data-step-summary]").textContent()).toContain("+3 −0");
+    await toggleStep(created);
+    const newFile = created.locator('[data-file-change="NOTES.md"]');
+    await newFile.waitFor({ state: "visible" });
+    expect(await newFile.textContent()).toContain("new file");
+    expect(await newFile.locator('[data-diff-op="+"]').allTextContents()).toEqual(["+# Notes", "+", "+- tidy the build folders"]);
+    expect(await newFile.locator('[data-diff-op="-"]').count()).toBe(0);
+    const overwrite = page.locator('details[data-call-id="toolu_write_over"]');
+    await toggleStep(overwrite);
+    const changed = overwrite.locator('[data-file-change="src/index.ts"]');
+    await changed.waitFor({ state: "visible" });
+    expect(await changed.locator("[data-hunk-header]").textContent()).toBe("@@ -1,1 +1,1 @@");
+    expect(await changed.locator('[data-diff-op="-"]').textContent()).toBe("-export {};");
+    expect(await changed.locator('[data-diff-op="+"]').textContent()).toBe("+export const ready = true;");
+    // The diff stands for the input: the content is not shown a second time.
+    expect(await overwrite.locator("[data-tool-input]").count()).toBe(0);
+    await page.locator('[data-event="tool"]', { has: created }).screenshot({ path: path.join(screensDir, "45-run-page-write-new.png") });
+    await page.locator('[data-event="tool"]', { has: overwrite }).screenshot({ path: path.join(screensDir, "45-run-page-write-diff.png") });
+
     expect(await page.locator('[data-event="usage"]').count()).toBe(0);
     expect(await page.getByText("Usage so far").count()).toBe(0);
     // read_file showed one line of four: its output says how to read on, and is not cut output.
@@ -192,6 +235,8 @@ describe("the run page: what needs the person now", () => {
     // Read this far down, the bar is folded to its headline (what it asks), and opens on "Answer".
     expect(await bar().locator("[data-bar-summary]").textContent()).toBe("rm -rf build-1 && echo removed-1");
     const toggle = bar().locator('[data-testid="action-bar-toggle"]');
+    // The bar folds on the scroll event, a frame after the scroll.
+    await bar().locator('[data-testid="action-bar-toggle"]', { hasText: "Answer" }).waitFor({ timeout: 5_000 });
     expect(await toggle.textContent()).toBe("Answer");
     expect(await bar().locator("[data-input-request]").count()).toBe(0);
     await toggle.click();
@@ -263,10 +308,65 @@ describe("the run page: what needs the person now", () => {
     await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight / 2));
     await page.waitForFunction(() => window.scrollY > 1000);
     expect(await inViewport(page, '[data-testid="action-bar"]')).toBe(true);
-    expect(await bar().textContent()).toContain("1 file changed");
+    expect(await bar().textContent()).toContain("3 files changed");
     await screenshot(page, screensDir, "44-run-page-review-bar", false);
+    // Ended its round: how long it worked, and when it finished.
+    const details = page.locator("dl", { has: page.locator('[data-testid="run-branch"]') });
+    await details.locator("dt", { hasText: "Finished" }).waitFor();
+    expect(await details.locator("dt").allTextContents()).toEqual(expect.arrayContaining(["Duration", "Finished", "Usage"]));
+    expect(await details.locator("dt").allTextContents()).not.toContain("Running for");
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await screenshot(page, screensDir, "46-run-page-details-finished", false);
     await page.locator('[data-testid="action-bar-review"]').click();
     await page.waitForURL(`${url}/runs/${runId}/review`);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("links a scheduled run to its schedule, scrolled to and marked, and says when the schedule was deleted", async () => {
+    // Enough schedules that the one linked to is below the fold, so the scroll shows.
+    const make = (name: string) =>
+      page.evaluate(
+        async ([repo, name]) => {
+          const res = await fetch("/api/schedules", {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ name, repo, cron: "0 3 1 1 *", command: "make lint" }),
+          });
+          return { status: res.status, body: (await res.json()) as { id: string } };
+        },
+        [repoName, name],
+      );
+    const made = await make("nightly tidy");
+    expect(made.status).toBe(201);
+    // Newest first: these come above it.
+    for (let i = 1; i <= 8; i++) expect((await make(`weekly chore ${i}`)).status).toBe(201);
+    const scheduleId = made.body.id;
+    // The run stands for one the schedule made (a real tick waits for its cron).
+    await db.query("update run set schedule_id = $1 where id = $2", [scheduleId, runId]);
+
+    await page.goto(`${url}/runs/${runId}`);
+    const link = page.locator('[data-testid="run-schedule"] a');
+    expect(await link.textContent()).toBe("nightly tidy");
+    await link.click();
+    await page.waitForURL(`${url}/schedules?schedule=${scheduleId}#schedule-${scheduleId}`);
+    const row = page.locator(`li#schedule-${scheduleId}`);
+    await row.waitFor();
+    expect(await row.getAttribute("data-highlighted")).toBe("true");
+    expect(await page.locator("li[data-highlighted]").count()).toBe(1);
+    await page.waitForFunction((id) => {
+      const r = document.getElementById(`schedule-${id}`)!.getBoundingClientRect();
+      return r.top >= 0 && r.bottom <= window.innerHeight;
+    }, scheduleId);
+    expect(await page.evaluate(() => window.scrollY)).toBeGreaterThan(0);
+    // As the person sees it: scrolled to the row (the shared helper would scroll back to the top).
+    await page.screenshot({ path: path.join(screensDir, "47-schedule-linked-from-run.png") });
+
+    const deleted = await page.evaluate((id) => fetch(`/api/schedules/${id}`, { method: "DELETE" }).then((r) => r.status), scheduleId);
+    expect(deleted).toBeLessThan(300);
+    await page.goto(`${url}/runs/${runId}`);
+    const line = page.locator('[data-testid="run-schedule"]');
+    expect(await line.textContent()).toBe("Started by a schedule that has since been deleted");
+    expect(await line.locator("a").count()).toBe(0);
     expect(pageErrors).toEqual([]);
   });
 });

@@ -1,3 +1,4 @@
+import { Fragment } from "react";
 import { countOf } from "@/lib/plural";
 import { formatCost, formatTokens } from "../format";
 
@@ -11,14 +12,24 @@ export const hasUsage = (u: Usage) => u.inputTokens + u.outputTokens + u.cacheRe
  */
 export function UsageSummary({ usage, detailed = false, turns = null }: { usage: Usage; detailed?: boolean; turns?: number | null }) {
   if (!hasUsage(usage) && turns === null) return null;
+  const parts: { key: string; text: React.ReactNode }[] = [
+    { key: "tokens", text: `${formatTokens(usage.inputTokens)} in · ${formatTokens(usage.outputTokens)} out` },
+    ...(detailed && usage.cacheReadTokens > 0 ? [{ key: "cached", text: `${formatTokens(usage.cacheReadTokens)} cached` }] : []),
+    { key: "cost", text: <span className="text-zinc-300">{formatCost(usage.costUsd)}</span> },
+    ...(turns !== null ? [{ key: "turns", text: <span data-usage-turns={turns}>{countOf(turns, "turn")}</span> }] : []),
+  ];
   return (
     <span className="font-mono text-xs text-zinc-400" title={`input / output tokens · cost${turns !== null ? " · model turns" : ""}`}>
-      <span className="whitespace-nowrap">{formatTokens(usage.inputTokens)} in · {formatTokens(usage.outputTokens)} out</span>
-      {detailed && usage.cacheReadTokens > 0 && <span className="whitespace-nowrap"> · {formatTokens(usage.cacheReadTokens)} cached</span>}
-      <span className="whitespace-nowrap">
-        {" "}· <span className="text-zinc-300">{formatCost(usage.costUsd)}</span>
-      </span>
-      {turns !== null && <span className="whitespace-nowrap" data-usage-turns={turns}> · {countOf(turns, "turn")}</span>}
+      {/* Each part stays whole; a narrow screen wraps between them (the space outside a part is where it may). */}
+      {parts.map((part, i) => (
+        <Fragment key={part.key}>
+          {i > 0 && " "}
+          <span className="whitespace-nowrap">
+            {i > 0 && "· "}
+            {part.text}
+          </span>
+        </Fragment>
+      ))}
     </span>
   );
 }
