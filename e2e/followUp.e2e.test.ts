@@ -4,6 +4,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createTestRepo, type TestRepo } from "../tests/support/gitRepo";
 import { collectPageErrors, launchBrowser, screenshot } from "./support/browser";
+import { insertRepository } from "./support/repos";
 import { signUpInBrowser } from "./support/ui";
 
 /**
@@ -36,9 +37,9 @@ beforeAll(async () => {
   repo = await createTestRepo({ files: { "README.md": "# follow-up\n" } });
   db = new pg.Client({ connectionString: databaseUrl });
   await db.connect();
-  // This file's user is not the admin, so its repository is put in place directly.
-  await db.query("insert into repository (id, name, url, default_branch) values ($1, $2, $3, 'main')", [crypto.randomUUID(), repoName, repo.url]);
   await signUpInBrowser(page, url, email);
+  // This file's user is not the admin, so its repository is put in place directly.
+  await insertRepository(db, { name: repoName, url: repo.url, userEmail: email });
 });
 
 afterAll(async () => {

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createTestRepo, type TestRepo } from "../tests/support/gitRepo";
 import { collectPageErrors, launchBrowser, screenshot } from "./support/browser";
 import { setScript } from "./support/scriptedModel";
+import { insertRepository } from "./support/repos";
 import { signUpInBrowser } from "./support/ui";
 
 /**
@@ -39,11 +40,11 @@ beforeAll(async () => {
   await repo.commit({ "notes.txt": "x\n" }, "release notes", "release/2.0");
   db = new pg.Client({ connectionString: databaseUrl });
   await db.connect();
-  // This file's user is not the admin, so its repository is put in place directly.
-  await db.query("insert into repository (id, name, url, default_branch) values ($1, $2, $3, 'main')", [crypto.randomUUID(), repoName, repo.url]);
   // Whatever the agent is asked, it has nothing to change: the run completes.
   await setScript(modelControlUrl, script, [{ content: [{ type: "text", text: "Nothing to change on this branch." }] }]);
   await signUpInBrowser(page, url, email);
+  // This file's user is not the admin, so its repository is put in place directly.
+  await insertRepository(db, { name: repoName, url: repo.url, userEmail: email });
 });
 
 afterAll(async () => {
