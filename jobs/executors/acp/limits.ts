@@ -61,3 +61,8 @@ export function modelOption(options: SessionConfigOption[] | null | undefined): 
   const option = options?.find((o) => o.category === "model" && o.type === "select");
   return option && option.type === "select" ? option : null;
 }
+
+/** The values of the agent's model setting, as a person would name them in a run. */
+export function modelsOffered(option: SessionConfigOption & { type: "select" }): string {
+  return option.options.flatMap((o) => ("options" in o ? o.options : [o])).map((o) => o.value).join(", ") || "none";
+}

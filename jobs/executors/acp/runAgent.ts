@@ -25,7 +25,7 @@ import { AgentStartError, startAgentProcess, type AgentProcess } from "./agentPr
 import { AcpFeed } from "./feed";
 import { CLAUDE_AGENT_ACP, restoreClaudeSession, saveClaudeSession } from "./claudeSessions";
 import { AcpFiles } from "./files";
-import { AcpLimits, modelOption } from "./limits";
+import { AcpLimits, modelOption, modelsOffered } from "./limits";
 import { acpMcpServers, prepareMcpServers, type PreparedMcpServers } from "./mcpServers";
 import { answerPermission, Grants, ReviewerNotes } from "./permissions";
 import { answerElicitation } from "./questions";
@@ -48,10 +48,6 @@ export type AcpRunOptions = {
 
 /** The agent process died or stopped answering: the run fails with what it said last. */
 class AgentGone extends Error {}
-
-/** A select option's values, as a person would name them in a run. */
-const offered = (option: { options: Array<{ value: string } | { options: Array<{ value: string }> }> }) =>
-  option.options.flatMap((o) => ("options" in o ? o.options : [o])).map((o) => o.value).join(", ") || "none";
 
 /** The run cannot go on as it was asked to (a limit a person did not lift, a model the agent does not offer). */
 class RunRefused extends Error {}
@@ -359,7 +355,7 @@ class AcpSession {
         await ctx.emit({ type: "log", level: "info", message: `continuing the agent's session ${state.sessionId}` });
         return feedbackPrompt(followUp.feedback);
       } catch (e) {
-        if (e instanceof AgentGone) throw e;
+        if (e instanceof AgentGone || e instanceof RunRefused) throw e;
         await ctx.emit({
           type: "log",
           level: "info",
@@ -415,7 +411,7 @@ class AcpSession {
       try {
         await this.guard(connection.agent.request(methods.agent.session.setConfigOption, { sessionId: this.sessionId!, configId: option.id, value: model }));
       } catch (e) {
-        if (e instanceof RequestError) throw new RunRefused(`the ACP agent ${name} does not take the model ${model} (it offers ${offered(option)}): ${e.message}`);
+        if (e instanceof RequestError) throw new RunRefused(`the ACP agent ${name} does not take the model ${model} (it offers ${modelsOffered(option)}): ${e.message}`);
         throw e;
       }
     }

@@ -197,7 +197,7 @@ const app = agent({ name: "goose-double" })
       sessionId: params.sessionId,
       update: { sessionUpdate: "agent_message_chunk", content: { type: "text", text: "REPLAYED HISTORY\n" } },
     });
-    return {};
+    return { configOptions: modelOptions() };
   })
   .onRequest(methods.agent.session.prompt, async ({ params, client }) => {
     const text = params.prompt.map((block) => (block.type === "text" ? block.text : `[${block.type}]`)).join("\n");
