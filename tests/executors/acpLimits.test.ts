@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunEvent } from "../../lib/events";
+import { reviewJobIds, reviewJobOptions } from "../../lib/queue";
 import type { Step } from "../support/acpGooseDouble/agent";
 import { hasEnded, waitForEvents } from "../jobs/helpers";
 import { lastEvent, ofType } from "../agent/agentHarness";
@@ -49,6 +50,23 @@ describe("the model", () => {
     const refused = await h.run({ model: "claude-opus-9" }, { models: ["goose-default"], turns: [[{ say: "must not run" }]] });
     expect(lastEvent(refused.events)).toMatchObject({ type: "run.failed", error: expect.stringMatching(/^the ACP agent goose does not take the model claude-opus-9 \(it offers goose-default\): Invalid params/) });
     expect(said(refused.events)).not.toContain("must not run");
+  });
+});
+
+describe("a follow-up (request changes)", () => {
+  it("sets the model again on the loaded session and starts the turn count again", async () => {
+    const models = ["goose-default", "gpt-5"];
+    // One prompt turn allowed: the first round uses it; the follow-up's feedback must not be asked about.
+    const { payload, events } = await h.run({ model: "gpt-5", maxTurns: 1 }, { models, loadSession: true, turns: [[{ write: { path: "greet.txt", content: "Hello\n" } }]] });
+    expect(lastEvent(events)).toMatchObject({ type: "run.awaiting_review" });
+
+    process.env.GOOSE_DOUBLE_SCRIPT = JSON.stringify({ models, loadSession: true, turns: [[{ sayModel: true }, { write: { path: "greet.txt", content: "Hello, world\n" } }]] });
+    await h.queue.add("run", { ...payload, feedback: { decisionId: "d-model", text: "Greet the whole world." } }, reviewJobOptions(reviewJobIds.changes(payload.runId, "d-model")));
+    const after = await waitForEvents(h.log, payload.runId, (all) => ofType(all, "run.awaiting_review").length === 2 || all.some((e) => e.type === "run.failed"), 30_000);
+    expect(lastEvent(after)).toMatchObject({ type: "run.awaiting_review" });
+    expect(logs(after)).toContain("continuing the agent's session goose-session-1");
+    expect(said(after)).toContain("model: gpt-5");
+    expect(ofType(after, "input.requested")).toEqual([]);
   });
 });
 
