@@ -5,9 +5,10 @@ import { inject } from "vitest";
 import { INVITATION_PREFIX, invitationTokenHash } from "../../lib/services/invitations";
 
 /**
- * An invitation link for `email` from the stack's first admin, written straight into the
- * database as POST /api/invitations would; null while nobody has signed up (the first account
- * needs none). invitations.e2e.test.ts creates its links through the admin's page instead.
+ * An invitation link for `email` from the stack's first admin into the team that admin works
+ * in, written straight into the database as POST /api/invitations would (an "admin" joins it
+ * as a team admin); null while nobody has signed up (the first account needs none).
+ * invitations.e2e.test.ts creates its links through the admin's page instead.
  */
 async function invitationLinkFor(baseUrl: string, email: string, role: "user" | "admin"): Promise<string | null> {
   const db = new pg.Client({ connectionString: inject("stack").databaseUrl });
@@ -17,12 +18,12 @@ async function invitationLinkFor(baseUrl: string, email: string, role: "user" | 
     // addresses; here they all come from 127.0.0.1, and sign-up allows 10 a minute per address
     // (lib/auth.ts). The address's sign-up count starts over for each of them.
     await db.query(`delete from rate_limit where key like '%/sign-up/email'`);
-    const { rows } = await db.query<{ id: string }>(`select id from "user" where role = 'admin' order by created_at limit 1`);
+    const { rows } = await db.query<{ id: string; team: string }>(`select id, current_team_id as team from "user" where role = 'admin' order by created_at limit 1`);
     if (!rows[0]) return null;
     const token = INVITATION_PREFIX + crypto.randomBytes(32).toString("base64url");
     await db.query(
-      `insert into invitation (id, token_hash, email, role, created_by, expires_at) values ($1, $2, $3, $4, $5, now() + interval '1 hour')`,
-      [crypto.randomUUID(), invitationTokenHash(token), email.toLowerCase(), role, rows[0].id],
+      `insert into invitation (id, token_hash, email, team_id, team_role, created_by, expires_at) values ($1, $2, $3, $4, $5, $6, now() + interval '1 hour')`,
+      [crypto.randomUUID(), invitationTokenHash(token), email.toLowerCase(), rows[0].team, role === "admin" ? "admin" : "member", rows[0].id],
     );
     return `${baseUrl}/sign-up?invite=${token}`;
   } finally {
@@ -48,4 +49,17 @@ export async function signUpInBrowser(
   await page.fill("#password", password);
   await page.click('button[type="submit"]');
   await page.waitForURL(`${baseUrl}/`);
+  // An invitation makes a team member, never an instance admin: an admin is made one by the
+  // stack's first admin, as the users page does (the session reads the role on each request).
+  if (role === "admin") await makeInstanceAdmin(email);
+}
+
+async function makeInstanceAdmin(email: string): Promise<void> {
+  const db = new pg.Client({ connectionString: inject("stack").databaseUrl });
+  await db.connect();
+  try {
+    await db.query(`update "user" set role = 'admin' where email = $1`, [email.toLowerCase()]);
+  } finally {
+    await db.end();
+  }
 }
