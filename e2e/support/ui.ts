@@ -51,7 +51,11 @@ export async function signUpInBrowser(
   await page.waitForURL(`${baseUrl}/`);
   // An invitation makes a team member, never an instance admin: an admin is made one by the
   // stack's first admin, as the users page does (the session reads the role on each request).
-  if (role === "admin") await makeInstanceAdmin(email);
+  if (role === "admin") {
+    await makeInstanceAdmin(email);
+    // The page was drawn for a member (no Admin in the nav): draw it again as the admin.
+    await page.reload();
+  }
 }
 
 async function makeInstanceAdmin(email: string): Promise<void> {
