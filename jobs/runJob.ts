@@ -1,6 +1,7 @@
 import os from "node:os";
 import { UnrecoverableError, WaitingError, type Job } from "bullmq";
 import { readCredential, type Config } from "../lib/config";
+import { spendingReader } from "./run/budgetWaitpoint";
 import { StaleAttemptError, cancelRequestedBy, runEndedAs, type EventLog } from "../lib/eventLog";
 import { DEFAULT_INPUT_TIMEOUT_SEC } from "../lib/inputTimeout";
 import type { JobPayload, RunJobPayload } from "../lib/queue";
@@ -162,6 +163,7 @@ export async function processRunJob(
       signal: active.signal,
       secrets,
       logger,
+      spending: spendingReader(eventLog.redis, config.redisPrefix, { runId, userId: payload.userId, spending: payload.spending }, emit),
       requestInput: (request, options) =>
         requestHumanInput(
           {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { inputKinds } from "./contracts/inputRequests";
 
 /**
  * The run event contract (DESIGN.md "Event"). Both processes import this one schema: the job
@@ -137,7 +138,7 @@ export const eventBody = z.discriminatedUnion("type", [
   z.object({
     type: z.literal("input.requested"),
     requestId: z.string(),
-    kind: z.enum(["approval", "question"]),
+    kind: z.enum(inputKinds),
     tool: z.string().optional(),
     input: z.unknown().optional(),
     question: z.string().optional(),

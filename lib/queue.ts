@@ -2,6 +2,7 @@ import { Queue, type JobsOptions } from "bullmq";
 import type { Redis } from "ioredis";
 import { z } from "zod";
 import { approvalRules } from "./approval/rules";
+import { runSpending } from "./contracts/budgets";
 import { environmentSpec } from "./contracts/environment";
 import { acpAgentSpec, mcpServerSpec } from "./contracts/executorSpecs";
 import { MAX_INPUT_TIMEOUT_SEC, MIN_INPUT_TIMEOUT_SEC } from "./inputTimeout";
@@ -40,6 +41,9 @@ export const runJobPayload = z.object({
   kind: z.literal("run"),
   runId: z.string().min(1),
   userId: z.string().min(1),
+  // The team and month whose spending limits the run is held to (lib/contracts/budgets.ts);
+  // absent on jobs queued before limits existed: none are checked.
+  spending: runSpending.optional(),
   repo: jobRepo.extend({
     // Hosts the run's sandbox may reach through the job process's filtering proxy
     // (lib/networkHosts.ts); none by default, also for jobs queued before this field existed.

@@ -9,6 +9,7 @@ import { projectEventNotingChange } from "./projection";
 import { describeFailure, isDatabaseUnreachable, isForeignKeyViolation, parkEntry } from "./parkedEntries";
 import { createRedis } from "./redis";
 import { appendRunChange } from "./runChangeLog";
+import { noteRunSpend } from "./services/budgets";
 
 export const RECORDER_GROUP = "recorder";
 
@@ -128,6 +129,8 @@ export function startRecorder(opts: RecorderOptions): Recorder {
       // the XACK: a crash in between re-delivers the entry, which is noted again, never lost.
       // A Redis failure here throws like any other and the entry is retried.
       if (recorded) {
+        // The run's spend against its team's limits, which its job reads at the next turn.
+        if (recorded.event.type === "usage") await noteRunSpend({ db: opts.db, redis, namespace: opts.namespace }, recorded.event.runId);
         await appendRunChange(redis, keys, recorded.change);
         await queueNotification(entryId, recorded.change, recorded.event);
       }

@@ -7,7 +7,9 @@ export function RequestDetails({ request }: { request: InputRequest }) {
   return (
     <div className="space-y-2">
       <p className="text-sm font-medium text-amber-200">
-        {request.kind === "approval" ? (
+        {request.kind === "budget" ? (
+          "Spending limit reached"
+        ) : request.kind === "approval" ? (
           <>
             Approval requested{request.tool && <> for <span className="font-mono">{request.tool}</span></>}
           </>
@@ -16,7 +18,7 @@ export function RequestDetails({ request }: { request: InputRequest }) {
         )}
       </p>
       {request.question && <Markdown text={request.question} className="text-sm text-zinc-100" />}
-      {request.input !== undefined && <ToolInputView input={request.input} marker="data-request-input" />}
+      {request.input !== undefined && request.kind !== "budget" && <ToolInputView input={request.input} marker="data-request-input" />}
       {request.reasons?.length ? (
         <ul className="list-disc space-y-0.5 pl-5 text-xs text-amber-200/80" aria-label="Why it asks">
           {request.reasons.map((r) => (

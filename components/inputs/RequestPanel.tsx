@@ -2,6 +2,7 @@
 
 import { cx } from "../ui/cx";
 import { ApprovalForm } from "./ApprovalForm";
+import { BudgetForm } from "./BudgetForm";
 import { Outcome } from "./Outcome";
 import { QuestionForm } from "./QuestionForm";
 import { RequestDetails } from "./RequestDetails";
@@ -32,6 +33,8 @@ export function RequestPanel({ request, outcome, closed = false }: { request: In
         <p data-input-outcome="cancelled" className="text-sm text-zinc-400">
           Cancelled: the run no longer waits for an answer
         </p>
+      ) : request.kind === "budget" ? (
+        <BudgetForm request={request} answering={answering} />
       ) : request.kind === "approval" ? (
         <ApprovalForm request={request} answering={answering} />
       ) : (

@@ -15,6 +15,7 @@ const answerForm = z.object({
   remember: z.literal("on").optional(),
   editedInput: z.string().optional(),
   answer: z.string().optional(),
+  limitUsd: z.string().optional(),
 });
 
 function parseEditedInput(text: string | undefined): unknown {
@@ -34,6 +35,8 @@ export const answerInputAction = authedAction(answerForm, async (principal, form
     remember: form.remember ? true : undefined,
     editedInput: parseEditedInput(form.editedInput),
     answer: form.answer,
+    // Only a raise sends the limit; "stop" sends the form's field too, and means no raise.
+    limitUsd: form.decision === "approve" && form.limitUsd?.trim() ? Number(form.limitUsd) : undefined,
   });
   return answerInput(app, principal, form.runId, form.requestId, body);
 });

@@ -9,7 +9,12 @@ const allowed = () => notificationsSupported() && Notification.permission === "g
 /** A system notification for a new request; clicking it opens the run. Only once permission was given. */
 export function notifyNewRequest(item: InboxItem, open: (path: string) => void): void {
   if (!allowed()) return;
-  const title = item.kind === "approval" ? `Approval needed: ${item.runTitle}` : `Question from the agent: ${item.runTitle}`;
+  const title =
+    item.kind === "approval"
+      ? `Approval needed: ${item.runTitle}`
+      : item.kind === "budget"
+        ? `Spending limit reached: ${item.runTitle}`
+        : `Question from the agent: ${item.runTitle}`;
   const body = item.kind === "approval" ? inputText(item.input ?? item.tool ?? "") : (item.question ?? "");
   show(title, { body: body.slice(0, 300), tag: `${item.runId}/${item.requestId}` }, `/runs/${item.runId}`, open);
 }

@@ -53,7 +53,11 @@ function Headline({ pending }: { pending: NonNullable<Pending> }) {
     );
   }
   const [first] = pending.requests;
-  const what = pending.requests.length > 1 ? `${pending.requests.length} requests wait for you` : first!.kind === "approval" ? "The agent waits for your approval" : "The agent asks you a question";
+  const what = pending.requests.length > 1 ? `${pending.requests.length} requests wait for you` : first!.kind === "approval"
+        ? "The agent waits for your approval"
+        : first!.kind === "budget"
+          ? "Paused at a spending limit: a team admin decides"
+          : "The agent asks you a question";
   const line = gist(first!);
   return (
     <>

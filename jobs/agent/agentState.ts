@@ -27,6 +27,10 @@ export const agentState = z.object({
   loopAllowed: z.record(z.string(), z.number().int().positive()).default({}),
   // A person let the run go past its turn limit or budget: the limits now in force.
   raisedLimits: z.object({ maxTurns: z.number().int().positive().optional(), budgetUsd: z.number().positive().optional() }).default({}),
+  // The last model turn's cost, and the budget requests answered "raise" so far: the team's
+  // spending limits at the next turn boundary (jobs/run/budgetWaitpoint.ts).
+  lastTurnCostUsd: z.number().nonnegative().default(0),
+  budgetAsks: z.number().int().nonnegative().default(0),
   // Actions a person approved with "remember for this run" (see jobs/approval/remembered.ts).
   remembered: rememberedActions.default(noRememberedActions),
   // Set while the tool calls of the last assistant message run: the results so far.
@@ -47,6 +51,8 @@ export type AgentState = {
   loopCounts: Record<string, number>;
   loopAllowed: Record<string, number>;
   raisedLimits: { maxTurns?: number; budgetUsd?: number };
+  lastTurnCostUsd: number;
+  budgetAsks: number;
   remembered: RememberedActions;
   pendingResults?: ToolResultBlock[];
   runningCall?: string;
@@ -61,6 +67,8 @@ export function initialState(prompt: string): AgentState {
     loopCounts: {},
     loopAllowed: {},
     raisedLimits: {},
+    lastTurnCostUsd: 0,
+    budgetAsks: 0,
     remembered: noRememberedActions(),
   };
 }

@@ -6,6 +6,7 @@ import type { ContentBlock, ToolUseBlock } from "./conversation";
 import { loadRepoInstructions } from "./instructions";
 import { mayGoOnPast } from "./limitQuestion";
 import { checkLimits, checkRepeat, raiseLimit, type RunLimits } from "./limits";
+import { budgetStop } from "../run/budgetWaitpoint";
 import { LoopGuard } from "./loopGuard";
 import type { McpToolbox } from "../mcp/toolbox";
 import { streamTurn, type TurnResponse } from "./modelTurn";
@@ -29,7 +30,10 @@ export type AgentLoopOptions = {
 };
 
 /** The run's context as the loop uses it: the pipeline's, plus crash-resume hooks and the run's MCP servers. */
-export type AgentRunContext = Pick<ExecutorContext, "payload" | "workspace" | "sandbox" | "emit" | "signal" | "secrets" | "followUp" | "requestInput"> & {
+export type AgentRunContext = Pick<
+  ExecutorContext,
+  "payload" | "workspace" | "sandbox" | "emit" | "signal" | "secrets" | "followUp" | "requestInput" | "spending"
+> & {
   checkpoint?: CheckpointSaver;
   resumeFrom?: { turn: number; state: unknown };
   /** Started by the executor for this run, stopped when it ends (jobs/mcp). */
@@ -111,7 +115,7 @@ async function loopUntilDone(options: AgentLoopOptions, ctx: AgentRunContext): P
       const answered = await modelTurn(options, ctx, state, system, tools, text);
       if ("ok" in answered) return answered;
       if (answered.kind === "continue") {
-        const stop = await limitStop(options.limits, state, ask);
+        const stop = await limitStop(options.limits, state, ask, ctx);
         if (stop) return stop;
         state.messages.push({ role: "user", content: answered.nudge });
         await save();
@@ -122,7 +126,7 @@ async function loopUntilDone(options: AgentLoopOptions, ctx: AgentRunContext): P
       state.pendingResults = [];
     }
     // Before the answer's calls run; a run resumed inside a step asks a pending question again.
-    const stop = await limitStop(options.limits, state, ask);
+    const stop = await limitStop(options.limits, state, ask, ctx);
     if (stop) return stop;
 
     const results = state.pendingResults;
@@ -208,8 +212,9 @@ async function modelTurn(
   await text.flush();
   state.turns += 1;
 
-  const { totals } = addTurnUsage(state.usage, response.usage, options.price.price);
+  const { turn, totals } = addTurnUsage(state.usage, response.usage, options.price.price);
   state.usage = totals;
+  state.lastTurnCostUsd = turn.costUsd;
   await emit(usageEvent(totals, state.turns));
 
   const content = conversationBlocks(response.content);
@@ -232,17 +237,22 @@ function pendingCalls(state: AgentState): ToolUseBlock[] {
 }
 
 /**
- * The turn limit or budget, before the answer's calls run: null to go on (a person may have
- * raised the limit), or the run's failed result. The request id comes from the conversation's
- * length, which a resumed run reaches again with the same answer pending.
+ * The turn limit and budget, then the team's spending limits, before the answer's calls run
+ * (and so before the next model call): null to go on (a person may have raised a limit), or the
+ * run's failed result. The request ids come from the conversation's length, which a resumed
+ * run reaches again with the same answer pending.
  */
-async function limitStop(limits: RunLimits, state: AgentState, ask: RequestInput): Promise<ExecutorResult | null> {
+async function limitStop(limits: RunLimits, state: AgentState, ask: RequestInput, ctx: AgentRunContext): Promise<ExecutorResult | null> {
   const now = { turns: state.turns, costUsd: state.usage.costUsd };
   const stop = checkLimits(now, limits, state.raisedLimits);
-  if (!stop) return null;
-  if (!(await mayGoOnPast(stop, `${stop.kind}-m${state.messages.length}`, ask))) return { ok: false, error: stop.reason };
-  state.raisedLimits = raiseLimit(stop, now, limits, state.raisedLimits);
-  return null;
+  if (stop) {
+    if (!(await mayGoOnPast(stop, `${stop.kind}-m${state.messages.length}`, ask))) return { ok: false, error: stop.reason };
+    state.raisedLimits = raiseLimit(stop, now, limits, state.raisedLimits);
+  }
+  const budget = { costUsd: state.usage.costUsd, lastTurnCostUsd: state.lastTurnCostUsd, budgetAsks: state.budgetAsks };
+  const stopped = await budgetStop(ctx.spending, budget, `m${state.messages.length}`, ask, ctx.payload);
+  state.budgetAsks = budget.budgetAsks;
+  return stopped;
 }
 
 /** The loop guard before one call runs: null to go on, or the run's failed result. */

@@ -4,6 +4,7 @@ import type { ExecutorName, RunJobPayload } from "../../lib/queue";
 import type { AskOptions, HumanAnswer, HumanInputRequest } from "../humanInput";
 import type { Logger } from "../logger";
 import type { SandboxSpec } from "../sandbox/spec";
+import type { SpendingReader } from "../run/budgetWaitpoint";
 
 /**
  * Asks the run's owner (an approval or a question) and waits for the answer, durably: see
@@ -31,6 +32,11 @@ export type ExecutorContext = {
   /** Known secret values: never put them in an event or a child's environment. */
   secrets: readonly string[];
   logger: Logger;
+  /**
+   * The run's team and user spending against their monthly limits, read at each turn boundary
+   * (jobs/run/budgetWaitpoint.ts); absent where the pipeline does not hold runs to them.
+   */
+  spending?: SpendingReader;
   /** Asks a person; the run's input timeout applies (payload.inputTimeoutSec or the default). */
   requestInput: RequestInput;
   /**

@@ -8,7 +8,12 @@ import { z } from "zod";
  * (first one wins) and wakes the waiting run (lib/inputArbiter.ts).
  */
 
-export const inputKinds = ["approval", "question"] as const;
+/**
+ * approval: a tool call (or a run limit) waits for the run's owner; question: the agent asks
+ * them; budget: the run's next turn would cross its team's or user's monthly spending limit
+ * (lib/contracts/budgets.ts), and a team admin raises the limit or stops the run.
+ */
+export const inputKinds = ["approval", "question", "budget"] as const;
 export type InputKind = (typeof inputKinds)[number];
 
 /**

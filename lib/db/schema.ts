@@ -3,6 +3,7 @@ import {
   bigint,
   boolean,
   doublePrecision,
+  foreignKey,
   index,
   integer,
   jsonb,
@@ -546,6 +547,36 @@ export const notificationDelivery = pgTable(
   (t) => [index("notification_delivery_user_at_idx").on(t.userId, t.at)],
 );
 
+/**
+ * Monthly spending limits (lib/services/budgets.ts, lib/contracts/budgets.ts): the team's, and
+ * each member's within the team, in USD per UTC calendar month; no row (or null) is no limit.
+ * Set by the team's admins and owners; the web mirrors them into Redis for the job processes.
+ */
+export const teamBudget = pgTable("team_budget", {
+  teamId: text("team_id")
+    .primaryKey()
+    .references(() => team.id, { onDelete: "cascade" }),
+  monthlyLimitUsd: doublePrecision("monthly_limit_usd"),
+  updatedBy: text("updated_by").references(() => user.id, { onDelete: "set null" }),
+  updatedAt: updatedAt(),
+});
+
+export const memberBudget = pgTable(
+  "member_budget",
+  {
+    teamId: text("team_id").notNull(),
+    userId: text("user_id").notNull(),
+    monthlyLimitUsd: doublePrecision("monthly_limit_usd"),
+    updatedBy: text("updated_by").references(() => user.id, { onDelete: "set null" }),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.teamId, t.userId] }),
+    // A member who leaves the team takes their limit with them.
+    foreignKey({ columns: [t.teamId, t.userId], foreignColumns: [teamMember.teamId, teamMember.userId] }).onDelete("cascade"),
+  ],
+);
+
 export const schema = {
   user,
   session,
@@ -570,5 +601,7 @@ export const schema = {
   repositoryEnvironment,
   notificationSetting,
   notificationDelivery,
+  teamBudget,
+  memberBudget,
 };
 

@@ -3,6 +3,7 @@ import { startRecorder, type Recorder } from "../recorder";
 import { waitForRedis } from "../redis";
 import { DEMO_REPO_NAME, ensureDemoRepository } from "../services/demoRepo";
 import { publishAcpAgents, republishAcpAgentsIfLost } from "../services/acpAgents";
+import { mirrorOf, rebuildBudgetMirror } from "../services/budgets";
 import { reconcileJobSchedulers } from "../services/scheduleSync";
 import { getApp, type App } from "./app";
 import { startNotificationWorker } from "./notificationWorker";
@@ -72,6 +73,13 @@ async function reconcileInBackground(app: App): Promise<void> {
     console.log(`[web] schedules reconciled: ${upserted} active, ${removed} stale job schedulers removed`);
   } catch (err) {
     console.error("[web] reconciling schedules with Redis failed; they keep their previous state until the next start:", err);
+  }
+  try {
+    // Job processes read the spending limits from Redis only: a Redis that lost them must not lift them.
+    await rebuildBudgetMirror(mirrorOf(app));
+    console.log("[web] spending limits and this month's spend mirrored into Redis");
+  } catch (err) {
+    console.error("[web] mirroring spending limits into Redis failed; the recorder loads a team's limits at its next recorded usage:", err);
   }
   try {
     // Job processes learn the ACP agents from Redis only; a Redis that lost them learns them again.

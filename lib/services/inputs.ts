@@ -1,6 +1,7 @@
-import { and, asc, eq, inArray } from "drizzle-orm";
+import { and, asc, eq, inArray, ne, or } from "drizzle-orm";
 import { z } from "zod";
 import { canTakeInput, runStatuses, statusWords, type RunStatus } from "../contracts/runLifecycle";
+import { limitUsd } from "../contracts/budgets";
 import type { InputKind, InputRequestStatus } from "../contracts/inputRequests";
 import { inputRequest, repository, run } from "../db/schema";
 import { AppError, fieldError, notFound } from "../errors";
@@ -9,7 +10,9 @@ import type { StoredEvent } from "../events";
 import { readInputRequest, requestIdSchema, resolutionEvent, resolveInput, type InputResolution } from "../inputArbiter";
 import { projectEvent } from "../projection";
 import type { App } from "../server/app";
+import { budgetRequestRun, raiseForBudgetRequest } from "./budgetAnswers";
 import type { Principal } from "./principal";
+import { activeTeamAllows } from "./teams";
 import { assertRunVisible, pendingInputView, type PendingInput } from "./runs";
 
 /**
@@ -26,6 +29,8 @@ export const answerInputBody = z.strictObject({
   remember: z.boolean().optional(),
   editedInput: z.unknown().optional(),
   answer: z.string().trim().min(1, "must not be empty").max(100_000).optional(),
+  // A budget request's "raise the limit to this and continue" (USD per month).
+  limitUsd: limitUsd.optional(),
 });
 export type AnswerInputBody = z.infer<typeof answerInputBody>;
 
@@ -42,9 +47,20 @@ export type InputDecisionView = {
   at: string;
 };
 
-/** The answer must fit the request: approvals take a decision, questions an answer. */
+/**
+ * The answer must fit the request: approvals take a decision, questions an answer, budget
+ * requests "approve" with the raised limit or "deny" (stop the run).
+ */
 function checkFits(kind: InputKind, body: AnswerInputBody): void {
-  if (kind === "approval") {
+  if (kind !== "budget" && body.limitUsd !== undefined) throw fieldError("limitUsd", "is for budget requests only");
+  if (kind === "budget") {
+    if (!body.decision) throw fieldError("decision", 'is required to answer a budget request ("approve" with limitUsd, or "deny" to stop the run)');
+    if (body.decision === "approve" && body.limitUsd === undefined) throw fieldError("limitUsd", "is required to raise the limit");
+    if (body.decision === "deny" && body.limitUsd !== undefined) throw fieldError("limitUsd", "applies to a raise only");
+    for (const field of ["answer", "remember", "editedInput"] as const) {
+      if (body[field] !== undefined) throw fieldError(field, "is not part of a budget request's answer");
+    }
+  } else if (kind === "approval") {
     if (!body.decision) throw fieldError("decision", 'is required to answer an approval request ("approve" or "deny")');
     if (body.answer !== undefined) throw fieldError("answer", "is for questions; an approval request takes a decision");
     if (body.editedInput !== undefined && body.decision !== "approve") throw fieldError("editedInput", "can only be approved");
@@ -59,6 +75,7 @@ function checkFits(kind: InputKind, body: AnswerInputBody): void {
 
 type KnownRequest = {
   kind: InputKind;
+  input: unknown;
   status: InputRequestStatus;
   by: string | null;
   resolvedAt: Date | null;
@@ -70,13 +87,13 @@ type KnownRequest = {
  */
 async function findRequest(app: App, runId: string, requestId: string): Promise<KnownRequest | null> {
   const [row] = await app.db
-    .select({ kind: inputRequest.kind, status: inputRequest.status, by: inputRequest.byEmail, resolvedAt: inputRequest.resolvedAt })
+    .select({ kind: inputRequest.kind, input: inputRequest.input, status: inputRequest.status, by: inputRequest.byEmail, resolvedAt: inputRequest.resolvedAt })
     .from(inputRequest)
     .where(and(eq(inputRequest.runId, runId), eq(inputRequest.requestId, requestId)))
     .limit(1);
   if (row) return row;
   const record = await readInputRequest(app.eventLog, runId, requestId);
-  return record ? { kind: record.kind, status: "pending", by: null, resolvedAt: null } : null;
+  return record ? { kind: record.kind, input: null, status: "pending", by: null, resolvedAt: null } : null;
 }
 
 function alreadyAnswered(by: string, at: string | Date): AppError {
@@ -125,16 +142,21 @@ export async function answerInput(
   requestIdParam: string,
   body: AnswerInputBody,
 ): Promise<InputDecisionView> {
-  const owned = await assertRunVisible(app, principal, runId);
-  if (owned.userId !== principal.userId) throw new AppError("forbidden", "Only the run's owner can answer its requests");
   const requestId = requestIdSchema.safeParse(requestIdParam);
-  const request = requestId.success ? await findRequest(app, runId, requestId.data) : null;
+  const found = requestId.success ? await findRequest(app, runId, requestId.data) : null;
+  // A budget request is the team admins' to answer (lib/services/budgetAnswers.ts), any other the run's owner's.
+  const owned = found?.kind === "budget" ? await budgetRequestRun(app, principal, runId) : await assertRunVisible(app, principal, runId);
+  if (found?.kind !== "budget" && owned.userId !== principal.userId) throw new AppError("forbidden", "Only the run's owner can answer its requests");
+  const request = found;
   if (!requestId.success || !request) throw notFound("input request");
   checkFits(request.kind, body);
   if (request.status !== "pending") throw closedRequest(request, owned.status);
   if (!canTakeInput(owned.status)) {
     throw new AppError("conflict", `The run is ${statusWords(owned.status)}; nothing is waiting for this answer`);
   }
+
+  // The raise is written before the run is woken, so the run reads it when it checks again.
+  if (request.kind === "budget" && body.decision === "approve") await raiseForBudgetRequest(app, principal, request.input, body.limitUsd!);
 
   const at = new Date();
   const resolution = resolutionOf(body, principal.email, at.toISOString());
@@ -183,14 +205,24 @@ export type InboxItem = PendingInput & { runId: string; runTitle: string; repo: 
 
 const waitingStatuses = runStatuses.filter(canTakeInput);
 
-/** Every open request of the principal's own runs, oldest first: the inbox. */
+/**
+ * Whose requests the principal answers: those of their own runs, except budget requests, which
+ * wait for their team's admins and owners (lib/services/budgetAnswers.ts) in every run of the team.
+ */
+function answeredBy(principal: Principal) {
+  const own = and(eq(run.userId, principal.userId), ne(inputRequest.kind, "budget"));
+  if (!principal.team || !activeTeamAllows(principal, "manage")) return own;
+  return or(own, and(eq(run.teamId, principal.team.id), eq(inputRequest.kind, "budget")));
+}
+
+/** Every open request the principal answers (see answeredBy), oldest first: the inbox. */
 export async function listPendingInputs(app: Pick<App, "db">, principal: Principal): Promise<InboxItem[]> {
   const rows = await app.db
     .select({ request: inputRequest, runTitle: run.title, runStatus: run.status, repo: repository.name })
     .from(inputRequest)
     .innerJoin(run, eq(run.id, inputRequest.runId))
     .innerJoin(repository, eq(repository.id, run.repositoryId))
-    .where(and(eq(run.userId, principal.userId), eq(inputRequest.status, "pending"), inArray(run.status, waitingStatuses)))
+    .where(and(answeredBy(principal), eq(inputRequest.status, "pending"), inArray(run.status, waitingStatuses)))
     .orderBy(asc(inputRequest.requestedAt), asc(inputRequest.requestId));
   return rows.map((r) => ({ ...pendingInputView(r.request), runId: r.request.runId, runTitle: r.runTitle, repo: r.repo, runStatus: r.runStatus }));
 }

@@ -1,3 +1,4 @@
+import type { InputKind } from "../contracts/inputRequests";
 import type { NotificationState } from "../contracts/notifications";
 
 /** What a message may say about a run: only what its owner sees on the run page, never more. */
@@ -9,7 +10,7 @@ export type RunSummary = {
   error: string | null;
 };
 
-export type InputSummary = { kind: "approval" | "question"; tool: string | null };
+export type InputSummary = { kind: InputKind; tool: string | null };
 
 /**
  * The JSON body sent to a webhook: Slack-compatible (`text` in Slack's mrkdwn, with the run
@@ -29,6 +30,7 @@ export function runMessage(appUrl: string, state: NotificationState, run: RunSum
     const reason = firstLine(run.error);
     text = `:x: Failed: ${link}${where}${reason ? `\n> ${slackEscape(reason)}` : ""}`;
   } else if (input?.kind === "question") text = `:question: The agent asks you a question: ${link}${where}`;
+  else if (input?.kind === "budget") text = `:money_with_wings: Paused at its team's spending limit (a team admin decides): ${link}${where}`;
   else text = `:raised_hand: Approval needed${input?.tool ? ` for \`${slackEscape(input.tool)}\`` : ""}: ${link}${where}`;
   return {
     text,

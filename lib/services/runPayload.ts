@@ -1,3 +1,4 @@
+import { monthOf } from "../contracts/budgets";
 import type { EnvironmentSpec } from "../contracts/environment";
 import type { AcpAgentSpec, McpServerSpec } from "../contracts/executorSpecs";
 import type { repository, run } from "../db/schema";
@@ -13,6 +14,8 @@ type RunFields = Pick<
   typeof run.$inferSelect,
   | "id"
   | "userId"
+  | "teamId"
+  | "createdAt"
   | "baseBranch"
   | "branch"
   | "executor"
@@ -71,6 +74,8 @@ export function runJobPayloadFor(
     kind: "run",
     runId: row.id,
     userId: row.userId,
+    // Its spend counts in its team's and user's limits of the month it was created in.
+    spending: { teamId: row.teamId, month: monthOf(row.createdAt) },
     repo: { name: repo.name, url: repo.url, credentialEnv: repo.credentialEnv, networkHosts: repo.networkHosts },
     baseBranch: row.baseBranch,
     branch: row.branch,

@@ -1,6 +1,7 @@
 import crypto from "node:crypto";
 import { and, eq, sql } from "drizzle-orm";
 import { z } from "zod";
+import type { InputKind } from "../contracts/inputRequests";
 import { canCancel, statusWords } from "../contracts/runLifecycle";
 import { inputRequest, repository, run, runDiff } from "../db/schema";
 import { AppError, fieldError, notFound } from "../errors";
@@ -76,7 +77,7 @@ export type CreateRunInput = z.infer<typeof createRunInput>;
 
 export type PendingInput = {
   requestId: string;
-  kind: "approval" | "question";
+  kind: InputKind;
   tool?: string;
   input?: unknown;
   question?: string;
@@ -240,6 +241,8 @@ export async function submitRun(
     userId: principal.userId,
     repositoryId: repo.id,
     teamId: repo.teamId,
+    // Set here rather than by the database: the job's spending month is this one.
+    createdAt: new Date(),
     title,
     prompt: input.prompt,
     command: input.executor === "cli" ? (input.command ?? null) : null,
