@@ -1,5 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
+import { ssoTeamRules, SSO_TEAM_RULES_EXAMPLE, type SsoTeamRule } from "./ssoRules";
 
 /**
  * The one place that reads the environment. Every other module receives a typed `Config`
@@ -34,6 +35,17 @@ const byteSize = (def: number) =>
     .pipe(z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER))
     .default(def);
 
+/** A variable holding JSON: parsed, or an issue showing the shape it should have. */
+const jsonText = (example: string) =>
+  z.string().transform((text, ctx) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      ctx.addIssue({ code: "custom", message: `must be JSON like ${example}` });
+      return z.NEVER;
+    }
+  });
+
 const price = z.number().nonnegative().max(10_000);
 const modelPrice = z.strictObject({ input: price, output: price, cacheRead: price, cacheWrite: price });
 /** USD per million tokens. */
@@ -67,16 +79,7 @@ const envSchema = z.object({
   AGENT_BUDGET_USD: z.coerce.number().positive().max(100_000).default(5),
   // Per-model prices in USD per million tokens, merged over the built-in table.
   AGENT_PRICES: optionalString.pipe(
-    z
-      .string()
-      .transform((text, ctx) => {
-        try {
-          return JSON.parse(text) as unknown;
-        } catch {
-          ctx.addIssue({ code: "custom", message: 'must be JSON like {"model": {"input": 3, "output": 15, "cacheRead": 0.3, "cacheWrite": 3.75}}' });
-          return z.NEVER;
-        }
-      })
+    jsonText('{"model": {"input": 3, "output": 15, "cacheRead": 0.3, "cacheWrite": 3.75}}')
       .pipe(z.record(z.string().min(1), modelPrice))
       .optional(),
   ),
@@ -123,6 +126,30 @@ const envSchema = z.object({
   // Anyone reaching the URL may sign up; by default only the first account signs up freely,
   // later ones need an admin's invitation link.
   OPEN_SIGNUP: flag,
+  // "off": the server refuses email + password sign-in and sign-up; people sign in through the
+  // single sign-on providers below (start-up refuses "off" without one).
+  PASSWORD_SIGN_IN: z.enum(["on", "off"]).default("on"),
+  // OpenID Connect sign-in (lib/auth.ts): the issuer's discovery document is read from
+  // <issuer>/.well-known/openid-configuration. Set all three or none.
+  OIDC_ISSUER: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  OIDC_CLIENT_ID: optionalString,
+  OIDC_CLIENT_SECRET: optionalString,
+  // The button says "Sign in with <OIDC_NAME>".
+  OIDC_NAME: z.string().trim().min(1).max(40).default("SSO"),
+  OIDC_SCOPES: z
+    .string()
+    .regex(/^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/, "must be scope names separated by single spaces")
+    .refine((s) => s.split(" ").includes("openid"), "must include openid")
+    .default("openid email profile"),
+  // The claim (ID token or userinfo) listing the person's groups, for SSO_TEAM_RULES.
+  SSO_GROUPS_CLAIM: z.string().trim().min(1).max(100).default("groups"),
+  // GitHub sign-in: an OAuth app's client id and secret. GITHUB_URL is GitHub's web address
+  // (a GitHub Enterprise server's own); its API is GITHUB_API_URL.
+  GITHUB_CLIENT_ID: optionalString,
+  GITHUB_CLIENT_SECRET: optionalString,
+  GITHUB_URL: z.url({ protocol: /^https?$/ }).default("https://github.com"),
+  // Who a new single sign-on user may be and which team they join (lib/ssoRules.ts).
+  SSO_TEAM_RULES: optionalString.pipe(jsonText(SSO_TEAM_RULES_EXAMPLE).pipe(ssoTeamRules).optional()),
 });
 
 export type Config = {
@@ -169,6 +196,16 @@ export type Config = {
   envCacheMaxBytes: number;
   /** Prepared checkouts per repository (0: off). */
   workspacePoolSize: number;
+  /** Email + password sign-in and sign-up (PASSWORD_SIGN_IN); false: single sign-on only. */
+  passwordSignIn: boolean;
+  /** OpenID Connect sign-in, when configured. */
+  oidc: { issuer: string; clientId: string; clientSecret: string; name: string; scopes: string[] } | undefined;
+  /** GitHub sign-in, when configured; `url` is GitHub's web address, the API is githubApiUrl. */
+  githubSignIn: { clientId: string; clientSecret: string; url: string } | undefined;
+  /** The claim that lists an SSO user's groups. */
+  ssoGroupsClaim: string;
+  /** Which new SSO users are admitted and the teams they join (SSO_TEAM_RULES). */
+  ssoTeamRules: SsoTeamRule[];
 };
 
 export class ConfigError extends Error {
@@ -194,6 +231,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     );
   }
   const e = parsed.data;
+  const problems = signInProblems(e);
+  if (problems.length > 0) throw new ConfigError(problems);
   return {
     nodeEnv: e.NODE_ENV,
     port: e.PORT,
@@ -227,7 +266,50 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     envCacheMaxAgeDays: e.ENV_CACHE_MAX_AGE_DAYS,
     envCacheMaxBytes: e.ENV_CACHE_MAX_BYTES,
     workspacePoolSize: e.WORKSPACE_POOL_SIZE,
+    passwordSignIn: e.PASSWORD_SIGN_IN === "on",
+    oidc:
+      e.OIDC_ISSUER && e.OIDC_CLIENT_ID && e.OIDC_CLIENT_SECRET
+        ? {
+            issuer: e.OIDC_ISSUER.replace(/\/+$/, ""),
+            clientId: e.OIDC_CLIENT_ID,
+            clientSecret: e.OIDC_CLIENT_SECRET,
+            name: e.OIDC_NAME,
+            scopes: e.OIDC_SCOPES.split(" "),
+          }
+        : undefined,
+    githubSignIn:
+      e.GITHUB_CLIENT_ID && e.GITHUB_CLIENT_SECRET
+        ? { clientId: e.GITHUB_CLIENT_ID, clientSecret: e.GITHUB_CLIENT_SECRET, url: e.GITHUB_URL.replace(/\/+$/, "") }
+        : undefined,
+    ssoGroupsClaim: e.SSO_GROUPS_CLAIM,
+    ssoTeamRules: e.SSO_TEAM_RULES ?? [],
   };
+}
+
+/**
+ * A provider needs all of its settings (a half-configured one is a typo, not a choice), and
+ * password sign-in may be off only when a provider is there to sign in with: otherwise nobody,
+ * not even the first account, could get in.
+ */
+function signInProblems(e: z.infer<typeof envSchema>): { variable: string; message: string }[] {
+  const problems: { variable: string; message: string }[] = [];
+  const needAll = (group: Record<string, string | undefined>) => {
+    const set = Object.entries(group).filter(([, v]) => v !== undefined);
+    if (set.length === 0 || set.length === Object.keys(group).length) return set.length > 0;
+    for (const [name, v] of Object.entries(group)) {
+      if (v === undefined) problems.push({ variable: name, message: `must be set too when ${set.map(([n]) => n).join(" and ")} ${set.length > 1 ? "are" : "is"} set` });
+    }
+    return false;
+  };
+  const oidc = needAll({ OIDC_ISSUER: e.OIDC_ISSUER, OIDC_CLIENT_ID: e.OIDC_CLIENT_ID, OIDC_CLIENT_SECRET: e.OIDC_CLIENT_SECRET });
+  const github = needAll({ GITHUB_CLIENT_ID: e.GITHUB_CLIENT_ID, GITHUB_CLIENT_SECRET: e.GITHUB_CLIENT_SECRET });
+  if (e.PASSWORD_SIGN_IN === "off" && !oidc && !github && problems.length === 0) {
+    problems.push({
+      variable: "PASSWORD_SIGN_IN",
+      message: "can be off only with single sign-on configured (OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, or GITHUB_CLIENT_ID, GITHUB_CLIENT_SECRET): otherwise nobody could sign in",
+    });
+  }
+  return problems;
 }
 
 let cached: Config | undefined;

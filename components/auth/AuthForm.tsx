@@ -5,10 +5,13 @@ import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { safeReturnTo, signInPathFor } from "@/lib/returnTo";
 import type { TeamRole } from "@/lib/teamRoles";
+import type { SignInProvider } from "@/lib/ssoProviders";
 import { Field } from "../forms/Field";
 import { FormError } from "../forms/FormError";
-import { cardClass, buttonClass, inputClass, linkClass } from "../ui/styles";
+import { cardClass, buttonClass, inputClass, linkClass, noticeClass } from "../ui/styles";
 import { authClient } from "./authClient";
+import type { SignInProblem } from "./signInErrors";
+import { SsoButtons } from "./SsoButtons";
 
 type Mode = "sign-in" | "sign-up";
 
@@ -27,8 +30,20 @@ function authErrorMessage(error: { message?: string; status: number; statusText?
   return error.message || error.statusText || `Request failed (${error.status})`;
 }
 
-/** `returnTo`: the page to land on once signed in (the page checked it; checked again here). */
-export function AuthForm({ mode, invitation, returnTo = "/" }: { mode: Mode; invitation?: InvitationInfo; returnTo?: string }) {
+type Props = {
+  mode: Mode;
+  invitation?: InvitationInfo;
+  /** The page to land on once signed in (the page checked it; checked again here). */
+  returnTo?: string;
+  /** Single sign-on providers, a button each. */
+  providers?: SignInProvider[];
+  /** Whether the email + password form is offered (PASSWORD_SIGN_IN). */
+  passwordSignIn?: boolean;
+  /** Why the last single sign-on came back without signing in. */
+  problem?: SignInProblem | null;
+};
+
+export function AuthForm({ mode, invitation, returnTo = "/", providers = [], passwordSignIn = true, problem }: Props) {
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
   const signUp = mode === "sign-up";
@@ -98,52 +113,74 @@ export function AuthForm({ mode, invitation, returnTo = "/" }: { mode: Mode; inv
           {signUp ? "The first account on a new install becomes its admin." : "Welcome back to AgentDesk."}
         </p>
       )}
-      <form onSubmit={submit} className="mt-6 space-y-4">
-        <FormError message={error} />
-        {signUp && (
-          <Field id="name" label="Name">
-            <input id="name" name="name" autoComplete="name" className={inputClass()} placeholder="Ada Lovelace" />
-          </Field>
-        )}
-        <Field id="email" label="Email">
-          <input
-            id="email"
-            name="email"
-            type="email"
-            required
-            autoComplete="email"
-            className={inputClass()}
-            // A link bound to one address can only be used with it.
-            defaultValue={invitation?.email ?? undefined}
-            readOnly={!!invitation?.email}
-          />
-        </Field>
-        <Field id="password" label="Password" hint={signUp ? "At least 8 characters." : undefined}>
-          <input
-            id="password"
-            name="password"
-            type="password"
-            required
-            minLength={signUp ? 8 : undefined}
-            autoComplete={signUp ? "new-password" : "current-password"}
-            className={inputClass()}
-          />
-        </Field>
-        <button type="submit" disabled={pending} className={`${buttonClass("primary")} w-full`}>
-          {pending ? (signUp ? "Creating account…" : "Signing in…") : signUp ? "Create account" : "Sign in"}
-        </button>
-      </form>
-      <p className="mt-6 text-center text-sm text-zinc-400">
-        {signUp ? (
-          <>
-            Already have an account? <Link href={signInPathFor(returnTo)} className={linkClass}>Sign in</Link>
-          </>
-        ) : (
-          <>
-            New here? <Link href={signInPathFor(returnTo, "/sign-up")} className={linkClass}>Create an account</Link>
-          </>
-        )}
-      </p>
+      {problem ? (
+        <div role="alert" data-testid="sign-in-problem" className={`mt-6 ${noticeClass("error")}`}>
+          <p className="font-semibold">{problem.title}</p>
+          <p className="mt-1">{problem.message}</p>
+        </div>
+      ) : null}
+      {providers.length > 0 && (!invitation || invitation.email) ? (
+        <div className="mt-6">
+          <SsoButtons providers={providers} returnTo={safeReturnTo(returnTo)} />
+          {passwordSignIn ? (
+            <p className="mt-6 flex items-center gap-3 text-xs uppercase tracking-wide text-zinc-500">
+              <span className="h-px flex-1 bg-zinc-800" />
+              or with your email
+              <span className="h-px flex-1 bg-zinc-800" />
+            </p>
+          ) : null}
+        </div>
+      ) : null}
+      {passwordSignIn ? (
+        <>
+          <form onSubmit={submit} className="mt-6 space-y-4">
+            <FormError message={error} />
+            {signUp && (
+              <Field id="name" label="Name">
+                <input id="name" name="name" autoComplete="name" className={inputClass()} placeholder="Ada Lovelace" />
+              </Field>
+            )}
+            <Field id="email" label="Email">
+              <input
+                id="email"
+                name="email"
+                type="email"
+                required
+                autoComplete="email"
+                className={inputClass()}
+                // A link bound to one address can only be used with it.
+                defaultValue={invitation?.email ?? undefined}
+                readOnly={!!invitation?.email}
+              />
+            </Field>
+            <Field id="password" label="Password" hint={signUp ? "At least 8 characters." : undefined}>
+              <input
+                id="password"
+                name="password"
+                type="password"
+                required
+                minLength={signUp ? 8 : undefined}
+                autoComplete={signUp ? "new-password" : "current-password"}
+                className={inputClass()}
+              />
+            </Field>
+            <button type="submit" disabled={pending} className={`${buttonClass("primary")} w-full`}>
+              {pending ? (signUp ? "Creating account…" : "Signing in…") : signUp ? "Create account" : "Sign in"}
+            </button>
+          </form>
+          <p className="mt-6 text-center text-sm text-zinc-400">
+            {signUp ? (
+              <>
+                Already have an account? <Link href={signInPathFor(returnTo)} className={linkClass}>Sign in</Link>
+              </>
+            ) : (
+              <>
+                New here? <Link href={signInPathFor(returnTo, "/sign-up")} className={linkClass}>Create an account</Link>
+              </>
+            )}
+          </p>
+        </>
+      ) : null}
     </div>
   );
 }

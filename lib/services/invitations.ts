@@ -253,3 +253,29 @@ export async function anyUserExists(db: Db): Promise<boolean> {
   const rows = await db.select({ id: user.id }).from(user).limit(1);
   return rows.length > 0;
 }
+
+// Single sign-on has no link to carry a token: an invitation bound to the person's (verified)
+// address is what lets them in.
+const pendingFor = (email: string) =>
+  and(eq(invitation.email, normalizeEmail(email)), isNull(invitation.usedAt), gt(invitation.expiresAt, sql`now()`));
+
+/** Whether a pending invitation is bound to this address. */
+export async function hasPendingInvitationFor(db: Db, email: string): Promise<boolean> {
+  const rows = await db.select({ id: invitation.id }).from(invitation).where(pendingFor(email)).limit(1);
+  return rows.length > 0;
+}
+
+/**
+ * Uses up the oldest pending invitation bound to this address in one statement (the inner
+ * select finds it, the outer update claims it only while it is still unused), so two sign-ins
+ * at once cannot both use one invitation. Returns its id and role, or null.
+ */
+export async function consumeInvitationFor(db: Db, email: string): Promise<{ id: string; teamId: string | null; teamRole: TeamRole } | null> {
+  const oldest = db.select({ id: invitation.id }).from(invitation).where(pendingFor(email)).orderBy(invitation.createdAt).limit(1);
+  const [row] = await db
+    .update(invitation)
+    .set({ usedAt: new Date() })
+    .where(and(eq(invitation.id, sql`(${oldest})`), isNull(invitation.usedAt)))
+    .returning({ id: invitation.id, teamId: invitation.teamId, teamRole: invitation.teamRole });
+  return row ?? null;
+}

@@ -48,6 +48,15 @@ export type SignUpGate = {
   recordUse(admitted: Admitted, userId: string): Promise<void>;
 };
 
+/**
+ * The first account, when this sign-up is it (a database claim, so exactly one): instance admin
+ * and owner of the first team. Password and single sign-on sign-ups both start here.
+ */
+export async function admitFirstAccount(db: Db): Promise<Admitted | null> {
+  if (!(await claimFirstAccount(db))) return null;
+  return { role: "admin", invitationId: FIRST_ACCOUNT_ID, team: { id: (await firstTeam({ db })).id, role: "owner" } };
+}
+
 export function createSignUpGate(db: Db, openSignup: boolean): SignUpGate {
   return {
     async check(token, email) {
@@ -57,9 +66,8 @@ export function createSignUpGate(db: Db, openSignup: boolean): SignUpGate {
     },
 
     async admit(token, email) {
-      if (await claimFirstAccount(db)) {
-        return { role: "admin", invitationId: FIRST_ACCOUNT_ID, team: { id: (await firstTeam({ db })).id, role: "owner" } };
-      }
+      const first = await admitFirstAccount(db);
+      if (first) return first;
       if (token !== undefined) {
         const used = await consumeInvitation(db, token, email);
         if (used) return { role: "user", invitationId: used.id, team: used.teamId ? { id: used.teamId, role: used.teamRole } : null };
