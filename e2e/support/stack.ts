@@ -25,7 +25,7 @@ export type E2eStack = {
 };
 
 const ROOT = path.resolve(import.meta.dirname, "..", "..");
-const POSTGRES_ADMIN_URL = process.env.TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+export const POSTGRES_ADMIN_URL = process.env.TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 export const SCREENS_DIR = "/tmp/agentdesk-screens";
 
 /** Builds the app when `.next` is missing or older than its sources. */
@@ -41,7 +41,7 @@ function buildIfStale(): void {
   if (result.status !== 0) throw new Error(`next build failed:\n${result.stdout}\n${result.stderr}`);
 }
 
-async function adminQuery(sql: string): Promise<void> {
+export async function adminQuery(sql: string): Promise<void> {
   const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
   await client.connect();
   try {

@@ -135,7 +135,9 @@ export function rssBytes(pid: number): number {
 
 export async function startAgentDesk(extraEnv: Record<string, string> = {}, timeoutMs = 300_000): Promise<RunningAgentDesk> {
   const root = path.resolve(import.meta.dirname, "..", "..");
-  const port = await freePort();
+  // A caller that must know the address before start-up (e.g. to register it at an identity
+  // provider) picks the port itself.
+  const port = extraEnv.PORT ? Number(extraEnv.PORT) : await freePort();
   const workerPort = await freePort();
   const id = crypto.randomBytes(4).toString("hex");
   // The caller's Redis (tests and benchmarks start one with a password, tests/support/testRedis.ts).
