@@ -8,6 +8,7 @@ import type { Db } from "./db/client";
 import { schema, user as userTable, verification } from "./db/schema";
 import { CLIENT_ADDRESS_HEADER } from "./server/clientAddress";
 import { createSignUpGate, SignUpRefused, type Admitted } from "./services/signUpGate";
+import { provisionSsoUser } from "./services/ssoProvisioning";
 import { createSsoSignUpGate, SSO_NOT_ALLOWED, ssoNotAllowedMessage, type SsoAdmission } from "./services/ssoSignUp";
 import { ssoProviderConfigs } from "./ssoProviders";
 import { groupsFromProfile, type SsoIdentity } from "./ssoRules";
@@ -153,6 +154,15 @@ export function createAuth({ db, config, secret }: { db: Db; config: Config; sec
             if (row?.disabledAt) {
               throw new APIError("FORBIDDEN", { message: "This account is disabled. Ask an admin of this AgentDesk.", code: "ACCOUNT_DISABLED" });
             }
+          },
+          // After a single sign-on (the provider's identity is known for this request), the
+          // rules' teams: joined on every sign-in, so a rule added later reaches people too.
+          after: async (session, ctx) => {
+            const who = ctx ? ssoIdentity.get(ctx) : undefined;
+            if (!who) return;
+            await provisionSsoUser(db, config.ssoTeamRules, session.userId, who).catch((err: unknown) => {
+              console.error(`[auth] SSO_TEAM_RULES could not be applied for ${who.email}:`, err instanceof Error ? err.message : err);
+            });
           },
         },
       },

@@ -1,13 +1,13 @@
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GET as authGet, POST as authPost } from "@/app/api/auth/[...all]/route";
-import { account, invitation, teamMember, user } from "@/lib/db/schema";
+import { account, invitation, team, teamMember, user } from "@/lib/db/schema";
 import { getApp } from "@/lib/server/app";
-import { firstTeam } from "@/lib/services/teams";
+import { createTeam, firstTeam } from "@/lib/services/teams";
 import { startFakeGitHubOAuth, type FakeGitHubOAuth } from "../support/githubOAuthServer";
 import { signInAtProvider, startOidcServer, type OidcServer } from "../support/oidcServer";
 import { finishSso, startSso } from "../support/ssoFlow";
-import { APP_ORIGIN, call, invitationFor, randomIp, signUp } from "../support/web";
+import { APP_ORIGIN, call, invitationFor, principalFor, randomIp, signUp } from "../support/web";
 
 // Single sign-on against a real OpenID Connect server (oidc-provider) and a fake GitHub that
 // speaks GitHub's OAuth wire format, through the app's own auth routes.
@@ -30,8 +30,14 @@ beforeAll(async () => {
     SSO_TEAM_RULES: JSON.stringify([
       { emailDomain: "corp.example", team: "default", role: "member" },
       { group: "agentdesk-admins", team: "default", role: "admin" },
+      { group: "platform", team: "platform", role: "viewer" },
+      { group: "platform-leads", team: "platform", role: "admin" },
+      { group: "ghosts", team: "no-such-team", role: "member" },
     ]),
   });
+  // Migrations and the provider's discovery, within the hook's longer time limit.
+  await getApp();
+  await call(authGet, "/api/auth/get-session");
 });
 
 afterAll(async () => {
@@ -50,6 +56,17 @@ async function userByEmail(email: string) {
   const { db } = await getApp();
   const [row] = await db.select().from(user).where(eq(user.email, email));
   return row;
+}
+
+async function teamsOf(email: string): Promise<Record<string, string>> {
+  const { db } = await getApp();
+  const rows = await db
+    .select({ slug: team.slug, role: teamMember.role })
+    .from(teamMember)
+    .innerJoin(team, eq(team.id, teamMember.teamId))
+    .innerJoin(user, eq(user.id, teamMember.userId))
+    .where(eq(user.email, email));
+  return Object.fromEntries(rows.map((r) => [r.slug, r.role]));
 }
 
 async function whoIs(cookie: string): Promise<string | null> {
@@ -211,5 +228,38 @@ describe("GitHub sign-in", () => {
     expect(await userByEmail("sneaky@corp.example")).toBeUndefined();
     const { db } = await getApp();
     expect(await db.select().from(account).where(eq(account.accountId, "102"))).toEqual([]);
+  });
+});
+
+describe("provisioning into teams (SSO_TEAM_RULES)", () => {
+  it("made the first account owner of the first team, which a member rule does not lower", async () => {
+    expect(await teamsOf("ada@corp.example")).toEqual({ default: "owner" });
+  });
+
+  it("puts a new person in the rules' teams with the highest role their matching rules give", async () => {
+    expect(await teamsOf("grace@contractor.example")).toEqual({ default: "admin" });
+    await oidcSignIn("dora", { email: "dora@corp.example", groups: ["agentdesk-admins"] });
+    expect(await teamsOf("dora@corp.example")).toEqual({ default: "admin" });
+  });
+
+  it("applies the rules on every sign-in: a team made later is joined, an existing role is kept, a missing team is skipped", async () => {
+    const person = { email: "hedy@corp.example", groups: ["platform", "ghosts"] };
+    const first = await oidcSignIn("hedy", person);
+    expect(await whoIs(first.cookie)).toBe("hedy@corp.example");
+    expect(await teamsOf("hedy@corp.example")).toEqual({ default: "member" });
+
+    const app = await getApp();
+    const ada = await userByEmail("ada@corp.example");
+    await createTeam(app, await principalFor(ada!.id), { name: "Platform", slug: "platform", ownerEmail: "ada@corp.example" });
+    // A team admin made Hedy a viewer of the default team meanwhile.
+    const hedy = await userByEmail("hedy@corp.example");
+    await app.db.update(teamMember).set({ role: "viewer" }).where(and(eq(teamMember.userId, hedy!.id), eq(teamMember.teamId, (await firstTeam(app)).id)));
+
+    await oidcSignIn("hedy", { ...person, groups: ["platform", "platform-leads", "ghosts", "agentdesk-admins"] });
+    expect(await teamsOf("hedy@corp.example")).toEqual({ default: "viewer", platform: "admin" });
+  });
+
+  it("provisions a GitHub sign-in by its verified email's domain", async () => {
+    expect(await teamsOf("octo@corp.example")).toEqual({ default: "member" });
   });
 });

@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { POST as authPost } from "@/app/api/auth/[...all]/route";
-import { user } from "@/lib/db/schema";
+import { GET as authGet, POST as authPost } from "@/app/api/auth/[...all]/route";
+import { teamMember, user } from "@/lib/db/schema";
 import { getApp } from "@/lib/server/app";
 import { signInAtProvider, startOidcServer, type OidcServer } from "../support/oidcServer";
 import { finishSso, startSso } from "../support/ssoFlow";
@@ -20,6 +20,9 @@ beforeAll(async () => {
     OIDC_CLIENT_SECRET: oidc.clientSecret,
     SSO_TEAM_RULES: JSON.stringify([{ emailDomain: "corp.example", team: "default", role: "admin" }]),
   });
+  // Migrations and the provider's discovery, within the hook's longer time limit.
+  await getApp();
+  await call(authGet, "/api/auth/get-session");
 });
 
 afterAll(async () => {
@@ -47,5 +50,7 @@ describe("password sign-in switched off", () => {
     const { db } = await getApp();
     const [root] = await db.select().from(user).where(eq(user.email, "root@corp.example"));
     expect(root?.role).toBe("admin");
+    const [membership] = await db.select().from(teamMember).where(eq(teamMember.userId, root!.id));
+    expect(membership?.role).toBe("owner");
   });
 });
