@@ -42,6 +42,8 @@ export async function createResetLink(
   input: CreateResetLinkInput,
 ): Promise<ResetLink> {
   if (!isAdmin(principal)) throw new AppError("forbidden", "Only an admin can create password reset links");
+  // Nothing to reset: the reset route is refused too (lib/auth.ts), so a link would only mislead.
+  if (!app.config.passwordSignIn) throw new AppError("conflict", "Password sign-in is switched off on this AgentDesk (PASSWORD_SIGN_IN=off): people sign in through single sign-on, there is no password to reset");
   const [target] = await app.db.select({ id: user.id, email: user.email }).from(user).where(eq(user.id, userId));
   if (!target) throw new AppError("not_found", "No such user");
   const token = TOKEN_PREFIX + crypto.randomBytes(32).toString("base64url");

@@ -52,5 +52,15 @@ describe("password sign-in switched off", () => {
     expect(root?.role).toBe("admin");
     const [membership] = await db.select().from(teamMember).where(eq(teamMember.userId, root!.id));
     expect(membership?.role).toBe("owner");
+
+    // Nor can an admin make a password reset link: there is no password to reset.
+    const { POST: resetLink } = await import("@/app/api/admin/users/[id]/password-reset/route");
+    const res = await call(resetLink, `/api/admin/users/${root!.id}/password-reset`, {
+      body: {},
+      params: { id: root!.id },
+      headers: { cookie: result.cookie },
+    });
+    expect(res.status).toBe(409);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/PASSWORD_SIGN_IN=off/);
   });
 });
