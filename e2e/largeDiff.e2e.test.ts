@@ -43,7 +43,7 @@ beforeAll(async () => {
   db = new pg.Client({ connectionString: databaseUrl });
   await db.connect();
   // Registering repositories is an admin's job; this file's user is not the admin.
-  await db.query("insert into repository (id, name, url, default_branch) values ($1, $2, $3, 'main')", [crypto.randomUUID(), repoName, repo.url]);
+  await db.query("insert into repository (id, team_id, name, url, default_branch) values ($1, (select id from team order by created_at, id limit 1), $2, $3, 'main')", [crypto.randomUUID(), repoName, repo.url]);
 });
 
 afterAll(async () => {

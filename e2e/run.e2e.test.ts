@@ -6,7 +6,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createTestRepo, type TestRepo } from "../tests/support/gitRepo";
 import { collectPageErrors, launchBrowser, screenshot } from "./support/browser";
-import { signUpInBrowser } from "./support/ui";
+import { ownTeamFor, signUpInBrowser } from "./support/ui";
 
 const { url, databaseUrl, screensDir, dataDir } = inject("stack");
 
@@ -255,10 +255,14 @@ describe("another user", () => {
   });
 
 
-  it("gets the not-found page for the first user's run, and no repositories page", async () => {
+  it("in another team, gets the not-found page for the first user's run, and no repositories page", async () => {
     const other = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const otherPage = await other.newPage();
-    await signUpInBrowser(otherPage, url, `someone-${crypto.randomBytes(3).toString("hex")}@example.com`);
+    const someone = `someone-${crypto.randomBytes(3).toString("hex")}@example.com`;
+    await signUpInBrowser(otherPage, url, someone);
+    // A member of another team (the invitation made them a member of the first user's).
+    await ownTeamFor(someone, "Someone's team", "member");
+    await otherPage.reload();
     expect(await otherPage.locator('nav >> text="Repositories"').count()).toBe(0);
     const response = await otherPage.goto(runUrl);
     expect(response?.status()).toBe(404);

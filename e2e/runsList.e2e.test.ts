@@ -62,7 +62,7 @@ async function expectRows(page: Page, ids: string[]): Promise<void> {
 beforeAll(async () => {
   browser = await launchBrowser();
   jobSide = await openJobSide({ databaseUrl, redisUrl, redisPrefix, repoName, readme: "# lists\n" });
-  await jobSide.db.query("insert into repository (id, name, url, default_branch) values ($1, $2, $3, 'main')", [crypto.randomUUID(), otherRepo, jobSide.repo.url]);
+  await jobSide.db.query("insert into repository (id, team_id, name, url, default_branch) values ($1, (select id from team order by created_at, id limit 1), $2, $3, 'main')", [crypto.randomUUID(), otherRepo, jobSide.repo.url]);
   userPage = await newPage(1280, 900);
   adminPage = await newPage(1280, 900);
   await signUpInBrowser(adminPage, url, adminEmail, undefined, "admin");

@@ -43,9 +43,9 @@ export async function projectEventNotingChange(
     // while holding the lock (a review decision) and projects it itself then never deadlocks
     // with a recorder projecting the same entry; the recorder waits, then finds it recorded.
     const current = affectsRun(event) ? await lockRun(tx, event.runId) : null;
-    const noted = (status: RunStatus | undefined, userId: string | undefined): RunChange | null =>
-      kind && status && userId
-        ? { runId: event.runId, userId, status, kind, ...(touchesRequests(event) ? { requestId: requestIdOf(event) } : {}), at: event.at }
+    const noted = (status: RunStatus | undefined, owner: RunOwner | null | undefined): RunChange | null =>
+      kind && status && owner
+        ? { runId: event.runId, userId: owner.userId, teamId: owner.teamId, status, kind, ...(touchesRequests(event) ? { requestId: requestIdOf(event) } : {}), at: event.at }
         : null;
     const { runId: _r, seq: _s, at: _a, type, ...rest } = event;
     const { patch, ...stored } = rest as typeof rest & { patch?: string };
@@ -54,7 +54,7 @@ export async function projectEventNotingChange(
       .values({ runId: event.runId, streamMs: ms, streamSeq: seq, seq: event.seq, type, at: new Date(event.at), data: stored })
       .onConflictDoNothing()
       .returning({ seq: runEvent.seq });
-    if (inserted.length === 0) return { recorded: false, change: noted(current?.status, current?.userId) };
+    if (inserted.length === 0) return { recorded: false, change: noted(current?.status, current) };
 
     if (event.type === "diff.ready") {
       const values = {
@@ -72,11 +72,11 @@ export async function projectEventNotingChange(
     }
     if (current) {
       const status = await projectOntoRun(tx, streamId, event, current);
-      return { recorded: true, change: noted(status, current.userId) };
+      return { recorded: true, change: noted(status, current) };
     }
     // Events that change no column (run.queued) still tell a list a run appeared.
     const owner = kind ? await runOwner(tx, event.runId) : null;
-    return { recorded: true, change: noted(owner?.status, owner?.userId) };
+    return { recorded: true, change: noted(owner?.status, owner) };
   });
 }
 
@@ -92,8 +92,11 @@ function changeKind(event: RunEvent): RunChangeKind | null {
 const requestIdOf = (event: RunEvent): string | undefined =>
   event.type === "input.requested" || event.type === "input.resolved" ? event.requestId : undefined;
 
-async function runOwner(tx: Tx, runId: string): Promise<{ status: RunStatus; userId: string } | null> {
-  const [row] = await tx.select({ status: run.status, userId: run.userId }).from(run).where(eq(run.id, runId));
+/** Whose the run is: its owner and its team (who is told about a change). */
+type RunOwner = { userId: string; teamId: string };
+
+async function runOwner(tx: Tx, runId: string): Promise<({ status: RunStatus } & RunOwner) | null> {
+  const [row] = await tx.select({ status: run.status, userId: run.userId, teamId: run.teamId }).from(run).where(eq(run.id, runId));
   return row ?? null;
 }
 
@@ -103,13 +106,14 @@ const touchesRequests = (event: RunEvent) => event.type === "input.requested" ||
 const affectsRun = (event: RunEvent) =>
   touchesRequests(event) || transitionFor(event) !== null || Object.keys(runChanges(event)).length > 0;
 
-type LockedRun = RunTimes & { status: RunStatus; userId: string; lastEventId: string | null; inputTimeoutSec: number };
+type LockedRun = RunTimes & RunOwner & { status: RunStatus; lastEventId: string | null; inputTimeoutSec: number };
 
 async function lockRun(tx: Tx, runId: string): Promise<LockedRun | null> {
   const [current] = await tx
     .select({
       status: run.status,
       userId: run.userId,
+      teamId: run.teamId,
       lastEventId: run.lastEventId,
       inputTimeoutSec: run.inputTimeoutSec,
       // The times move from what they are (lib/runTimes.ts): the first start stays, rounds add up.

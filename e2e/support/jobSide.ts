@@ -27,7 +27,7 @@ export async function openJobSide(opts: { databaseUrl: string; redisUrl: string;
   await db.connect();
   const redis: Redis = createRedis(opts.redisUrl, "worker");
   const log = createEventLog(redis, opts.redisPrefix);
-  await db.query("insert into repository (id, name, url, default_branch) values ($1, $2, $3, 'main')", [crypto.randomUUID(), opts.repoName, repo.url]);
+  await db.query("insert into repository (id, team_id, name, url, default_branch) values ($1, (select id from team order by created_at, id limit 1), $2, $3, 'main')", [crypto.randomUUID(), opts.repoName, repo.url]);
   return {
     repo,
     db,

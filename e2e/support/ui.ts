@@ -21,6 +21,7 @@ async function invitationLinkFor(baseUrl: string, email: string, role: "user" | 
     const { rows } = await db.query<{ id: string; team: string }>(`select id, current_team_id as team from "user" where role = 'admin' order by created_at limit 1`);
     if (!rows[0]) return null;
     const token = INVITATION_PREFIX + crypto.randomBytes(32).toString("base64url");
+    // Into the first team (the first admin's): "admin" as a team admin, else a member.
     await db.query(
       `insert into invitation (id, token_hash, email, team_id, team_role, created_by, expires_at) values ($1, $2, $3, $4, $5, $6, now() + interval '1 hour')`,
       [crypto.randomUUID(), invitationTokenHash(token), email.toLowerCase(), rows[0].team, role === "admin" ? "admin" : "member", rows[0].id],
@@ -63,6 +64,28 @@ async function makeInstanceAdmin(email: string): Promise<void> {
   await db.connect();
   try {
     await db.query(`update "user" set role = 'admin' where email = $1`, [email.toLowerCase()]);
+  } finally {
+    await db.end();
+  }
+}
+
+/**
+ * Moves an account into a team of its own (as its owner, or a member), out of every other (what an instance
+ * admin's Teams page and the other teams' admins would do): for tests of what another team sees.
+ * Returns the new team's id.
+ */
+export async function ownTeamFor(email: string, name: string, role: "owner" | "member" = "owner"): Promise<string> {
+  const db = new pg.Client({ connectionString: inject("stack").databaseUrl });
+  await db.connect();
+  try {
+    const teamId = crypto.randomUUID();
+    const slug = `${name.toLowerCase().replace(/[^a-z0-9]+/g, "-")}-${teamId.slice(0, 6)}`;
+    const { rows } = await db.query<{ id: string }>(`select id from "user" where email = $1`, [email.toLowerCase()]);
+    await db.query(`insert into team (id, name, slug) values ($1, $2, $3)`, [teamId, name, slug]);
+    await db.query(`delete from team_member where user_id = $1`, [rows[0]!.id]);
+    await db.query(`insert into team_member (team_id, user_id, role) values ($1, $2, $3)`, [teamId, rows[0]!.id, role]);
+    await db.query(`update "user" set current_team_id = $1 where id = $2`, [teamId, rows[0]!.id]);
+    return teamId;
   } finally {
     await db.end();
   }

@@ -18,8 +18,10 @@ export type RunChangeKind = (typeof runChangeKinds)[number];
 
 export const runChange = z.strictObject({
   runId: z.string().min(1),
-  /** The run's owner: who, besides admins, may see it (lib/services/runVisibility.ts). */
+  /** The run's owner (notifications go to them). */
   userId: z.string().min(1),
+  /** The run's team: whose members may see it (lib/services/runVisibility.ts). */
+  teamId: z.string().min(1),
   /** The run's status once the change was written. */
   status: z.enum(runStatuses),
   kind: z.enum(runChangeKinds),

@@ -76,7 +76,7 @@ export function userChannelStream(opts: UserChannelOptions): ReadableStream<Uint
       const deliver = (entry: ChangeEntry) => {
         if (compareStreamIds(entry.id, cursor) <= 0) return;
         cursor = entry.id;
-        if (!seesRunOf(visibility, entry.change.userId)) return;
+        if (!seesRunOf(visibility, entry.change.teamId)) return;
         send(entry.sse);
         sentId = entry.id;
       };

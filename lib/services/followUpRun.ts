@@ -4,7 +4,7 @@ import { canFollowUp } from "../contracts/runOrigin";
 import { AppError, fieldError } from "../errors";
 import type { App } from "../server/app";
 import type { Principal } from "./principal";
-import { assertRunVisible, submitRun, type RunView } from "./runs";
+import { assertRunActionable, submitRun, type RunView } from "./runs";
 import { runInputFrom } from "./runSettings";
 
 /** What a follow-up changes: the task (agents) or the command and notes (shell commands). */
@@ -29,7 +29,7 @@ export async function followUpRun(
   body: FollowUpInput,
   options: { idempotencyKey?: string; keyField?: string } = {},
 ): Promise<{ run: RunView; replayed: boolean }> {
-  const row = await assertRunVisible(app, principal, runId);
+  const row = await assertRunActionable(app, principal, runId);
   if (!canFollowUp(row.status)) {
     throw new AppError(
       "conflict",

@@ -13,7 +13,8 @@ import type { App } from "../server/app";
 import { budgetRequestRun, raiseForBudgetRequest } from "./budgetAnswers";
 import type { Principal } from "./principal";
 import { activeTeamAllows } from "./teams";
-import { assertRunVisible, pendingInputView, type PendingInput } from "./runs";
+import { runVisibility, visibleRunsCondition } from "./runVisibility";
+import { assertRunActionable, pendingInputView, type PendingInput } from "./runs";
 
 /**
  * Answers to the agent's approval requests and questions: the one implementation behind the
@@ -128,8 +129,8 @@ function resolutionOf(body: AnswerInputBody, by: string, at: string): InputResol
 }
 
 /**
- * Answers one input request of one run. Only the run's owner may (others get 404, or 403 for
- * an admin who can see it); the request must exist (404) and still be open (409, from its
+ * Answers one input request of one run. Its owner may, and a team admin (another team's run is
+ * 404, a member's answer to someone else's run or a viewer's 403); the request must exist (404) and still be open (409, from its
  * record, or from the arbitration when a concurrent answer or the timeout won a moment ago).
  * The answer is handed to the waiting job through the same atomic Redis step its timeout uses
  * (so exactly one of them counts), announced as `input.resolved` and projected at once, so
@@ -145,8 +146,7 @@ export async function answerInput(
   const requestId = requestIdSchema.safeParse(requestIdParam);
   const found = requestId.success ? await findRequest(app, runId, requestId.data) : null;
   // A budget request is the team admins' to answer (lib/services/budgetAnswers.ts), any other the run's owner's.
-  const owned = found?.kind === "budget" ? await budgetRequestRun(app, principal, runId) : await assertRunVisible(app, principal, runId);
-  if (found?.kind !== "budget" && owned.userId !== principal.userId) throw new AppError("forbidden", "Only the run's owner can answer its requests");
+  const owned = found?.kind === "budget" ? await budgetRequestRun(app, principal, runId) : await assertRunActionable(app, principal, runId);
   const request = found;
   if (!requestId.success || !request) throw notFound("input request");
   checkFits(request.kind, body);
@@ -210,7 +210,7 @@ const waitingStatuses = runStatuses.filter(canTakeInput);
  * wait for their team's admins and owners (lib/services/budgetAnswers.ts) in every run of the team.
  */
 function answeredBy(principal: Principal) {
-  const own = and(eq(run.userId, principal.userId), ne(inputRequest.kind, "budget"));
+  const own = and(eq(run.userId, principal.userId), visibleRunsCondition(runVisibility(principal)), ne(inputRequest.kind, "budget"));
   if (!principal.team || !activeTeamAllows(principal, "manage")) return own;
   return or(own, and(eq(run.teamId, principal.team.id), eq(inputRequest.kind, "budget")));
 }

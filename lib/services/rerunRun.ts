@@ -3,7 +3,7 @@ import { canRerun } from "../contracts/runOrigin";
 import { AppError } from "../errors";
 import type { App } from "../server/app";
 import type { Principal } from "./principal";
-import { assertRunVisible, submitRun, type RunView } from "./runs";
+import { assertRunActionable, submitRun, type RunView } from "./runs";
 import { runInputFrom } from "./runSettings";
 
 /**
@@ -21,7 +21,7 @@ export async function rerunRun(
   runId: string,
   options: { idempotencyKey?: string; keyField?: string } = {},
 ): Promise<{ run: RunView; replayed: boolean }> {
-  const row = await assertRunVisible(app, principal, runId);
+  const row = await assertRunActionable(app, principal, runId);
   if (!canRerun(row.status)) {
     throw new AppError("conflict", `The run is ${statusWords(row.status)}; a run can be re-run once it has ended`);
   }

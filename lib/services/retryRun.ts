@@ -2,7 +2,7 @@ import { canRetry, statusWords } from "../contracts/runLifecycle";
 import { AppError } from "../errors";
 import type { App } from "../server/app";
 import type { Principal } from "./principal";
-import { assertRunVisible, submitRun, type RunView } from "./runs";
+import { assertRunActionable, submitRun, type RunView } from "./runs";
 import { runInputFrom } from "./runSettings";
 
 /**
@@ -19,7 +19,7 @@ import { runInputFrom } from "./runSettings";
  */
 export async function retryRun(app: App, principal: Principal, runId: string): Promise<{ run: RunView; replayed: boolean }> {
   // Another user's run is "not found" (its existence is not disclosed), as everywhere.
-  const row = await assertRunVisible(app, principal, runId);
+  const row = await assertRunActionable(app, principal, runId);
   if (!canRetry(row.status)) {
     throw new AppError("conflict", `The run is ${statusWords(row.status)}; only a failed or cancelled run can be retried`);
   }

@@ -12,7 +12,8 @@ import { describeFindings } from "../secretFindings";
 import { projectEvent } from "../projection";
 import { reviewJobIds, reviewJobOptions, type JobPayload } from "../queue";
 import type { App } from "../server/app";
-import { isAdmin, type Principal } from "./principal";
+import type { Principal } from "./principal";
+import { assertMayActOnRun, assertSeesRun, mayActOnRun } from "./runVisibility";
 import { environmentSpecOf } from "./environments";
 import { decisionView, lastPushedCommit, listDecisions } from "./reviewHistory";
 import { runJobPayloadFor, runJobSpecsFor } from "./runPayload";
@@ -40,11 +41,13 @@ export const reviewInput = z
   });
 export type ReviewInput = z.infer<typeof reviewInput>;
 
+/** The run for its review: any member of its team reads it (404 otherwise). */
 async function reviewableRun(app: Pick<App, "db">, principal: Principal, runId: string) {
   if (!z.uuid().safeParse(runId).success) throw notFound("Run");
   const found = await runWithRepository(app, runId);
-  // Another user's run is "not found", never "forbidden": its existence is not disclosed.
-  if (!found || (found.run.userId !== principal.userId && !isAdmin(principal))) throw notFound("Run");
+  // Another team's run is "not found", never "forbidden": its existence is not disclosed.
+  if (!found) throw notFound("Run");
+  assertSeesRun(principal, found.run);
   return found;
 }
 
@@ -221,6 +224,7 @@ function pullRequestBody(row: { prompt: string; command: string | null; id: stri
  */
 export async function decideReview(app: App, principal: Principal, runId: string, input: ReviewInput) {
   const found = await reviewableRun(app, principal, runId);
+  assertMayActOnRun(principal, found.run);
   checkInput(found, input);
   const progress = { announced: false };
   try {
@@ -242,6 +246,8 @@ export async function decideReview(app: App, principal: Principal, runId: string
 export async function getReview(app: Pick<App, "db">, principal: Principal, runId: string) {
   const found = await reviewableRun(app, principal, runId);
   return {
+    // Whether this person may decide (the run's owner, or a team admin): the page offers the buttons.
+    canDecide: mayActOnRun(principal, found.run),
     decisions: await listDecisions(app, runId),
     canPullRequest: canOpenPullRequest(found.repo),
     githubRepo: found.repo.githubRepo,

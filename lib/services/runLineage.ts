@@ -28,30 +28,30 @@ export async function runLineage(app: Pick<App, "db">, principal: Principal, row
   let origin: RunLineage["origin"] = null;
   if (row.originRunId && row.originKind) {
     const [from] = await app.db
-      .select({ userId: run.userId, title: run.title })
+      .select({ teamId: run.teamId, title: run.title })
       .from(run)
       .where(eq(run.id, row.originRunId))
       .limit(1);
-    const visible = from && seesRunOf(visibility, from.userId);
+    const visible = from && seesRunOf(visibility, from.teamId);
     origin = { kind: row.originKind, runId: row.originRunId, title: visible ? from.title : null };
   }
 
   let scheduleLink: RunLineage["schedule"] = null;
   if (row.scheduleId) {
     const [made] = await app.db
-      .select({ userId: schedule.userId, name: schedule.name })
+      .select({ teamId: schedule.teamId, name: schedule.name })
       .from(schedule)
       .where(eq(schedule.id, row.scheduleId))
       .limit(1);
-    // Schedules follow the same rule as runs: their owner's, and every one for an admin.
-    scheduleLink = { id: row.scheduleId, name: made && seesRunOf(visibility, made.userId) ? made.name : null, deleted: !made };
+    // Schedules follow the same rule as runs: every member of their team sees them.
+    scheduleLink = { id: row.scheduleId, name: made && seesRunOf(visibility, made.teamId) ? made.name : null, deleted: !made };
   }
 
   const visible = visibleRunsCondition(visibility);
   const derivedRows = await app.db
     .select({ id: run.id, kind: run.originKind, title: run.title, status: run.status, createdAt: run.createdAt })
     .from(run)
-    .where(and(eq(run.originRunId, row.id), ...(visible ? [visible] : [])))
+    .where(and(eq(run.originRunId, row.id), visible))
     .orderBy(asc(run.createdAt), asc(run.id))
     .limit(50);
   const derived = derivedRows

@@ -12,7 +12,7 @@ import { runView, type RunView } from "./runs";
 /**
  * The runs list: the one query behind GET /api/runs and the runs page. Search and filters are
  * applied here, on top of the visibility rule (lib/services/runVisibility.ts), so no filter
- * can reach a run its caller may not see: `owner=<someone else>` finds nothing for a user.
+ * can reach a run its caller may not see: `owner=<someone in another team>` finds nothing.
  */
 
 // An empty field of a filter form (`?repo=`) means "no filter", not a bad value.
@@ -80,8 +80,7 @@ function searchCondition(q: string): SQL {
 /** The conditions of a query, the caller's visibility first. */
 function conditions(principal: Principal, query: ListRunsQuery): SQL[] {
   const where: SQL[] = [];
-  const visible = visibleRunsCondition(runVisibility(principal));
-  if (visible) where.push(visible);
+  where.push(visibleRunsCondition(runVisibility(principal)));
   if (query.q) where.push(searchCondition(query.q));
   if (query.repo) where.push(eq(repository.name, query.repo));
   if (query.owner) where.push(eq(sql`lower(${user.email})`, query.owner));
@@ -96,7 +95,7 @@ function conditions(principal: Principal, query: ListRunsQuery): SQL[] {
   return where;
 }
 
-/** Newest first; users see their own runs, admins everyone's; narrowed by the query's search and filters. */
+/** Newest first; the runs of the caller's team, narrowed by the query's search and filters. */
 export async function listRuns(app: Pick<App, "db">, principal: Principal, query: ListRunsQuery): Promise<RunListPage> {
   const where = conditions(principal, query);
   const rows = await app.db
@@ -114,15 +113,12 @@ export async function listRuns(app: Pick<App, "db">, principal: Principal, query
   };
 }
 
-/**
- * Whose runs the owner filter can offer: everyone who has a run, for those who see everyone's
- * runs (admins); nobody for a user, who sees only their own.
- */
+/** Whose runs the owner filter can offer: everyone who has a run in the caller's team. */
 export async function runOwners(app: Pick<App, "db">, principal: Principal): Promise<{ name: string; email: string }[]> {
-  if (!runVisibility(principal).all) return [];
   return app.db
     .selectDistinct({ name: user.name, email: user.email })
     .from(user)
     .innerJoin(run, eq(run.userId, user.id))
+    .where(visibleRunsCondition(runVisibility(principal)))
     .orderBy(asc(user.email));
 }

@@ -1,33 +1,53 @@
 import { and, eq, inArray, or, sql, type SQL } from "drizzle-orm";
 import { canTakeInput, runStatuses } from "../contracts/runLifecycle";
 import { inputRequest, run } from "../db/schema";
-import { isAdmin, type Principal } from "./principal";
+import { AppError, notFound } from "../errors";
+import { refusalFor, teamAllows } from "../teamRoles";
+import type { Principal } from "./principal";
 
 /**
- * Whose runs a principal may see: the one rule behind the runs API (a single run, the list)
- * and the live channel (GET /api/events), so a change to it (teams) is made here once.
- * Users see their own runs, admins everyone's.
+ * Who may see and act on a run: the one rule behind the runs API (a single run, the list, its
+ * diff, logs, review and inputs) and the live channel (GET /api/events), so it is made here once.
+ * Every member of a run's team sees it (viewer and up); its owner acts on it as a member, anyone
+ * else only as a team admin (lib/teamRoles.ts). Another team's run does not exist (404), also
+ * for an instance admin who is not in that team.
  */
-export type RunVisibility = { all: true } | { all: false; ownerId: string };
+export type RunVisibility = { teamId: string | null };
 
-export function runVisibility(principal: Principal): RunVisibility {
-  return isAdmin(principal) ? { all: true } : { all: false, ownerId: principal.userId };
+export const runVisibility = (principal: Principal): RunVisibility => ({ teamId: principal.team?.id ?? null });
+
+/** Whether a run of team `teamId` is visible under `visibility`. */
+export const seesRunOf = (visibility: RunVisibility, teamId: string): boolean => visibility.teamId !== null && visibility.teamId === teamId;
+
+/** The same rule as a condition on the `run` table (nothing at all outside a team). */
+export const visibleRunsCondition = (visibility: RunVisibility): SQL =>
+  visibility.teamId === null ? sql`false` : eq(run.teamId, visibility.teamId);
+
+/** 404 for a run the principal may not see: its existence is not disclosed. */
+export function assertSeesRun(principal: Principal, row: { teamId: string }): void {
+  if (!seesRunOf(runVisibility(principal), row.teamId)) throw notFound("Run");
 }
 
-/** Whether a run owned by `ownerId` is visible under `visibility`. */
-export const seesRunOf = (visibility: RunVisibility, ownerId: string): boolean => visibility.all || visibility.ownerId === ownerId;
+/** Whether the principal may act on the run (answer, review, cancel, re-run): its owner, or a team admin. */
+export function mayActOnRun(principal: Principal, row: { teamId: string; userId: string }): boolean {
+  if (!principal.team || !seesRunOf(runVisibility(principal), row.teamId)) return false;
+  return teamAllows(principal.team.role, principal.scope, row.userId === principal.userId ? "actOnOwnRun" : "actOnAnyRun");
+}
 
-/** The same rule as a condition on the `run` table (undefined: every run). */
-export const visibleRunsCondition = (visibility: RunVisibility): SQL | undefined =>
-  visibility.all ? undefined : eq(run.userId, visibility.ownerId);
+/** 404 for a run the principal may not see, 403 (naming the role needed) for one it may only read. */
+export function assertMayActOnRun(principal: Principal, row: { teamId: string; userId: string }): void {
+  assertSeesRun(principal, row);
+  if (mayActOnRun(principal, row)) return;
+  const action = row.userId === principal.userId ? "actOnOwnRun" : "actOnAnyRun";
+  throw new AppError("forbidden", refusalFor(principal.team!.role, principal.scope, action));
+}
 
 const answerableStatuses = runStatuses.filter(canTakeInput);
 
 /**
- * Runs that wait for this person: one of their own runs with an open input request (only a
- * run's owner may answer it, lib/services/inputs.ts), or one of their own runs awaiting their
- * review. An admin may review others' runs too, but those wait for their owners, not for the
- * admin: they are not counted here.
+ * Runs that wait for this person: one of their own runs with an open input request, or one of
+ * their own runs awaiting their review. A team admin may act on others' runs too, but those
+ * wait for their owners, not for the admin: they are not counted here.
  */
 export const needsPrincipalCondition = (principal: Principal): SQL =>
   and(

@@ -16,7 +16,7 @@ import { approvalModes, executors, priorities, runJobOptions } from "../queue";
 import { forgetRunState } from "../runRetention";
 import type { App } from "../server/app";
 import { isAdmin, type Principal } from "./principal";
-import { runVisibility, seesRunOf } from "./runVisibility";
+import { assertMayActOnRun, assertSeesRun } from "./runVisibility";
 import { repoToRunOn } from "./repos";
 import { assertExecutorOffered } from "./executorChoice";
 import { IDEMPOTENCY_HEADER, keyReusedError, requestHash } from "./idempotency";
@@ -301,7 +301,8 @@ async function runByIdempotencyKey(app: Pick<App, "db">, userId: string, key: st
   return found ?? null;
 }
 
-async function ownedRun(app: Pick<App, "db">, principal: Principal, id: string) {
+/** The run if the principal's team is its team (lib/services/runVisibility.ts); 404 otherwise. */
+async function visibleRun(app: Pick<App, "db">, principal: Principal, id: string) {
   if (!z.uuid().safeParse(id).success) throw notFound("Run");
   const rows = await app.db
     .select({ run, repoName: repository.name })
@@ -310,8 +311,9 @@ async function ownedRun(app: Pick<App, "db">, principal: Principal, id: string) 
     .where(eq(run.id, id))
     .limit(1);
   const found = rows[0];
-  // Another user's run is "not found", never "forbidden": its existence is not disclosed.
-  if (!found || !seesRunOf(runVisibility(principal), found.run.userId)) throw notFound("Run");
+  // Another team's run is "not found", never "forbidden": its existence is not disclosed.
+  if (!found) throw notFound("Run");
+  assertSeesRun(principal, found.run);
   return found;
 }
 
@@ -326,14 +328,21 @@ async function pendingInputs(app: Pick<App, "db">, runId: string): Promise<Pendi
 }
 
 export async function getRun(app: Pick<App, "db">, principal: Principal, id: string) {
-  const { run: row, repoName } = await ownedRun(app, principal, id);
+  const { run: row, repoName } = await visibleRun(app, principal, id);
   const lineage = await runLineage(app, principal, row);
   return { ...runView(row, repoName), lineage, pendingInputs: await pendingInputs(app, id) };
 }
 
 /** Checks that the principal may see the run; throws 404 otherwise. */
 export async function assertRunVisible(app: Pick<App, "db">, principal: Principal, id: string) {
-  const { run: row } = await ownedRun(app, principal, id);
+  const { run: row } = await visibleRun(app, principal, id);
+  return row;
+}
+
+/** Checks that the principal may act on the run (its owner, or a team admin): 404, then 403. */
+export async function assertRunActionable(app: Pick<App, "db">, principal: Principal, id: string) {
+  const row = await assertRunVisible(app, principal, id);
+  assertMayActOnRun(principal, row);
   return row;
 }
 
@@ -342,7 +351,8 @@ export async function assertRunVisible(app: Pick<App, "db">, principal: Principa
  * is stopped by its job process, which records `run.cancelled`.
  */
 export async function cancelRun(app: App, principal: Principal, id: string) {
-  const { run: row, repoName } = await ownedRun(app, principal, id);
+  const { run: row, repoName } = await visibleRun(app, principal, id);
+  assertMayActOnRun(principal, row);
   if (!canCancel(row.status)) {
     throw new AppError("conflict", `The run is ${statusWords(row.status)}; there is nothing to cancel`);
   }
@@ -379,7 +389,7 @@ export type RunDiffView = {
 };
 
 export async function getRunDiff(app: Pick<App, "db">, principal: Principal, id: string): Promise<RunDiffView> {
-  const { run: row } = await ownedRun(app, principal, id);
+  const { run: row } = await visibleRun(app, principal, id);
   const rows = await app.db.select().from(runDiff).where(eq(runDiff.runId, id)).limit(1);
   const diff = rows[0];
   if (!diff) {

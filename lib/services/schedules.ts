@@ -1,13 +1,14 @@
 import crypto from "node:crypto";
-import { desc, eq, type SQL } from "drizzle-orm";
+import { desc, eq } from "drizzle-orm";
 import { z } from "zod";
 import { repository, schedule, user } from "../db/schema";
 import { fieldError, notFound } from "../errors";
 import { checkCron, describeCron, nextFire } from "../schedules/cron";
 import type { App } from "../server/app";
 import { assertExecutorOffered } from "./executorChoice";
-import { isAdmin, type Principal } from "./principal";
+import type { Principal } from "./principal";
 import { repoToRunOn } from "./repos";
+import { activeTeamAllows, assertTeamAllows } from "./teams";
 import { syncJobScheduler } from "./scheduleSync";
 import { assertTemplateAllowed, runInputFromTemplate, SUB_MINUTE, templateOf, type CreateScheduleInput } from "./scheduleTemplate";
 
@@ -92,18 +93,25 @@ function selectSchedules(app: Pick<App, "db">) {
     .leftJoin(repository, eq(repository.id, schedule.repositoryId));
 }
 
-/** Newest first; users see their own schedules, admins everyone's. */
+/** Newest first: the schedules of the caller's team (every member sees them; none outside a team). */
 export async function listSchedules(app: Pick<App, "db">, principal: Principal): Promise<ScheduleView[]> {
-  const where: SQL | undefined = isAdmin(principal) ? undefined : eq(schedule.userId, principal.userId);
-  const rows = await selectSchedules(app).where(where).orderBy(desc(schedule.createdAt), desc(schedule.id));
+  if (!principal.team) return [];
+  const rows = await selectSchedules(app)
+    .where(eq(schedule.teamId, principal.team.id))
+    .orderBy(desc(schedule.createdAt), desc(schedule.id));
   return rows.map((r) => scheduleView(r.schedule, r.repoName, r.ownerEmail));
 }
 
+/** Whether the principal may change the schedule: its owner as a member, anyone else as a team admin. */
+export const mayManageSchedule = (principal: Principal, row: { teamId: string; userId: string }): boolean =>
+  principal.team?.id === row.teamId && activeTeamAllows(principal, row.userId === principal.userId ? "manageOwnSchedules" : "manage");
+
+/** A schedule the principal changes: another team's is "not found", never "forbidden"; too small a role 403. */
 async function ownedSchedule(app: Pick<App, "db">, principal: Principal, id: string) {
   if (!z.uuid().safeParse(id).success) throw notFound("Schedule");
   const [found] = await selectSchedules(app).where(eq(schedule.id, id)).limit(1);
-  // Another user's schedule is "not found", never "forbidden": its existence is not disclosed.
-  if (!found || (found.schedule.userId !== principal.userId && !isAdmin(principal))) throw notFound("Schedule");
+  if (!found) throw notFound("Schedule");
+  assertTeamAllows(principal, found.schedule.teamId, found.schedule.userId === principal.userId ? "manageOwnSchedules" : "manage", "Schedule");
   return found;
 }
 

@@ -5,6 +5,8 @@ import type { Db } from "../db/client";
 import { team, teamMember, user } from "../db/schema";
 import { AppError, fieldError, notFound } from "../errors";
 import { refusalFor, rolesManageableBy, teamAllows, teamRoles, type TeamAction, type TeamRole } from "../teamRoles";
+import { announceAccessChanged } from "../server/accessHub";
+import type { App } from "../server/app";
 import { isAdmin, type ActiveTeam, type Principal } from "./principal";
 
 /**
@@ -14,6 +16,9 @@ import { isAdmin, type ActiveTeam, type Principal } from "./principal";
  */
 
 type DbOnly = { db: Db };
+// Membership changes end the person's open live streams (lib/server/accessHub.ts): their next
+// request sees the new team and role.
+type WithStreams = DbOnly & Pick<App, "redis" | "config">;
 
 export const FIRST_TEAM_NAME = "Default team";
 export const FIRST_TEAM_SLUG = "default";
@@ -115,10 +120,11 @@ export async function listMemberships(app: DbOnly, userId: string): Promise<Memb
 }
 
 /** The team switcher: work in another of one's teams from now on (404 for a team one is not in). */
-export async function switchTeam(app: DbOnly, principal: Principal, teamId: string): Promise<Membership> {
+export async function switchTeam(app: WithStreams, principal: Principal, teamId: string): Promise<Membership> {
   const mine = (await listMemberships(app, principal.userId)).find((m) => m.id === teamId);
   if (!mine) throw notFound("Team");
   await app.db.update(user).set({ currentTeamId: teamId }).where(eq(user.id, principal.userId));
+  if (principal.team?.id !== teamId) await announceAccessChanged(app, principal.userId);
   return mine;
 }
 
@@ -257,7 +263,7 @@ async function memberToManage(app: DbOnly, principal: Principal, teamId: string,
 
 /** A team admin changes a member's role (admins: members and viewers; owners: anyone). */
 export async function changeMemberRole(
-  app: DbOnly,
+  app: WithStreams,
   principal: Principal,
   teamId: string,
   userId: string,
@@ -271,6 +277,7 @@ export async function changeMemberRole(
     throw new AppError("conflict", LAST_OWNER);
   }
   await app.db.update(teamMember).set({ role }).where(and(eq(teamMember.teamId, teamId), eq(teamMember.userId, userId)));
+  if (role !== current) await announceAccessChanged(app, userId);
   return (await listMembers(app, principal, teamId)).find((m) => m.userId === userId)!;
 }
 
@@ -279,11 +286,12 @@ export async function changeMemberRole(
  * leaves. The last owner stays. Their runs and schedules stay the team's; their tokens for the
  * team stop working.
  */
-export async function removeMember(app: DbOnly, principal: Principal, teamId: string, userId: string): Promise<void> {
+export async function removeMember(app: WithStreams, principal: Principal, teamId: string, userId: string): Promise<void> {
   const leaving = userId === principal.userId;
   const current = leaving
     ? (assertTeamAllows(principal, teamId, "read", "Team"), principal.team!.role)
     : await memberToManage(app, principal, teamId, userId);
   if (current === "owner" && (await otherOwners(app, teamId, userId)) === 0) throw new AppError("conflict", LAST_OWNER);
   await app.db.delete(teamMember).where(and(eq(teamMember.teamId, teamId), eq(teamMember.userId, userId)));
+  await announceAccessChanged(app, userId);
 }

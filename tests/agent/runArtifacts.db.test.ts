@@ -9,7 +9,7 @@ import { appendEvent } from "@/lib/eventLog";
 import type { EventBodyInput } from "@/lib/events";
 import { startRecorder } from "@/lib/recorder";
 import type { Transcript } from "@/lib/runTranscript";
-import { call, getApp, registerRepo, signUp, type Session } from "../support/web";
+import { call, getApp, otherTeam, registerRepo, signUp, type Session } from "../support/web";
 
 describe("run transcript and log downloads", () => {
   let alice: Session;
@@ -21,7 +21,8 @@ describe("run transcript and log downloads", () => {
   beforeAll(async () => {
     const admin = await signUp("admin@example.com");
     alice = await signUp("alice@example.com");
-    bob = await signUp("bob@example.com");
+    // Bob works in another team.
+    bob = (await otherTeam()).owner;
     expect((await registerRepo(admin, { name: "demo", url: repoDir, defaultBranch: "main" })).status).toBe(201);
     const app = await getApp();
     recorder = startRecorder({ db: app.db, redisUrl: app.config.redisUrl, namespace: app.config.redisPrefix, blockMs: 100 });
@@ -89,7 +90,7 @@ describe("run transcript and log downloads", () => {
     expect(lines[lines.length - 1]).toMatch(/run\.failed\s+stopped: reached the limit of 2 turns$/);
   });
 
-  it("answers 404 to another user and 401 without a session", async () => {
+  it("answers 404 to another team and 401 without a session", async () => {
     for (const handler of [runTranscript, runLog]) {
       expect((await call(handler, `/api/runs/${runId}/x`, { as: bob, params: { id: runId } })).status).toBe(404);
       expect((await call(handler, `/api/runs/${runId}/x`, { params: { id: runId } })).status).toBe(401);

@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { POST as authPost } from "@/app/api/auth/[...all]/route";
 import { POST as createInvitation } from "@/app/api/invitations/route";
-import { session, user } from "@/lib/db/schema";
+import { session, teamMember, user } from "@/lib/db/schema";
 import { call, getApp, randomIp, signUp, type Session } from "../support/web";
 
 // The operator's settings, read when this file's app is created (after these lines run): one
@@ -43,23 +43,27 @@ describe("operator settings: TRUST_PROXY_HOPS=1, OPEN_SIGNUP=1", () => {
     expect(sessions.map((s) => s.ip)).toContain("203.0.113.51");
   });
 
-  it("lets anyone sign up without an invitation, as a plain user", async () => {
+  it("lets anyone sign up without an invitation, as a plain user in no team", async () => {
     const res = await call(authPost, "/api/auth/sign-up/email", {
       body: { email: "walk-in@example.com", password: "correct horse battery", name: "walk-in" },
       peer: randomIp(),
     });
     expect(res.status).toBe(200);
     const { db } = await getApp();
-    const [row] = await db.select({ role: user.role }).from(user).where(eq(user.email, "walk-in@example.com"));
+    const [row] = await db.select({ id: user.id, role: user.role }).from(user).where(eq(user.email, "walk-in@example.com"));
     expect(row?.role).toBe("user");
+    // A team admin adds them (or they sign up through a team's invitation): until then, no team.
+    expect(await db.select().from(teamMember).where(eq(teamMember.userId, row!.id))).toEqual([]);
   });
 
-  it("still applies an invitation's role, and refuses an invalid link rather than ignoring it", async () => {
+  it("still applies an invitation's team and role, and refuses an invalid link rather than ignoring it", async () => {
     const created = (await (await call(createInvitation, "/api/invitations", { as: admin, body: { role: "admin" } })).json()) as { token: string };
     const invited = await signUp("invited-admin@example.com", undefined, { invitation: created.token });
     const { db } = await getApp();
     const [row] = await db.select({ role: user.role }).from(user).where(eq(user.id, invited.userId));
-    expect(row?.role).toBe("admin");
+    expect(row?.role).toBe("user");
+    const [membership] = await db.select({ role: teamMember.role }).from(teamMember).where(eq(teamMember.userId, invited.userId));
+    expect(membership?.role).toBe("admin");
     const reused = await call(authPost, "/api/auth/sign-up/email", {
       body: { email: "reuse@example.com", password: "correct horse battery", name: "reuse", invitation: created.token },
       peer: randomIp(),

@@ -14,7 +14,7 @@ import type { EventBodyInput } from "@/lib/events";
 import type { RunJobPayload } from "@/lib/queue";
 import { startRecorder, type Recorder } from "@/lib/recorder";
 import { advertiseTestWorker, withdrawTestWorker } from "../support/adverts";
-import { call, getApp, registerRepo, signUp, type Session } from "../support/web";
+import { call, getApp, otherTeam, registerRepo, signUp, type Session } from "../support/web";
 
 type ErrorBody = { error: { code: string; message: string; issues?: { path: string; message: string }[] } };
 type RunJson = Record<string, unknown> & { id: string; userId: string; status: string };
@@ -53,7 +53,8 @@ describe("retry a failed or cancelled run", () => {
   beforeAll(async () => {
     admin = await signUp("retry-admin@example.com");
     alice = await signUp("retry-alice@example.com");
-    bob = await signUp("retry-bob@example.com");
+    // Bob works in another team.
+    bob = (await otherTeam()).owner;
     expect((await registerRepo(admin, { name: "app", url: repoDir, defaultBranch: "main" })).status).toBe(201);
     expect((await call(createAgentRoute, "/api/admin/acp-agents", { as: admin, body: { name: "gemini", command: "gemini", args: ["--experimental-acp"] } })).status).toBe(201);
     const app = await getApp();
@@ -158,7 +159,7 @@ describe("retry a failed or cancelled run", () => {
     expect(await (await getApp()).db.select({ id: run.id }).from(run).where(eq(run.idempotencyKey, `retry-of-${reviewing.id}`))).toEqual([]);
   });
 
-  it("hides another user's run (404), lets an admin retry it as their own, and asks a stranger to sign in", async () => {
+  it("hides another team's run (404), lets a team admin retry it as their own, and asks a stranger to sign in", async () => {
     const original = await submit({ repo: "app", command: "make lint" });
     await failRun(original.id);
     const foreign = await retry(original.id, bob);

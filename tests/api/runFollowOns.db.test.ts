@@ -17,7 +17,7 @@ import { startRecorder, type Recorder } from "@/lib/recorder";
 import { newRunFormOptions } from "@/lib/services/newRunForm";
 import { runScheduleTick } from "@/lib/services/scheduleTick";
 import { advertiseTestWorker, withdrawTestWorker } from "../support/adverts";
-import { call, getApp, principalFor, registerRepo, signUp, type Session } from "../support/web";
+import { call, getApp, otherTeam, principalFor, registerRepo, signUp, type Session } from "../support/web";
 
 type ErrorBody = { error: { code: string; message: string; issues?: { path: string; message: string }[] } };
 type Lineage = {
@@ -67,7 +67,8 @@ describe("re-run, retry, follow-up and duplicate of a run", () => {
   beforeAll(async () => {
     admin = await signUp("followons-admin@example.com");
     alice = await signUp("followons-alice@example.com");
-    bob = await signUp("followons-bob@example.com");
+    // Bob works in another team.
+    bob = (await otherTeam()).owner;
     expect((await registerRepo(admin, { name: "app", url: plainDir, defaultBranch: "main" })).status).toBe(201);
     const app = await getApp();
     recorder = startRecorder({ db: app.db, redisUrl: app.config.redisUrl, namespace: app.config.redisPrefix, blockMs: 100 });
@@ -166,7 +167,7 @@ describe("re-run, retry, follow-up and duplicate of a run", () => {
       expect((await post(rerunRoute, "rerun", reviewing.id, alice)).status).toBe(409);
     });
 
-    it("hides another user's run (404) and lets an admin re-run it as their own", async () => {
+    it("hides another team's run (404) and lets a team admin re-run it as their own", async () => {
       const original = await submit({ repo: "app", command: "make lint" });
       await finish(original.id);
       const foreign = await post(rerunRoute, "rerun", original.id, bob);
@@ -177,8 +178,8 @@ describe("re-run, retry, follow-up and duplicate of a run", () => {
       expect(byAdmin.status).toBe(201);
       const adminRun = (await byAdmin.json()) as RunJson;
       expect(adminRun.userId).toBe(admin.userId);
-      // The owner does not see the admin's run among the runs made from theirs; the admin does.
-      expect((await getRun(original.id, alice)).lineage?.derived).toEqual([]);
+      // Both see the admin's run among the runs made from the original: it is the team's.
+      expect((await getRun(original.id, alice)).lineage?.derived.map((d) => d.runId)).toEqual([adminRun.id]);
       expect((await getRun(original.id, admin)).lineage?.derived.map((d) => d.runId)).toEqual([adminRun.id]);
     });
   });
@@ -254,7 +255,7 @@ describe("re-run, retry, follow-up and duplicate of a run", () => {
   });
 
   describe("duplicate", () => {
-    it("gives a visible run's settings as a POST /api/runs body, and 404 for another user's run", async () => {
+    it("gives a visible run's settings as a POST /api/runs body, and 404 for another team's run", async () => {
       const original = await submit(agentSettings);
       const res = await call(settingsRoute, `/api/runs/${original.id}/settings`, { as: alice, params: { id: original.id } });
       expect(res.status).toBe(200);

@@ -13,7 +13,7 @@ import { run } from "@/lib/db/schema";
 import { readRunEvents } from "@/lib/eventLog";
 import { startRecorder } from "@/lib/recorder";
 import { advertiseWorker, withdrawWorker } from "@/lib/workerDirectory";
-import { call, createTokenFor, getApp, registerRepo, signUp, type Session } from "../support/web";
+import { call, createTokenFor, getApp, otherTeam, registerRepo, signUp, type Session } from "../support/web";
 
 type ErrorBody = { error: { code: string; message: string; issues?: { path: string; message: string }[] } };
 
@@ -31,10 +31,12 @@ describe("repositories and runs API", () => {
   beforeAll(async () => {
     admin = await signUp("admin@example.com");
     alice = await signUp("alice@example.com");
-    bob = await signUp("bob@example.com");
+    // Bob works in another team, which has a repository of the same name.
+    bob = (await otherTeam()).owner;
     aliceToken = await createTokenFor(alice);
     const res = await registerRepo(admin, { name: "demo", url: repoDir, defaultBranch: "main" });
     expect(res.status).toBe(201);
+    expect((await registerRepo(bob, { name: "demo", url: repoDir, defaultBranch: "main" })).status).toBe(201);
   });
 
   describe("POST /api/repos", () => {
@@ -168,10 +170,11 @@ describe("repositories and runs API", () => {
       expect(second.runs.map((r) => r.id)).toEqual([ids[0]]);
       expect(second.nextCursor).toBeNull();
 
-      const aliceRuns = (await (await call(listRuns, "/api/runs", { as: alice })).json()) as { runs: { userId: string }[] };
-      expect(aliceRuns.runs.every((r) => r.userId === alice.userId)).toBe(true);
-      const adminRuns = (await (await call(listRuns, "/api/runs?limit=200", { as: admin })).json()) as { runs: { id: string }[] };
-      expect(adminRuns.runs.map((r) => r.id)).toEqual(expect.arrayContaining(ids));
+      // Another team's runs are in nobody else's list, an instance admin's included.
+      for (const other of [alice, admin]) {
+        const theirs = (await (await call(listRuns, "/api/runs?limit=200", { as: other })).json()) as { runs: { id: string; userId: string }[] };
+        expect(theirs.runs.filter((r) => ids.includes(r.id) || r.userId === bob.userId)).toEqual([]);
+      }
 
       const none = (await (await call(listRuns, "/api/runs?status=pushed", { as: bob })).json()) as { runs: unknown[] };
       expect(none.runs).toEqual([]);
@@ -188,7 +191,7 @@ describe("repositories and runs API", () => {
       expect((await errorOf(res)).issues?.map((i) => i.path)).toContain(field);
     });
 
-    it("answers 404 to another user on every run endpoint, and to anyone for an unknown id", async () => {
+    it("answers 404 to another team on every run endpoint, and to anyone for an unknown id", async () => {
       const res = await call(createRun, "/api/runs", { as: alice, body: { repo: "demo", command: "true" } });
       const { id } = (await res.json()) as { id: string };
       const opts = { as: bob, params: { id } };
@@ -205,7 +208,7 @@ describe("repositories and runs API", () => {
       for (const bogus of [crypto.randomUUID(), "not-a-uuid"]) {
         expect((await call(getRun, `/api/runs/${bogus}`, { as: alice, params: { id: bogus } })).status).toBe(404);
       }
-      // The owner and an admin can read it.
+      // The owner and the rest of the team (here its owner, the instance admin) can read it.
       expect((await call(getRun, `/api/runs/${id}`, { as: alice, params: { id } })).status).toBe(200);
       expect((await call(getRun, `/api/runs/${id}`, { as: admin, params: { id } })).status).toBe(200);
     });

@@ -9,15 +9,15 @@ import { appendEvent } from "@/lib/eventLog";
 import type { EventBodyInput } from "@/lib/events";
 import { projectEvent } from "@/lib/projection";
 import type { RunListPage } from "@/lib/services/runList";
-import { call, getApp, registerRepo, signUp, type Session } from "../support/web";
+import { call, getApp, otherTeam, registerRepo, signUp, type Session } from "../support/web";
 
 type ErrorBody = { error: { code: string; issues?: { path: string }[] } };
 
 /**
  * GET /api/runs with search and filters, on PGlite and PostgreSQL: each filter and the search
  * narrow the list, "needs me" finds the runs waiting for the caller (an open approval, their
- * review), an admin sees whose each run is, and no filter ever reaches a run the caller may not
- * see. A bad filter is a 400 naming it.
+ * review), the team sees whose each run is, and no filter ever reaches another team's run. A bad
+ * filter is a 400 naming it.
  */
 describe("the runs list: search and filters", () => {
   let admin: Session;
@@ -55,10 +55,12 @@ describe("the runs list: search and filters", () => {
   beforeAll(async () => {
     admin = await signUp("list-admin@example.com");
     alice = await signUp("list-alice@example.com");
-    bob = await signUp("list-bob@example.com");
+    // Bob works in another team, with repositories of the same names.
+    bob = (await otherTeam()).owner;
     for (const name of ["web", "api"]) {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), `agentdesk-${name}-`));
       expect((await registerRepo(admin, { name: `list-${name}`, url: dir })).status).toBe(201);
+      expect((await registerRepo(bob, { name: `list-${name}`, url: dir })).status).toBe(201);
     }
     ids.aliceNotes = await newRun(alice, { repo: "list-web", command: "make clean", prompt: "Nightly cleanup of 100% stale caches" });
     ids.aliceAgent = await newRun(alice, { repo: "list-api", command: "true", prompt: "Add a health endpoint" }, "agent");
@@ -91,33 +93,35 @@ describe("the runs list: search and filters", () => {
     // LIKE's own characters are text: "100%" matches the run that says it, "_" nothing here.
     expect(await idsOf(alice, "q=100%25")).toEqual(named("aliceNotes"));
     expect(await idsOf(alice, "q=_")).toEqual([]);
-    // An empty search is no search.
-    expect(await idsOf(alice, "q=")).toEqual(named("aliceNotes", "aliceAgent", "aliceWaiting", "aliceReview"));
+    // An empty search is no search: the team's runs (the admin's too).
+    expect(await idsOf(alice, "q=")).toEqual(named("aliceNotes", "aliceAgent", "aliceWaiting", "aliceReview", "adminShell"));
   });
 
   it("filters by repository, status and executor, alone and together", async () => {
     expect(await idsOf(alice, "repo=list-web")).toEqual(named("aliceNotes", "aliceReview"));
     expect(await idsOf(alice, "status=waiting_input")).toEqual(named("aliceWaiting"));
     expect(await idsOf(alice, "executor=agent")).toEqual(named("aliceAgent", "aliceReview"));
-    expect(await idsOf(alice, "executor=cli")).toEqual(named("aliceNotes"));
+    expect(await idsOf(alice, "executor=cli")).toEqual(named("aliceNotes", "adminShell"));
     expect(await idsOf(alice, "repo=list-web&executor=agent&status=awaiting_review")).toEqual(named("aliceReview"));
     expect(await idsOf(alice, "repo=no-such-repo")).toEqual([]);
-    expect(await idsOf(admin, "repo=list-api&executor=cli")).toEqual(named("bobShell", "adminShell"));
+    expect(await idsOf(admin, "repo=list-api&executor=cli")).toEqual(named("adminShell"));
+    expect(await idsOf(bob, "repo=list-api&executor=cli")).toEqual(named("bobShell"));
   });
 
-  it("lets an admin filter by owner and by their own runs, and shows whose each run is", async () => {
-    const all = await list(admin, "");
-    expect(all.runs.find((r) => r.id === ids.bobShell)?.owner).toEqual({ name: "list-bob", email: bob.email });
-    expect(await idsOf(admin, `owner=${alice.email}`)).toEqual(named("aliceNotes", "aliceAgent", "aliceWaiting", "aliceReview"));
-    expect(await idsOf(admin, `owner=${bob.email.toUpperCase()}`)).toEqual(named("bobWaiting", "bobShell"));
+  it("lets the team filter by owner and by their own runs, and shows whose each run is", async () => {
+    const all = await list(alice, "");
+    expect(all.runs.find((r) => r.id === ids.adminShell)?.owner).toEqual({ name: "list-admin", email: admin.email });
+    expect(await idsOf(admin, `owner=${alice.email.toUpperCase()}`)).toEqual(named("aliceNotes", "aliceAgent", "aliceWaiting", "aliceReview"));
+    expect(await idsOf(bob, `owner=${bob.email}`)).toEqual(named("bobWaiting", "bobShell"));
     expect(await idsOf(admin, "mine=1")).toEqual(named("adminShell"));
+    expect(await idsOf(alice, "mine=1")).toEqual(named("aliceNotes", "aliceAgent", "aliceWaiting", "aliceReview"));
     expect(await idsOf(admin, "owner=nobody@example.com")).toEqual([]);
   });
 
   it("finds the runs waiting for the caller: an open request of theirs, or their review", async () => {
     expect(await idsOf(alice, "needsMe=1")).toEqual(named("aliceWaiting", "aliceReview"));
     expect(await idsOf(bob, "needsMe=1")).toEqual(named("bobWaiting"));
-    // Others' runs wait for their owners, not for the admin who can see them.
+    // Others' runs wait for their owners, not for the team admin who can act on them.
     expect(await idsOf(admin, "needsMe=1")).toEqual([]);
     expect(await idsOf(alice, "needsMe=1&repo=list-api")).toEqual(named("aliceWaiting"));
     // Answered, the run no longer waits for anyone.
@@ -125,8 +129,10 @@ describe("the runs list: search and filters", () => {
     expect(await idsOf(alice, "needsMe=1")).toEqual(named("aliceReview"));
   });
 
-  it("never shows a user another user's run, whatever the filters", async () => {
+  it("never shows anyone another team's run, whatever the filters", async () => {
     expect(await idsOf(alice, `owner=${bob.email}`)).toEqual([]);
+    expect(await idsOf(admin, `owner=${bob.email}`)).toEqual([]);
+    expect(await idsOf(admin, "q=secret%20plan")).toEqual([]);
     expect(await idsOf(alice, "q=secret%20plan")).toEqual([]);
     expect(await idsOf(alice, `q=${ids.bobWaiting!.slice(0, 8)}`)).toEqual([]);
     expect(await idsOf(alice, `owner=${bob.email}&needsMe=1&status=waiting_input&repo=list-web`)).toEqual([]);

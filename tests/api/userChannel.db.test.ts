@@ -17,12 +17,12 @@ import { userChannelStream } from "@/lib/server/userChannelStream";
 import { runVisibility } from "@/lib/services/runVisibility";
 import { eventually } from "../jobs/helpers";
 import { createTestRepo, type TestRepo } from "../support/gitRepo";
-import { call, getApp, principalFor, readSse, registerRepo, signUp, type Session, type SseMessage } from "../support/web";
+import { call, getApp, otherTeam, principalFor, readSse, registerRepo, signUp, type Session, type SseMessage } from "../support/web";
 import { startWebWorker } from "../support/webWorker";
 
 /**
  * The live channel (GET /api/events): every user gets the changes of the runs they may see
- * (their own; an admin everyone's), written by the recorder after the database, resumable
+ * (their team's: another team's never reach them), written by the recorder after the database, resumable
  * exactly by Last-Event-ID, with `resync` when the id is gone, and not lost when the
  * recorder dies between writing an event and acknowledging it.
  */
@@ -30,15 +30,19 @@ import { startWebWorker } from "../support/webWorker";
 let admin: Session;
 let alice: Session;
 let bob: Session;
+let teamOfAlice: string;
 let repo: TestRepo;
 const repoName = `channel-${crypto.randomBytes(3).toString("hex")}`;
 
 beforeAll(async () => {
   admin = await signUp(`admin-${crypto.randomUUID()}@example.com`);
   alice = await signUp(`alice-${crypto.randomUUID()}@example.com`);
-  bob = await signUp(`bob-${crypto.randomUUID()}@example.com`);
+  teamOfAlice = (await principalFor(alice)).team!.id;
+  // Bob works in another team, with a repository of the same name.
+  bob = (await otherTeam()).owner;
   repo = await createTestRepo({ files: { "README.md": "# channel\n" } });
   expect((await registerRepo(admin, { name: repoName, url: repo.url })).status).toBe(201);
+  expect((await registerRepo(bob, { name: repoName, url: repo.url })).status).toBe(201);
 });
 
 afterAll(async () => {
@@ -135,7 +139,7 @@ describe("with a real job process", () => {
     await eventually(async () => (hub.listenerCount === before ? true : undefined));
   }, SLOW);
 
-  it("hands each user the changes of the runs they may see: own runs, an admin everyone's", async () => {
+  it("hands each user the changes of the runs they may see: their team's, never another team's", async () => {
     const [aliceChannel, bobChannel, adminChannel] = await Promise.all([listen(alice), listen(bob), listen(admin)]);
     const alicesRun = await newRun(alice, "echo built > out.txt");
     await aliceChannel.waitFor("alice's run finished", isChange((c) => c.runId === alicesRun && c.status === "awaiting_review"));
@@ -145,14 +149,18 @@ describe("with a real job process", () => {
     expect(seen.map((c) => c.kind)).toEqual(expect.arrayContaining(["created", "status", "details"]));
     expect(seen.every((c) => c.userId === alice.userId)).toBe(true);
 
-    // Bob's own run, after alice's: once its end has reached him, alice's would have too.
+    // Bob's own run, in his team, after alice's: once its end has reached him, alice's would have too.
     const bobsRun = await newRun(bob, "true");
     await bobChannel.waitFor("bob's run finished", isChange((c) => c.runId === bobsRun && c.status === "completed"));
     expect(bobChannel.changes().filter((c) => c.runId === alicesRun)).toEqual([]);
     expect(bobChannel.changes().every((c) => c.userId === bob.userId)).toBe(true);
 
-    await adminChannel.waitFor("bob's run finished", isChange((c) => c.runId === bobsRun && c.status === "completed"));
+    // The admin, alice's teammate, sees her run, never bob's (an instance admin outside his team);
+    // a run of alice's team after bob's tells when bob's would have arrived.
+    const marker = await newRun(alice, "true");
+    await adminChannel.waitFor("the marker run finished", isChange((c) => c.runId === marker && c.status === "completed"));
     expect(adminChannel.changes().some((c) => c.runId === alicesRun && c.status === "awaiting_review")).toBe(true);
+    expect(adminChannel.changes().filter((c) => c.runId === bobsRun)).toEqual([]);
     // Alice never gets bob's run either.
     expect(aliceChannel.changes().filter((c) => c.runId === bobsRun)).toEqual([]);
     await Promise.all([aliceChannel, bobChannel, adminChannel].map((c) => c.close()));
@@ -324,7 +332,7 @@ describe("resuming, against the recorder alone", () => {
     const listeners = hub.listenerCount;
     const runId = await newRun(alice, "make");
     const now = new Date().toISOString();
-    for (let i = 0; i < 20; i++) await appendRunChange(app.redis, app.eventLog.keys, { runId, userId: alice.userId, status: "queued", kind: "details", at: now });
+    for (let i = 0; i < 20; i++) await appendRunChange(app.redis, app.eventLog.keys, { runId, userId: alice.userId, teamId: teamOfAlice, status: "queued", kind: "details", at: now });
     // What it had queued, then the end: the server closed it rather than hold more.
     for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) text += chunk.value;
     const delivered = text.match(/^event: change$/gm)?.length ?? 0;
@@ -410,7 +418,7 @@ describe("resuming, against the recorder alone", () => {
     expect(after).toMatch(/^event: ready$/m);
     expect(after.match(/^event: change$/gm)).toHaveLength(1);
     // And the hub reads live again on its new connection.
-    await appendRunChange(app.redis, app.eventLog.keys, { runId, userId: alice.userId, status: "queued", kind: "details", at: new Date().toISOString() });
+    await appendRunChange(app.redis, app.eventLog.keys, { runId, userId: alice.userId, teamId: teamOfAlice, status: "queued", kind: "details", at: new Date().toISOString() });
     while (!after.includes('"kind":"details"')) {
       const chunk = await resumed.read();
       expect(chunk.done).toBe(false);

@@ -15,7 +15,7 @@ import { inputRequest } from "@/lib/db/schema";
 import { createEventLog, readRunEvents, type EventLog } from "@/lib/eventLog";
 import { startRecorder, type Recorder } from "@/lib/recorder";
 import { createRedis } from "@/lib/redis";
-import { call, getApp, registerRepo, signUp, type Session } from "../support/web";
+import { call, getApp, otherTeam, registerRepo, signUp, signUpInto, type Session } from "../support/web";
 
 /**
  * The answer path end to end, on PGlite and PostgreSQL: POST /api/runs/:id/inputs/:requestId
@@ -25,6 +25,8 @@ import { call, getApp, registerRepo, signUp, type Session } from "../support/web
 describe("answering approval requests and questions", () => {
   let owner: Session;
   let stranger: Session;
+  let teammate: Session;
+  let viewer: Session;
   let recorder: Recorder;
   let jobRedis: Redis;
   let jobLog: EventLog;
@@ -32,8 +34,13 @@ describe("answering approval requests and questions", () => {
 
   beforeAll(async () => {
     owner = await signUp("owner@example.com");
-    stranger = await signUp("stranger@example.com");
+    // A stranger works in another team (with a repository of the same name); a teammate and a
+    // viewer in the owner's.
+    stranger = (await otherTeam()).owner;
+    teammate = await signUpInto(owner, "member");
+    viewer = await signUpInto(owner, "viewer");
     expect((await registerRepo(owner, { name: "demo", url: repoDir })).status).toBe(201);
+    expect((await registerRepo(stranger, { name: "demo", url: repoDir })).status).toBe(201);
     const app = await getApp();
     recorder = startRecorder({ db: app.db, redisUrl: app.config.redisUrl, namespace: app.config.redisPrefix, blockMs: 100 });
     // The job process's side: its own connection, as in jobs/.
@@ -130,21 +137,24 @@ describe("answering approval requests and questions", () => {
     expect(await waiting).toEqual({ answer: "PostgreSQL 16", by: "owner@example.com" });
   });
 
-  it("answers 404 to another user, and 403 to an admin who can see but does not own the run", async () => {
-    const runId = await newRun();
+  it("answers 404 to another team, 403 to a teammate or viewer who can see but not act, and lets a team admin answer", async () => {
+    const runId = await newRun(teammate);
     const { answer: waiting } = await ask(runId, approval());
     const res = await post(runId, "toolu_1", { decision: "approve" }, stranger);
     expect(res.status).toBe(404);
     expect((await errorOf(res)).message).toBe("Run not found");
+    // Another member of the team sees the run but may not answer for its owner; nor may a viewer.
+    const byMember = await post(runId, "toolu_1", { decision: "approve" }, await signUpInto(owner, "member"));
+    expect(byMember.status).toBe(403);
+    expect((await errorOf(byMember)).message).toMatch(/team admin/);
+    const byViewer = await post(runId, "toolu_1", { decision: "approve" }, viewer);
+    expect(byViewer.status).toBe(403);
+    expect((await errorOf(byViewer)).message).toMatch(/team admin or above.*you are a viewer/);
 
-    const strangersRun = await newRun(stranger);
-    await ask(strangersRun, approval());
-    const byAdmin = await post(strangersRun, "toolu_1", { decision: "deny" }, owner);
-    expect(byAdmin.status).toBe(403);
-
-    // The owner still can: nothing was recorded by the refused attempts.
-    expect((await post(runId, "toolu_1", { decision: "deny", note: "not now" })).status).toBe(200);
-    expect(await waiting).toMatchObject({ decision: "deny", note: "not now" });
+    // The team's owner (an admin of it) may: nothing was recorded by the refused attempts.
+    const byOwner = await post(runId, "toolu_1", { decision: "deny", note: "not now" }, owner);
+    expect(byOwner.status).toBe(200);
+    expect(await waiting).toMatchObject({ decision: "deny", note: "not now", by: "owner@example.com" });
   });
 
   it("answers 409 to a second answer, naming who answered and when", async () => {

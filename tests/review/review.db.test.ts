@@ -16,7 +16,7 @@ import { startRecorder, type Recorder } from "@/lib/recorder";
 import { createRedis } from "@/lib/redis";
 import { createTestRepo, git, type TestRepo } from "../support/gitRepo";
 import { startGitHttpServer, type GitHttpServer } from "../support/gitHttpServer";
-import { call, getApp, registerRepo, signUp, type Session } from "../support/web";
+import { call, getApp, otherTeam, registerRepo, signUp, type Session } from "../support/web";
 
 const TOKEN = "adk-test-push-token-7f3a9c21e5";
 const WRONG_TOKEN = "adk-test-wrong-token-0b8d44e1";
@@ -40,7 +40,8 @@ beforeAll(async () => {
   process.env[CREDENTIAL_ENV] = TOKEN;
   admin = await signUp("admin@example.com");
   alice = await signUp("alice-review@example.com");
-  bob = await signUp("bob-review@example.com");
+  // Bob works in another team.
+  bob = (await otherTeam()).owner;
   repo = await createTestRepo({ files: { "README.md": "hello\n", "src/app.ts": "export const a = 1;\n" } });
   server = await startGitHttpServer(repo.root, TOKEN);
   const res = await registerRepo(admin, { name: "private", url: server.urlOf("remote.git"), credentialEnv: CREDENTIAL_ENV });

@@ -159,7 +159,8 @@ describe("every endpoint checks team membership", () => {
     answer.catch(() => {});
     while (!(await readRunEvents(jobLog, id, "0")).some((e) => e.event.type === "input.requested")) await new Promise((r) => setTimeout(r, 10));
     await recorder.settle();
-    return answer;
+    // Wrapped: an async function returning the promise itself would wait for the answer.
+    return { answer };
   };
 
   beforeAll(async () => {
