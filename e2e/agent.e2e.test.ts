@@ -7,6 +7,7 @@ import { createTestRepo, type TestRepo } from "../tests/support/gitRepo";
 import { collectPageErrors, launchBrowser, screenshot } from "./support/browser";
 import { setScript } from "./support/scriptedModel";
 import { signUpInBrowser } from "./support/ui";
+import { insertStackRepository } from "./support/repos";
 
 /**
  * The agent asking a person, end to end in the browser: real web, recorder, job process and
@@ -32,7 +33,7 @@ beforeAll(async () => {
   db = new pg.Client({ connectionString: databaseUrl });
   await db.connect();
   // This file's user is not the admin, so its repository is put in place directly.
-  await db.query("insert into repository (id, team_id, name, url, default_branch) values ($1, (select id from team order by created_at, id limit 1), $2, $3, 'main')", [crypto.randomUUID(), repoName, repo.url]);
+  await insertStackRepository(db, { name: repoName, url: repo.url });
   await signUpInBrowser(page, url, email);
 });
 

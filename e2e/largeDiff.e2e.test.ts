@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createTestRepo, type TestRepo } from "../tests/support/gitRepo";
 import { collectPageErrors, launchBrowser, screenshot } from "./support/browser";
 import { signUpInBrowser } from "./support/ui";
+import { insertStackRepository } from "./support/repos";
 
 /**
  * A large diff in the browser (issue 13, item 14): a cli run adds 201 files (199 sources of 30
@@ -43,7 +44,7 @@ beforeAll(async () => {
   db = new pg.Client({ connectionString: databaseUrl });
   await db.connect();
   // Registering repositories is an admin's job; this file's user is not the admin.
-  await db.query("insert into repository (id, team_id, name, url, default_branch) values ($1, (select id from team order by created_at, id limit 1), $2, $3, 'main')", [crypto.randomUUID(), repoName, repo.url]);
+  await insertStackRepository(db, { name: repoName, url: repo.url });
 });
 
 afterAll(async () => {

@@ -8,6 +8,7 @@ import { createTestRepo, type TestRepo } from "../tests/support/gitRepo";
 import { collectPageErrors, launchBrowser, screenshot } from "./support/browser";
 import { setScript } from "./support/scriptedModel";
 import { signUpInBrowser } from "./support/ui";
+import { insertStackRepository } from "./support/repos";
 
 /**
  * The run page organised around what needs the person now (issue 13, items 1 and 8), in
@@ -84,7 +85,7 @@ beforeAll(async () => {
   db = new pg.Client({ connectionString: databaseUrl });
   await db.connect();
   // This file's user is not the admin, so its repository is put in place directly.
-  await db.query("insert into repository (id, team_id, name, url, default_branch) values ($1, (select id from team order by created_at, id limit 1), $2, $3, 'main')", [crypto.randomUUID(), repoName, repo.url]);
+  await insertStackRepository(db, { name: repoName, url: repo.url });
   await signUpInBrowser(page, url, email);
 });
 

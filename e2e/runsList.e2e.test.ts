@@ -5,6 +5,7 @@ import { requestHumanInput, type HumanAnswer } from "../jobs/humanInput";
 import { collectPageErrors, launchBrowser, screenshot } from "./support/browser";
 import { openJobSide, type JobSide } from "./support/jobSide";
 import { signUpInBrowser } from "./support/ui";
+import { insertStackRepository } from "./support/repos";
 
 /**
  * The runs list's search and filters in a real browser against the real stack: a user's real
@@ -62,7 +63,7 @@ async function expectRows(page: Page, ids: string[]): Promise<void> {
 beforeAll(async () => {
   browser = await launchBrowser();
   jobSide = await openJobSide({ databaseUrl, redisUrl, redisPrefix, repoName, readme: "# lists\n" });
-  await jobSide.db.query("insert into repository (id, team_id, name, url, default_branch) values ($1, (select id from team order by created_at, id limit 1), $2, $3, 'main')", [crypto.randomUUID(), otherRepo, jobSide.repo.url]);
+  await insertStackRepository(jobSide.db, { name: otherRepo, url: jobSide.repo.url });
   userPage = await newPage(1280, 900);
   adminPage = await newPage(1280, 900);
   await signUpInBrowser(adminPage, url, adminEmail, undefined, "admin");

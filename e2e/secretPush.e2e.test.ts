@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createTestRepo, git, type TestRepo } from "../tests/support/gitRepo";
 import { collectPageErrors, launchBrowser, screenshot } from "./support/browser";
 import { signUpInBrowser } from "./support/ui";
+import { insertStackRepository } from "./support/repos";
 
 /**
  * Push protection in the browser, against the real stack: a run writes the model key the job
@@ -34,7 +35,7 @@ beforeAll(async () => {
   db = new pg.Client({ connectionString: databaseUrl });
   await db.connect();
   // Registering repositories is an admin's job; this file's user is not the admin.
-  await db.query("insert into repository (id, team_id, name, url, default_branch) values ($1, (select id from team order by created_at, id limit 1), $2, $3, 'main')", [crypto.randomUUID(), repoName, repo.url]);
+  await insertStackRepository(db, { name: repoName, url: repo.url });
 });
 
 afterAll(async () => {

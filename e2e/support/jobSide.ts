@@ -5,6 +5,7 @@ import { createRunEmitter } from "../../jobs/emit";
 import { createEventLog, type EventLog } from "../../lib/eventLog";
 import { createRedis } from "../../lib/redis";
 import { createTestRepo, type TestRepo } from "../../tests/support/gitRepo";
+import { insertStackRepository } from "./repos";
 
 /**
  * What a browser test needs to play the job process's part next to the real stack: a test
@@ -27,7 +28,7 @@ export async function openJobSide(opts: { databaseUrl: string; redisUrl: string;
   await db.connect();
   const redis: Redis = createRedis(opts.redisUrl, "worker");
   const log = createEventLog(redis, opts.redisPrefix);
-  await db.query("insert into repository (id, team_id, name, url, default_branch) values ($1, (select id from team order by created_at, id limit 1), $2, $3, 'main')", [crypto.randomUUID(), opts.repoName, repo.url]);
+  await insertStackRepository(db, { name: opts.repoName, url: repo.url });
   return {
     repo,
     db,
