@@ -1,4 +1,3 @@
-import crypto from "node:crypto";
 import type { Redis } from "ioredis";
 import pg from "pg";
 import { createRunEmitter } from "../../jobs/emit";
