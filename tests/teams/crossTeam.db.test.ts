@@ -33,7 +33,8 @@ import { GET as userEvents } from "@/app/api/events/route";
 import { GET as listInputs } from "@/app/api/inputs/route";
 import { createRunEmitter } from "@/jobs/emit";
 import { requestHumanInput } from "@/jobs/humanInput";
-import { createEventLog, readRunEvents, type EventLog } from "@/lib/eventLog";
+import { appendEvent, createEventLog, readRunEvents, type EventLog } from "@/lib/eventLog";
+import { projectEvent } from "@/lib/projection";
 import { startRecorder, type Recorder } from "@/lib/recorder";
 import { createRedis } from "@/lib/redis";
 import { createTestRepo, type TestRepo } from "../support/gitRepo";
@@ -337,6 +338,26 @@ describe("every endpoint checks team membership", () => {
     // Alice acts on her own: a new run of hers, cancelled by her.
     const own = await newRun(alice);
     expect((await post("runs/[id]/cancel", `/api/runs/${own}/cancel`, alice, undefined, { id: own })).status).toBe(200);
+
+    // A run of alice's in review: another member and a viewer may not decide, the team admin may.
+    const reviewed = await newRun(alice);
+    const app = await getApp();
+    for (const body of [
+      { type: "run.started", attempt: 1, worker: "w1", resumed: false },
+      { type: "run.awaiting_review", branch: "agentdesk/reviewed", headSha: "a".repeat(40) },
+    ] as const) {
+      const stored = await appendEvent(app.eventLog, reviewed, body);
+      await projectEvent(app.db, stored.id, stored.event);
+    }
+    const decide = (as: Session) => post("runs/[id]/review", `/api/runs/${reviewed}/review`, as, { action: "discard" }, { id: reviewed });
+    for (const as of [mia, vic]) {
+      const refused = await decide(as);
+      expect(refused.status).toBe(403);
+      expect(((await refused.json()) as { error: { message: string } }).error.message).toMatch(/team admin or above/);
+    }
+    const discarded = await decide(teamAdmin);
+    expect(discarded.status, await discarded.clone().text()).toBe(201);
+    expect(((await discarded.json()) as { decision: { by: string } }).decision.by).toBe(teamAdmin.email);
   });
 
   it("holds a token to its scope: read only reads, run acts on runs, neither manages", async () => {
