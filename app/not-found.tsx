@@ -12,7 +12,7 @@ export default function NotFound() {
       <p className="mt-10 font-mono text-sm text-indigo-300">404</p>
       <h1 className="mt-2 text-2xl font-semibold text-zinc-50">Nothing here</h1>
       <p className="mt-2 max-w-sm text-sm text-zinc-400">
-        This page does not exist, or it belongs to someone else. Runs are visible only to the person who started them and to admins.
+        This page does not exist, or it belongs to another team. Runs are visible only to the members of their team.
       </p>
       <Link href="/" className={`${buttonClass("primary")} mt-8`}>
         Back to runs

@@ -2,7 +2,8 @@ import Link from "next/link";
 import { EmptyState } from "./ui/EmptyState";
 import { linkClass } from "./ui/styles";
 
-export function AdminsOnly({ what }: { what: string }) {
+/** `of`: whose admins manage it: the team's (its repositories, its members) or the install's. */
+export function AdminsOnly({ what, of = "install" }: { what: string; of?: "team" | "install" }) {
   return (
     <EmptyState
       title="Admins only"
@@ -14,7 +15,7 @@ export function AdminsOnly({ what }: { what: string }) {
       }
     >
       <p>
-        {what} is managed by the admins of this AgentDesk install. Ask one of them if you need a change.{" "}
+        {what} is managed by {of === "team" ? "your team's admins" : "the admins of this AgentDesk install"}. Ask one of them if you need a change.{" "}
         <Link href="/" className={linkClass}>Back to your runs</Link>
       </p>
     </EmptyState>

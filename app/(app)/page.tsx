@@ -11,7 +11,7 @@ import { buttonClass, linkClass } from "@/components/ui/styles";
 import { runStatuses, statusLabel } from "@/lib/contracts/runLifecycle";
 import { executors } from "@/lib/queue";
 import { requirePrincipal } from "@/lib/server/pageAuth";
-import { isAdmin } from "@/lib/services/principal";
+import { activeTeamAllows } from "@/lib/services/teams";
 import { listRepos } from "@/lib/services/repos";
 import { listRuns, listRunsQuery, runFilterFields, runOwners, type ListRunsQuery } from "@/lib/services/runList";
 
@@ -56,7 +56,7 @@ export default async function RunsPage({ searchParams }: { searchParams: Promise
   };
   const filtered = runFilterSearch(filters) !== "" || query.cursor !== undefined;
   const [page, repos, owners] = await Promise.all([listRuns(app, principal, query), listRepos(app, principal), runOwners(app, principal)]);
-  const admin = isAdmin(principal);
+  const admin = activeTeamAllows(principal, "manage");
   const newRun = (
     <Link href="/runs/new" className={buttonClass("primary")}>
       New run
@@ -66,7 +66,7 @@ export default async function RunsPage({ searchParams }: { searchParams: Promise
   if (!page.runs.length && !filtered) {
     return (
       <>
-        <PageHeader title="Runs" description={admin ? "Every user's runs, newest first." : "Your runs, newest first."} />
+        <PageHeader title="Runs" description="Your team's runs, newest first." />
         <NoRunsYet hasRepos={repos.length > 0} admin={admin} />
         <ShowFirstRun />
       </>
@@ -79,7 +79,7 @@ export default async function RunsPage({ searchParams }: { searchParams: Promise
         title="Runs"
         description={
           <>
-            {admin ? "Every user's runs, newest first." : "Your runs, newest first."} <LiveStatus />
+            Your team&apos;s runs, newest first. <LiveStatus />
           </>
         }
         actions={newRun}
@@ -104,7 +104,7 @@ export default async function RunsPage({ searchParams }: { searchParams: Promise
         initial={page}
         filters={filters}
         cursor={query.cursor}
-        showOwner={owners.length > 0 || admin}
+        showOwner
       />
     </>
   );

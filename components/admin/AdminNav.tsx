@@ -4,9 +4,8 @@ import { cx } from "../ui/cx";
 const sections = [
   { href: "/admin", label: "Overview" },
   { href: "/admin/users", label: "Users" },
+  { href: "/admin/teams", label: "Teams" },
   { href: "/admin/agents", label: "ACP agents" },
-  { href: "/repos", label: "Repositories" },
-  { href: "/settings/invitations", label: "Invitations" },
 ] as const;
 
 /** The admin pages' own sub-navigation (the main nav stays short). */

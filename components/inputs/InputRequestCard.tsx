@@ -6,6 +6,7 @@ import { icons } from "../feed/icons";
 import { buttonClass } from "../ui/styles";
 import { RequestDetails } from "./RequestDetails";
 import { RequestPanel } from "./RequestPanel";
+import { useCanActOnRun } from "../runs/RunAccess";
 
 /**
  * An approval request or question in the run's feed: answerable in place, then its outcome.
@@ -24,6 +25,7 @@ export function InputRequestCard({
   closed?: boolean;
   inBar?: boolean;
 }) {
+  const canAct = useCanActOnRun();
   const outcome = resolution && {
     decision: resolution.decision,
     answer: resolution.answer,
@@ -33,6 +35,16 @@ export function InputRequestCard({
     by: resolution.by,
     at: resolution.at,
   };
+  if (!canAct && !outcome && !closed) {
+    return (
+      <FeedRow icon={icons.hand} tone="warning" at={event.at} type={event.type}>
+        <div className="space-y-3 rounded-lg border border-amber-800/70 bg-amber-950/20 p-3">
+          <RequestDetails request={event} />
+          <p className="text-sm text-zinc-400">Waiting for the run&apos;s owner or a team admin to answer.</p>
+        </div>
+      </FeedRow>
+    );
+  }
   if (inBar && !outcome && !closed) {
     return (
       <FeedRow icon={icons.hand} tone="warning" at={event.at} type={event.type}>

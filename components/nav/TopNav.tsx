@@ -1,24 +1,25 @@
 import Link from "next/link";
 import { isAdmin, type Principal } from "@/lib/services/principal";
+import { activeTeamAllows, type Membership } from "@/lib/services/teams";
+import type { FormAction } from "../forms/useFormAction";
+import { TeamSwitcher } from "../teams/TeamSwitcher";
 import { InboxCount } from "../inputs/InboxCount";
 import { Logo } from "../Logo";
 import { CollapsibleNav } from "./CollapsibleNav";
 import { NavLinks, type NavItem } from "./NavLinks";
 import { SignOutButton } from "./SignOutButton";
 
-export function TopNav({ principal }: { principal: Principal }) {
+/** `teams`: the person's memberships; the switcher shows when there is more than one. */
+export function TopNav({ principal, teams, switchTeam }: { principal: Principal; teams: Membership[]; switchTeam: FormAction<{ name: string }> }) {
   const items: NavItem[] = [
     { href: "/", label: "Runs" },
     { href: "/runs/new", label: "New run" },
     { href: "/inbox", label: "Inbox", badge: <InboxCount /> },
     { href: "/schedules", label: "Schedules" },
     { href: "/rules", label: "Rules" },
-    ...(isAdmin(principal)
-      ? [
-          { href: "/repos", label: "Repositories" },
-          { href: "/admin", label: "Admin" },
-        ]
-      : []),
+    // The team's admins manage its repositories; instance admins the install.
+    ...(activeTeamAllows(principal, "manage") ? [{ href: "/repos", label: "Repositories" }] : []),
+    ...(isAdmin(principal) ? [{ href: "/admin", label: "Admin" }] : []),
     // One entry for the settings area (notifications, API tokens, invitations): its own sub-nav leads on.
     { href: "/settings", label: "Settings" },
   ];
@@ -32,7 +33,10 @@ export function TopNav({ principal }: { principal: Principal }) {
           <div className="min-w-0 lg:flex-1">
             <NavLinks items={items} />
           </div>
-          <div className="flex min-w-0 items-center gap-2 border-t border-zinc-800 pt-3 lg:border-0 lg:pt-0">
+          <div className="flex min-w-0 flex-wrap items-center gap-2 border-t border-zinc-800 pt-3 lg:flex-nowrap lg:border-0 lg:pt-0">
+            {teams.length > 1 && principal.team && (
+              <TeamSwitcher teams={teams.map((t) => ({ id: t.id, name: t.name, role: t.role }))} active={principal.team.id} action={switchTeam} />
+            )}
             <span className="min-w-0 truncate text-sm text-zinc-400 lg:hidden 2xl:inline 2xl:max-w-56" title={principal.email}>
               {principal.email}
             </span>

@@ -8,6 +8,8 @@ import { DecisionForm, type ReviewFormAction } from "./DecisionForm";
 import { SecretFindings } from "./SecretFindings";
 
 export type ReviewOptions = {
+  /** Whether this person may decide: the run's owner or a team admin. */
+  canDecide: boolean;
   canPullRequest: boolean;
   githubRepo: string | null;
   feedbackRefusal: string | null;

@@ -8,6 +8,7 @@ import { canFollowUp, canRerun } from "@/lib/contracts/runOrigin";
 import { describedBy, Field } from "../forms/Field";
 import { useFormAction } from "../forms/useFormAction";
 import { buttonClass, inputClass } from "../ui/styles";
+import { useCanActOnRun } from "./RunAccess";
 import type { RunRecord } from "./runTypes";
 
 /**
@@ -34,7 +35,8 @@ export function RunFollowOns({ run }: { run: Pick<RunRecord, "id" | "status" | "
   const stampKey = useSubmitKey();
   const rerun = useFormAction(rerunRunAction);
   const [followingUp, setFollowingUp] = useState(false);
-  if (!canRerun(run.status)) {
+  // Re-run and follow-up act on the run (its owner's or a team admin's); Duplicate only reads it.
+  if (!useCanActOnRun() || !canRerun(run.status)) {
     // While it works, a copy to change is still useful; nothing else applies yet.
     return (
       <div className="flex flex-wrap items-center gap-2" data-testid="run-follow-ons">

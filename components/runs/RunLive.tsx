@@ -21,6 +21,7 @@ import { ActionBar, REVIEW_ANCHOR, type Pending } from "./ActionBar";
 import { applyRunEvent } from "./applyRunEvent";
 import { CancelButton } from "./CancelButton";
 import { RetryButton } from "./RetryButton";
+import { ReadOnlyNote, RunAccessProvider } from "./RunAccess";
 import { RunDetails } from "./RunDetails";
 import type { RunRecord } from "./runTypes";
 import { StatusBadge } from "./StatusBadge";
@@ -121,86 +122,97 @@ export function RunLive({
   const now = useNow(1000);
   const { endRef: feedEnd, following, newSteps, jump } = useFollowTail(state.feed.items);
   const { run } = state;
-  const pending = pendingOf(state);
+  // Who may not act reads: no forms, a note where they would be.
+  const canAct = review.canDecide;
+  const pending = canAct ? pendingOf(state) : null;
+  const waiting = canAct ? null : pendingOf(state);
   const inBar = new Set(pending?.kind === "inputs" ? pending.requests.map((r) => r.requestId) : []);
   const live = stream.state !== "ended" && stream.state !== "failed";
 
   return (
-    <div className="space-y-6">
-      <header className="space-y-4">
-        <div className="flex flex-wrap items-start justify-between gap-3">
-          <div className="min-w-0 space-y-2">
-            <div className="flex flex-wrap items-center gap-3">
-              <span data-testid="run-status">
-                <StatusBadge status={run.status} />
-              </span>
-              <StreamIndicator state={stream.state} />
+    <RunAccessProvider value={canAct}>
+      <div className="space-y-6">
+        <header className="space-y-4">
+          <div className="flex flex-wrap items-start justify-between gap-3">
+            <div className="min-w-0 space-y-2">
+              <div className="flex flex-wrap items-center gap-3">
+                <span data-testid="run-status">
+                  <StatusBadge status={run.status} />
+                </span>
+                <StreamIndicator state={stream.state} />
+              </div>
+              <h1 className="text-xl font-semibold tracking-tight break-words text-zinc-50 sm:text-2xl">{run.title}</h1>
+              {state.pullRequestUrl && (
+                <a href={state.pullRequestUrl} target="_blank" rel="noreferrer" data-testid="pull-request-link" className="inline-block text-sm font-medium text-indigo-300 hover:underline">
+                  Pull request: {state.pullRequestUrl}
+                </a>
+              )}
             </div>
-            <h1 className="text-xl font-semibold tracking-tight break-words text-zinc-50 sm:text-2xl">{run.title}</h1>
-            {state.pullRequestUrl && (
-              <a href={state.pullRequestUrl} target="_blank" rel="noreferrer" data-testid="pull-request-link" className="inline-block text-sm font-medium text-indigo-300 hover:underline">
-                Pull request: {state.pullRequestUrl}
-              </a>
-            )}
+            {canAct && canCancel(run.status) && <CancelButton runId={run.id} action={cancelAction} />}
+            {canAct && canRetry(run.status) && <RetryButton runId={run.id} action={retryAction} />}
           </div>
-          {canCancel(run.status) && <CancelButton runId={run.id} action={cancelAction} />}
-          {canRetry(run.status) && <RetryButton runId={run.id} action={retryAction} />}
-        </div>
-        {run.error && run.status !== "failed" && !canReview(run.status) && (
-          <p className="rounded-lg border border-red-900/70 bg-red-950/40 px-3 py-2 text-sm text-red-200">{run.error}</p>
+          {run.error && run.status !== "failed" && !canReview(run.status) && (
+            <p className="rounded-lg border border-red-900/70 bg-red-950/40 px-3 py-2 text-sm text-red-200">{run.error}</p>
+          )}
+        </header>
+
+        <ActionBar key={pending?.kind === "inputs" ? pending.requests.map((r) => r.requestId).join(" ") : (pending?.kind ?? "none")} pending={pending} />
+        {waiting && (
+          <ReadOnlyNote>
+            {waiting.kind === "inputs" ? "The run waits for an answer" : "The run is ready for review"} from its owner or a team admin. You can
+            read it; acting on it is theirs.
+          </ReadOnlyNote>
         )}
-      </header>
 
-      <ActionBar key={pending?.kind === "inputs" ? pending.requests.map((r) => r.requestId).join(" ") : (pending?.kind ?? "none")} pending={pending} />
+        <Card>
+          <RunDetails run={run} now={now} turns={state.turns} />
+        </Card>
+        <Card title={run.executor === "cli" ? "Command" : "Task"}>
+          {run.command ? (
+            <pre className="rounded-md bg-black px-3 py-2 font-mono text-xs break-all whitespace-pre-wrap text-zinc-200">{run.command}</pre>
+          ) : null}
+          {run.prompt && (
+            <div data-testid="run-task" className={run.command ? "mt-3" : undefined}>
+              <Markdown text={run.prompt} className="text-sm leading-6 text-zinc-300" />
+            </div>
+          )}
+        </Card>
 
-      <Card>
-        <RunDetails run={run} now={now} turns={state.turns} />
-      </Card>
-      <Card title={run.executor === "cli" ? "Command" : "Task"}>
-        {run.command ? (
-          <pre className="rounded-md bg-black px-3 py-2 font-mono text-xs break-all whitespace-pre-wrap text-zinc-200">{run.command}</pre>
-        ) : null}
-        {run.prompt && (
-          <div data-testid="run-task" className={run.command ? "mt-3" : undefined}>
-            <Markdown text={run.prompt} className="text-sm leading-6 text-zinc-300" />
+        {run.status === "failed" && run.error && (
+          <div role="alert" className="rounded-xl border border-red-800 bg-red-950/50 p-4">
+            <p className="text-sm font-semibold text-red-200">This run failed</p>
+            <p className="mt-1 font-mono text-sm whitespace-pre-wrap text-red-300">{run.error}</p>
           </div>
         )}
-      </Card>
 
-      {run.status === "failed" && run.error && (
-        <div role="alert" className="rounded-xl border border-red-800 bg-red-950/50 p-4">
-          <p className="text-sm font-semibold text-red-200">This run failed</p>
-          <p className="mt-1 font-mono text-sm whitespace-pre-wrap text-red-300">{run.error}</p>
-        </div>
-      )}
+        <Card
+          title="Steps"
+          actions={stream.notice ? <span className="text-xs text-amber-300">{stream.notice}</span> : undefined}
+        >
+          {state.feed.items.length ? (
+            <RunFeed items={state.feed.items} runStatus={run.status} inBar={inBar} />
+          ) : (
+            <p className="text-sm text-zinc-400">{emptyFeedText(stream.state === "connecting", run.status)}</p>
+          )}
+          <div ref={feedEnd} data-feed-end aria-hidden="true" />
+        </Card>
+        {live && !following && state.feed.items.length > 0 && <JumpToLatest newSteps={newSteps} onJump={jump} />}
 
-      <Card
-        title="Steps"
-        actions={stream.notice ? <span className="text-xs text-amber-300">{stream.notice}</span> : undefined}
-      >
-        {state.feed.items.length ? (
-          <RunFeed items={state.feed.items} runStatus={run.status} inBar={inBar} />
-        ) : (
-          <p className="text-sm text-zinc-400">{emptyFeedText(stream.state === "connecting", run.status)}</p>
+        {canAct && canReview(run.status) && (
+          <div id={REVIEW_ANCHOR} className="scroll-mt-40">
+            <ReviewActions
+              runId={run.id}
+              error={run.error}
+              options={state.secretFindings ? { ...review, secretFindings: state.secretFindings } : review}
+              decide={reviewAction}
+              onDecided={onDecided}
+            />
+          </div>
         )}
-        <div ref={feedEnd} data-feed-end aria-hidden="true" />
-      </Card>
-      {live && !following && state.feed.items.length > 0 && <JumpToLatest newSteps={newSteps} onJump={jump} />}
 
-      {canReview(run.status) && (
-        <div id={REVIEW_ANCHOR} className="scroll-mt-40">
-          <ReviewActions
-            runId={run.id}
-            error={run.error}
-            options={state.secretFindings ? { ...review, secretFindings: state.secretFindings } : review}
-            decide={reviewAction}
-            onDecided={onDecided}
-          />
-        </div>
-      )}
-
-      {(state.diffHead ?? run.headSha) && <DiffPanel runId={run.id} version={state.diffHead ?? run.headSha!} />}
-    </div>
+        {(state.diffHead ?? run.headSha) && <DiffPanel runId={run.id} version={state.diffHead ?? run.headSha!} />}
+      </div>
+    </RunAccessProvider>
   );
 }
 

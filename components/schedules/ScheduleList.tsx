@@ -12,12 +12,15 @@ import { ScheduleButtons } from "./ScheduleButtons";
 export function ScheduleList({
   schedules,
   showOwner,
+  manageable,
   toggle,
   remove,
   highlight,
 }: {
   schedules: ScheduleView[];
   showOwner: boolean;
+  /** The schedules this person may pause or delete (their own; every one for a team admin). */
+  manageable: ReadonlySet<string>;
   toggle: FormAction<null>;
   remove: FormAction<null>;
   highlight?: string;
@@ -65,7 +68,7 @@ export function ScheduleList({
             </p>
             {s.lastError && <p role="status" className="text-xs text-red-300">Last tick made no run: {s.lastError}</p>}
           </div>
-          <ScheduleButtons id={s.id} name={s.name} enabled={s.enabled} toggle={toggle} remove={remove} />
+          {manageable.has(s.id) && <ScheduleButtons id={s.id} name={s.name} enabled={s.enabled} toggle={toggle} remove={remove} />}
         </li>
       ))}
     </ul>

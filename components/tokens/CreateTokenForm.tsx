@@ -8,7 +8,8 @@ import { useResetOnSuccess } from "../forms/useResetOnSuccess";
 import { inputClass } from "../ui/styles";
 import { NewTokenBox } from "./NewTokenBox";
 
-export function CreateTokenForm({ action, appUrl }: { action: FormAction<{ name: string; token: string }>; appUrl: string }) {
+/** `teamName`: the team the token will act in (the person's active team). */
+export function CreateTokenForm({ action, appUrl, teamName }: { action: FormAction<{ name: string; token: string }>; appUrl: string; teamName: string }) {
   const { onSubmit, pending, fieldErrors, error, result } = useFormAction(action);
   const form = useResetOnSuccess(result);
   return (
@@ -19,6 +20,13 @@ export function CreateTokenForm({ action, appUrl }: { action: FormAction<{ name:
         <div className="flex flex-col gap-3 sm:flex-row sm:items-start">
           <Field id="name" label="Token name" error={fieldErrors.name} hint="Say where it is used, e.g. “CI nightly”." className="flex-1">
             <input id="name" name="name" className={inputClass(!!fieldErrors.name)} placeholder="CI nightly" {...describedBy("name", fieldErrors.name)} />
+          </Field>
+          <Field id="scope" label="Scope" error={fieldErrors.scope} hint={`Works in ${teamName}, as your role there allows at most.`} className="sm:w-64">
+            <select id="scope" name="scope" defaultValue="run" className={inputClass(!!fieldErrors.scope)} {...describedBy("scope", fieldErrors.scope)}>
+              <option value="read">Read: only reads (GET)</option>
+              <option value="run">Run: also starts and acts on runs</option>
+              <option value="admin">Admin: everything your role allows</option>
+            </select>
           </Field>
           <SubmitButton pending={pending} pendingText="Creating…" className="sm:mt-7">
             Create token

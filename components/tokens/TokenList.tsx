@@ -14,7 +14,7 @@ export function TokenList({ tokens, revokeAction }: { tokens: TokenSummary[]; re
           <div className="min-w-0">
             <p className="text-sm font-medium text-zinc-100">{t.name}</p>
             <p className="mt-0.5 text-xs text-zinc-500">
-              <span className="font-mono text-zinc-400">{t.prefix}…</span> · created <Time iso={t.createdAt.toISOString()} /> ·{" "}
+              <span className="font-mono text-zinc-400">{t.prefix}…</span> · <span data-testid="token-scope">{t.scope}</span> in {t.team.name} · created <Time iso={t.createdAt.toISOString()} /> ·{" "}
               {t.lastUsedAt ? (
                 <>
                   last used <Time iso={t.lastUsedAt.toISOString()} />

@@ -23,7 +23,7 @@ export const metadata: Metadata = { title: "Repositories" };
 
 export default async function ReposPage() {
   const ctx = await requirePrincipal();
-  if (!activeTeamAllows(ctx.principal, "manage")) return <AdminsOnly what="The list of repositories" />;
+  if (!activeTeamAllows(ctx.principal, "manage")) return <AdminsOnly what="The list of repositories" of="team" />;
   const repos = await listRepos(ctx.app, ctx.principal);
   const servers = await Promise.all(repos.map(async (r) => [r.name, await listMcpServers(ctx.app, ctx.principal, r.name)] as const));
   const environments = await environmentsByRepo(ctx.app, ctx.principal);

@@ -6,7 +6,7 @@ import { Card } from "@/components/ui/Card";
 import { PageHeader } from "@/components/ui/PageHeader";
 import { requirePrincipal } from "@/lib/server/pageAuth";
 import { listRepoRules, listUserRules } from "@/lib/services/approvalRules";
-import { isAdmin } from "@/lib/services/principal";
+import { activeTeamAllows } from "@/lib/services/teams";
 import { listRepos } from "@/lib/services/repos";
 import { addRepoRuleAction, addUserRuleAction, deleteRepoRuleAction, deleteUserRuleAction } from "./actions";
 
@@ -14,7 +14,7 @@ export const metadata: Metadata = { title: "Approval rules" };
 
 export default async function RulesPage() {
   const { app, principal } = await requirePrincipal();
-  const admin = isAdmin(principal);
+  const admin = activeTeamAllows(principal, "manage");
   const [mine, repos] = await Promise.all([listUserRules(app, principal), listRepos(app, principal)]);
   const repoRules = await Promise.all(repos.map(async (r) => ({ repo: r.name, rules: await listRepoRules(app, principal, r.name) })));
   return (
@@ -33,7 +33,7 @@ export default async function RulesPage() {
         </div>
       </Card>
       {repoRules.map(({ repo, rules }) => (
-        <Card key={repo} title={<span className="font-mono">{repo}</span>} description={admin ? "Apply to every run on this repository." : "Set by admins; they apply to your runs on this repository."}>
+        <Card key={repo} title={<span className="font-mono">{repo}</span>} description={admin ? "Apply to every run on this repository." : "Set by the team's admins; they apply to your runs on this repository."}>
           <div className="space-y-5">
             <RuleList rules={rules} repo={repo} empty="No rules for this repository." deleteAction={admin ? deleteRepoRuleAction : undefined} />
             {admin && <RuleForm action={addRepoRuleAction} repo={repo} />}

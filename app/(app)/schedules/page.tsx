@@ -5,10 +5,10 @@ import { Card } from "@/components/ui/Card";
 import { PageHeader } from "@/components/ui/PageHeader";
 import { SCHEDULE_PARAM } from "@/lib/scheduleLink";
 import { requirePrincipal } from "@/lib/server/pageAuth";
-import { isAdmin } from "@/lib/services/principal";
+import { activeTeamAllows } from "@/lib/services/teams";
 import { executorChoices } from "@/lib/services/executorChoice";
 import { listRepos } from "@/lib/services/repos";
-import { listSchedules } from "@/lib/services/schedules";
+import { listSchedules, mayManageSchedule } from "@/lib/services/schedules";
 import { createScheduleAction, deleteScheduleAction, setScheduleEnabledAction } from "./actions";
 
 export const metadata: Metadata = { title: "Schedules" };
@@ -28,20 +28,23 @@ export default async function SchedulesPage({ searchParams }: Props) {
   return (
     <div className="mx-auto max-w-3xl space-y-6">
       <PageHeader title="Schedules" description="Runs started on a cron pattern, as you, from a saved task. Each one still waits for your review." />
-      <Card title={isAdmin(principal) ? "All schedules" : "Your schedules"}>
+      <Card title="The team's schedules">
         <ScheduleList
           schedules={schedules}
-          showOwner={isAdmin(principal)}
+          showOwner
+          manageable={new Set(schedules.filter((s) => principal.team && mayManageSchedule(principal, { teamId: principal.team.id, userId: s.userId })).map((s) => s.id))}
           toggle={setScheduleEnabledAction}
           remove={deleteScheduleAction}
           highlight={typeof highlight === "string" ? highlight : undefined}
         />
       </Card>
       <Card title="New schedule">
-        {repos.length ? (
+        {!activeTeamAllows(principal, "manageOwnSchedules") ? (
+          <p className="text-sm text-zinc-400">As a viewer you read the team&apos;s schedules; members and admins create them.</p>
+        ) : repos.length ? (
           <ScheduleForm action={createScheduleAction} repos={repos.map((r) => r.name)} executors={choices.executors} acpAgents={choices.acpAgents} />
         ) : (
-          <p className="text-sm text-zinc-400">No repository is registered yet; an admin has to add one first.</p>
+          <p className="text-sm text-zinc-400">No repository is registered yet; a team admin has to add one first.</p>
         )}
       </Card>
     </div>

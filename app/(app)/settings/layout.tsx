@@ -6,6 +6,7 @@ import { activeTeamAllows } from "@/lib/services/teams";
 export default async function SettingsLayout({ children }: { children: React.ReactNode }) {
   const { principal } = await requirePrincipal();
   const links: SettingsLink[] = [
+    ...(principal.team ? [{ href: "/settings/team", label: "Team" }] : []),
     { href: "/settings/notifications", label: "Notifications" },
     { href: "/settings/tokens", label: "API tokens" },
     ...(activeTeamAllows(principal, "manageMembers") ? [{ href: "/settings/invitations", label: "Invitations" }] : []),

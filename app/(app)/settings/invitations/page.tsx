@@ -14,7 +14,7 @@ export const metadata: Metadata = { title: "Invitations" };
 
 export default async function InvitationsPage() {
   const ctx = await requirePrincipal();
-  if (!ctx.principal.team || !activeTeamAllows(ctx.principal, "manageMembers")) return <AdminsOnly what="Inviting people" />;
+  if (!ctx.principal.team || !activeTeamAllows(ctx.principal, "manageMembers")) return <AdminsOnly what="Inviting people" of="team" />;
   const invitations = await listInvitations(ctx.app, ctx.principal);
   return (
     <div className="mx-auto max-w-3xl space-y-6">

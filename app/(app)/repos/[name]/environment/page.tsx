@@ -9,7 +9,7 @@ import { PageHeader } from "@/components/ui/PageHeader";
 import { Time } from "@/components/ui/Time";
 import { orNotFound, requirePrincipal } from "@/lib/server/pageAuth";
 import { getEnvironment } from "@/lib/services/environments";
-import { isAdmin } from "@/lib/services/principal";
+import { activeTeamAllows } from "@/lib/services/teams";
 import { removeEnvironmentAction, saveEnvironmentAction } from "./actions";
 
 type Params = { params: Promise<{ name: string }> };
@@ -23,7 +23,7 @@ export default async function EnvironmentPage({ params }: Params) {
   const { name } = await params;
   const { app, principal } = await requirePrincipal();
   const view = await orNotFound(getEnvironment(app, principal, name));
-  const admin = isAdmin(principal);
+  const admin = activeTeamAllows(principal, "manage");
   return (
     <div className="mx-auto max-w-4xl space-y-6">
       <Link href={admin ? "/repos" : "/"} className="inline-block text-sm text-zinc-400 hover:text-zinc-200">

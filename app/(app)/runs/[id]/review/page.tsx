@@ -51,7 +51,12 @@ export default async function ReviewPage({ params }: { params: Promise<{ id: str
           </p>
         )}
       </header>
-      {canReview(run.status) && (
+      {canReview(run.status) && !review.canDecide && (
+        <p data-testid="read-only-note" className="rounded-lg border border-zinc-800 bg-zinc-900/60 px-3 py-2 text-sm text-zinc-400">
+          This run waits for the review of its owner or a team admin. You can read the changes.
+        </p>
+      )}
+      {canReview(run.status) && review.canDecide && (
         <ReviewPageActions runId={run.id} error={run.error} options={review} decide={reviewRunAction} />
       )}
       {diff ? <DiffViewer diff={diff} /> : <p className="text-sm text-zinc-400">The run has no changes to review yet.</p>}
