@@ -1,6 +1,7 @@
 import { and, count, eq, sql } from "drizzle-orm";
 import type { Db } from "./db/client";
-import { inputRequest, user } from "./db/schema";
+import { inputRequest, run, user } from "./db/schema";
+import { recordAudit } from "./services/audit";
 import { statusOfResolution, type InputKind } from "./contracts/inputRequests";
 import type { RunEventOf } from "./events";
 
@@ -65,7 +66,7 @@ export async function projectInputResolved(tx: Tx, event: RunEventOf<"input.reso
     byUserId,
     byEmail: status === "answered" ? event.by : null,
   };
-  await tx
+  const [resolved] = await tx
     .insert(inputRequest)
     .values({
       runId: event.runId,
@@ -80,7 +81,40 @@ export async function projectInputResolved(tx: Tx, event: RunEventOf<"input.reso
       set: resolution,
       // The first resolution stands (the arbitration in Redis let only one win anyway).
       setWhere: eq(inputRequest.status, "pending"),
+    })
+    .returning();
+  // A person's answer is a decision for the audit log, written with the record it decides (a
+  // repeated projection of the same event updates nothing, so it writes no second row).
+  if (resolved && status === "answered") await auditAnswer(tx, resolved);
+}
+
+async function auditAnswer(tx: Tx, request: typeof inputRequest.$inferSelect): Promise<void> {
+  const [owner] = await tx.select({ teamId: run.teamId, title: run.title }).from(run).where(eq(run.id, request.runId));
+  if (!owner) return;
+  const common = {
+    teamId: owner.teamId,
+    actor: { userId: request.byUserId, email: request.byEmail ?? "" },
+    subject: { type: "run" as const, id: request.runId, label: owner.title },
+  };
+  if (request.answer !== null) {
+    await recordAudit(tx, {
+      ...common,
+      action: "question.answer",
+      details: { requestId: request.requestId, question: request.question, answer: request.answer },
     });
+    return;
+  }
+  await recordAudit(tx, {
+    ...common,
+    action: request.decision === "approve" ? "approval.approve" : "approval.deny",
+    details: {
+      requestId: request.requestId,
+      tool: request.tool,
+      note: request.note,
+      remember: request.remember,
+      edited: request.editedInput !== null && request.editedInput !== undefined,
+    },
+  });
 }
 
 /** Closes the run's open requests: the run no longer waits for anyone. */

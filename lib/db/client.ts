@@ -14,6 +14,8 @@ import type { DbTarget } from "./target";
 export { dbTargetFromConfig, type DbTarget } from "./target";
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+/** The handle inside `db.transaction(...)`: services that write with others' changes take it. */
+export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 
 export type Database = {
   db: Db;

@@ -16,6 +16,7 @@ import {
 import { inputDecisions, inputKinds, inputRequestStatuses } from "../contracts/inputRequests";
 import { runStatuses } from "../contracts/runLifecycle";
 import { runOriginKinds } from "../contracts/runOrigin";
+import { auditActions, auditSubjectTypes } from "../auditActions";
 import { teamRoles, tokenScopes } from "../teamRoles";
 
 // The run statuses are declared in the lifecycle contract; the type is re-exported for callers.
@@ -577,6 +578,29 @@ export const memberBudget = pgTable(
   ],
 );
 
+/**
+ * The audit log: one row per decision a person made (lib/auditActions.ts), written only by
+ * lib/services/audit.ts in the transaction of the change. The actor's email and the subject's
+ * label are kept as they were, so a row reads the same after the account or object is gone.
+ */
+export const auditEvent = pgTable(
+  "audit_event",
+  {
+    id: text("id").primaryKey(),
+    // Null for an instance-level act (an instance admin disabling an account): instance admins see those.
+    teamId: text("team_id").references(() => team.id, { onDelete: "cascade" }),
+    actorId: text("actor_id").references(() => user.id, { onDelete: "set null" }),
+    actorEmail: text("actor_email").notNull(),
+    action: text("action", { enum: auditActions }).notNull(),
+    subjectType: text("subject_type", { enum: auditSubjectTypes }).notNull(),
+    subjectId: text("subject_id").notNull(),
+    subjectLabel: text("subject_label").notNull(),
+    details: jsonb("details").notNull().default({}),
+    at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("audit_event_team_at_idx").on(t.teamId, t.at), index("audit_event_at_idx").on(t.at)],
+);
+
 export const schema = {
   user,
   session,
@@ -603,5 +627,6 @@ export const schema = {
   notificationDelivery,
   teamBudget,
   memberBudget,
+  auditEvent,
 };
 

@@ -2,9 +2,11 @@ import crypto from "node:crypto";
 import { and, asc, eq, or } from "drizzle-orm";
 import { z } from "zod";
 import { mergeRules, ruleEffects, rulePattern, type ApprovalRules, type RuleEffect } from "../approval/rules";
+import type { Tx } from "../db/client";
 import { approvalRule, user } from "../db/schema";
 import { fieldError, notFound } from "../errors";
 import type { App } from "../server/app";
+import { actorOf, recordAudit } from "./audit";
 import type { Principal } from "./principal";
 import { repoFor } from "./repos";
 
@@ -24,6 +26,9 @@ export type RuleView = {
 };
 
 type Scope = { scope: "repo" | "user"; scopeId: string };
+// Where a change of the scope's rules is audited: the repository's team and name, or for a
+// person's own rules the team they work in (their rules apply to their runs there).
+type AuditedScope = Scope & { teamId: string | null; where: string };
 
 const ruleIdSchema = z.uuid();
 
@@ -44,32 +49,55 @@ async function listScope(app: Pick<App, "db">, { scope, scopeId }: Scope): Promi
   }));
 }
 
-async function addToScope(app: Pick<App, "db">, principal: Principal, target: Scope, input: CreateRuleInput): Promise<RuleView> {
-  const [row] = await app.db
-    .insert(approvalRule)
-    .values({ id: crypto.randomUUID(), ...target, pattern: input.pattern, effect: input.effect, createdBy: principal.userId })
-    .onConflictDoNothing()
-    .returning();
+function auditRule(tx: Tx, principal: Principal, target: AuditedScope, action: "rule.create" | "rule.delete", rule: typeof approvalRule.$inferSelect) {
+  return recordAudit(tx, {
+    teamId: target.teamId,
+    actor: actorOf(principal),
+    action,
+    subject: { type: "rule", id: rule.id, label: `${rule.effect} ${rule.pattern} (${target.where})` },
+    details: { scope: rule.scope, pattern: rule.pattern, effect: rule.effect },
+  });
+}
+
+async function addToScope(app: Pick<App, "db">, principal: Principal, target: AuditedScope, input: CreateRuleInput): Promise<RuleView> {
+  const row = await app.db.transaction(async (tx) => {
+    const [made] = await tx
+      .insert(approvalRule)
+      .values({ id: crypto.randomUUID(), scope: target.scope, scopeId: target.scopeId, pattern: input.pattern, effect: input.effect, createdBy: principal.userId })
+      .onConflictDoNothing()
+      .returning();
+    if (made) await auditRule(tx, principal, target, "rule.create", made);
+    return made;
+  });
   if (!row) throw fieldError("pattern", `there is already a ${input.effect} rule \`${input.pattern}\``, "conflict");
   return { id: row.id, scope: row.scope, pattern: row.pattern, effect: row.effect, createdBy: principal.email, createdAt: row.createdAt.toISOString() };
 }
 
-async function deleteFromScope(app: Pick<App, "db">, target: Scope, id: string): Promise<void> {
+async function deleteFromScope(app: Pick<App, "db">, principal: Principal, target: AuditedScope, id: string): Promise<void> {
   if (!ruleIdSchema.safeParse(id).success) throw notFound("Rule");
-  const deleted = await app.db
-    .delete(approvalRule)
-    .where(and(eq(approvalRule.id, id), eq(approvalRule.scope, target.scope), eq(approvalRule.scopeId, target.scopeId)))
-    .returning({ id: approvalRule.id });
-  if (!deleted.length) throw notFound("Rule");
+  const deleted = await app.db.transaction(async (tx) => {
+    const [gone] = await tx
+      .delete(approvalRule)
+      .where(and(eq(approvalRule.id, id), eq(approvalRule.scope, target.scope), eq(approvalRule.scopeId, target.scopeId)))
+      .returning();
+    if (gone) await auditRule(tx, principal, target, "rule.delete", gone);
+    return gone;
+  });
+  if (!deleted) throw notFound("Rule");
 }
 
 /** A repository of the principal's team: its members read its rules, its admins change them. */
-async function repoScope(app: Pick<App, "db">, principal: Principal, name: string, action: "read" | "manage"): Promise<Scope> {
+async function repoScope(app: Pick<App, "db">, principal: Principal, name: string, action: "read" | "manage"): Promise<AuditedScope> {
   const repo = await repoFor(app, principal, name, action);
-  return { scope: "repo", scopeId: repo.id };
+  return { scope: "repo", scopeId: repo.id, teamId: repo.teamId, where: `repository ${repo.name}` };
 }
 
-const userScope = (principal: Principal): Scope => ({ scope: "user", scopeId: principal.userId });
+const userScope = (principal: Principal): AuditedScope => ({
+  scope: "user",
+  scopeId: principal.userId,
+  teamId: principal.team?.id ?? null,
+  where: `personal rule of ${principal.email}`,
+});
 
 /** A repository's rules apply to everyone's runs on it, so every member of its team may read them. */
 export const listRepoRules = async (app: Pick<App, "db">, principal: Principal, repoName: string) =>
@@ -80,7 +108,7 @@ export async function addRepoRule(app: Pick<App, "db">, principal: Principal, re
 }
 
 export async function deleteRepoRule(app: Pick<App, "db">, principal: Principal, repoName: string, id: string) {
-  await deleteFromScope(app, await repoScope(app, principal, repoName, "manage"), id);
+  await deleteFromScope(app, principal, await repoScope(app, principal, repoName, "manage"), id);
 }
 
 /** A user's own rules; another user's rule is "not found", never "forbidden". */
@@ -90,7 +118,7 @@ export const addUserRule = (app: Pick<App, "db">, principal: Principal, input: C
   addToScope(app, principal, userScope(principal), input);
 
 export const deleteUserRule = (app: Pick<App, "db">, principal: Principal, id: string) =>
-  deleteFromScope(app, userScope(principal), id);
+  deleteFromScope(app, principal, userScope(principal), id);
 
 /** The rules a new run goes by: its repository's and its user's, merged (deny still wins). */
 export async function effectiveRules(app: Pick<App, "db">, userId: string, repositoryId: string): Promise<ApprovalRules> {

@@ -7,6 +7,7 @@ import { invitation, team, user } from "../db/schema";
 import { AppError, fieldError, notFound } from "../errors";
 import type { App } from "../server/app";
 import { rolesManageableBy, teamRoles, type TeamRole } from "../teamRoles";
+import { actorOf, recordAudit } from "./audit";
 import type { Principal } from "./principal";
 import { assertActiveTeamAllows } from "./teams";
 
@@ -76,18 +77,28 @@ export async function createInvitation(
     throw fieldError("teamRole", `a team ${team.role} cannot invite someone as ${input.teamRole}; only an owner can`, "forbidden");
   }
   const token = INVITATION_PREFIX + crypto.randomBytes(32).toString("base64url");
-  const [row] = await app.db
-    .insert(invitation)
-    .values({
-      id: crypto.randomUUID(),
-      tokenHash: invitationTokenHash(token),
-      email: input.email ? normalizeEmail(input.email) : null,
+  const row = await app.db.transaction(async (tx) => {
+    const [made] = await tx
+      .insert(invitation)
+      .values({
+        id: crypto.randomUUID(),
+        tokenHash: invitationTokenHash(token),
+        email: input.email ? normalizeEmail(input.email) : null,
+        teamId: team.id,
+        teamRole: input.teamRole,
+        createdBy: principal.userId,
+        expiresAt: new Date(Date.now() + input.expiresInHours * 3600_000),
+      })
+      .returning();
+    await recordAudit(tx, {
       teamId: team.id,
-      teamRole: input.teamRole,
-      createdBy: principal.userId,
-      expiresAt: new Date(Date.now() + input.expiresInHours * 3600_000),
-    })
-    .returning();
+      actor: actorOf(principal),
+      action: "invitation.create",
+      subject: invitationSubject(made!),
+      details: { email: made!.email, role: made!.teamRole, expiresAt: made!.expiresAt.toISOString() },
+    });
+    return made;
+  });
   return {
     token,
     url: invitationUrl(app.config.appUrl, token),
@@ -128,16 +139,34 @@ export async function listInvitations(app: Pick<App, "db">, principal: Principal
   return rows.map((r) => ({ ...r, status: statusOf(r, now) }));
 }
 
+const invitationSubject = (row: { id: string; email: string | null; teamRole: TeamRole }) => ({
+  type: "invitation" as const,
+  id: row.id,
+  label: `${row.email ?? "anyone with the link"} as ${row.teamRole}`,
+});
+
 /** Revokes (deletes) an unused invitation; its link stops working at once. */
 export async function revokeInvitation(app: Pick<App, "db">, principal: Principal, id: string): Promise<void> {
   const team = invitingTeam(principal);
   if (id === FIRST_ACCOUNT_ID) throw notFound("Invitation");
   const ofTeam = and(eq(invitation.id, id), eq(invitation.teamId, team.id));
-  const deleted = await app.db
-    .delete(invitation)
-    .where(and(ofTeam, isNull(invitation.usedAt)))
-    .returning({ id: invitation.id });
-  if (deleted.length > 0) return;
+  const deleted = await app.db.transaction(async (tx) => {
+    const [gone] = await tx
+      .delete(invitation)
+      .where(and(ofTeam, isNull(invitation.usedAt)))
+      .returning();
+    if (gone) {
+      await recordAudit(tx, {
+        teamId: team.id,
+        actor: actorOf(principal),
+        action: "invitation.revoke",
+        subject: invitationSubject(gone),
+        details: { email: gone.email, role: gone.teamRole },
+      });
+    }
+    return gone;
+  });
+  if (deleted) return;
   const [existing] = await app.db.select({ id: invitation.id }).from(invitation).where(ofTeam);
   if (existing) throw new AppError("conflict", "This invitation has already been used; the account it created stays");
   throw notFound("Invitation");

@@ -6,7 +6,8 @@ import { z } from "zod";
 import { credentialEnvName } from "../config";
 import { terminalStatuses } from "../contracts/runLifecycle";
 import type { RepoCheckResult } from "../contracts/repoCheck";
-import type { Db } from "../db/client";
+import type { AuditDetails } from "../auditActions";
+import type { Db, Tx } from "../db/client";
 import { approvalRule, mcpServer, repository, repositoryEnvironment, run, schedule } from "../db/schema";
 import { AppError, fieldError } from "../errors";
 import { branchName } from "../gitNames";
@@ -14,6 +15,7 @@ import { githubRepoFromUrl, githubRepoName } from "../githubRepo";
 import { networkHosts } from "../networkHosts";
 import type { App } from "../server/app";
 import type { TeamAction } from "../teamRoles";
+import { actorOf, recordAudit } from "./audit";
 import type { Principal } from "./principal";
 import { requestRepoCheck } from "./repoCheckRequest";
 import { activeTeam, assertActiveTeamAllows, assertTeamAllows } from "./teams";
@@ -153,21 +155,25 @@ export async function createRepo(
   const team = assertActiveTeamAllows(principal, "manage", "Team");
   const url = normalizeRepoUrl(input.url, app.config.allowLocalRepos);
   if (await repoInTeam(app, team.id, input.name)) throw fieldError("name", `a repository named "${input.name}" already exists`, "conflict");
-  const [row] = await app.db
-    .insert(repository)
-    .values({
-      id: crypto.randomUUID(),
-      teamId: team.id,
-      name: input.name,
-      url,
-      defaultBranch: input.defaultBranch ?? "main",
-      credentialEnv: input.credentialEnv ?? null,
-      githubRepo: input.githubRepo ?? githubRepoFromUrl(url, app.config.githubApiUrl),
-      networkHosts: input.networkHosts ?? [],
-      createdBy: principal.userId,
-    })
-    .onConflictDoNothing({ target: [repository.teamId, repository.name], where: isNull(repository.deletedAt) })
-    .returning();
+  const row = await app.db.transaction(async (tx) => {
+    const [made] = await tx
+      .insert(repository)
+      .values({
+        id: crypto.randomUUID(),
+        teamId: team.id,
+        name: input.name,
+        url,
+        defaultBranch: input.defaultBranch ?? "main",
+        credentialEnv: input.credentialEnv ?? null,
+        githubRepo: input.githubRepo ?? githubRepoFromUrl(url, app.config.githubApiUrl),
+        networkHosts: input.networkHosts ?? [],
+        createdBy: principal.userId,
+      })
+      .onConflictDoNothing({ target: [repository.teamId, repository.name], where: isNull(repository.deletedAt) })
+      .returning();
+    if (made) await auditRepo(tx, principal, made, "repo.create", { url: made.url, defaultBranch: made.defaultBranch });
+    return made;
+  });
   if (!row) throw fieldError("name", `a repository named "${input.name}" already exists`, "conflict");
   return toView(row);
 }
@@ -261,8 +267,12 @@ export async function updateRepo(
   if (input.networkHosts !== undefined) changes.networkHosts = input.networkHosts;
   if (Object.keys(changes).length === 0) return toView(repo);
   try {
-    const [row] = await app.db.update(repository).set(changes).where(eq(repository.id, repo.id)).returning();
-    return toView(row!);
+    const row = await app.db.transaction(async (tx) => {
+      const [edited] = await tx.update(repository).set(changes).where(eq(repository.id, repo.id)).returning();
+      await auditRepo(tx, principal, edited!, "repo.update", { changed: Object.keys(changes) });
+      return edited!;
+    });
+    return toView(row);
   } catch (e) {
     // Another admin took the name between the check and the write (the unique index says so).
     if (changes.name && /repository_team_live_name_idx|unique/i.test(String((e as Error).message))) {
@@ -285,9 +295,17 @@ export async function setRepoNetworkHosts(
   return updateRepo(app, principal, name, { networkHosts: hosts });
 }
 
-export type RepoUsage = { activeRuns: number; finishedRuns: number; schedules: number };
+function auditRepo<A extends "repo.create" | "repo.update" | "repo.delete">(
+  tx: Tx,
+  principal: Principal,
+  repo: typeof repository.$inferSelect,
+  action: A,
+  details: AuditDetails<A>,
+) {
+  return recordAudit(tx, { teamId: repo.teamId, actor: actorOf(principal), action, subject: { type: "repository", id: repo.id, label: repo.name }, details });
+}
 
-type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+export type RepoUsage = { activeRuns: number; finishedRuns: number; schedules: number };
 
 /** What refers to a repository: what deleting it would refuse over, keep or remove. */
 export async function repoUsage(db: Db | Tx, repositoryId: string): Promise<RepoUsage> {
@@ -331,6 +349,7 @@ export async function deleteRepo(app: Pick<App, "db">, principal: Principal, nam
     } else {
       await tx.delete(repository).where(eq(repository.id, repo.id));
     }
+    await auditRepo(tx, principal, locked, "repo.delete", { kept: usage.finishedRuns > 0 });
     return {
       name,
       kept: usage.finishedRuns > 0 ? "finished-runs" : "none",

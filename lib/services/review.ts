@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import { desc, eq } from "drizzle-orm";
 import { z } from "zod";
-import type { Db } from "../db/client";
+import type { Db, Tx } from "../db/client";
 import { canReview, decisionStillInEffect, reviewDecisionStatus, statusWords, type RunStatus } from "../contracts/runLifecycle";
 import { reviewActions, reviewDecision, run, runDiff } from "../db/schema";
 import { AppError, fieldError, notFound } from "../errors";
@@ -14,6 +14,7 @@ import { reviewJobIds, reviewJobOptions, type JobPayload } from "../queue";
 import type { App } from "../server/app";
 import type { Principal } from "./principal";
 import { assertMayActOnRun, assertSeesRun, mayActOnRun } from "./runVisibility";
+import { actorOf, recordAudit } from "./audit";
 import { environmentSpecOf } from "./environments";
 import { decisionView, lastPushedCommit, listDecisions } from "./reviewHistory";
 import { runJobPayloadFor, runJobSpecsFor } from "./runPayload";
@@ -72,6 +73,17 @@ function checkInput(found: Awaited<ReturnType<typeof reviewableRun>>, input: Rev
 
 type Found = Awaited<ReturnType<typeof reviewableRun>>;
 
+function auditDecision(tx: Tx, principal: Principal, current: typeof run.$inferSelect, decision: typeof reviewDecision.$inferSelect) {
+  const common = { teamId: current.teamId, actor: actorOf(principal), subject: { type: "run" as const, id: current.id, label: current.title } };
+  if (decision.action === "push") {
+    return recordAudit(tx, { ...common, action: "review.push", details: { decisionId: decision.id, pullRequest: decision.pullRequest } });
+  }
+  if (decision.action === "request_changes") {
+    return recordAudit(tx, { ...common, action: "review.request_changes", details: { decisionId: decision.id, feedback: decision.feedback } });
+  }
+  return recordAudit(tx, { ...common, action: "review.discard", details: { decisionId: decision.id } });
+}
+
 /**
  * Records the decision, announces it (`review.decided`, projected at once: the projection
  * moves the run's status, nothing here writes it) and queues its job, inside one transaction
@@ -126,6 +138,7 @@ async function recordDecision(
         headSha: current.headSha,
       })
       .returning();
+    await auditDecision(tx, principal, current, decision!);
     const job = await jobFor({ db: tx }, found, decision!);
     // The event goes before the job, so the feed shows the decision before anything its job does.
     const announced = await appendEvent(app.eventLog, runId, {

@@ -1,5 +1,5 @@
 import crypto from "node:crypto";
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { InputKind } from "../contracts/inputRequests";
 import { canCancel, statusWords } from "../contracts/runLifecycle";
@@ -15,6 +15,7 @@ import { DEFAULT_INPUT_TIMEOUT_SEC, MAX_INPUT_TIMEOUT_SEC, MIN_INPUT_TIMEOUT_SEC
 import { approvalModes, executors, priorities, runJobOptions } from "../queue";
 import { forgetRunState } from "../runRetention";
 import type { App } from "../server/app";
+import { actorOf, recordAudit } from "./audit";
 import { isAdmin, type Principal } from "./principal";
 import { assertMayActOnRun, assertSeesRun } from "./runVisibility";
 import { repoToRunOn } from "./repos";
@@ -369,11 +370,26 @@ export async function cancelRun(app: App, principal: Principal, id: string) {
     // What an earlier attempt left (a checkpoint, the branch's bundle) has no run to serve any more.
     await forgetRunState(app.eventLog, id);
   }
-  const [updated] = await app.db
-    .update(run)
-    .set({ cancelRequestedAt: sql`coalesce(${run.cancelRequestedAt}, now())`, updatedAt: new Date() })
-    .where(eq(run.id, id))
-    .returning();
+  const updated = await app.db.transaction(async (tx) => {
+    // Only the first cancel is a decision (a second click changes nothing): one audit row.
+    const [first] = await tx
+      .update(run)
+      .set({ cancelRequestedAt: sql`now()`, updatedAt: new Date() })
+      .where(and(eq(run.id, id), isNull(run.cancelRequestedAt)))
+      .returning();
+    if (!first) {
+      const [again] = await tx.update(run).set({ updatedAt: new Date() }).where(eq(run.id, id)).returning();
+      return again;
+    }
+    await recordAudit(tx, {
+      teamId: first.teamId,
+      actor: actorOf(principal),
+      action: "run.cancel",
+      subject: { type: "run", id, label: first.title },
+      details: { status: row.status },
+    });
+    return first;
+  });
   return runView(updated ?? row, repoName);
 }
 

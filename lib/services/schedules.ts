@@ -5,6 +5,8 @@ import { repository, schedule, user } from "../db/schema";
 import { fieldError, notFound } from "../errors";
 import { checkCron, describeCron, nextFire } from "../schedules/cron";
 import type { App } from "../server/app";
+import type { Tx } from "../db/client";
+import { actorOf, recordAudit } from "./audit";
 import { assertExecutorOffered } from "./executorChoice";
 import type { Principal } from "./principal";
 import { repoToRunOn } from "./repos";
@@ -62,27 +64,43 @@ export async function createSchedule(
   // A schedule whose executor no job process offers would only record errors at every tick.
   await assertExecutorOffered(app, template, { later: "the schedule can be saved once a job process offers it" });
 
-  const [row] = await app.db
-    .insert(schedule)
-    .values({
-      id: crypto.randomUUID(),
-      userId: principal.userId,
-      repositoryId: repo.id,
-      teamId: repo.teamId,
-      name: input.name,
-      cron: input.cron,
-      timezone: input.timezone,
-      template,
-    })
-    .returning();
-  try {
-    await syncJobScheduler(app, row!);
-  } catch (err) {
-    // No schedule that never fires: take the row back and let the caller answer 503.
-    await app.db.delete(schedule).where(eq(schedule.id, row!.id));
-    throw err;
-  }
-  return scheduleView(row!, repo.name, principal.email);
+  const row = await app.db.transaction(async (tx) => {
+    const [made] = await tx
+      .insert(schedule)
+      .values({
+        id: crypto.randomUUID(),
+        userId: principal.userId,
+        repositoryId: repo.id,
+        teamId: repo.teamId,
+        name: input.name,
+        cron: input.cron,
+        timezone: input.timezone,
+        template,
+      })
+      .returning();
+    await auditSchedule(tx, principal, made!, repo.name, "schedule.create");
+    // No schedule that never fires: if Redis refuses the job scheduler, nothing is kept and the
+    // caller answers 503 (a tick before the commit finds no row and does nothing).
+    await syncJobScheduler(app, made!);
+    return made!;
+  });
+  return scheduleView(row, repo.name, principal.email);
+}
+
+function auditSchedule(
+  tx: Tx,
+  principal: Principal,
+  row: ScheduleRow,
+  repoName: string | null,
+  action: "schedule.create" | "schedule.update" | "schedule.delete",
+) {
+  return recordAudit(tx, {
+    teamId: row.teamId,
+    actor: actorOf(principal),
+    action,
+    subject: { type: "schedule", id: row.id, label: row.name },
+    details: { cron: row.cron, timezone: row.timezone, enabled: row.enabled, repo: repoName },
+  });
 }
 
 function selectSchedules(app: Pick<App, "db">) {
@@ -124,25 +142,23 @@ export async function setScheduleEnabled(app: App, principal: Principal, id: str
     const input = runInputFromTemplate(found.schedule.template, found.repoName);
     if (input.success) await assertExecutorOffered(app, input.data, { later: "the schedule can be enabled once a job process offers it" });
   }
-  if (!enabled) {
-    // Redis first when stopping: if it is down the caller gets 503 and nothing has changed.
-    await syncJobScheduler(app, target);
-    await app.db.update(schedule).set({ enabled }).where(eq(schedule.id, id));
-  } else {
-    await app.db.update(schedule).set({ enabled }).where(eq(schedule.id, id));
-    try {
-      await syncJobScheduler(app, target);
-    } catch (err) {
-      await app.db.update(schedule).set({ enabled: found.schedule.enabled }).where(eq(schedule.id, id));
-      throw err;
-    }
-  }
+  // Redis first when stopping (if it is down the caller gets 503 and nothing has changed); last
+  // when starting, inside the transaction, so a refused job scheduler keeps it off.
+  if (!enabled) await syncJobScheduler(app, target);
+  await app.db.transaction(async (tx) => {
+    await tx.update(schedule).set({ enabled }).where(eq(schedule.id, id));
+    if (enabled !== found.schedule.enabled) await auditSchedule(tx, principal, target, found.repoName, "schedule.update");
+    if (enabled) await syncJobScheduler(app, target);
+  });
   return scheduleView(target, found.repoName, found.ownerEmail);
 }
 
 export async function deleteSchedule(app: App, principal: Principal, id: string): Promise<void> {
-  await ownedSchedule(app, principal, id);
+  const found = await ownedSchedule(app, principal, id);
   // The job scheduler goes first: a tick that still arrives finds no row and does nothing.
   await app.schedulesQueue.removeJobScheduler(id);
-  await app.db.delete(schedule).where(eq(schedule.id, id));
+  await app.db.transaction(async (tx) => {
+    const gone = await tx.delete(schedule).where(eq(schedule.id, id)).returning({ id: schedule.id });
+    if (gone.length > 0) await auditSchedule(tx, principal, found.schedule, found.repoName, "schedule.delete");
+  });
 }

@@ -80,7 +80,10 @@ export function createSignUpGate(db: Db, openSignup: boolean): SignUpGate {
 
     async recordUse(admitted, userId) {
       if (admitted.invitationId) await recordInvitationUse(db, admitted.invitationId, userId);
-      if (admitted.team) await joinTeam({ db }, admitted.team.id, userId, admitted.team.role);
+      if (admitted.team) {
+        const via = admitted.invitationId === FIRST_ACCOUNT_ID ? "first-account" : "invitation";
+        await joinTeam({ db }, admitted.team.id, userId, admitted.team.role, via);
+      }
     },
   };
 }

@@ -25,7 +25,7 @@ export async function provisionSsoUser(db: Db, rules: SsoTeamRule[], userId: str
       continue;
     }
     if (await membershipRole({ db }, team.id, userId)) continue;
-    await joinTeam({ db }, team.id, userId, role);
+    await joinTeam({ db }, team.id, userId, role, "single-sign-on");
     joined.push({ team: slug, role });
   }
   return { joined };

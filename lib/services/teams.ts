@@ -1,12 +1,14 @@
 import crypto from "node:crypto";
 import { and, asc, count, eq, sql } from "drizzle-orm";
 import { z } from "zod";
-import type { Db } from "../db/client";
+import type { AuditDetails } from "../auditActions";
+import type { Db, Tx } from "../db/client";
 import { team, teamMember, user } from "../db/schema";
 import { AppError, fieldError, notFound } from "../errors";
 import { refusalFor, rolesManageableBy, teamAllows, teamRoles, type TeamAction, type TeamRole } from "../teamRoles";
 import { announceAccessChanged } from "../server/accessHub";
 import type { App } from "../server/app";
+import { actorOf, recordAudit } from "./audit";
 import { isAdmin, type ActiveTeam, type Principal } from "./principal";
 
 /**
@@ -178,6 +180,15 @@ export async function createTeam(app: DbOnly, principal: Principal, input: z.inf
       .returning();
     if (!made) throw fieldError("slug", `a team with the slug "${slug}" already exists`, "conflict");
     await tx.insert(teamMember).values({ teamId: made.id, userId: owner.id, role: "owner" });
+    const actor = actorOf(principal);
+    await recordAudit(tx, { teamId: made.id, actor, action: "team.create", subject: teamSubject(made), details: { name: made.name, slug: made.slug } });
+    await recordAudit(tx, {
+      teamId: made.id,
+      actor,
+      action: "member.join",
+      subject: { type: "member", id: owner.id, label: input.ownerEmail.toLowerCase() },
+      details: { role: "owner", via: "team-created" },
+    });
     return made;
   });
 }
@@ -205,9 +216,15 @@ export async function listTeams(app: DbOnly, principal: Principal): Promise<Team
 /** An owner renames the active team. */
 export async function renameTeam(app: DbOnly, principal: Principal, teamId: string, input: z.infer<typeof renameTeamInput>): Promise<TeamSummary> {
   assertTeamAllows(principal, teamId, "manageTeam", "Team");
-  const [row] = await app.db.update(team).set({ name: input.name }).where(eq(team.id, teamId)).returning();
-  if (!row) throw notFound("Team");
-  return row;
+  return app.db.transaction(async (tx) => {
+    const [before] = await tx.select({ name: team.name }).from(team).where(eq(team.id, teamId)).for("update");
+    const [row] = await tx.update(team).set({ name: input.name }).where(eq(team.id, teamId)).returning();
+    if (!before || !row) throw notFound("Team");
+    if (before.name !== row.name) {
+      await recordAudit(tx, { teamId, actor: actorOf(principal), action: "team.rename", subject: teamSubject(row), details: { from: before.name, to: row.name } });
+    }
+    return row;
+  });
 }
 
 // ---- members ----
@@ -227,17 +244,43 @@ export async function listMembers(app: DbOnly, principal: Principal, teamId: str
     .sort((a, b) => order(a.role) - order(b.role));
 }
 
+export type JoinVia = AuditDetails<"member.join">["via"];
+
 /**
  * Puts a person in a team with a role (sign-up through an invitation, the first account, single
- * sign-on provisioning). Joining a team one is already in changes nothing. A person in no team
- * before starts working in this one.
+ * sign-on provisioning: `via`, for the audit log, where the person is the actor). Joining a
+ * team one is already in changes nothing. A person in no team before starts working in this one.
  */
-export async function joinTeam(app: DbOnly, teamId: string, userId: string, role: TeamRole): Promise<void> {
-  await app.db.insert(teamMember).values({ teamId, userId, role }).onConflictDoNothing();
-  await app.db
-    .update(user)
-    .set({ currentTeamId: teamId })
-    .where(and(eq(user.id, userId), sql`${user.currentTeamId} is null`));
+export async function joinTeam(app: DbOnly, teamId: string, userId: string, role: TeamRole, via: JoinVia): Promise<void> {
+  await app.db.transaction(async (tx) => {
+    const [joined] = await tx.insert(teamMember).values({ teamId, userId, role }).onConflictDoNothing().returning();
+    const [person] = await tx
+      .update(user)
+      .set({ currentTeamId: sql`coalesce(${user.currentTeamId}, ${teamId})` })
+      .where(eq(user.id, userId))
+      .returning({ email: user.email });
+    if (joined && person) {
+      const me = { userId, email: person.email };
+      await recordAudit(tx, { teamId, actor: me, action: "member.join", subject: memberSubject(me), details: { role, via } });
+    }
+  });
+}
+
+const teamSubject = (t: { id: string; name: string }) => ({ type: "team" as const, id: t.id, label: t.name });
+const memberSubject = (m: { userId: string; email: string }) => ({ type: "member" as const, id: m.userId, label: m.email });
+
+/** A manager's change to a member, audited with the member's email as it is now. */
+async function auditMember<A extends "member.role_change" | "member.remove">(
+  tx: Tx,
+  principal: Principal,
+  teamId: string,
+  userId: string,
+  action: A,
+  details: AuditDetails<A>,
+): Promise<void> {
+  const [row] = await tx.select({ email: user.email }).from(user).where(eq(user.id, userId));
+  const subject = memberSubject({ userId, email: row?.email ?? userId });
+  await recordAudit(tx, { teamId, actor: actorOf(principal), action, subject, details });
 }
 
 async function otherOwners(app: DbOnly, teamId: string, userId: string): Promise<number> {
@@ -276,7 +319,10 @@ export async function changeMemberRole(
   if (current === "owner" && role !== "owner" && (await otherOwners(app, teamId, userId)) === 0) {
     throw new AppError("conflict", LAST_OWNER);
   }
-  await app.db.update(teamMember).set({ role }).where(and(eq(teamMember.teamId, teamId), eq(teamMember.userId, userId)));
+  await app.db.transaction(async (tx) => {
+    await tx.update(teamMember).set({ role }).where(and(eq(teamMember.teamId, teamId), eq(teamMember.userId, userId)));
+    if (current !== role) await auditMember(tx, principal, teamId, userId, "member.role_change", { from: current, to: role });
+  });
   if (role !== current) await announceAccessChanged(app, userId);
   return (await listMembers(app, principal, teamId)).find((m) => m.userId === userId)!;
 }
@@ -292,6 +338,12 @@ export async function removeMember(app: WithStreams, principal: Principal, teamI
     ? (assertTeamAllows(principal, teamId, "read", "Team"), principal.team!.role)
     : await memberToManage(app, principal, teamId, userId);
   if (current === "owner" && (await otherOwners(app, teamId, userId)) === 0) throw new AppError("conflict", LAST_OWNER);
-  await app.db.delete(teamMember).where(and(eq(teamMember.teamId, teamId), eq(teamMember.userId, userId)));
+  await app.db.transaction(async (tx) => {
+    const gone = await tx
+      .delete(teamMember)
+      .where(and(eq(teamMember.teamId, teamId), eq(teamMember.userId, userId)))
+      .returning({ userId: teamMember.userId });
+    if (gone.length > 0) await auditMember(tx, principal, teamId, userId, "member.remove", { role: current, left: leaving });
+  });
   await announceAccessChanged(app, userId);
 }

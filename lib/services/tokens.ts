@@ -1,10 +1,12 @@
 import crypto from "node:crypto";
 import { and, desc, eq } from "drizzle-orm";
 import { z } from "zod";
+import type { Tx } from "../db/client";
 import { apiToken, team, teamMember, user } from "../db/schema";
 import { fieldError, notFound } from "../errors";
 import { scopeAtLeast, tokenScopes, type TokenScope } from "../teamRoles";
 import type { App } from "../server/app";
+import { actorOf, recordAudit } from "./audit";
 import type { Principal } from "./principal";
 import { activeTeam } from "./teams";
 
@@ -53,7 +55,11 @@ export async function createToken(
     teamId: teamRow.id,
     scope: input.scope,
   };
-  const [created] = await app.db.insert(apiToken).values(row).returning();
+  const [created] = await app.db.transaction(async (tx) => {
+    const made = await tx.insert(apiToken).values(row).returning();
+    await auditToken(tx, principal, made[0]!, "token.create");
+    return made;
+  });
   return {
     token,
     id: created!.id,
@@ -84,11 +90,26 @@ export async function listTokens(app: Pick<App, "db">, principal: Principal): Pr
     .orderBy(desc(apiToken.createdAt));
 }
 
+function auditToken(tx: Tx, principal: Principal, token: typeof apiToken.$inferSelect, action: "token.create" | "token.revoke") {
+  return recordAudit(tx, {
+    teamId: token.teamId,
+    actor: actorOf(principal),
+    action,
+    subject: { type: "token", id: token.id, label: `${token.name} (${token.prefix}…)` },
+    details: { name: token.name, scope: token.scope },
+  });
+}
+
 export async function revokeToken(app: Pick<App, "db">, principal: Principal, id: string): Promise<void> {
-  const deleted = await app.db
-    .delete(apiToken)
-    .where(and(eq(apiToken.id, id), eq(apiToken.userId, principal.userId)))
-    .returning({ id: apiToken.id });
+  const deleted = await app.db.transaction(async (tx) => {
+    const gone = await tx
+      .delete(apiToken)
+      .where(and(eq(apiToken.id, id), eq(apiToken.userId, principal.userId)))
+      .returning();
+    // Audited in the team the token worked in (its team's admins see who holds access).
+    if (gone[0]) await auditToken(tx, principal, gone[0], "token.revoke");
+    return gone;
+  });
   if (deleted.length === 0) throw notFound("Token");
 }
 

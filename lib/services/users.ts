@@ -6,6 +6,7 @@ import { apiToken, approvalRule, run, schedule, session, user } from "../db/sche
 import { AppError } from "../errors";
 import { announceAccessChanged } from "../server/accessHub";
 import type { App } from "../server/app";
+import { actorOf, recordAudit } from "./audit";
 import { isAdmin, type Principal } from "./principal";
 
 /**
@@ -135,6 +136,17 @@ export async function updateUser(
       .set({ role, disabledAt: disabled ? (target.disabledAt ?? new Date()) : null, updatedAt: new Date() })
       .where(eq(user.id, id));
     if (disabled) await tx.delete(session).where(eq(session.userId, id));
+    const changed = [...(role !== target.role ? ["role"] : []), ...(disabled !== !!target.disabledAt ? ["disabled"] : [])];
+    if (changed.length > 0) {
+      // An instance-level act: no team's log, the instance admins' one.
+      await recordAudit(tx, {
+        teamId: null,
+        actor: actorOf(principal),
+        action: "user.update",
+        subject: { type: "user", id, label: target.email },
+        details: { changed, role, disabled },
+      });
+    }
     return role !== target.role || (disabled && !target.disabledAt);
   });
   if (accessChanged) await announceAccessChanged(app, id);
@@ -172,6 +184,7 @@ export async function removeUser(app: Pick<App, "db" | "redis" | "config">, prin
     await tx.delete(approvalRule).where(and(eq(approvalRule.scope, "user"), eq(approvalRule.scopeId, id)));
     // Sessions, accounts, tokens, schedules and runs (with their events, diffs, requests) cascade.
     await tx.delete(user).where(eq(user.id, id));
+    await recordAudit(tx, { teamId: null, actor: actorOf(principal), action: "user.remove", subject: { type: "user", id, label: target.email }, details: {} });
     return { email: target.email, runsDeleted: runs?.all ?? 0, schedulesDeleted: schedules?.n ?? 0 };
   });
   // Its sessions and tokens went with it; its open live streams end too.

@@ -65,6 +65,8 @@ const TEAM_INDEPENDENT: Record<string, string> = {
   "admin/users/[id]/password-reset": "instance admin: accounts",
   "admin/users/[id]": "instance admin: accounts",
   "admin/users": "instance admin: accounts",
+  audit: "the caller's own team's log only (another team's rows: tests/audit/auditLog.db.test.ts)",
+  "audit/export": "the caller's own team's log only (another team's rows: tests/audit/auditLog.db.test.ts)",
   "auth/[...all]": "better-auth's sign-in and sign-up",
   events: "the live channel: filtered by the run rule, tested below",
   executors: "what the job processes offer",

@@ -1,0 +1,115 @@
+import { z } from "zod";
+import { teamRoles, tokenScopes } from "./teamRoles";
+
+/**
+ * What the audit log records: every decision a person makes, one action each, declared here
+ * once with the shape of its details. lib/services/audit.ts is the one writer and validates a
+ * row's details against its action's schema; the audit page and its export read them back.
+ */
+
+// Shapes only, no lengths: the texts were bounded where people typed them, and a row the
+// writer refused would lose the decision it records.
+const id = z.string().min(1);
+const text = z.string();
+const nullableText = z.string().nullable();
+
+const inputDecided = z.object({
+  requestId: id,
+  tool: nullableText,
+  note: nullableText,
+  remember: z.boolean(),
+  // The person approved an input of their own instead of the agent's (an edited command).
+  edited: z.boolean(),
+});
+
+const ruleChange = z.object({
+  scope: z.enum(["repo", "user"]),
+  pattern: text,
+  effect: z.enum(["allow", "ask", "deny"]),
+});
+
+const scheduleFields = z.object({ cron: text, timezone: text, enabled: z.boolean(), repo: nullableText });
+
+export const auditDetails = {
+  // ---- runs ----
+  "approval.approve": inputDecided,
+  "approval.deny": inputDecided,
+  "question.answer": z.object({ requestId: id, question: nullableText, answer: text }),
+  "review.push": z.object({ decisionId: id, pullRequest: z.boolean() }),
+  "review.request_changes": z.object({ decisionId: id, feedback: nullableText }),
+  "review.discard": z.object({ decisionId: id }),
+  "run.cancel": z.object({ status: text }),
+  // ---- rules ----
+  "rule.create": ruleChange,
+  "rule.delete": ruleChange,
+  // ---- members (using an invitation is the join it made: via "invitation") ----
+  "member.join": z.object({ role: z.enum(teamRoles), via: z.enum(["invitation", "first-account", "team-created", "single-sign-on"]) }),
+  "member.role_change": z.object({ from: z.enum(teamRoles), to: z.enum(teamRoles) }),
+  "member.remove": z.object({ role: z.enum(teamRoles), left: z.boolean() }),
+  "invitation.create": z.object({ email: nullableText, role: z.enum(teamRoles), expiresAt: z.iso.datetime() }),
+  "invitation.revoke": z.object({ email: nullableText, role: z.enum(teamRoles) }),
+  // ---- repositories and schedules ----
+  "repo.create": z.object({ url: text, defaultBranch: text }),
+  "repo.update": z.object({ changed: z.array(text) }),
+  "repo.delete": z.object({ kept: z.boolean() }),
+  "schedule.create": scheduleFields,
+  "schedule.update": scheduleFields,
+  "schedule.delete": scheduleFields,
+  // ---- tokens ----
+  "token.create": z.object({ name: text, scope: z.enum(tokenScopes) }),
+  "token.revoke": z.object({ name: text, scope: z.enum(tokenScopes) }),
+  // ---- budgets (lib/services/budgets.ts) ----
+  "budget.raise": z.object({
+    limit: z.enum(["team", "user"]),
+    fromUsd: z.number().nonnegative().nullable(),
+    toUsd: z.number().nonnegative().nullable(),
+    runId: id.nullable(),
+  }),
+  // ---- teams and accounts ----
+  "team.create": z.object({ name: text, slug: text }),
+  "team.rename": z.object({ from: text, to: text }),
+  // Instance-level (no team): an instance admin's acts on accounts.
+  "user.update": z.object({ changed: z.array(text), role: z.enum(["admin", "user"]).optional(), disabled: z.boolean().optional() }),
+  "user.remove": z.object({}),
+} as const satisfies Record<string, z.ZodType>;
+
+export type AuditAction = keyof typeof auditDetails;
+export type AuditDetails<A extends AuditAction> = z.infer<(typeof auditDetails)[A]>;
+
+export const auditActions = Object.keys(auditDetails) as [AuditAction, ...AuditAction[]];
+export const auditAction = z.enum(auditActions);
+
+/** What kind of thing a decision was about (the subject's type). */
+export const auditSubjectTypes = ["run", "rule", "member", "invitation", "repository", "schedule", "token", "budget", "team", "user"] as const;
+export type AuditSubjectType = (typeof auditSubjectTypes)[number];
+
+/** How the page names each action. */
+export const auditActionLabels: Record<AuditAction, string> = {
+  "approval.approve": "Approved a tool call",
+  "approval.deny": "Denied a tool call",
+  "question.answer": "Answered a question",
+  "review.push": "Pushed a run",
+  "review.request_changes": "Requested changes",
+  "review.discard": "Discarded a run",
+  "run.cancel": "Cancelled a run",
+  "rule.create": "Added a rule",
+  "rule.delete": "Deleted a rule",
+  "member.join": "Joined the team",
+  "member.role_change": "Changed a member's role",
+  "member.remove": "Removed a member",
+  "invitation.create": "Created an invitation",
+  "invitation.revoke": "Revoked an invitation",
+  "repo.create": "Registered a repository",
+  "repo.update": "Edited a repository",
+  "repo.delete": "Deleted a repository",
+  "schedule.create": "Created a schedule",
+  "schedule.update": "Changed a schedule",
+  "schedule.delete": "Deleted a schedule",
+  "token.create": "Created an API token",
+  "token.revoke": "Revoked an API token",
+  "budget.raise": "Raised a budget",
+  "team.create": "Created the team",
+  "team.rename": "Renamed the team",
+  "user.update": "Changed an account",
+  "user.remove": "Removed an account",
+};
