@@ -1,5 +1,6 @@
 import { SettingsNav, type SettingsLink } from "@/components/settings/SettingsNav";
 import { requirePrincipal } from "@/lib/server/pageAuth";
+import { isAdmin } from "@/lib/services/principal";
 import { activeTeamAllows } from "@/lib/services/teams";
 
 /** Settings pages share their own sub-navigation: what is yours, then (team admins) the team's. */
@@ -10,6 +11,7 @@ export default async function SettingsLayout({ children }: { children: React.Rea
     { href: "/settings/notifications", label: "Notifications" },
     { href: "/settings/tokens", label: "API tokens" },
     ...(activeTeamAllows(principal, "manageMembers") ? [{ href: "/settings/invitations", label: "Invitations" }] : []),
+    ...(activeTeamAllows(principal, "manageMembers") || isAdmin(principal) ? [{ href: "/settings/audit", label: "Audit log" }] : []),
   ];
   return (
     <>
