@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { requestHumanInput, type HumanAnswer } from "../jobs/humanInput";
 import { collectPageErrors, launchBrowser, screenshot } from "./support/browser";
 import { openJobSide, type JobSide } from "./support/jobSide";
-import { signUpInBrowser } from "./support/ui";
+import { ownTeamFor, signUpInBrowser } from "./support/ui";
 import { insertStackRepository } from "./support/repos";
 
 /**
@@ -68,6 +68,14 @@ beforeAll(async () => {
   adminPage = await newPage(1280, 900);
   await signUpInBrowser(adminPage, url, adminEmail, undefined, "admin");
   await signUpInBrowser(userPage, url, userEmail);
+  // The two work in a team of their own, with this file's repositories: the lists below are
+  // that team's runs, whatever other files' users run in the stack's first team.
+  const teamId = await ownTeamFor(adminEmail, `Lists ${tag}`);
+  const { rows } = await jobSide.db.query<{ id: string }>(`select id from "user" where email = $1`, [userEmail]);
+  await jobSide.db.query(`delete from team_member where user_id = $1`, [rows[0]!.id]);
+  await jobSide.db.query(`insert into team_member (team_id, user_id, role) values ($1, $2, 'member')`, [teamId, rows[0]!.id]);
+  await jobSide.db.query(`update "user" set current_team_id = $1 where id = $2`, [teamId, rows[0]!.id]);
+  await jobSide.db.query(`update repository set team_id = $1 where name = any($2)`, [teamId, [repoName, otherRepo]]);
 });
 
 afterAll(async () => {
@@ -95,9 +103,9 @@ describe("runs search and filters", () => {
     const title = userPage.locator(`li[data-run-id="${waitingRun}"] a`).first();
     expect(await title.textContent()).toBe("Deploy the docs preview");
     expect(await userPage.locator(`li[data-run-id="${quickRun}"] a`).first().textContent()).toBe("true");
-    // A user sees only their own runs: no owner shown, no owner filter.
-    expect(await userPage.locator('[data-testid="run-owner"]').count()).toBe(0);
-    expect(await userPage.getByLabel("Owner").count()).toBe(0);
+    // The team's runs say whose they are, and can be filtered by owner.
+    expect(await userPage.locator('[data-testid="run-owner"]').count()).toBe(2);
+    expect(await userPage.getByLabel("Owner").count()).toBe(1);
   });
 
   it('"Needs me" narrows the list to the run waiting for the user, and survives a reload', async () => {
@@ -153,7 +161,7 @@ describe("runs search and filters", () => {
     await adminPage.reload();
     await expectRows(adminPage, [waitingRun, quickRun]);
     await screenshot(adminPage, screensDir, "lists-02-admin-owner");
-    // The user's approval waits for the user, not for the admin who can see it.
+    // The user's approval waits for the user, not for the team admin who can act on it.
     await adminPage.getByRole("button", { name: "Needs me" }).click();
     await adminPage.waitForURL(/needsMe=1/);
     await adminPage.getByTestId("runs-empty").waitFor();
