@@ -27,7 +27,7 @@ export function auditDetailText(action: AuditAction, details: Record<string, unk
       case "review.request_changes":
         return [str(d.feedback) && `“${clip(String(d.feedback))}”`];
       case "run.cancel":
-        return [str(d.status) && `was ${d.status}`];
+        return [str(d.status) && `was ${String(d.status).replace(/_/g, " ")}`];
       case "rule.create":
       case "rule.delete":
         return [d.scope === "user" ? "personal rule" : "repository rule"];
