@@ -58,13 +58,14 @@ export const auditDetails = {
   // ---- tokens ----
   "token.create": z.object({ name: text, scope: z.enum(tokenScopes) }),
   "token.revoke": z.object({ name: text, scope: z.enum(tokenScopes) }),
-  // ---- budgets (lib/services/budgets.ts) ----
-  "budget.raise": z.object({
+  // ---- budgets (lib/services/budgets.ts): a monthly limit set, raised (also from a run's budget
+  // request), lowered or removed (null); a run stopped at a limit instead of raising it ----
+  "budget.set": z.object({
     limit: z.enum(["team", "user"]),
     fromUsd: z.number().nonnegative().nullable(),
     toUsd: z.number().nonnegative().nullable(),
-    runId: id.nullable(),
   }),
+  "budget.stop": z.object({ requestId: id, limit: z.enum(["team", "user"]), limitUsd: z.number().nullable(), spendUsd: z.number().nullable() }),
   // ---- teams and accounts ----
   "team.create": z.object({ name: text, slug: text }),
   "team.rename": z.object({ from: text, to: text }),
@@ -107,7 +108,8 @@ export const auditActionLabels: Record<AuditAction, string> = {
   "schedule.delete": "Deleted a schedule",
   "token.create": "Created an API token",
   "token.revoke": "Revoked an API token",
-  "budget.raise": "Raised a budget",
+  "budget.set": "Set a spending limit",
+  "budget.stop": "Stopped a run at its limit",
   "team.create": "Created the team",
   "team.rename": "Renamed the team",
   "user.update": "Changed an account",

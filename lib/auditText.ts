@@ -57,8 +57,13 @@ export function auditDetailText(action: AuditAction, details: Record<string, unk
       case "token.create":
       case "token.revoke":
         return [str(d.scope) && `scope ${d.scope}`];
-      case "budget.raise":
-        return [`${d.limit === "user" ? "member" : "team"} limit ${usd(d.fromUsd)} → ${usd(d.toUsd)}`];
+      case "budget.set":
+        return [
+          `${d.limit === "user" ? "member's" : "team's"} monthly limit ${usd(d.fromUsd)} → ${usd(d.toUsd)}`,
+          typeof d.toUsd === "number" && (typeof d.fromUsd !== "number" || d.toUsd > d.fromUsd) ? "raised" : typeof d.toUsd === "number" ? "lowered" : "removed",
+        ];
+      case "budget.stop":
+        return [`${d.limit === "user" ? "member's" : "team's"} limit ${usd(d.limitUsd)}`, typeof d.spendUsd === "number" && `spent ${usd(d.spendUsd)}`];
       case "team.create":
         return [str(d.slug) && `slug ${d.slug}`];
       case "team.rename":

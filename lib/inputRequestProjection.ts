@@ -1,5 +1,6 @@
 import { and, count, eq, sql } from "drizzle-orm";
 import type { Db } from "./db/client";
+import { budgetRequestInput } from "./contracts/budgets";
 import { inputRequest, run, user } from "./db/schema";
 import { recordAudit } from "./services/audit";
 import { statusOfResolution, type InputKind } from "./contracts/inputRequests";
@@ -96,6 +97,22 @@ async function auditAnswer(tx: Tx, request: typeof inputRequest.$inferSelect): P
     actor: { userId: request.byUserId, email: request.byEmail ?? "" },
     subject: { type: "run" as const, id: request.runId, label: owner.title },
   };
+  if (request.kind === "budget") {
+    // A raise is audited where the limit is written (lib/services/budgets.ts), just before this.
+    if (request.decision === "approve") return;
+    const asked = budgetRequestInput.safeParse(request.input);
+    await recordAudit(tx, {
+      ...common,
+      action: "budget.stop",
+      details: {
+        requestId: request.requestId,
+        limit: asked.success ? asked.data.scope : "team",
+        limitUsd: asked.success ? asked.data.limitUsd : null,
+        spendUsd: asked.success ? asked.data.spendUsd : null,
+      },
+    });
+    return;
+  }
   if (request.answer !== null) {
     await recordAudit(tx, {
       ...common,

@@ -18,6 +18,7 @@ import {
 import type { Db } from "../db/client";
 import { memberBudget, run, team, teamBudget, teamMember, user } from "../db/schema";
 import { fieldError, notFound } from "../errors";
+import { actorOf, recordAudit } from "./audit";
 import type { Principal } from "./principal";
 import { activeTeam, activeTeamAllows, assertActiveTeamAllows } from "./teams";
 
@@ -161,20 +162,35 @@ export async function setSpendingLimit(
 ): Promise<{ scope: BudgetScope; userId: string | null; limitUsd: number | null }> {
   const { id: teamId } = assertActiveTeamAllows(principal, "manage", "Team");
   const values = { monthlyLimitUsd: input.limitUsd, updatedBy: principal.userId, updatedAt: new Date() };
-  if (input.scope === "team") {
-    await app.db.insert(teamBudget).values({ teamId, ...values }).onConflictDoUpdate({ target: teamBudget.teamId, set: values });
-  } else {
-    const userId = input.userId!;
-    const [member] = await app.db
-      .select({ userId: teamMember.userId })
-      .from(teamMember)
-      .where(and(eq(teamMember.teamId, teamId), eq(teamMember.userId, userId)));
-    if (!member) throw notFound("Team member");
-    await app.db
-      .insert(memberBudget)
-      .values({ teamId, userId, ...values })
-      .onConflictDoUpdate({ target: [memberBudget.teamId, memberBudget.userId], set: values });
-  }
+  await app.db.transaction(async (tx) => {
+    const fromUsd = await currentLimit({ db: tx }, teamId, input.scope, input.userId ?? "");
+    let label = "the team";
+    if (input.scope === "team") {
+      await tx.insert(teamBudget).values({ teamId, ...values }).onConflictDoUpdate({ target: teamBudget.teamId, set: values });
+    } else {
+      const userId = input.userId!;
+      const [member] = await tx
+        .select({ userId: teamMember.userId, email: user.email })
+        .from(teamMember)
+        .innerJoin(user, eq(user.id, teamMember.userId))
+        .where(and(eq(teamMember.teamId, teamId), eq(teamMember.userId, userId)));
+      if (!member) throw notFound("Team member");
+      label = member.email;
+      await tx
+        .insert(memberBudget)
+        .values({ teamId, userId, ...values })
+        .onConflictDoUpdate({ target: [memberBudget.teamId, memberBudget.userId], set: values });
+    }
+    if (fromUsd !== input.limitUsd) {
+      await recordAudit(tx, {
+        teamId,
+        actor: actorOf(principal),
+        action: "budget.set",
+        subject: { type: "budget", id: input.scope === "team" ? teamId : input.userId!, label: `${label}, monthly` },
+        details: { limit: input.scope, fromUsd, toUsd: input.limitUsd },
+      });
+    }
+  });
   await loadTeamLimits(mirrorOf(app), teamId);
   return { scope: input.scope, userId: input.scope === "user" ? input.userId! : null, limitUsd: input.limitUsd };
 }

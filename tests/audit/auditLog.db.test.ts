@@ -20,6 +20,7 @@ import * as reviewRoute from "@/app/api/runs/[id]/review/route";
 import * as runsRoute from "@/app/api/runs/route";
 import * as scheduleRoute from "@/app/api/schedules/[id]/route";
 import * as schedulesRoute from "@/app/api/schedules/route";
+import * as budgetsRoute from "@/app/api/team/budgets/route";
 import * as teamRoute from "@/app/api/team/route";
 import * as memberRoute from "@/app/api/team/members/[userId]/route";
 import * as tokenRoute from "@/app/api/tokens/[id]/route";
@@ -152,6 +153,45 @@ describe("decisions on runs", () => {
     await decide("push");
     await decide("request_changes", { feedback: "rename the flag" });
     await decide("discard");
+  });
+});
+
+describe("budgets", () => {
+  const budgetAsk = (runId: string, requestId: string) =>
+    ask(runId, {
+      requestId,
+      kind: "budget",
+      input: { scope: "team", teamId, userId: member.userId, month: new Date().toISOString().slice(0, 7), limitUsd: 5, spendUsd: 4.9, turnCostUsd: 0.2 },
+    });
+
+  it("a limit set, raised from a run's budget request, and a run stopped at its limit: one row each", async () => {
+    const set = await send(budgetsRoute.PUT, "/api/team/budgets", { as: admin, method: "PUT", body: { scope: "team", limitUsd: 5 } });
+    expect(set.status, await set.clone().text()).toBe(200);
+    // The same limit again changes nothing: no row.
+    expect((await send(budgetsRoute.PUT, "/api/team/budgets", { as: admin, method: "PUT", body: { scope: "team", limitUsd: 5 } })).status).toBe(200);
+    expect((await send(budgetsRoute.PUT, "/api/team/budgets", { as: admin, method: "PUT", body: { scope: "user", userId: member.userId, limitUsd: 2 } })).status).toBe(200);
+    expect((await rowsAbout(teamId, "budget.set")).map((r) => [r.actorEmail, r.subjectLabel, r.details])).toEqual([
+      [admin.email, "the team, monthly", { limit: "team", fromUsd: null, toUsd: 5 }],
+    ]);
+    expect((await rowsAbout(member.userId, "budget.set")).map((r) => r.details)).toEqual([{ limit: "user", fromUsd: null, toUsd: 2 }]);
+
+    const runId = await newRun();
+    const { answer: raised } = await budgetAsk(runId, "budget_1");
+    const raise = await send(answerRoute.POST, `/api/runs/${runId}/inputs/budget_1`, { as: admin, params: { id: runId, requestId: "budget_1" }, body: { decision: "approve", limitUsd: 8 } });
+    expect(raise.status, await raise.clone().text()).toBe(200);
+    await raised;
+    const { answer: stopped } = await budgetAsk(runId, "budget_2");
+    expect((await send(answerRoute.POST, `/api/runs/${runId}/inputs/budget_2`, { as: admin, params: { id: runId, requestId: "budget_2" }, body: { decision: "deny" } })).status).toBe(200);
+    await stopped;
+    await recorder.settle();
+    // The raise is the limit's row (not an approval too); the stop is the run's.
+    expect((await rowsAbout(teamId, "budget.set")).map((r) => r.details)).toEqual([
+      { limit: "team", fromUsd: null, toUsd: 5 },
+      { limit: "team", fromUsd: 5, toUsd: 8 },
+    ]);
+    expect((await rowsAbout(runId)).map((r) => [r.action, r.actorEmail, r.details])).toEqual([
+      ["budget.stop", admin.email, { requestId: "budget_2", limit: "team", limitUsd: 5, spendUsd: 4.9 }],
+    ]);
   });
 });
 
