@@ -52,6 +52,11 @@ export const auditDetails = {
   "repo.create": z.object({ url: text, defaultBranch: text }),
   "repo.update": z.object({ changed: z.array(text) }),
   "repo.delete": z.object({ kept: z.boolean() }),
+  // What a repository's runs get to execute: its MCP servers and its environment (setup script).
+  "mcp_server.add": z.object({ repo: text, transport: text, command: nullableText, url: nullableText }),
+  "mcp_server.remove": z.object({ repo: text }),
+  "environment.set": z.object({}),
+  "environment.delete": z.object({}),
   "schedule.create": scheduleFields,
   "schedule.update": scheduleFields,
   "schedule.delete": scheduleFields,
@@ -81,7 +86,7 @@ export const auditActions = Object.keys(auditDetails) as [AuditAction, ...AuditA
 export const auditAction = z.enum(auditActions);
 
 /** What kind of thing a decision was about (the subject's type). */
-export const auditSubjectTypes = ["run", "rule", "member", "invitation", "repository", "schedule", "token", "budget", "team", "user"] as const;
+export const auditSubjectTypes = ["run", "rule", "member", "invitation", "repository", "mcp_server", "schedule", "token", "budget", "team", "user"] as const;
 export type AuditSubjectType = (typeof auditSubjectTypes)[number];
 
 /** How the page names each action. */
@@ -103,6 +108,10 @@ export const auditActionLabels: Record<AuditAction, string> = {
   "repo.create": "Registered a repository",
   "repo.update": "Edited a repository",
   "repo.delete": "Deleted a repository",
+  "mcp_server.add": "Added an MCP server",
+  "mcp_server.remove": "Removed an MCP server",
+  "environment.set": "Set a repository's environment",
+  "environment.delete": "Removed a repository's environment",
   "schedule.create": "Created a schedule",
   "schedule.update": "Changed a schedule",
   "schedule.delete": "Deleted a schedule",

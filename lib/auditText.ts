@@ -48,6 +48,13 @@ export function auditDetailText(action: AuditAction, details: Record<string, unk
         const changed = Array.isArray(d.changed) ? d.changed : [];
         return [changed.includes("role") && `now ${d.role === "admin" ? "an instance admin" : "a user"}`, changed.includes("disabled") && (d.disabled === true ? "disabled" : "enabled again")];
       }
+      case "mcp_server.add":
+        return [str(d.repo) && `on ${d.repo}`, str(d.command) && clip(String(d.command)), str(d.url) && clip(String(d.url))];
+      case "mcp_server.remove":
+        return [str(d.repo) && `from ${d.repo}`];
+      case "environment.set":
+      case "environment.delete":
+        return [];
       case "repo.delete":
         return [d.kept === true ? "kept for its finished runs" : "removed"];
       case "schedule.create":

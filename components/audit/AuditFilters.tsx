@@ -10,6 +10,7 @@ const subjectTypeLabels: Record<(typeof auditSubjectTypes)[number], string> = {
   member: "Members",
   invitation: "Invitations",
   repository: "Repositories",
+  mcp_server: "MCP servers",
   schedule: "Schedules",
   token: "API tokens",
   budget: "Budgets",

@@ -6,6 +6,8 @@ import { repository, repositoryEnvironment, user } from "../db/schema";
 import { AppError, notFound, type FieldIssue } from "../errors";
 import { networkHosts } from "../networkHosts";
 import type { App } from "../server/app";
+import type { Tx } from "../db/client";
+import { actorOf, recordAudit } from "./audit";
 import type { Principal } from "./principal";
 import { repoFor } from "./repos";
 
@@ -132,6 +134,10 @@ export async function getEnvironment(app: Pick<App, "db">, principal: Principal,
   };
 }
 
+function auditEnvironment(tx: Tx, principal: Principal, repo: { id: string; name: string; teamId: string }, action: "environment.set" | "environment.delete") {
+  return recordAudit(tx, { teamId: repo.teamId, actor: actorOf(principal), action, subject: { type: "repository", id: repo.id, label: repo.name }, details: {} });
+}
+
 /** Replaces the repository's environment. Runs already queued keep the one their job carries. */
 export async function setEnvironment(
   app: Pick<App, "db">,
@@ -142,21 +148,29 @@ export async function setEnvironment(
   const repo = await repoFor(app, principal, repoName, "manage");
   refuseCredentials(spec, await credentialNames(app));
   const now = new Date();
-  const [row] = await app.db
-    .insert(repositoryEnvironment)
-    .values({ repositoryId: repo.id, spec, updatedBy: principal.userId, updatedAt: now })
-    .onConflictDoUpdate({ target: repositoryEnvironment.repositoryId, set: { spec, updatedBy: principal.userId, updatedAt: now } })
-    .returning();
+  const [row] = await app.db.transaction(async (tx) => {
+    const written = await tx
+      .insert(repositoryEnvironment)
+      .values({ repositoryId: repo.id, spec, updatedBy: principal.userId, updatedAt: now })
+      .onConflictDoUpdate({ target: repositoryEnvironment.repositoryId, set: { spec, updatedBy: principal.userId, updatedAt: now } })
+      .returning();
+    await auditEnvironment(tx, principal, repo, "environment.set");
+    return written;
+  });
   return { repo: repo.name, environment: storedSpec(row!.spec), updatedBy: principal.email, updatedAt: row!.updatedAt.toISOString() };
 }
 
 /** Removes the admin's settings: later runs use the repository's own file, if any, or nothing. */
 export async function deleteEnvironment(app: Pick<App, "db">, principal: Principal, repoName: string): Promise<void> {
   const repo = await repoFor(app, principal, repoName, "manage");
-  const deleted = await app.db
-    .delete(repositoryEnvironment)
-    .where(eq(repositoryEnvironment.repositoryId, repo.id))
-    .returning({ id: repositoryEnvironment.repositoryId });
+  const deleted = await app.db.transaction(async (tx) => {
+    const gone = await tx
+      .delete(repositoryEnvironment)
+      .where(eq(repositoryEnvironment.repositoryId, repo.id))
+      .returning({ id: repositoryEnvironment.repositoryId });
+    if (gone.length > 0) await auditEnvironment(tx, principal, repo, "environment.delete");
+    return gone;
+  });
   if (deleted.length === 0) throw notFound("Environment");
 }
 

@@ -6,6 +6,7 @@ import { mcpServer, user } from "../db/schema";
 import { fieldError, notFound } from "../errors";
 import { hostAllowed } from "../networkHosts";
 import type { App } from "../server/app";
+import { actorOf, recordAudit } from "./audit";
 import type { Principal } from "./principal";
 import { programArgs, programCommand, programEnvNames } from "./programInputs";
 import { repoFor } from "./repos";
@@ -110,21 +111,33 @@ export async function addMcpServer(
   input: CreateMcpServerInput,
 ): Promise<McpServerView> {
   const repo = await adminRepo(app, principal, repoName);
-  const [row] = await app.db
-    .insert(mcpServer)
-    .values({
-      id: crypto.randomUUID(),
-      repositoryId: repo.id,
-      name: input.name,
-      transport: input.transport,
-      command: input.transport === "stdio" ? input.command : null,
-      args: input.transport === "stdio" ? (input.args ?? []) : [],
-      url: input.transport === "http" ? input.url : null,
-      envNames: input.envNames ?? [],
-      createdBy: principal.userId,
-    })
-    .onConflictDoNothing({ target: [mcpServer.repositoryId, mcpServer.name] })
-    .returning();
+  const row = await app.db.transaction(async (tx) => {
+    const [made] = await tx
+      .insert(mcpServer)
+      .values({
+        id: crypto.randomUUID(),
+        repositoryId: repo.id,
+        name: input.name,
+        transport: input.transport,
+        command: input.transport === "stdio" ? input.command : null,
+        args: input.transport === "stdio" ? (input.args ?? []) : [],
+        url: input.transport === "http" ? input.url : null,
+        envNames: input.envNames ?? [],
+        createdBy: principal.userId,
+      })
+      .onConflictDoNothing({ target: [mcpServer.repositoryId, mcpServer.name] })
+      .returning();
+    if (made) {
+      await recordAudit(tx, {
+        teamId: repo.teamId,
+        actor: actorOf(principal),
+        action: "mcp_server.add",
+        subject: { type: "mcp_server", id: made.id, label: made.name },
+        details: { repo: repo.name, transport: made.transport, command: made.command, url: made.url },
+      });
+    }
+    return made;
+  });
   if (!row) throw fieldError("name", `repository ${repo.name} already has an MCP server named "${input.name}"`, "conflict");
   return viewOf(row, principal.email, repo.networkHosts);
 }
@@ -132,9 +145,21 @@ export async function addMcpServer(
 /** Runs queued before keep the servers their job carries; later runs go without it. */
 export async function removeMcpServer(app: Pick<App, "db">, principal: Principal, repoName: string, serverName: string): Promise<void> {
   const repo = await adminRepo(app, principal, repoName);
-  const deleted = await app.db
-    .delete(mcpServer)
-    .where(and(eq(mcpServer.repositoryId, repo.id), eq(mcpServer.name, serverName)))
-    .returning({ id: mcpServer.id });
+  const deleted = await app.db.transaction(async (tx) => {
+    const gone = await tx
+      .delete(mcpServer)
+      .where(and(eq(mcpServer.repositoryId, repo.id), eq(mcpServer.name, serverName)))
+      .returning({ id: mcpServer.id, name: mcpServer.name });
+    if (gone[0]) {
+      await recordAudit(tx, {
+        teamId: repo.teamId,
+        actor: actorOf(principal),
+        action: "mcp_server.remove",
+        subject: { type: "mcp_server", id: gone[0].id, label: gone[0].name },
+        details: { repo: repo.name },
+      });
+    }
+    return gone;
+  });
   if (deleted.length === 0) throw notFound("MCP server");
 }

@@ -11,6 +11,9 @@ import * as invitationRoute from "@/app/api/invitations/[id]/route";
 import * as invitationsRoute from "@/app/api/invitations/route";
 import * as myRuleRoute from "@/app/api/me/rules/[id]/route";
 import * as myRulesRoute from "@/app/api/me/rules/route";
+import * as environmentRoute from "@/app/api/repos/[name]/environment/route";
+import * as mcpServerRoute from "@/app/api/repos/[name]/mcp-servers/[server]/route";
+import * as mcpServersRoute from "@/app/api/repos/[name]/mcp-servers/route";
 import * as repoRoute from "@/app/api/repos/[name]/route";
 import * as repoRuleRoute from "@/app/api/repos/[name]/rules/[id]/route";
 import * as repoRulesRoute from "@/app/api/repos/[name]/rules/route";
@@ -270,6 +273,31 @@ describe("changes to the team's setup", () => {
     expect((await rowsAbout(tokenId)).map((r) => [r.action, r.teamId, r.actorEmail, r.details])).toEqual([
       ["token.create", teamId, member.email, { name: "ci", scope: "run" }],
       ["token.revoke", teamId, member.email, { name: "ci", scope: "run" }],
+    ]);
+  });
+
+  it("what a repository's runs execute: an MCP server added and removed, its environment set and removed", async () => {
+    const added = await send(mcpServersRoute.POST, "/api/repos/audited/mcp-servers", {
+      as: admin,
+      params: { name: "audited" },
+      body: { name: "files", transport: "stdio", command: "node", args: ["server.mjs"] },
+    });
+    expect(added.status, await added.clone().text()).toBe(201);
+    const serverId = ((await added.json()) as { id: string }).id;
+    expect((await send(mcpServerRoute.DELETE, "/api/repos/audited/mcp-servers/files", { as: admin, params: { name: "audited", server: "files" } })).status).toBe(204);
+    expect((await rowsAbout(serverId)).map((r) => [r.action, r.teamId, r.actorEmail, r.details])).toEqual([
+      ["mcp_server.add", teamId, admin.email, { repo: "audited", transport: "stdio", command: "node", url: null }],
+      ["mcp_server.remove", teamId, admin.email, { repo: "audited" }],
+    ]);
+
+    const set = await send(environmentRoute.PUT, "/api/repos/audited/environment", { as: admin, method: "PUT", params: { name: "audited" }, body: { setupScript: "true" } });
+    expect(set.status, await set.clone().text()).toBe(200);
+    expect((await send(environmentRoute.DELETE, "/api/repos/audited/environment", { as: admin, params: { name: "audited" } })).status).toBe(204);
+    const app = await getApp();
+    const [repoRow] = await app.db.query.repository.findMany({ where: (r, { eq: is }) => is(r.name, "audited") });
+    expect((await rowsAbout(repoRow!.id)).filter((r) => r.action.startsWith("environment.")).map((r) => [r.action, r.subjectLabel])).toEqual([
+      ["environment.set", "audited"],
+      ["environment.delete", "audited"],
     ]);
   });
 
