@@ -17,6 +17,8 @@ export function TopNav({ principal, teams, switchTeam }: { principal: Principal;
     { href: "/inbox", label: "Inbox", badge: <InboxCount /> },
     { href: "/schedules", label: "Schedules" },
     { href: "/rules", label: "Rules" },
+    // What the team's runs cost (admins and owners: everyone's; members: their own) and its limits.
+    ...(principal.team ? [{ href: "/team/costs", label: "Costs" }] : []),
     // The team's admins manage its repositories; instance admins the install.
     ...(activeTeamAllows(principal, "manage") ? [{ href: "/repos", label: "Repositories" }] : []),
     ...(isAdmin(principal) ? [{ href: "/admin", label: "Admin" }] : []),

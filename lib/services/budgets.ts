@@ -151,6 +151,8 @@ export async function budgetOverview(app: { db: Db }, principal: Principal, mont
   };
 }
 
+export type SavedLimit = { scope: BudgetScope; userId: string | null; limitUsd: number | null };
+
 /**
  * Sets (or with null removes) the team's limit or one member's, for team admins and owners;
  * mirrored into Redis at once, so the next turn boundary of every run sees it.
@@ -159,7 +161,7 @@ export async function setSpendingLimit(
   app: { db: Db; redis: Redis; config: { redisPrefix: string } },
   principal: Principal,
   input: SetLimitInput,
-): Promise<{ scope: BudgetScope; userId: string | null; limitUsd: number | null }> {
+): Promise<SavedLimit> {
   const { id: teamId } = assertActiveTeamAllows(principal, "manage", "Team");
   const values = { monthlyLimitUsd: input.limitUsd, updatedBy: principal.userId, updatedAt: new Date() };
   await app.db.transaction(async (tx) => {
