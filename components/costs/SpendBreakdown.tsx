@@ -21,7 +21,7 @@ export function SpendBreakdown({ name, slices }: { name: string; slices: CostSli
         <ResponsiveContainer width="100%" height="100%">
           <BarChart data={slices} layout="vertical" margin={{ top: 0, right: 8, bottom: 0, left: 0 }}>
             <XAxis type="number" hide />
-            <YAxis type="category" dataKey="key" width={120} tick={{ fill: colors.text, fontSize: 11 }} tickLine={false} axisLine={false} tickFormatter={(v: string) => (v.length > 18 ? `${v.slice(0, 17)}…` : v)} />
+            <YAxis type="category" dataKey="key" width={132} tick={{ fill: colors.text, fontSize: 11 }} tickLine={false} axisLine={false} tickFormatter={(v: string) => (v.length > 16 ? `${v.slice(0, 15)}…` : v)} />
             <Tooltip
               cursor={{ fill: colors.cursor }}
               contentStyle={{ background: colors.tooltipBackground, border: `1px solid ${colors.grid}`, borderRadius: 8, color: colors.tooltipText }}
