@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { budgetKeys } from "../../lib/contracts/budgets";
 import type { RunEvent } from "../../lib/events";
 import { reviewJobIds, reviewJobOptions } from "../../lib/queue";
 import type { Step } from "../support/acpGooseDouble/agent";
@@ -112,5 +113,28 @@ describe("the budget and the turn limit", () => {
     expect(logs(events)).toContain(
       "the ACP agent goose reports no cost (ACP usage_update), so the run's budget of $2.00 cannot be held; its prompt turns are still limited",
     );
+  });
+});
+
+describe("the team's monthly spending limit", () => {
+  const overBudget: Step[][] = [[{ usage: { inputTokens: 1000, outputTokens: 100, costUsd: 0.5 } }, { waitForCancel: true }], [{ echo: true }]];
+
+  it("asks a team admin before the next prompt turn when its cost would cross the limit, and a stop ends the run", async () => {
+    // As the web mirrors it: a team limit of $0.80, with $0.20 spent by another run of the month.
+    const keys = budgetKeys(h.config.redisPrefix);
+    const spending = { teamId: "team-acp-budget", month: "2026-11" };
+    await h.redis.hset(keys.limits(spending.teamId), { loaded: "1", team: "0.8" });
+    await h.redis.hset(keys.spend(spending.teamId, spending.month), "another-run", JSON.stringify({ userId: "someone", costUsd: 0.2 }));
+    // The run's own budget stops its first turn at $0.50; before the continuation, $0.20 + $0.50
+    // spent and $0.50 for the next turn would cross the team's $0.80.
+    const payload = await h.submit({ budgetUsd: 0.4, spending }, { turns: overBudget });
+    const own = await waitForRequest(h.log, payload.runId, 0);
+    await answerRequest(h.log, payload.runId, own.requestId, { decision: "approve" });
+    const team = await waitForRequest(h.log, payload.runId, 1);
+    expect(team).toMatchObject({ requestId: "budget-acp1-p1-0", kind: "budget", input: { scope: "team", limitUsd: 0.8, spendUsd: 0.7, turnCostUsd: 0.5 } });
+    await answerRequest(h.log, payload.runId, team.requestId, { decision: "deny" });
+    const events = await ended(payload.runId);
+    expect(lastEvent(events)).toMatchObject({ type: "run.failed", error: "stopped at the team's monthly spending limit of $0.80 by owner@example.com" });
+    expect(said(events)).not.toContain("received:");
   });
 });

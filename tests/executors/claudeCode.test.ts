@@ -4,6 +4,7 @@ import { check, claudeCodeBinaryPath } from "../../jobs/executors/claudeCode/bin
 import { parseClaudeCodeState } from "../../jobs/executors/claudeCode/state";
 import { PermanentRunError } from "../../jobs/errors";
 import { mirrorPath } from "../../jobs/git/mirror";
+import { budgetKeys } from "../../lib/contracts/budgets";
 import { reviewJobIds, reviewJobOptions } from "../../lib/queue";
 import { turn, type ContentBlockParam, type FakeScript } from "../support/fakeAnthropic";
 import { git } from "../support/gitRepo";
@@ -193,6 +194,27 @@ describe("claude-code: approvals, questions, the diff and usage", () => {
     const events = await waitForEvents(h.log, payload.runId, (all) => all.some((e) => e.type === "run.failed"), 60_000);
     expect(lastEvent(events)).toMatchObject({ type: "run.failed", error: expect.stringContaining("limit of 1 turns") });
     expect(ofType(events, "tool.finished")).toMatchObject([{ callId: "toolu_l1", ok: false }]);
+  }, 90_000);
+});
+
+describe("claude-code: the team's monthly spending limit", () => {
+  it("asks a team admin before the first tool call of a response whose successor would cross the limit; a stop ends the run", async () => {
+    // As the web mirrors it: a team limit of $0.15 and nothing else spent this month. The model's
+    // answer costs $0.10 (100 000 input tokens of Haiku 4.5): $0.10 spent + $0.10 for the next is too much.
+    const keys = budgetKeys(h.config.redisPrefix);
+    const spending = { teamId: "team-cc-budget", month: "2026-11" };
+    await h.redis.hset(keys.limits(spending.teamId), { loaded: "1", team: "0.15" });
+    const usage = { input_tokens: 100_000, output_tokens: 0, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 };
+    const payload = await h.submit(
+      [turn.tool("Bash", { command: "echo one > one.txt", description: "one" }, { id: "toolu_b1", usage }), turn.text("never reached")],
+      { approvalMode: "auto", spending, model: "claude-haiku-4-5" },
+    );
+    const request = await waitForRequest(h.log, payload.runId, 0, 60_000);
+    expect(request).toMatchObject({ kind: "budget", requestId: expect.stringMatching(/^budget-.+-0$/), input: { scope: "team", limitUsd: 0.15 } });
+    await answerRequest(h.log, payload.runId, request.requestId, { decision: "deny" });
+    const events = await waitForEvents(h.log, payload.runId, (all) => all.some((e) => e.type === "run.failed"), 60_000);
+    expect(lastEvent(events)).toMatchObject({ type: "run.failed", error: "stopped at the team's monthly spending limit of $0.15 by owner@example.com" });
+    expect(ofType(events, "tool.finished")).toMatchObject([{ callId: "toolu_b1", ok: false }]);
   }, 90_000);
 });
 

@@ -1,6 +1,8 @@
 import type { SessionConfigOption } from "@agentclientprotocol/sdk/unstable";
 import { mayGoOnPast } from "../../agent/limitQuestion";
 import { checkLimits, raiseLimit, type RunLimits } from "../../agent/limits";
+import type { RunSpending } from "../../../lib/contracts/budgets";
+import { budgetStop, type SpendingReader } from "../../run/budgetWaitpoint";
 import type { RequestInput } from "../types";
 import type { AcpState } from "./state";
 
@@ -16,6 +18,8 @@ import type { AcpState } from "./state";
  */
 export class AcpLimits {
   private costReported = false;
+  /** The session's cost when the last prompt turn was sent: its cost is what the next is expected to cost. */
+  private costAtLastPrompt: number;
 
   constructor(
     private readonly state: AcpState,
@@ -23,7 +27,11 @@ export class AcpLimits {
     private readonly ask: RequestInput,
     /** The delivery's prefix of request ids (acp<n>), as the other requests of this session. */
     private readonly prefix: string,
-  ) {}
+    /** The team's and user's monthly spending limits (jobs/run/budgetWaitpoint.ts), checked with the run's own. */
+    private readonly team: { spending?: SpendingReader; run: { userId: string; spending?: RunSpending } } = { run: { userId: "" } },
+  ) {
+    this.costAtLastPrompt = state.usage.costUsd;
+  }
 
   /** The budget in force (a person may have raised it). */
   private get budgetUsd(): number {
@@ -44,6 +52,11 @@ export class AcpLimits {
       if (!(await mayGoOnPast(stop, `${this.prefix}-${stop.kind}-p${this.state.promptTurns}`, this.ask))) return stop.reason;
       this.state.raisedLimits = raiseLimit(stop, now, this.limits, this.state.raisedLimits);
     }
+    // ACP runs wait for this answer in the job, holding the slot, as for their other requests.
+    const budget = { costUsd: now.costUsd, lastTurnCostUsd: Math.max(0, now.costUsd - this.costAtLastPrompt), budgetAsks: 0 };
+    const stopped = await budgetStop(this.team.spending, budget, `${this.prefix}-p${this.state.promptTurns}`, this.ask, this.team.run);
+    if (stopped) return stopped.error;
+    this.costAtLastPrompt = now.costUsd;
     this.state.promptTurns += 1;
     return null;
   }

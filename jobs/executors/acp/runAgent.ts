@@ -173,7 +173,10 @@ class AcpSession {
   ) {
     this.gateSettings = { mode: ctx.payload.approvalMode, rules: ctx.payload.approvalRules, remembered: state.remembered };
     const budgetUsd = ctx.payload.budgetUsd ?? options.defaultBudgetUsd;
-    this.limits = new AcpLimits(state, { maxTurns: ctx.payload.maxTurns, budgetUsd, loopRepeats: DEFAULT_LOOP_REPEATS }, (request) => this.ask(request), prefix);
+    this.limits = new AcpLimits(state, { maxTurns: ctx.payload.maxTurns, budgetUsd, loopRepeats: DEFAULT_LOOP_REPEATS }, (request) => this.ask(request), prefix, {
+      spending: ctx.spending,
+      run: ctx.payload,
+    });
     this.terminals = new AcpTerminals({
       sandbox: run,
       settings: options.settings,

@@ -9,6 +9,19 @@ import type { SessionCounters } from "./state";
 /** How long a hook waits for the stream to show the tool call it is asked about. */
 const SEEN_WAIT_MS = 5_000;
 
+/** Waits until a waker registered under `key` in `waiters` is called, or the timeout passes. */
+function wakeOrTimeout(waiters: Map<string, (() => void)[]>, key: string, timeoutMs: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, timeoutMs);
+    const list = waiters.get(key) ?? [];
+    list.push(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+    waiters.set(key, list);
+  });
+}
+
 type ToolUse = { name: string; input: unknown; messageId: string; subagent: boolean };
 type Call = { startedAt: number; finished: boolean };
 type Request = { usage: ApiUsage; counted: boolean };
@@ -27,6 +40,8 @@ export class ClaudeCodeFeed {
   private readonly waiters = new Map<string, (() => void)[]>();
   private readonly calls = new Map<string, Call>();
   private readonly requests = new Map<string, Request>();
+  // Hooks waiting until a model request's usage is counted (its message_stop).
+  private readonly countWaiters = new Map<string, (() => void)[]>();
 
   constructor(
     private readonly emit: RunEmit,
@@ -68,16 +83,17 @@ export class ClaudeCodeFeed {
   async seen(callId: string, timeoutMs = SEEN_WAIT_MS): Promise<ToolUse | undefined> {
     const known = this.toolUses.get(callId);
     if (known) return known;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, timeoutMs);
-      const list = this.waiters.get(callId) ?? [];
-      list.push(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-      this.waiters.set(callId, list);
-    });
+    await wakeOrTimeout(this.waiters, callId, timeoutMs);
     return this.toolUses.get(callId);
+  }
+
+  /**
+   * Resolves once the model request's usage is counted (at its message_stop), or after the
+   * timeout: the CLI may call a tool's hook before the request's last stream events arrive.
+   */
+  async counted(messageId: string, timeoutMs = SEEN_WAIT_MS): Promise<void> {
+    if (this.requests.get(messageId)?.counted) return;
+    await wakeOrTimeout(this.countWaiters, messageId, timeoutMs);
   }
 
   /** The gate let the call run with `input`. */
@@ -139,8 +155,11 @@ export class ClaudeCodeFeed {
     const request = this.requests.get(messageId);
     if (!request || request.counted) return;
     request.counted = true;
-    const { totals } = addTurnUsage(this.counters.usage, request.usage, this.price);
+    const { turn, totals } = addTurnUsage(this.counters.usage, request.usage, this.price);
     this.counters.usage = totals;
+    this.counters.lastTurnCostUsd = turn.costUsd;
+    for (const wake of this.countWaiters.get(messageId) ?? []) wake();
+    this.countWaiters.delete(messageId);
     await this.text.flush();
     await this.emit(usageEvent(totals, this.counters.turns));
   }

@@ -56,8 +56,8 @@ export async function runClaudeCode(options: ClaudeCodeRunOptions, ctx: Executor
   const counters: SessionCounters = prior
     ? ctx.followUp
       ? // A follow-up gets its own turn limit; usage (and a raised budget) and what the person allowed carry on.
-        { ...prior, turns: 0, raisedLimits: { budgetUsd: prior.raisedLimits.budgetUsd } }
-      : { ...prior }
+        { ...prior, turns: 0, raisedLimits: { budgetUsd: prior.raisedLimits.budgetUsd }, lastTurnCostUsd: 0 }
+      : { ...prior, lastTurnCostUsd: 0 }
     : freshCounters();
 
   const mcp = claudeCodeMcpServers(ctx.payload.mcpServers, ctx.sandbox, options.env);
@@ -121,6 +121,8 @@ export async function runClaudeCode(options: ClaudeCodeRunOptions, ctx: Executor
       approval: { mode: ctx.payload.approvalMode, rules: ctx.payload.approvalRules },
       limits: options.limits,
       requestInput: ctx.requestInput,
+      spending: ctx.spending,
+      run: ctx.payload,
       checkpoints,
       stop,
       hookTimeoutSec: (ctx.payload.inputTimeoutSec ?? DEFAULT_INPUT_TIMEOUT_SEC) + 600,

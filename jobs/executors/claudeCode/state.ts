@@ -45,10 +45,12 @@ export type SessionCounters = {
   requests: number;
   raisedLimits: { maxTurns?: number; budgetUsd?: number };
   remembered: RememberedActions;
+  /** The last counted model request's cost: what the team's spending limits expect the next to cost. */
+  lastTurnCostUsd: number;
 };
 
 export function freshCounters(): SessionCounters {
-  return { usage: { ...ZERO_USAGE }, turns: 0, requests: 0, raisedLimits: {}, remembered: noRememberedActions() };
+  return { usage: { ...ZERO_USAGE }, turns: 0, requests: 0, raisedLimits: {}, remembered: noRememberedActions(), lastTurnCostUsd: 0 };
 }
 
 export function parseClaudeCodeState(raw: unknown): ClaudeCodeState {

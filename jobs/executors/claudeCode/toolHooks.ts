@@ -5,6 +5,8 @@ import { claudeCodeAction, claudeCodeGateRequest } from "../../approval/toolActi
 import { mayGoOnPast } from "../../agent/limitQuestion";
 import { checkLimits, raiseLimit, type RunLimits } from "../../agent/limits";
 import { questionRequestId } from "../../agent/toolStep";
+import type { RunSpending } from "../../../lib/contracts/budgets";
+import { budgetStop, type SpendingReader } from "../../run/budgetWaitpoint";
 import type { RequestInput } from "../types";
 import type { SessionCheckpoints } from "./checkpoints";
 import type { ClaudeCodeFeed } from "./feed";
@@ -18,6 +20,9 @@ export type ToolHooksDeps = {
   approval: Omit<GateSettings, "remembered">;
   limits: RunLimits;
   requestInput: RequestInput;
+  /** The team's and user's monthly spending limits (jobs/run/budgetWaitpoint.ts), checked with the run's own. */
+  spending?: SpendingReader;
+  run: { userId: string; spending?: RunSpending };
   checkpoints: SessionCheckpoints;
   /** Ends the run with `error` (a limit a person did not lift, a failed save): the query is aborted. */
   stop(error: Error): void;
@@ -52,10 +57,17 @@ export function toolHooks(deps: ToolHooksDeps): { hooks: Partial<Record<"PreTool
       check = (async () => {
         const now = { turns: deps.counters.turns, costUsd: deps.counters.usage.costUsd };
         const stop = checkLimits(now, deps.limits, deps.counters.raisedLimits);
-        if (!stop) return null;
-        if (!(await mayGoOnPast(stop, `${stop.kind}-${messageId}`, deps.requestInput))) return stop.reason;
-        deps.counters.raisedLimits = raiseLimit(stop, now, deps.limits, deps.counters.raisedLimits);
-        return null;
+        if (stop) {
+          if (!(await mayGoOnPast(stop, `${stop.kind}-${messageId}`, deps.requestInput))) return stop.reason;
+          deps.counters.raisedLimits = raiseLimit(stop, now, deps.limits, deps.counters.raisedLimits);
+        }
+        // Claude Code's run cannot be suspended inside a hook: a budget request waits here, holding the slot.
+        if (!deps.run.spending) return null;
+        // The response's own cost counts: wait until its usage is in.
+        await deps.feed.counted(messageId);
+        const budget = { costUsd: deps.counters.usage.costUsd, lastTurnCostUsd: deps.counters.lastTurnCostUsd, budgetAsks: 0 };
+        const stopped = await budgetStop(deps.spending, budget, messageId, deps.requestInput, deps.run);
+        return stopped?.error ?? null;
       })();
       limitChecks.set(messageId, check);
     }
