@@ -77,6 +77,9 @@ export const auditDetails = {
   // Instance-level (no team): an instance admin's acts on accounts.
   "user.update": z.object({ changed: z.array(text), role: z.enum(["admin", "user"]).optional(), disabled: z.boolean().optional() }),
   "user.remove": z.object({}),
+  "acp_agent.create": z.object({ command: text }),
+  "acp_agent.update": z.object({ changed: z.array(text) }),
+  "acp_agent.delete": z.object({}),
 } as const satisfies Record<string, z.ZodType>;
 
 export type AuditAction = keyof typeof auditDetails;
@@ -86,7 +89,7 @@ export const auditActions = Object.keys(auditDetails) as [AuditAction, ...AuditA
 export const auditAction = z.enum(auditActions);
 
 /** What kind of thing a decision was about (the subject's type). */
-export const auditSubjectTypes = ["run", "rule", "member", "invitation", "repository", "mcp_server", "schedule", "token", "budget", "team", "user"] as const;
+export const auditSubjectTypes = ["run", "rule", "member", "invitation", "repository", "mcp_server", "schedule", "token", "budget", "team", "user", "acp_agent"] as const;
 export type AuditSubjectType = (typeof auditSubjectTypes)[number];
 
 /** How the page names each action. */
@@ -123,4 +126,7 @@ export const auditActionLabels: Record<AuditAction, string> = {
   "team.rename": "Renamed the team",
   "user.update": "Changed an account",
   "user.remove": "Removed an account",
+  "acp_agent.create": "Registered an ACP agent",
+  "acp_agent.update": "Changed an ACP agent",
+  "acp_agent.delete": "Removed an ACP agent",
 };

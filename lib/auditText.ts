@@ -76,7 +76,12 @@ export function auditDetailText(action: AuditAction, details: Record<string, unk
       case "team.rename":
         return [`“${d.from}” → “${d.to}”`];
       case "user.remove":
+      case "acp_agent.delete":
         return [];
+      case "acp_agent.create":
+        return [str(d.command) && clip(String(d.command))];
+      case "acp_agent.update":
+        return [Array.isArray(d.changed) && d.changed.length > 0 && `changed ${d.changed.join(", ")}`];
     }
   })();
   return parts.filter((p): p is string => typeof p === "string" && p !== "");

@@ -16,6 +16,7 @@ const subjectTypeLabels: Record<(typeof auditSubjectTypes)[number], string> = {
   budget: "Budgets",
   team: "The team",
   user: "Accounts",
+  acp_agent: "ACP agents",
 };
 
 /**

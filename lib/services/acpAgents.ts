@@ -10,6 +10,8 @@ import { AppError, fieldError, notFound } from "../errors";
 import { acpAgentCatalog, type AcpAgentChoice } from "../executors";
 import type { App } from "../server/app";
 import { liveWorkers } from "../workerDirectory";
+import type { AuditDetails } from "../auditActions";
+import { actorOf, recordAudit } from "./audit";
 import { isAdmin, type Principal } from "./principal";
 import { programArgs, programCommand, programEnvNames } from "./programInputs";
 
@@ -132,6 +134,17 @@ export async function acpAgentSpecByName(app: Pick<App, "db">, name: string): Pr
   return row ? specOf(row) : null;
 }
 
+/** ACP agents are the install's (job processes run them), so their changes are instance-level rows. */
+function auditAgent<A extends "acp_agent.create" | "acp_agent.update" | "acp_agent.delete">(
+  tx: Tx,
+  principal: Principal,
+  agent: { id: string; name: string },
+  action: A,
+  details: AuditDetails<A>,
+) {
+  return recordAudit(tx, { teamId: null, actor: actorOf(principal), action, subject: { type: "acp_agent", id: agent.id, label: agent.name }, details });
+}
+
 export async function createAcpAgent(
   app: Pick<App, "db" | "redis" | "config">,
   principal: Principal,
@@ -153,6 +166,7 @@ export async function createAcpAgent(
       .onConflictDoNothing({ target: acpAgent.name })
       .returning();
     if (!inserted) throw fieldError("name", `an ACP agent named "${input.name}" is already registered`, "conflict");
+    await auditAgent(tx, principal, inserted, "acp_agent.create", { command: inserted.command });
     return inserted;
   });
   return viewOf(row, principal.email);
@@ -172,6 +186,7 @@ export async function updateAcpAgent(
         ? await tx.update(acpAgent).set(changes).where(eq(acpAgent.name, name)).returning({ id: acpAgent.id })
         : await tx.select({ id: acpAgent.id }).from(acpAgent).where(eq(acpAgent.name, name));
     if (updated.length === 0) throw notFound("ACP agent");
+    if (Object.keys(changes).length > 0) await auditAgent(tx, principal, { id: updated[0]!.id, name }, "acp_agent.update", { changed: Object.keys(changes) });
   });
   const [found] = await rowsWithCreator(app.db, name);
   if (!found) throw notFound("ACP agent");
@@ -217,5 +232,6 @@ export async function deleteAcpAgent(app: Pick<App, "db" | "redis" | "config">, 
       );
     }
     await tx.delete(acpAgent).where(eq(acpAgent.id, found.id));
+    await auditAgent(tx, principal, { id: found.id, name }, "acp_agent.delete", {});
   });
 }

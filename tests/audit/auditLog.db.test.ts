@@ -3,6 +3,8 @@ import os from "node:os";
 import path from "node:path";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as acpAgentRoute from "@/app/api/admin/acp-agents/[name]/route";
+import * as acpAgentsRoute from "@/app/api/admin/acp-agents/route";
 import * as adminTeamsRoute from "@/app/api/admin/teams/route";
 import * as adminUserRoute from "@/app/api/admin/users/[id]/route";
 import * as auditExportRoute from "@/app/api/audit/export/route";
@@ -323,6 +325,22 @@ describe("changes to the team's setup", () => {
     expect(instance.body.events.map((e) => e.subject.id)).toContain(owner.userId);
     expect((await auditPage(admin, "?action=user.update")).body.events).toEqual([]);
     expect((await auditPage(member, "?scope=instance")).status).toBe(403);
+  });
+});
+
+describe("instance-level changes", () => {
+  it("ACP agents registered, changed and removed are rows of no team, for instance admins", async () => {
+    const made = await send(acpAgentsRoute.POST, "/api/admin/acp-agents", { as: admin, body: { name: "audited-agent", command: "goose", args: ["acp"] } });
+    expect(made.status, await made.clone().text()).toBe(201);
+    const agentId = ((await made.json()) as { id: string }).id;
+    expect((await send(acpAgentRoute.PATCH, "/api/admin/acp-agents/audited-agent", { as: admin, method: "PATCH", params: { name: "audited-agent" }, body: { description: "Goose" } })).status).toBe(200);
+    expect((await send(acpAgentRoute.DELETE, "/api/admin/acp-agents/audited-agent", { as: admin, method: "DELETE", params: { name: "audited-agent" } })).status).toBe(204);
+    expect((await rowsAbout(agentId)).map((r) => [r.action, r.teamId, r.actorEmail, r.details])).toEqual([
+      ["acp_agent.create", null, admin.email, { command: "goose" }],
+      ["acp_agent.update", null, admin.email, { changed: ["description"] }],
+      ["acp_agent.delete", null, admin.email, {}],
+    ]);
+    expect((await auditPage(admin, "?scope=instance&subjectType=acp_agent")).body.events.map((e) => e.action)).toEqual(["acp_agent.delete", "acp_agent.update", "acp_agent.create"]);
   });
 });
 
