@@ -46,17 +46,16 @@ const answerableStatuses = runStatuses.filter(canTakeInput);
 
 /**
  * Runs that wait for this person: one of their own runs with an open input request, or one of
- * their own runs awaiting their review. A team admin may act on others' runs too, but those
- * wait for their owners, not for the admin: they are not counted here.
+ * their own runs awaiting their review; for a team admin or owner also any run of the team
+ * paused at a spending limit (a budget request is theirs to answer, not the owner's). A team
+ * admin may act on others' runs too, but those otherwise wait for their owners: not counted here.
  */
-export const needsPrincipalCondition = (principal: Principal): SQL =>
-  and(
-    eq(run.userId, principal.userId),
-    or(
-      eq(run.status, "awaiting_review"),
-      and(
-        inArray(run.status, answerableStatuses),
-        sql`exists (select 1 from ${inputRequest} where ${inputRequest.runId} = ${run.id} and ${inputRequest.status} = 'pending')`,
-      ),
-    ),
-  )!;
+export const needsPrincipalCondition = (principal: Principal): SQL => {
+  const pending = (budget: boolean) =>
+    sql`exists (select 1 from ${inputRequest} where ${inputRequest.runId} = ${run.id} and ${inputRequest.status} = 'pending' and (${inputRequest.kind} = 'budget') = ${budget})`;
+  const own = and(eq(run.userId, principal.userId), or(eq(run.status, "awaiting_review"), and(inArray(run.status, answerableStatuses), pending(false))))!;
+  // A budget request waits for the team's admins and owners, not for the run's owner (lib/services/budgetAnswers.ts).
+  const team = principal.team;
+  if (!team || !teamAllows(team.role, principal.scope, "manage")) return own;
+  return or(own, and(eq(run.teamId, team.id), inArray(run.status, answerableStatuses), pending(true)))!;
+};

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GET as listInputsRoute } from "@/app/api/inputs/route";
 import { POST as answerRoute } from "@/app/api/runs/[id]/inputs/[requestId]/route";
 import { GET as getRunRoute } from "@/app/api/runs/[id]/route";
-import { POST as createRunRoute } from "@/app/api/runs/route";
+import { POST as createRunRoute, GET as listRunsRoute } from "@/app/api/runs/route";
 import { PUT as setLimitRoute } from "@/app/api/team/budgets/route";
 import { budgetKeys, monthOf } from "@/lib/contracts/budgets";
 import { getApp } from "@/lib/server/app";
@@ -83,6 +83,8 @@ async function waitForStatus(id: string, status: string, timeoutMs = 60_000): Pr
 const setLimit = (as: Session, body: unknown) => call(setLimitRoute, "/api/team/budgets", { as, method: "PUT", body });
 const answer = (as: Session, id: string, requestId: string, body: unknown) =>
   call(answerRoute, `/api/runs/${id}/inputs/${requestId}`, { as, body, params: { id, requestId } });
+const needsMe = async (as: Session) =>
+  ((await (await call(listRunsRoute, "/api/runs?needsMe=1", { as })).json()) as { runs: { id: string }[] }).runs.map((r) => r.id);
 const inbox = async (as: Session) =>
   ((await (await call(listInputsRoute, "/api/inputs", { as })).json()) as { inputs: { runId: string; requestId: string; kind: string }[] }).inputs;
 
@@ -91,7 +93,8 @@ async function waitingOnBudget(id: string, requestId: string) {
   const run = await waitForStatus(id, "waiting_input");
   const app = await getApp();
   await eventually(async () => ((await app.queue.getJobState(id)) === "delayed" ? true : undefined));
-  expect(jobProcess.worker.activeRuns()).toBe(0);
+  // Moved to the delayed set a moment before its processor returns and frees the slot.
+  await eventually(async () => (jobProcess.worker.activeRuns() === 0 ? true : undefined));
   const pending = await eventually(async () => {
     const current = await runOf(id);
     return current.pendingInputs?.find((r) => r.requestId === requestId);
@@ -122,6 +125,8 @@ describe("a run held to its team's monthly spending limit", () => {
     // It is the team admins' question: in the admin's inbox, not in the run's owner's, and the owner may not answer it.
     expect((await inbox(admin)).map((r) => r.requestId)).toContain("budget-m4-0");
     expect((await inbox(alice)).some((r) => r.runId === id)).toBe(false);
+    expect(await needsMe(admin)).toContain(id);
+    expect(await needsMe(alice)).not.toContain(id);
     const refused = await answer(alice, id, "budget-m4-0", { decision: "approve", limitUsd: 100 });
     expect(refused.status).toBe(403);
     // A raise must name the new limit.
