@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { requestHumanInput, type HumanAnswer } from "../jobs/humanInput";
 import { collectPageErrors, launchBrowser, screenshot } from "./support/browser";
 import { openJobSide, type JobSide } from "./support/jobSide";
-import { signUpInBrowser } from "./support/ui";
+import { ownTeamFor, signUpInBrowser } from "./support/ui";
 
 /**
  * The tab's one live channel (GET /api/events) in a real browser against the real stack: the
@@ -89,7 +89,12 @@ const row = () => page.locator(`[data-testid="runs-list"] [data-run-id="${runId}
 describe("the live channel in the browser", () => {
   it("shows a run in the runs list and follows it to running", async () => {
     await signUpInBrowser(page, url, email);
-    // A new user's runs page is the empty state; the first run replaces it without a reload.
+    // In a team of their own with this file's repository: other files' runs (the stack's first
+    // team's) would reach this page's live channel and lists too.
+    const teamId = await ownTeamFor(email, `Live ${repoName}`);
+    await jobSide.db.query(`update repository set team_id = $1 where name = $2`, [teamId, repoName]);
+    await page.reload();
+    // A new team's runs page is the empty state; the first run replaces it without a reload.
     await page.getByText("No runs yet").waitFor();
     runId = await createRun('echo "working"; sleep 300');
     await row().waitFor({ timeout: 15_000 });

@@ -333,10 +333,9 @@ export async function changeMemberRole(
  * team stop working.
  */
 export async function removeMember(app: WithStreams, principal: Principal, teamId: string, userId: string): Promise<void> {
+  // Anyone may leave; removing someone else takes a manager of their role.
   const leaving = userId === principal.userId;
-  const current = leaving
-    ? (assertTeamAllows(principal, teamId, "read", "Team"), principal.team!.role)
-    : await memberToManage(app, principal, teamId, userId);
+  const current = leaving ? assertTeamAllows(principal, teamId, "read", "Team").role : await memberToManage(app, principal, teamId, userId);
   if (current === "owner" && (await otherOwners(app, teamId, userId)) === 0) throw new AppError("conflict", LAST_OWNER);
   await app.db.transaction(async (tx) => {
     const gone = await tx
