@@ -10,7 +10,7 @@ import { serveDirectStream } from "@/lib/server/directStreams";
 import { installRequestHook } from "@/lib/server/requestHook";
 import { runEventHub } from "@/lib/server/runEventHub";
 import { eventually } from "../jobs/helpers";
-import { call, getApp, readSse, registerRepo, signUp, type Session } from "../support/web";
+import { call, getApp, otherTeam, readSse, registerRepo, signUp, type Session } from "../support/web";
 
 /**
  * The live streams served ahead of Next (lib/server/directStreams.ts) on a real HTTP server
@@ -27,7 +27,8 @@ describe("live streams served ahead of Next", () => {
   beforeAll(async () => {
     installRequestHook(serveDirectStream);
     owner = await signUp("direct-owner@example.com");
-    stranger = await signUp("direct-stranger@example.com");
+    // The stranger works in another team.
+    stranger = (await otherTeam()).owner;
     const repoDir = fs.mkdtempSync(path.join(os.tmpdir(), "agentdesk-repo-"));
     expect((await registerRepo(owner, { name: "demo", url: repoDir })).status).toBe(201);
     server = http.createServer((req, res) => {
@@ -71,7 +72,7 @@ describe("live streams served ahead of Next", () => {
     expect(reachedNext).toEqual([]);
   });
 
-  it("answers a missing session 401, another user's run 404 and a bad resume id 400, as JSON with the security headers", async () => {
+  it("answers a missing session 401, another team's run 404 and a bad resume id 400, as JSON with the security headers", async () => {
     const runId = await newRun();
     const anonymous = await get(`/api/runs/${runId}/events`);
     expect(anonymous.status).toBe(401);
