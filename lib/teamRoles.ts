@@ -43,11 +43,14 @@ export const scopeAtLeast = (scope: TokenScope, needed: TokenScope) => scopeRank
 export const teamAllows = (role: TeamRole, scope: TokenScope, action: TeamAction): boolean =>
   roleAtLeast(role, teamActions[action].role) && scopeAtLeast(scope, teamActions[action].scope);
 
+/** The role with its article, for sentences: "an owner", "a viewer". */
+export const aRole = (role: TeamRole) => `${role === "owner" || role === "admin" ? "an" : "a"} ${role}`;
+
 /** Why `teamAllows` said no, in words naming the role (or scope) needed. */
 export function refusalFor(role: TeamRole, scope: TokenScope, action: TeamAction): string {
   const needed = teamActions[action];
   if (!roleAtLeast(role, needed.role)) {
-    return `Only a team ${needed.role}${needed.role === "owner" ? "" : " or above"} can ${needed.says} (you are a ${role})`;
+    return `Only a team ${needed.role}${needed.role === "owner" ? "" : " or above"} can ${needed.says} (you are ${aRole(role)})`;
   }
   return `This API token's scope is "${scope}"; to ${needed.says} it needs scope "${needed.scope}"`;
 }

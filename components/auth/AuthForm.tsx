@@ -4,7 +4,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { safeReturnTo, signInPathFor } from "@/lib/returnTo";
-import type { TeamRole } from "@/lib/teamRoles";
+import { aRole, type TeamRole } from "@/lib/teamRoles";
 import type { SignInProvider } from "@/lib/ssoProviders";
 import { Field } from "../forms/Field";
 import { FormError } from "../forms/FormError";
@@ -97,7 +97,7 @@ export function AuthForm({ mode, invitation, returnTo = "/", providers = [], pas
             <>
               {" "}
               to <span className="text-zinc-200">{invitation.teamName}</span>
-              {invitation.teamRole ? ` as ${invitation.teamRole === "admin" || invitation.teamRole === "owner" ? "an" : "a"} ${invitation.teamRole}` : ""}
+              {invitation.teamRole ? ` as ${aRole(invitation.teamRole)}` : ""}
             </>
           ) : null}
           {invitation.email ? (

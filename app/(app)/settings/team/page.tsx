@@ -9,7 +9,7 @@ import { linkClass } from "@/components/ui/styles";
 import { requirePrincipal } from "@/lib/server/pageAuth";
 import { isAdmin } from "@/lib/services/principal";
 import { activeTeamAllows, listMembers, teamById } from "@/lib/services/teams";
-import { rolesManageableBy, teamRoleLabels } from "@/lib/teamRoles";
+import { aRole, rolesManageableBy } from "@/lib/teamRoles";
 import { changeMemberRoleAction, removeMemberAction, renameTeamAction } from "./actions";
 
 export const metadata: Metadata = { title: "Team" };
@@ -33,8 +33,7 @@ export default async function TeamPage() {
         title={team?.name ?? "Team"}
         description={
           <>
-            You are {principal.team.role === "owner" || principal.team.role === "admin" ? "an" : "a"} <strong className="text-zinc-200">{teamRoleLabels[principal.team.role].toLowerCase()}</strong>{" "}
-            here. {roleWords[principal.team.role]}
+            You are {aRole(principal.team.role).split(" ")[0]} <strong className="text-zinc-200">{principal.team.role}</strong> here. {roleWords[principal.team.role]}
           </>
         }
       />
