@@ -156,6 +156,38 @@ describe("the cost page", () => {
     await expect.poll(() => owner.locator("[data-team-limit]").innerText()).toContain("of $25.00");
   });
 
+  it("pauses a run at the team's limit until the owner raises it on the budget card in their inbox", async () => {
+    // The member's next run: its first turn costs as much as each of their earlier run's, and
+    // the team's limit leaves room for less than two of those.
+    const { rows } = await db.query<{ spent: number }>(
+      `select coalesce(sum(cost_usd), 0) as spent from run where team_id = (select current_team_id from "user" where email = $1)`,
+      [ownerEmail],
+    );
+    const turnCost = costs.member! / 2;
+    const limit = Math.round((Number(rows[0]!.spent) + turnCost * 1.5) * 100) / 100;
+    const set = await owner.evaluate(async (limitUsd) => {
+      const res = await fetch("/api/team/budgets", { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ scope: "team", limitUsd }) });
+      return res.status;
+    }, limit);
+    expect(set).toBe(200);
+    const running = runWithUsage(member, repoNames[1]!, 10_000);
+
+    await owner.goto(`${url}/inbox`);
+    const card = owner.locator('[data-input-request^="budget-"][data-input-state="pending"]');
+    await card.waitFor({ timeout: 90_000 });
+    expect(await card.innerText()).toContain("Spending limit reached");
+    expect(await card.innerText()).toContain(`monthly spending limit of $${limit.toFixed(2)}`);
+    await screenshot(owner, screensDir, "62-inbox-budget-card");
+    await card.locator('input[name="limitUsd"]').fill("100");
+    await card.getByRole("button", { name: "Raise the team limit and continue" }).click();
+    await owner.locator('[data-input-request^="budget-"] [data-input-outcome="approve"]').waitFor();
+    expect(await owner.locator('[data-input-request^="budget-"] [data-input-outcome="approve"]').innerText()).toContain(`Limit raised by ${ownerEmail}`);
+    // The run goes on from where it stopped and reaches review.
+    await running;
+    await owner.goto(`${url}/team/costs`);
+    expect(await owner.locator("[data-team-limit]").innerText()).toContain("of $100.00");
+  });
+
   it("reads in the light theme and fits a phone without sideways scrolling", async () => {
     const storageState = await ownerContext.storageState();
     for (const colorScheme of ["light", "dark"] as const) {

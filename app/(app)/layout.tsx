@@ -10,7 +10,7 @@ import { REQUEST_PATH_HEADER } from "@/lib/returnTo";
 import { currentSandboxOffReason } from "@/lib/sandboxStatus";
 import { requirePrincipal } from "@/lib/server/pageAuth";
 import { isAdmin } from "@/lib/services/principal";
-import { listMemberships } from "@/lib/services/teams";
+import { activeTeamAllows, listMemberships } from "@/lib/services/teams";
 import { switchTeamAction } from "./settings/team/actions";
 
 // Pages that are not a team's: a person in no team still reaches them (their own settings; the
@@ -24,7 +24,7 @@ export default async function SignedInLayout({ children }: { children: React.Rea
   // One live channel per tab for every page (runs list, inbox, nav badge): no polling.
   return (
     <LiveChannelProvider>
-      <PendingInputsProvider userId={principal.userId}>
+      <PendingInputsProvider userId={principal.userId} answersTeamBudgets={activeTeamAllows(principal, "manage")}>
         <NavigationProgress />
         <TopNav principal={principal} teams={teams} switchTeam={switchTeamAction} />
         {unsandboxed && <SandboxOffBanner reason={unsandboxed} />}

@@ -1,8 +1,13 @@
+import type { InputKind } from "@/lib/contracts/inputRequests";
 import { Time } from "../ui/Time";
 import { inputText } from "./requestInput";
 import type { InputOutcome } from "./types";
 
-function headline(o: InputOutcome): string {
+function headline(o: InputOutcome, kind: InputKind): string {
+  if (kind === "budget") {
+    if (o.by === "timeout") return "Stopped: nobody raised the limit in time";
+    return o.decision === "approve" ? "Limit raised" : "Run stopped";
+  }
   if (o.by === "timeout") return "Denied: nobody answered in time";
   if (o.decision === "approve") return o.editedInput !== undefined && o.editedInput !== null ? "Approved with changes" : "Approved";
   if (o.decision === "deny") return "Denied";
@@ -10,12 +15,12 @@ function headline(o: InputOutcome): string {
 }
 
 /** Who decided what, and when. */
-export function Outcome({ outcome }: { outcome: InputOutcome }) {
+export function Outcome({ outcome, kind = "approval" }: { outcome: InputOutcome; kind?: InputKind }) {
   const edited = outcome.editedInput !== undefined && outcome.editedInput !== null;
   return (
     <div data-input-outcome={outcome.decision ?? "answer"} className="space-y-1.5 text-sm">
       <p className="text-zinc-200">
-        <span className={outcome.decision === "deny" ? "font-medium text-red-300" : "font-medium text-emerald-300"}>{headline(outcome)}</span>
+        <span className={outcome.decision === "deny" ? "font-medium text-red-300" : "font-medium text-emerald-300"}>{headline(outcome, kind)}</span>
         {outcome.by !== "timeout" && <span className="text-zinc-400"> by {outcome.by}</span>}
         <span className="text-zinc-500"> · </span>
         <Time iso={outcome.at} className="text-zinc-400" />

@@ -17,7 +17,16 @@ export const PendingInputsContext = createContext<PendingInputs | null>(null);
  * opens, and again only when the live channel says a request opened or closed, or that
  * changes may have been missed.
  */
-export function PendingInputsProvider({ userId, children }: { userId: string; children: React.ReactNode }) {
+export function PendingInputsProvider({
+  userId,
+  answersTeamBudgets = false,
+  children,
+}: {
+  userId: string;
+  /** A team admin or owner: the budget requests of every run of the team are theirs too. */
+  answersTeamBudgets?: boolean;
+  children: React.ReactNode;
+}) {
   const [value, setValue] = useState<PendingInputs>({ items: null, error: null });
 
   const load = useCallback(async () => {
@@ -32,8 +41,9 @@ export function PendingInputsProvider({ userId, children }: { userId: string; ch
 
   useEffect(() => void load(), [load]);
   useLiveChannel((signal) => {
-    // The inbox holds the user's own runs' requests only; an admin's channel carries everyone's runs.
-    if (signal.type === "resync" || (signal.change.kind === "input" && signal.change.userId === userId)) refresh();
+    // The inbox holds the user's own runs' requests (and, for a team admin, the team's budget
+    // requests); the channel carries every run the user may see.
+    if (signal.type === "resync" || (signal.change.kind === "input" && (answersTeamBudgets || signal.change.userId === userId))) refresh();
   });
 
   // Mounted once per tab with the channel, like the requests: the runs that now wait for the user.

@@ -28,7 +28,7 @@ export function RequestPanel({ request, outcome, closed = false }: { request: In
     >
       <RequestDetails request={request} />
       {shown ? (
-        <Outcome outcome={shown} />
+        <Outcome outcome={shown} kind={request.kind} />
       ) : cancelled ? (
         <p data-input-outcome="cancelled" className="text-sm text-zinc-400">
           Cancelled: the run no longer waits for an answer
