@@ -2,6 +2,7 @@ import crypto from "node:crypto";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { collectPageErrors, launchBrowser, screenshot } from "./support/browser";
+import { requestHumanInput } from "../jobs/humanInput";
 import { openJobSide, type JobSide } from "./support/jobSide";
 import { signUpInBrowser } from "./support/ui";
 
@@ -21,6 +22,8 @@ let browser: Browser;
 let jobSide: JobSide;
 let home: Page;
 let runId = "";
+// A run that ended with changes to review, for the run page of a finished run and the review page.
+let reviewRunId = "";
 const contexts: BrowserContext[] = [];
 let pageErrors: string[] = [];
 
@@ -53,7 +56,37 @@ beforeAll(async () => {
     [repoName],
   );
   expect(runId).toMatch(/^[0-9a-f-]{36}$/);
+  reviewRunId = await home.evaluate(
+    async ([repo]) => {
+      const command = "printf '# shell\\n\\nRun by AgentDesk.\\n' > README.md && printf 'one\\ntwo\\n' > notes.md";
+      const res = await fetch("/api/runs", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ repo, command }) });
+      return ((await res.json()) as { id: string }).id;
+    },
+    [repoName],
+  );
+  await waitForStatus(runId, "running");
+  // The running run asks for approval, as an agent would (the job process's part played here,
+  // as in inputs.e2e.test.ts), so the pages show a pending request: the run page's action bar,
+  // the inbox. Nobody answers it; the run is cancelled at the end.
+  void requestHumanInput(jobSide.inputContext(runId), {
+    requestId: "toolu_shell_1",
+    kind: "approval",
+    tool: "shell",
+    input: { command: "npm publish --access public" },
+    reasons: ["publishes a package"],
+  }).catch(() => {});
+  await waitForStatus(reviewRunId, "awaiting_review");
 });
+
+async function waitForStatus(id: string, status: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const run = await home.evaluate(async (runId) => ((await (await fetch(`/api/runs/${runId}`)).json()) as { status: string }).status, id);
+    if (run === status) return;
+    if (Date.now() > deadline) throw new Error(`run ${id} is ${run}, never ${status}`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
 
 afterAll(async () => {
   if (runId) await home.evaluate((id) => fetch(`/api/runs/${id}/cancel`, { method: "POST" }), runId).catch(() => {});
@@ -132,11 +165,14 @@ describe("honest connection states", () => {
 const MAIN_PAGES = () => [
   { name: "runs", path: "/" },
   { name: "run", path: `/runs/${runId}` },
+  { name: "run-finished", path: `/runs/${reviewRunId}` },
+  { name: "review", path: `/runs/${reviewRunId}/review` },
   { name: "new-run", path: "/runs/new" },
   { name: "inbox", path: "/inbox" },
   { name: "schedules", path: "/schedules" },
   { name: "rules", path: "/rules" },
   { name: "tokens", path: "/settings/tokens" },
+  { name: "notifications", path: "/settings/notifications" },
 ];
 
 describe("pending navigation feedback", () => {
@@ -243,7 +279,10 @@ describe("light and dark themes follow the system setting", () => {
 describe("the admin pages", () => {
   const ADMIN_PAGES = [
     { name: "repos", path: "/repos" },
+    { name: "repo-environment", path: `/repos/${repoName}/environment` },
     { name: "admin", path: "/admin" },
+    { name: "users", path: "/admin/users" },
+    { name: "agents", path: "/admin/agents" },
     { name: "invitations", path: "/settings/invitations" },
   ];
 
