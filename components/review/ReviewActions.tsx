@@ -3,7 +3,8 @@
 import { useState } from "react";
 import type { SecretFinding } from "@/lib/events";
 import type { DecisionView } from "@/lib/services/reviewHistory";
-import { inputClass } from "../ui/styles";
+import { inputClass, touchTargetClass } from "../ui/styles";
+import { cx } from "../ui/cx";
 import { DecisionForm, type ReviewFormAction } from "./DecisionForm";
 import { SecretFindings } from "./SecretFindings";
 
@@ -62,12 +63,12 @@ export function ReviewActions({
         {confirmDiscard ? (
           <div className="flex items-start gap-2">
             <DecisionForm {...common} action="discard" variant="danger" label="Yes, discard" pendingLabel="Discarding…" />
-            <button type="button" onClick={() => setConfirmDiscard(false)} className="px-2 py-2 text-sm text-zinc-400 hover:text-zinc-200">
+            <button type="button" onClick={() => setConfirmDiscard(false)} className={cx("px-2 py-2 text-sm text-zinc-400 hover:text-zinc-200", touchTargetClass)}>
               Keep
             </button>
           </div>
         ) : (
-          <button type="button" onClick={() => setConfirmDiscard(true)} className="rounded-lg px-3.5 py-2 text-sm font-medium text-red-300 hover:bg-red-950/40">
+          <button type="button" onClick={() => setConfirmDiscard(true)} className={cx("rounded-lg px-3.5 py-2 text-sm font-medium text-red-300 hover:bg-red-950/40", touchTargetClass)}>
             Discard…
           </button>
         )}

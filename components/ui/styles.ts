@@ -10,13 +10,15 @@ const buttonVariants: Record<ButtonVariant, string> = {
   ghost: "text-zinc-300 hover:bg-zinc-800 hover:text-zinc-50 focus-visible:outline-zinc-400",
 };
 
+/** A finger needs 44 px (WCAG 2.5.5): on a phone-sized screen or a touch screen. */
+export const touchTargetClass = "max-sm:min-h-11 pointer-coarse:min-h-11";
+
 export function buttonClass(variant: ButtonVariant = "primary", size: "sm" | "md" = "md"): string {
   return cx(
     "inline-flex items-center justify-center gap-1.5 rounded-lg font-medium transition-colors",
     "focus-visible:outline-2 focus-visible:outline-offset-2 disabled:cursor-not-allowed disabled:opacity-50",
     size === "sm" ? "px-2.5 py-1 text-xs" : "px-3.5 py-2 text-sm",
-    // A finger needs 44 px (WCAG 2.5.5): on a phone-sized screen or a touch screen.
-    "max-sm:min-h-11 pointer-coarse:min-h-11",
+    touchTargetClass,
     buttonVariants[variant],
   );
 }
@@ -24,7 +26,7 @@ export function buttonClass(variant: ButtonVariant = "primary", size: "sm" | "md
 export function inputClass(invalid = false, mono = false): string {
   return cx(
     "block w-full rounded-lg border bg-zinc-950 px-3 py-2 text-sm text-zinc-100 placeholder:text-zinc-500 light:bg-white",
-    "max-sm:min-h-11 pointer-coarse:min-h-11",
+    touchTargetClass,
     "focus:outline-none focus:ring-2 disabled:opacity-60",
     invalid ? "border-red-500/70 focus:ring-red-500/40" : "border-zinc-700 focus:border-indigo-500 focus:ring-indigo-500/30",
     mono && "font-mono",
