@@ -3,7 +3,7 @@
 import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from "react";
 import type { RunDiffView } from "@/lib/services/runs";
 import { cx } from "../ui/cx";
-import { buttonClass, inputClass } from "../ui/styles";
+import { buttonClass, inputClass, touchTargetClass } from "../ui/styles";
 import { DiffFileList } from "./DiffFileList";
 import { collapsedByDefault, pairFilesWithPatch, type FileDiff } from "./patchSections";
 import { useDiffMode, type DiffMode } from "./useDiffMode";
@@ -19,7 +19,7 @@ function ModeToggle({ mode, onChange }: { mode: DiffMode; onChange: (m: DiffMode
           aria-pressed={mode === m}
           data-diff-mode={m}
           onClick={() => onChange(m)}
-          className={cx("rounded-md px-2.5 py-1 font-medium capitalize", mode === m ? "bg-zinc-700 text-zinc-50" : "text-zinc-400 hover:text-zinc-200")}
+          className={cx("inline-flex items-center rounded-md px-2.5 py-1 font-medium capitalize", touchTargetClass, mode === m ? "bg-zinc-700 text-zinc-50" : "text-zinc-400 hover:text-zinc-200")}
         >
           {m}
         </button>
