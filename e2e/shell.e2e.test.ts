@@ -283,6 +283,10 @@ describe("the admin pages", () => {
     { name: "admin", path: "/admin" },
     { name: "users", path: "/admin/users" },
     { name: "agents", path: "/admin/agents" },
+    { name: "teams", path: "/admin/teams" },
+    { name: "team", path: "/settings/team" },
+    { name: "audit", path: "/settings/audit" },
+    { name: "costs", path: "/team/costs" },
     { name: "invitations", path: "/settings/invitations" },
   ];
 
