@@ -178,6 +178,14 @@ describe("the cost page", () => {
     expect(await card.innerText()).toContain("Spending limit reached");
     expect(await card.innerText()).toContain(`monthly spending limit of $${limit.toFixed(2)}`);
     await screenshot(owner, screensDir, "62-inbox-budget-card");
+    // The run's owner, a member, sees the request on the run page but no form: it is not theirs to answer.
+    const { rows: paused } = await db.query<{ run_id: string }>(`select run_id from input_request where kind = 'budget' and status = 'pending'`);
+    expect(paused).toHaveLength(1);
+    const memberView = await member.context().newPage();
+    await memberView.goto(`${url}/runs/${paused[0]!.run_id}`);
+    await memberView.getByTestId("budget-waits-for-admin").first().waitFor();
+    expect(await memberView.getByRole("button", { name: /Raise the/ }).count()).toBe(0);
+    await memberView.close();
     await card.locator('input[name="limitUsd"]').fill("100");
     await card.getByRole("button", { name: "Raise the team limit and continue" }).click();
     await owner.locator('[data-input-request^="budget-"] [data-input-outcome="approve"]').waitFor();

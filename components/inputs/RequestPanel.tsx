@@ -8,6 +8,7 @@ import { QuestionForm } from "./QuestionForm";
 import { RequestDetails } from "./RequestDetails";
 import type { InputOutcome, InputRequest } from "./types";
 import { useAnswerAction } from "./useAnswerAction";
+import { useCanAnswerBudget } from "../runs/RunAccess";
 
 /**
  * One request with its answer form, or with its outcome once known (from the feed's
@@ -15,6 +16,7 @@ import { useAnswerAction } from "./useAnswerAction";
  */
 export function RequestPanel({ request, outcome, closed = false }: { request: InputRequest; outcome?: InputOutcome; closed?: boolean }) {
   const answering = useAnswerAction();
+  const canAnswerBudget = useCanAnswerBudget();
   const shown = outcome ?? answering.answered ?? undefined;
   const cancelled = !shown && closed;
   return (
@@ -34,7 +36,13 @@ export function RequestPanel({ request, outcome, closed = false }: { request: In
           Cancelled: the run no longer waits for an answer
         </p>
       ) : request.kind === "budget" ? (
-        <BudgetForm request={request} answering={answering} />
+        canAnswerBudget ? (
+          <BudgetForm request={request} answering={answering} />
+        ) : (
+          <p data-testid="budget-waits-for-admin" className="text-sm text-zinc-400">
+            Waiting for a team admin or owner to raise the limit or stop the run.
+          </p>
+        )
       ) : request.kind === "approval" ? (
         <ApprovalForm request={request} answering={answering} />
       ) : (

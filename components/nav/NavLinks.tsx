@@ -29,14 +29,14 @@ export function NavLinks({ items }: { items: NavItem[] }) {
   // Of nested links (/admin and /admin/agents) only the most specific one that matches is current.
   const current = items.filter((item) => isActive(pathname, item.href)).sort((a, b) => b.href.length - a.href.length)[0]?.href;
   return (
-    <ul className="flex flex-col gap-0.5 lg:flex-row lg:flex-wrap lg:items-center lg:gap-1">
+    <ul className="flex flex-col gap-0.5 lg:flex-row lg:flex-wrap lg:items-center lg:gap-0.5">
       {items.map((item) => (
         <li key={item.href}>
           <Link
             href={item.href}
             aria-current={item.href === current ? "page" : undefined}
             className={cx(
-              "flex min-h-11 items-center rounded-lg px-3 text-sm font-medium whitespace-nowrap transition-colors lg:min-h-0 lg:py-1.5",
+              "flex min-h-11 items-center rounded-lg px-3 text-sm font-medium whitespace-nowrap transition-colors lg:min-h-0 lg:px-2.5 lg:py-1.5",
               item.href === current ? "bg-zinc-800 text-zinc-50" : "text-zinc-400 hover:bg-zinc-800/60 hover:text-zinc-100",
             )}
           >

@@ -11,6 +11,8 @@ import { SecretFindings } from "./SecretFindings";
 export type ReviewOptions = {
   /** Whether this person may decide: the run's owner or a team admin. */
   canDecide: boolean;
+  /** Whether this person may answer a budget request (a team admin or owner): the run page's card. */
+  canAnswerBudget: boolean;
   canPullRequest: boolean;
   githubRepo: string | null;
   feedbackRefusal: string | null;

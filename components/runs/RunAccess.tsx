@@ -7,11 +7,19 @@ import { createContext, useContext } from "react";
  * its owner or a team admin (lib/services/runVisibility.ts decides; the page passes the answer
  * down). Everyone else in the team reads it: the forms give way to a note.
  */
-const RunAccess = createContext(true);
+type Access = {
+  canAct: boolean;
+  /** A budget request is answered by the team's admins and owners only (lib/services/budgetAnswers.ts). */
+  canAnswerBudget: boolean;
+};
+// Outside a run page (the inbox) everything shown is the reader's to answer.
+const RunAccess = createContext<Access>({ canAct: true, canAnswerBudget: true });
 
 export const RunAccessProvider = RunAccess.Provider;
 
-export const useCanActOnRun = () => useContext(RunAccess);
+export const useCanActOnRun = () => useContext(RunAccess).canAct;
+
+export const useCanAnswerBudget = () => useContext(RunAccess).canAnswerBudget;
 
 /** What a reader who may not act is told where the forms would be. */
 export function ReadOnlyNote({ children }: { children: React.ReactNode }) {

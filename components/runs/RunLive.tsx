@@ -130,7 +130,7 @@ export function RunLive({
   const live = stream.state !== "ended" && stream.state !== "failed";
 
   return (
-    <RunAccessProvider value={canAct}>
+    <RunAccessProvider value={{ canAct, canAnswerBudget: review.canAnswerBudget }}>
       <div className="space-y-6">
         <header className="space-y-4">
           <div className="flex flex-wrap items-start justify-between gap-3">

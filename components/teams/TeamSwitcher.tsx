@@ -13,7 +13,7 @@ export function TeamSwitcher({ teams, active, action }: { teams: TeamOption[]; a
   const { onSubmit, pending, error } = useFormAction(action);
   return (
     <form onSubmit={onSubmit} className="flex min-w-0 items-center gap-2">
-      <label htmlFor="team-switcher" className="shrink-0 text-xs font-medium text-zinc-500">
+      <label htmlFor="team-switcher" className="shrink-0 text-xs font-medium text-zinc-500 lg:sr-only">
         Team
       </label>
       <select
@@ -23,7 +23,7 @@ export function TeamSwitcher({ teams, active, action }: { teams: TeamOption[]; a
         disabled={pending}
         data-testid="team-switcher"
         onChange={(e) => e.currentTarget.form?.requestSubmit()}
-        className={`${inputClass(!!error)} min-h-11 max-w-48 py-1 lg:min-h-9`}
+        className={`${inputClass(!!error)} min-h-11 max-w-48 py-1 lg:min-h-9 lg:max-w-40`}
       >
         {teams.map((t) => (
           <option key={t.id} value={t.id}>

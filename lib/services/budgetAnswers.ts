@@ -5,6 +5,7 @@ import { AppError, notFound } from "../errors";
 import type { App } from "../server/app";
 import { assertRaise, currentLimit, setSpendingLimit } from "./budgets";
 import type { Principal } from "./principal";
+import { teamAllows } from "../teamRoles";
 import { assertTeamAllows } from "./teams";
 
 /**
@@ -21,6 +22,10 @@ export async function budgetRequestRun(app: Pick<App, "db">, principal: Principa
   assertTeamAllows(principal, row.teamId, "manage", "Run");
   return row;
 }
+
+/** Whether the principal may answer a budget request of a run in `teamId` (the page shows the form, or a note). */
+export const mayAnswerBudget = (principal: Principal, teamId: string): boolean =>
+  principal.team?.id === teamId && teamAllows(principal.team.role, principal.scope, "manage");
 
 /** Writes the raised limit a budget request asked for. */
 export async function raiseForBudgetRequest(app: App, principal: Principal, requestInput: unknown, limitUsd: number): Promise<void> {

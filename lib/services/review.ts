@@ -14,6 +14,7 @@ import { reviewJobIds, reviewJobOptions, type JobPayload } from "../queue";
 import type { App } from "../server/app";
 import type { Principal } from "./principal";
 import { assertMayActOnRun, assertSeesRun, mayActOnRun } from "./runVisibility";
+import { mayAnswerBudget } from "./budgetAnswers";
 import { actorOf, recordAudit } from "./audit";
 import { environmentSpecOf } from "./environments";
 import { decisionView, lastPushedCommit, listDecisions } from "./reviewHistory";
@@ -261,6 +262,8 @@ export async function getReview(app: Pick<App, "db">, principal: Principal, runI
   return {
     // Whether this person may decide (the run's owner, or a team admin): the page offers the buttons.
     canDecide: mayActOnRun(principal, found.run),
+    // A budget request is the team's admins' and owners' to answer, not the run owner's.
+    canAnswerBudget: mayAnswerBudget(principal, found.run.teamId),
     decisions: await listDecisions(app, runId),
     canPullRequest: canOpenPullRequest(found.repo),
     githubRepo: found.repo.githubRepo,
