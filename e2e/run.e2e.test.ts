@@ -68,7 +68,7 @@ describe("a shell task from sign-up to review", () => {
     await screenshot(page, screensDir, "02-sign-up");
     await signUpInBrowser(page, url, "admin@example.com");
     await page.getByText("No repositories yet").waitFor();
-    expect(await page.getByText("admin", { exact: true }).isVisible()).toBe(true);
+    expect(await page.locator('nav[aria-label="Main"] a[href="/admin"]').isVisible()).toBe(true);
     await screenshot(page, screensDir, "03-runs-empty");
   });
 

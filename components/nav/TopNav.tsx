@@ -42,8 +42,9 @@ export function TopNav({ principal, teams, switchTeam }: { principal: Principal;
             <span className="min-w-0 truncate text-sm text-zinc-400 lg:hidden 2xl:inline 2xl:max-w-56" title={principal.email}>
               {principal.email}
             </span>
+            {/* On a laptop-wide nav the Admin link says as much: the badge makes room for the links. */}
             {isAdmin(principal) && (
-              <span className="rounded-md bg-indigo-950 px-1.5 py-0.5 text-[10px] font-semibold tracking-wide text-indigo-300 uppercase ring-1 ring-indigo-800 ring-inset">
+              <span className="rounded-md bg-indigo-950 px-1.5 lg:hidden 2xl:inline py-0.5 text-[10px] font-semibold tracking-wide text-indigo-300 uppercase ring-1 ring-indigo-800 ring-inset">
                 admin
               </span>
             )}

@@ -23,7 +23,7 @@ export function TeamSwitcher({ teams, active, action }: { teams: TeamOption[]; a
         disabled={pending}
         data-testid="team-switcher"
         onChange={(e) => e.currentTarget.form?.requestSubmit()}
-        className={`${inputClass(!!error)} min-h-11 max-w-48 py-1 lg:min-h-9 lg:max-w-40`}
+        className={`${inputClass(!!error)} min-h-11 max-w-48 py-1 lg:min-h-9 lg:w-36`}
       >
         {teams.map((t) => (
           <option key={t.id} value={t.id}>
