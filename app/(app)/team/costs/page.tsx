@@ -74,7 +74,8 @@ export default async function CostsPage({ searchParams }: Props) {
             {usd(report.totalUsd)}
           </p>
           <p className="text-xs text-zinc-400">
-            {report.runs.length} run{report.runs.length === 1 ? "" : "s"} {report.scope === "team" ? "in the team" : "of yours"}
+            {/* Only runs whose executor reported a cost count (a shell command reports none). */}
+            {report.runs.length} run{report.runs.length === 1 ? "" : "s"} with a cost {report.scope === "team" ? "in the team" : "of yours"}
           </p>
         </Card>
         <Card title="Team limit">
