@@ -163,7 +163,7 @@ export async function processRunJob(
       signal: active.signal,
       secrets,
       logger,
-      spending: spendingReader(eventLog.redis, config.redisPrefix, { runId, userId: payload.userId, spending: payload.spending }, emit),
+      spending: spendingReader(eventLog.redis, config.redisPrefix, { runId, userId: payload.userId, spending: payload.spending }, emit, active.signal),
       requestInput: (request, options) =>
         requestHumanInput(
           {

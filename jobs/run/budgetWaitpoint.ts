@@ -24,34 +24,57 @@ import type { RequestInput, RunEmit } from "../executors/types";
 export type SpendingReader = (ownCostUsd: number) => Promise<SpendingState | null>;
 
 // The web loads a team's limits at start-up and whenever the recorder finds them gone (on the
-// usage event the run has just sent): a short wait covers a Redis that lost them.
-const LIMITS_WAIT_MS = 15_000;
+// usage event the run has just sent): usually they are back within moments. Until they are the
+// run does not go on unchecked (a lost key must not lift a limit): it waits, says so once after
+// a short while, and stops waiting only when the run is stopped (cancel, timeout).
+const LIMITS_NOTICE_MS = 15_000;
 const LIMITS_POLL_MS = 250;
+const LIMITS_SLOW_POLL_MS = 2_000;
 
 export function spendingReader(
   redis: Redis,
   namespace: string,
   run: { runId: string; userId: string; spending?: RunSpending },
   emit: RunEmit,
+  signal: AbortSignal,
+  timing: { noticeMs: number; pollMs: number; slowPollMs: number } = { noticeMs: LIMITS_NOTICE_MS, pollMs: LIMITS_POLL_MS, slowPollMs: LIMITS_SLOW_POLL_MS },
 ): SpendingReader {
   return async (ownCostUsd) => {
     const spending = run.spending;
     if (!spending) return null;
-    const deadline = Date.now() + LIMITS_WAIT_MS;
+    const noticeAt = Date.now() + timing.noticeMs;
+    let told = false;
     for (;;) {
       try {
-        return await readSpending(redis, namespace, { runId: run.runId, userId: run.userId, costUsd: ownCostUsd, ...spending });
+        const state = await readSpending(redis, namespace, { runId: run.runId, userId: run.userId, costUsd: ownCostUsd, ...spending });
+        if (told) await emit({ type: "log", level: "info", message: "spending limits loaded again: the run goes on" });
+        return state;
       } catch (e) {
         if (!(e instanceof LimitsNotLoaded)) throw e;
-        if (Date.now() >= deadline) {
-          // Without the web nobody could answer a budget request either: go on, and say so.
-          await emit({ type: "log", level: "warn", message: `spending limits not checked at this turn: ${e.message}` });
-          return null;
+        if (!told && Date.now() >= noticeAt) {
+          told = true;
+          await emit({ type: "log", level: "warn", message: `waiting for the team's spending limits before the next turn: ${e.message}` });
         }
-        await new Promise((r) => setTimeout(r, LIMITS_POLL_MS));
+        await abortableDelay(told ? timing.slowPollMs : timing.pollMs, signal);
       }
     }
   };
+}
+
+/** Resolves after `ms`, or rejects with the run's stop reason as soon as the run is stopped. */
+function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason instanceof Error ? signal.reason : new Error("the run was stopped"));
+    const done = () => {
+      clearTimeout(timer);
+      reject(signal.reason instanceof Error ? signal.reason : new Error("the run was stopped"));
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", done);
+      resolve();
+    }, ms);
+    signal.addEventListener("abort", done, { once: true });
+  });
 }
 
 /** What the waitpoint keeps in the executor's state (checkpointed with it). */

@@ -6,8 +6,8 @@ import { z } from "zod";
  * at a turn boundary (it has no database). The web is the one writer: the budget service
  * writes the limits when an admin sets them, the recorder writes each run's spend when it
  * projects the run's usage, and start-up rebuilds both from the database (a lost key cannot
- * lift a limit: the job treats a team without loaded limits as one it must not check blindly,
- * see `readSpending`).
+ * lift a limit: a run whose team has no loaded limits waits at the turn boundary until the web
+ * has loaded them again, jobs/run/budgetWaitpoint.ts).
  *
  * Spend is the cost the executors report (the run's usage totals), counted in the UTC
  * calendar month the run was created in: a run's whole cost belongs to one month.
