@@ -9,6 +9,7 @@ import type { App } from "../server/app";
 import { actorOf, recordAudit } from "./audit";
 import type { Principal } from "./principal";
 import { activeTeam } from "./teams";
+import { announceAccessChanged } from "../server/accessHub";
 
 export const createTokenInput = z.object({
   name: z.string().trim().min(1, "give the token a name").max(100),
@@ -100,7 +101,7 @@ function auditToken(tx: Tx, principal: Principal, token: typeof apiToken.$inferS
   });
 }
 
-export async function revokeToken(app: Pick<App, "db">, principal: Principal, id: string): Promise<void> {
+export async function revokeToken(app: Pick<App, "db" | "redis" | "config">, principal: Principal, id: string): Promise<void> {
   const deleted = await app.db.transaction(async (tx) => {
     const gone = await tx
       .delete(apiToken)
@@ -111,6 +112,9 @@ export async function revokeToken(app: Pick<App, "db">, principal: Principal, id
     return gone;
   });
   if (deleted.length === 0) throw notFound("Token");
+  // Streams opened with the token end now (on every web process); the person's other streams
+  // end too and reconnect at once, as their session still holds.
+  await announceAccessChanged(app, principal.userId);
 }
 
 /**

@@ -7,7 +7,8 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DELETE as removeRoute, PATCH as patchRoute } from "@/app/api/admin/users/[id]/route";
 import { POST as createRun } from "@/app/api/runs/route";
-import { user } from "@/lib/db/schema";
+import { DELETE as revokeTokenRoute } from "@/app/api/tokens/[id]/route";
+import { apiToken, user } from "@/lib/db/schema";
 import { AccessHub, accessHub } from "@/lib/server/accessHub";
 import { serveDirectStream } from "@/lib/server/directStreams";
 import { installRequestHook } from "@/lib/server/requestHook";
@@ -113,6 +114,22 @@ describe("an account's access changes end its live streams", () => {
     expect((await open("/api/events", { token: aliceToken })).status).toBe(401);
     // Another user's stream goes on.
     expect(await Promise.race([bystander.ended, new Promise((r) => setTimeout(() => r("open"), 1_000))])).toBe("open");
+  });
+
+  it("revoking an API token ends the streams opened with it and refuses the reconnect; the session's streams reconnect", async () => {
+    const erin = await signUp("revoke-token-holder@example.com");
+    const token = await createTokenFor(erin);
+    const byToken = await follow("/api/events", { token });
+    const app = await getApp();
+    const [row] = await app.db.select({ id: apiToken.id }).from(apiToken).where(eq(apiToken.userId, erin.userId));
+    const revokedAt = Date.now();
+    const res = await call(revokeTokenRoute, `/api/tokens/${row!.id}`, { method: "DELETE", as: erin, params: { id: row!.id } });
+    expect(res.status).toBeLessThan(300);
+    const endedAt = await byToken.ended;
+    expect(endedAt).not.toBeNull();
+    expect(endedAt! - revokedAt).toBeLessThan(3_000);
+    expect((await open("/api/events", { token })).status).toBe(401);
+    expect((await open("/api/events", erin)).status).toBe(200);
   });
 
   it("removing a user ends their streams; a new role ends them too and the reconnect sees the new role's runs", async () => {
