@@ -83,6 +83,7 @@ const TEAM_INDEPENDENT: Record<string, string> = {
   schedules: "lists and creates in the caller's own team only (creating one on another team's repository: below)",
   "team/members": "the caller's own team",
   "team/budgets": "the caller's own team's limits (a member named in a body is looked up in that team)",
+  "team/costs.csv": "the caller's own team's costs only (members: their own runs; tests/teams/costs.db.test.ts)",
   team: "the caller's own team",
   "tokens/[id]": "the caller's own tokens",
   tokens: "the caller's own tokens (in the caller's team)",
