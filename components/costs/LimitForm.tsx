@@ -3,7 +3,7 @@
 import type { SavedLimit } from "@/lib/services/budgets";
 import { useFormAction, type FormAction } from "../forms/useFormAction";
 import { SubmitButton } from "../forms/SubmitButton";
-import { inputClass } from "../ui/styles";
+import { UsdInput } from "../forms/UsdInput";
 
 /** One monthly limit (the team's, or a member's) as an amount to change; empty removes it. */
 export function LimitForm({
@@ -30,16 +30,7 @@ export function LimitForm({
         <label htmlFor={id} className="block text-xs font-medium text-zinc-300">
           {label} <span className="font-normal text-zinc-500">(USD a month; empty: no limit)</span>
         </label>
-        <input
-          id={id}
-          name="limitUsd"
-          type="number"
-          min="0.01"
-          step="0.01"
-          inputMode="decimal"
-          defaultValue={limitUsd ?? ""}
-          className={inputClass(Boolean(problem))}
-        />
+        <UsdInput id={id} defaultValue={limitUsd ?? ""} invalid={Boolean(problem)} />
       </div>
       <SubmitButton pending={pending} pendingText="Saving…" variant="secondary">
         Save

@@ -1,9 +1,10 @@
 "use client";
 
 import { budgetRequestInput } from "@/lib/contracts/budgets";
-import { buttonClass, inputClass } from "../ui/styles";
+import { buttonClass } from "../ui/styles";
 import type { InputRequest } from "./types";
 import type { useAnswerAction } from "./useAnswerAction";
+import { UsdInput } from "../forms/UsdInput";
 
 /** A raise that leaves room for about ten more turns like the last one, in whole dollars. */
 function suggestedLimit(spendUsd: number, turnCostUsd: number): number {
@@ -27,16 +28,7 @@ export function BudgetForm({ request, answering }: { request: InputRequest; answ
         <label htmlFor={id} className="block text-xs font-medium text-zinc-300">
           New monthly {scope} limit (USD)
         </label>
-        <input
-          id={id}
-          name="limitUsd"
-          type="number"
-          min="0.01"
-          step="0.01"
-          inputMode="decimal"
-          defaultValue={asked.success ? suggestedLimit(asked.data.spendUsd, asked.data.turnCostUsd) : undefined}
-          className={inputClass(Boolean(fieldErrors.limitUsd))}
-        />
+        <UsdInput id={id} defaultValue={asked.success ? suggestedLimit(asked.data.spendUsd, asked.data.turnCostUsd) : undefined} invalid={Boolean(fieldErrors.limitUsd)} />
         {fieldErrors.limitUsd && <p role="alert" className="text-xs text-red-400">Limit {fieldErrors.limitUsd}</p>}
       </div>
       <div className="flex flex-wrap gap-2">
