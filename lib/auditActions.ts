@@ -80,6 +80,8 @@ export const auditDetails = {
   "acp_agent.create": z.object({ command: text }),
   "acp_agent.update": z.object({ changed: z.array(text) }),
   "acp_agent.delete": z.object({}),
+  // Instance-level: an admin's delete of a job process's workspace, with what the job process answered.
+  "workspace.delete": z.object({ worker: text, outcome: z.enum(["deleted", "refused", "not_found", "no_answer"]), reason: nullableText }),
 } as const satisfies Record<string, z.ZodType>;
 
 export type AuditAction = keyof typeof auditDetails;
@@ -89,7 +91,7 @@ export const auditActions = Object.keys(auditDetails) as [AuditAction, ...AuditA
 export const auditAction = z.enum(auditActions);
 
 /** What kind of thing a decision was about (the subject's type). */
-export const auditSubjectTypes = ["run", "rule", "member", "invitation", "repository", "mcp_server", "schedule", "token", "budget", "team", "user", "acp_agent"] as const;
+export const auditSubjectTypes = ["run", "rule", "member", "invitation", "repository", "mcp_server", "schedule", "token", "budget", "team", "user", "acp_agent", "workspace"] as const;
 export type AuditSubjectType = (typeof auditSubjectTypes)[number];
 
 /** How the page names each action. */
@@ -129,4 +131,5 @@ export const auditActionLabels: Record<AuditAction, string> = {
   "acp_agent.create": "Registered an ACP agent",
   "acp_agent.update": "Changed an ACP agent",
   "acp_agent.delete": "Removed an ACP agent",
+  "workspace.delete": "Deleted a workspace",
 };

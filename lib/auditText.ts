@@ -82,6 +82,8 @@ export function auditDetailText(action: AuditAction, details: Record<string, unk
         return [str(d.command) && clip(String(d.command))];
       case "acp_agent.update":
         return [Array.isArray(d.changed) && d.changed.length > 0 && `changed ${d.changed.join(", ")}`];
+      case "workspace.delete":
+        return [str(d.worker) && `on ${d.worker}`, str(d.outcome) && String(d.outcome).replace(/_/g, " "), str(d.reason) && clip(String(d.reason))];
     }
   })();
   return parts.filter((p): p is string => typeof p === "string" && p !== "");

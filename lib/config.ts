@@ -123,6 +123,11 @@ const envSchema = z.object({
   // run's workspace is a rename plus the files changed since instead of a checkout of every
   // file. Each takes the disk of one checkout; 0 turns the pool off.
   WORKSPACE_POOL_SIZE: z.coerce.number().int().min(0).max(16).default(1),
+  // Left-over run workspaces each job process keeps (jobs/workspaces/sweep.ts): one not changed
+  // for this many hours goes, then the oldest while all run workspaces take more than the size.
+  // A run running or suspended on the job process is never swept.
+  WORKSPACE_MAX_AGE_HOURS: z.coerce.number().positive().max(24 * 3650).default(7 * 24),
+  WORKSPACE_MAX_BYTES: byteSize(50 * 2 ** 30),
   // Anyone reaching the URL may sign up; by default only the first account signs up freely,
   // later ones need an admin's invitation link.
   OPEN_SIGNUP: flag,
@@ -196,6 +201,10 @@ export type Config = {
   envCacheMaxBytes: number;
   /** Prepared checkouts per repository (0: off). */
   workspacePoolSize: number;
+  /** Left-over run workspaces not changed for this many hours are removed. */
+  workspaceMaxAgeHours: number;
+  /** The most bytes this job process's run workspaces may take together (left-over ones go first, oldest first). */
+  workspaceMaxBytes: number;
   /** Email + password sign-in and sign-up (PASSWORD_SIGN_IN); false: single sign-on only. */
   passwordSignIn: boolean;
   /** OpenID Connect sign-in, when configured. */
@@ -266,6 +275,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     envCacheMaxAgeDays: e.ENV_CACHE_MAX_AGE_DAYS,
     envCacheMaxBytes: e.ENV_CACHE_MAX_BYTES,
     workspacePoolSize: e.WORKSPACE_POOL_SIZE,
+    workspaceMaxAgeHours: e.WORKSPACE_MAX_AGE_HOURS,
+    workspaceMaxBytes: e.WORKSPACE_MAX_BYTES,
     passwordSignIn: e.PASSWORD_SIGN_IN === "on",
     oidc:
       e.OIDC_ISSUER && e.OIDC_CLIENT_ID && e.OIDC_CLIENT_SECRET

@@ -17,6 +17,7 @@ const subjectTypeLabels: Record<(typeof auditSubjectTypes)[number], string> = {
   team: "The team",
   user: "Accounts",
   acp_agent: "ACP agents",
+  workspace: "Workspaces",
 };
 
 /**
