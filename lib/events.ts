@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { inputKinds } from "./contracts/inputRequests";
+import { checkFinishedFields, checkStartedFields } from "./contracts/runChecks";
 
 /**
  * The run event contract (DESIGN.md "Event"). Both processes import this one schema: the job
@@ -106,6 +107,9 @@ export const eventBody = z.discriminatedUnion("type", [
     files: z.number().int().nonnegative().optional(),
     error: z.string().optional(),
   }),
+  // A repository hook (lib/contracts/runChecks.ts); its output is `log` events with `callId: checkId`.
+  z.object({ type: z.literal("check.started"), ...checkStartedFields }),
+  z.object({ type: z.literal("check.finished"), ...checkFinishedFields }),
   z.object({ type: z.literal("assistant.text"), text: z.string(), messageId: z.string().optional() }),
   // An agent's plan (ACP agents send one and replace it as they go): the whole list each time.
   z.object({

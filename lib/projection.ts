@@ -3,6 +3,7 @@ import type { RunChange, RunChangeKind } from "./contracts/runChanges";
 import { isActive, transitionFor, withOpenRequests, type RunStatus } from "./contracts/runLifecycle";
 import type { Db } from "./db/client";
 import { reviewDecision, run, runDiff, runEvent } from "./db/schema";
+import { projectCheckFinished, projectCheckStarted } from "./runCheckProjection";
 import { compareStreamIds, parseStreamId } from "./eventLog";
 import type { RunEvent } from "./events";
 import { cancelOpenRequests, openRequestCount, projectInputRequested, projectInputResolved } from "./inputRequestProjection";
@@ -70,6 +71,8 @@ export async function projectEventNotingChange(
       };
       await tx.insert(runDiff).values(values).onConflictDoUpdate({ target: runDiff.runId, set: values });
     }
+    if (event.type === "check.started") await projectCheckStarted(tx, event);
+    if (event.type === "check.finished") await projectCheckFinished(tx, event);
     if (current) {
       const status = await projectOntoRun(tx, streamId, event, current);
       return { recorded: true, change: noted(status, current) };

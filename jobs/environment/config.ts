@@ -73,7 +73,7 @@ export function parseRepositoryFile(text: string): RepositoryFileResult {
   if (parsed.success) return { file: parsed.data };
   const problems = parsed.error.issues.map((issue) => {
     if (issue.code === "unrecognized_keys") {
-      return `${issue.keys.join(", ")} ${issue.keys.length === 1 ? "is" : "are"} not allowed here (hosts, variables and files are set by an admin only; the file may give setupScript, maintenanceScript and cacheKeyFiles)`;
+      return `${issue.keys.join(", ")} ${issue.keys.length === 1 ? "is" : "are"} not allowed here (hosts, variables and files are set by an admin only; the file may give setupScript, maintenanceScript, cacheKeyFiles and checks)`;
     }
     const where = issue.path.length > 0 ? `${issue.path.join(".")}: ` : "";
     return `${where}${issue.message}`;

@@ -25,6 +25,25 @@ export type EnvironmentFile = z.infer<typeof environmentFile>;
 
 const script = z.string().max(20_000).refine((s) => !s.includes("\0"), "must not contain a NUL character");
 
+/**
+ * Repository hooks (lib/contracts/runChecks.ts): commands run in the run's sandbox around the
+ * executor. `pre`: before it, a failure aborts the run; `post`: after it, on the committed
+ * changes, a failure is flagged at review; `onError`: when the run fails, never changing that.
+ */
+export const checkSpec = z.object({
+  name: z.string().trim().min(1).max(80),
+  command: script.refine((s) => s.trim() !== "", "must not be empty"),
+  timeoutSec: z.number().int().min(1).max(3600).default(600),
+});
+export type CheckSpec = z.infer<typeof checkSpec>;
+const checkList = z.array(checkSpec).max(10, "at most 10 checks");
+export const repositoryChecks = z.object({
+  pre: checkList.default([]),
+  post: checkList.default([]),
+  onError: checkList.default([]),
+});
+export type RepositoryChecks = z.infer<typeof repositoryChecks>;
+
 /** The admin's settings of one repository, as stored and as the run job carries them. */
 export const environmentSpec = z.object({
   /** A bash script run in the workspace (e.g. `npm ci`); null: none (the repository's file may give one). */
@@ -44,6 +63,12 @@ export const environmentSpec = z.object({
   files: z.array(environmentFile).default([]),
   /** Whether `.agentdesk/environment.json` in the repository may give the scripts and key files the admin left unset. */
   useRepositoryFile: z.boolean().default(true),
+  /** Repository hooks; a phase the admin leaves empty may come from the repository's file. */
+  checks: repositoryChecks.default({ pre: [], post: [], onError: [] }),
+  /** Job-process variables the checks get (never AgentDesk's own secrets or the repository's credential). */
+  checkEnvNames: z.array(envName).default([]),
+  /** Hosts the checks may reach through the filtering proxy; none by default. */
+  checkHosts: z.array(z.string().min(1)).default([]),
 });
 export type EnvironmentSpec = z.infer<typeof environmentSpec>;
 
@@ -59,6 +84,11 @@ export const repositoryEnvironmentFile = z
     setupScript: script.optional(),
     maintenanceScript: script.optional(),
     cacheKeyFiles: z.array(workspaceRelativePath).optional(),
+    // Commands only: a check's variables and hosts come from the admin.
+    checks: z
+      .object({ pre: checkList.optional(), post: checkList.optional(), onError: checkList.optional() })
+      .strict()
+      .optional(),
   })
   .strict();
 export type RepositoryEnvironmentFile = z.infer<typeof repositoryEnvironmentFile>;

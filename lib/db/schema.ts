@@ -16,6 +16,7 @@ import {
 import { inputDecisions, inputKinds, inputRequestStatuses } from "../contracts/inputRequests";
 import { runStatuses } from "../contracts/runLifecycle";
 import { runOriginKinds } from "../contracts/runOrigin";
+import { checkPhases, checkSources, checkStatuses } from "../contracts/runChecks";
 import { auditActions, auditSubjectTypes } from "../auditActions";
 import { teamRoles, tokenScopes } from "../teamRoles";
 
@@ -295,6 +296,38 @@ export const runDiff = pgTable("run_diff", {
   secretFindings: jsonb("secret_findings").$type<{ file: string; line: number; secret: string }[]>().notNull().default([]),
   createdAt: createdAt(),
 });
+
+/**
+ * A run's repository hooks (lib/contracts/runChecks.ts), one row per check run: written only by
+ * the projection, from `check.started` (inserted running) and `check.finished` (its result).
+ */
+export const runCheck = pgTable(
+  "run_check",
+  {
+    runId: text("run_id")
+      .notNull()
+      .references(() => run.id, { onDelete: "cascade" }),
+    checkId: text("check_id").notNull(),
+    phase: text("phase", { enum: checkPhases }).notNull(),
+    name: text("name").notNull(),
+    // Empty until its `check.started` is recorded (recorders may project out of order).
+    command: text("command").notNull().default(""),
+    source: text("source", { enum: checkSources }).notNull().default("admin"),
+    status: text("status", { enum: checkStatuses }).notNull(),
+    exitCode: integer("exit_code"),
+    timedOut: boolean("timed_out").notNull().default(false),
+    durationMs: integer("duration_ms"),
+    output: text("output").notNull().default(""),
+    truncated: boolean("truncated").notNull().default(false),
+    headSha: text("head_sha"),
+    error: text("error"),
+    // The run's event seq of its `check.started` (or `check.finished`): the order checks ran in.
+    seq: integer("seq").notNull(),
+    startedAt: timestamp("started_at", { withTimezone: true }).notNull(),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.checkId] })],
+);
 
 export const reviewActions = ["push", "request_changes", "discard"] as const;
 export type ReviewAction = (typeof reviewActions)[number];
