@@ -1,4 +1,3 @@
-import type { NotificationState } from "@/lib/contracts/notifications";
 import type { InboxItem } from "@/lib/services/inputs";
 import { inputText } from "./requestInput";
 
@@ -20,7 +19,7 @@ export function notifyNewRequest(item: InboxItem, open: (path: string) => void):
 }
 
 /** A run of the user's that now waits for them: ready for review, or failed. */
-export type RunStateNotice = { runId: string; title: string; repo: string; state: Exclude<NotificationState, "input">; error: string | null };
+export type RunStateNotice = { runId: string; title: string; repo: string; state: "review" | "failed"; error: string | null };
 
 /**
  * A system notification for a run that reached review (clicking opens its review) or failed

@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import {
   bigint,
   boolean,
+  check,
   doublePrecision,
   foreignKey,
   index,
@@ -582,6 +583,128 @@ export const notificationDelivery = pgTable(
 );
 
 /**
+ * An outgoing webhook endpoint (lib/services/webhookEndpoints.ts): signed JSON deliveries of
+ * run events (lib/contracts/webhooks.ts) to a URL, owned by one user (their own runs) or one
+ * team (every run of the team, managed by its admins). The secret signs every delivery
+ * (lib/contracts/webhookSignature.ts); it is shown when made or rotated, kept to sign with.
+ */
+export const webhookEndpoint = pgTable(
+  "webhook_endpoint",
+  {
+    id: text("id").primaryKey(),
+    // Exactly one owner: a user or a team.
+    userId: text("user_id").references(() => user.id, { onDelete: "cascade" }),
+    teamId: text("team_id").references(() => team.id, { onDelete: "cascade" }),
+    url: text("url").notNull(),
+    description: text("description").notNull().default(""),
+    secret: text("secret").notNull(),
+    // The run states it is told about (lib/contracts/notifications.ts notificationStates).
+    states: jsonb("states").$type<string[]>().notNull().default([]),
+    enabled: boolean("enabled").notNull().default(true),
+    createdBy: text("created_by").references(() => user.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index("webhook_endpoint_user_idx").on(t.userId),
+    index("webhook_endpoint_team_idx").on(t.teamId),
+    check("webhook_endpoint_one_owner", sql`(${t.userId} is null) <> (${t.teamId} is null)`),
+  ],
+);
+
+/**
+ * One delivery of one event to one endpoint, with its attempts (the endpoint's delivery log).
+ * The payload is kept as sent, so a resend is a new delivery (new id) of the same event (same
+ * event id, same body). The partial unique index makes the fan-out idempotent: an event noted
+ * twice is delivered once per endpoint; resends are outside it.
+ */
+export const webhookDelivery = pgTable(
+  "webhook_delivery",
+  {
+    id: text("id").primaryKey(),
+    endpointId: text("endpoint_id")
+      .notNull()
+      .references(() => webhookEndpoint.id, { onDelete: "cascade" }),
+    eventId: text("event_id").notNull(),
+    eventType: text("event_type").notNull(),
+    runId: text("run_id").references(() => run.id, { onDelete: "set null" }),
+    payload: jsonb("payload").notNull(),
+    // pending (queued or between attempts), delivered, failed (no more attempts).
+    status: text("status").notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    // Each attempt: { at, httpStatus, error } (lib/services/webhookDeliveries.ts), oldest first.
+    attemptLog: jsonb("attempt_log").$type<unknown[]>().notNull().default([]),
+    httpStatus: integer("http_status"),
+    error: text("error"),
+    nextRetryAt: timestamp("next_retry_at", { withTimezone: true }),
+    // The delivery this one sends again (a person's Resend).
+    resendOf: text("resend_of"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index("webhook_delivery_endpoint_created_idx").on(t.endpointId, t.createdAt),
+    uniqueIndex("webhook_delivery_endpoint_event_idx").on(t.endpointId, t.eventId).where(sql`${t.resendOf} is null`),
+  ],
+);
+
+/**
+ * An incoming webhook of a repository (lib/services/inboundWebhooks.ts): a URL with a secret
+ * that starts a run from a template when a signed delivery matches its rules (a GitHub issue
+ * labelled with `label`, a comment mentioning `mention`, or our own signed call). Runs belong to
+ * `createdBy`, in the repository's team.
+ */
+export const inboundWebhook = pgTable(
+  "inbound_webhook",
+  {
+    id: text("id").primaryKey(),
+    repositoryId: text("repository_id")
+      .notNull()
+      .references(() => repository.id, { onDelete: "cascade" }),
+    teamId: text("team_id")
+      .notNull()
+      .references(() => team.id, { onDelete: "cascade" }),
+    secret: text("secret").notNull(),
+    // The run template the runs start from (run_template.id; checked when a delivery comes).
+    templateId: text("template_id").notNull(),
+    // Which deliveries start a run (lib/contracts/inboundWebhooks.ts inboundRules), validated when read.
+    rules: jsonb("rules").notNull(),
+    enabled: boolean("enabled").notNull().default(true),
+    createdBy: text("created_by")
+      .notNull()
+      .references(() => user.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("inbound_webhook_repository_idx").on(t.repositoryId)],
+);
+
+/**
+ * A delivery an incoming webhook received, once per delivery id: the unique index is the
+ * idempotency (a delivery sent twice, even at once, starts one run).
+ */
+export const inboundDelivery = pgTable(
+  "inbound_delivery",
+  {
+    id: text("id").primaryKey(),
+    webhookId: text("webhook_id")
+      .notNull()
+      .references(() => inboundWebhook.id, { onDelete: "cascade" }),
+    deliveryId: text("delivery_id").notNull(),
+    event: text("event").notNull(),
+    // received (being handled), started (a run), ignored (no rule matched), failed.
+    outcome: text("outcome").notNull().default("received"),
+    detail: text("detail"),
+    runId: text("run_id").references(() => run.id, { onDelete: "set null" }),
+    receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("inbound_delivery_webhook_delivery_idx").on(t.webhookId, t.deliveryId),
+    index("inbound_delivery_webhook_received_idx").on(t.webhookId, t.receivedAt),
+  ],
+);
+
+/**
  * Monthly spending limits (lib/services/budgets.ts, lib/contracts/budgets.ts): the team's, and
  * each member's within the team, in USD per UTC calendar month; no row (or null) is no limit.
  * Set by the team's admins and owners; the web mirrors them into Redis for the job processes.
@@ -658,6 +781,10 @@ export const schema = {
   repositoryEnvironment,
   notificationSetting,
   notificationDelivery,
+  webhookEndpoint,
+  webhookDelivery,
+  inboundWebhook,
+  inboundDelivery,
   teamBudget,
   memberBudget,
   auditEvent,

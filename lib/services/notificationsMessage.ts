@@ -26,6 +26,7 @@ export function runMessage(appUrl: string, state: NotificationState, run: RunSum
   const where = ` in ${slackEscape(run.repo)}`;
   let text: string;
   if (state === "review") text = `:eyes: Ready for review: ${link}${where}`;
+  else if (state === "pushed") text = `:rocket: Pushed: ${link}${where}`;
   else if (state === "failed") {
     const reason = firstLine(run.error);
     text = `:x: Failed: ${link}${where}${reason ? `\n> ${slackEscape(reason)}` : ""}`;
