@@ -71,6 +71,10 @@ export type EnvironmentCacheOutcome = (typeof environmentCacheOutcomes)[number];
 /** What a producer appends: the type and its own fields. `runId`, `seq`, `at` are added on append. */
 export const eventBody = z.discriminatedUnion("type", [
   z.object({ type: z.literal("run.queued"), executor: z.string(), repo: z.string() }),
+  // The run waits for these runs to finish well before its job is added (lib/contracts/runDependencies.ts).
+  z.object({ type: z.literal("run.waiting"), on: z.array(z.string()).min(1) }),
+  // They did: the run's job is added now.
+  z.object({ type: z.literal("run.released"), after: z.array(z.string()).min(1) }),
   z.object({
     type: z.literal("run.started"),
     attempt: z.number().int().positive(),

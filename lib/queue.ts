@@ -5,6 +5,7 @@ import { approvalRules } from "./approval/rules";
 import { runSpending } from "./contracts/budgets";
 import { environmentSpec } from "./contracts/environment";
 import { acpAgentSpec, mcpServerSpec } from "./contracts/executorSpecs";
+import { MAX_STACK_DEPTH, stackLink } from "./contracts/runStack";
 import { MAX_INPUT_TIMEOUT_SEC, MIN_INPUT_TIMEOUT_SEC } from "./inputTimeout";
 
 /** The queue of run jobs (a run, or a reviewer's follow-up of it). */
@@ -75,6 +76,10 @@ export const runJobPayload = z.object({
   // The run's approval rules (its repository's and its user's, lib/approval), fixed when the
   // run is created; absent means none.
   approvalRules: approvalRules.optional(),
+  // A stacked run (lib/contracts/runStack.ts): the branches it builds on, the root's first and
+  // its parent's last, each at the commit the run starts from. A branch not on the remote is
+  // restored from that run's bundle in Redis; the run's branch starts at its parent's head.
+  stackedOn: z.array(stackLink).min(1).max(MAX_STACK_DEPTH).optional(),
   // Set on the follow-up job of a "request changes" review: the agent continues on the same
   // branch with this feedback as its next user message.
   feedback: z.object({ decisionId: z.string().min(1), text: z.string().min(1) }).optional(),

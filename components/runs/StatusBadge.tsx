@@ -3,6 +3,7 @@ import { cx } from "../ui/cx";
 
 // How each status looks; its name comes from the lifecycle contract.
 const looks: Record<RunStatus, { className: string; dot: string; pulse?: boolean }> = {
+  waiting_dependencies: { className: "bg-zinc-900 text-zinc-400 ring-zinc-700/60", dot: "bg-zinc-500" },
   queued: { className: "bg-zinc-800 text-zinc-300 ring-zinc-600/60", dot: "bg-zinc-400" },
   running: { className: "bg-sky-950 text-sky-300 ring-sky-700/60", dot: "bg-sky-400", pulse: true },
   waiting_input: {

@@ -7,6 +7,8 @@
  */
 
 export const runStatuses = [
+  // Created with dependencies not yet done (lib/contracts/runDependencies.ts): no job until they are.
+  "waiting_dependencies",
   "queued",
   "running",
   "waiting_input",
@@ -24,6 +26,14 @@ export type RunStatus = (typeof runStatuses)[number];
 export const terminalStatuses = ["pushed", "completed", "failed", "cancelled", "discarded"] as const satisfies readonly RunStatus[];
 export type TerminalStatus = (typeof terminalStatuses)[number];
 
+/**
+ * A run's work ended well (a review is a person's decision about it, not part of it): a run
+ * waiting for it may start (lib/contracts/runDependencies.ts).
+ */
+export const finishedWellStatuses = ["awaiting_review", "pushing", "pushed", "completed"] as const satisfies readonly RunStatus[];
+/** A run ended without its work: a run waiting for it is cancelled. */
+export const endedWithoutWorkStatuses = ["failed", "cancelled", "discarded"] as const satisfies readonly RunStatus[];
+
 /** A job is queued for the run or working on it (the agent included, while it waits for a person). */
 export const activeStatuses = ["queued", "running", "waiting_input"] as const satisfies readonly RunStatus[];
 
@@ -32,8 +42,11 @@ const has = (set: readonly RunStatus[], status: RunStatus) => set.includes(statu
 export const isTerminal = (status: RunStatus): status is TerminalStatus => has(terminalStatuses, status);
 /** A run job is queued or working on the run: it can still ask, be answered, be cancelled. */
 export const isActive = (status: RunStatus): boolean => has(activeStatuses, status);
-/** Cancel applies while a run job is queued or working (a push is carried through, a review decided). */
-export const canCancel = (status: RunStatus): boolean => isActive(status);
+/**
+ * Cancel applies while a run job is queued or working (a push is carried through, a review
+ * decided), and while the run waits for its dependencies (it has no job yet).
+ */
+export const canCancel = (status: RunStatus): boolean => isActive(status) || status === "waiting_dependencies";
 /** Push, request changes and discard apply to a run awaiting review only. */
 export const canReview = (status: RunStatus): boolean => status === "awaiting_review";
 /** Retry (a new run with the same settings) applies to a run that ended without its work: failed or cancelled. */
@@ -43,6 +56,7 @@ export const canRetry = (status: RunStatus): boolean => has(retryableStatuses, s
 export const canTakeInput = (status: RunStatus): boolean => isActive(status);
 
 export const statusLabels: Record<RunStatus, string> = {
+  waiting_dependencies: "Waiting for runs",
   queued: "Queued",
   running: "Running",
   waiting_input: "Waiting for input",
@@ -60,6 +74,8 @@ export const statusWords = (status: RunStatus): string => status.replace(/_/g, "
 
 /** The events that move a run, and what decides where to (see `transitionFor`). */
 export type StatusEvent =
+  | { type: "run.waiting" }
+  | { type: "run.released" }
   | { type: "run.started" }
   | { type: "input.requested" }
   | { type: "input.resolved" }
@@ -81,6 +97,10 @@ const notOver = runStatuses.filter((s) => !isTerminal(s));
  * the status stays (a late event of a replaced attempt, a zombie's, a replayed entry).
  */
 export const transitions = {
+  // A new run whose dependencies are not all done waits without a job; once they are, it is
+  // released (queued, its job added) or, when one of them failed, cancelled.
+  "run.waiting": { to: "waiting_dependencies", from: ["queued"] },
+  "run.released": { to: "queued", from: ["waiting_dependencies"] },
   // A (re)delivered run job starts or takes the run over, a waiting one included (a hand-over).
   "run.started": { to: "running", from: ["queued", "running", "waiting_input"] },
   "input.requested": { to: "waiting_input", from: ["running", "waiting_input"] },
@@ -98,7 +118,7 @@ export const transitions = {
   "run.completed": { to: "completed", from: ["queued", "running", "waiting_input"] },
   // Anything not over can fail (a job BullMQ gave up on, a push or discard that broke).
   "run.failed": { to: "failed", from: notOver },
-  "run.cancelled": { to: "cancelled", from: ["queued", "running", "waiting_input"] },
+  "run.cancelled": { to: "cancelled", from: ["waiting_dependencies", "queued", "running", "waiting_input"] },
 } as const satisfies Record<string, Transition>;
 export type TransitionName = keyof typeof transitions;
 
@@ -120,6 +140,8 @@ export function transitionFor(event: { type: string; ok?: boolean; action?: stri
 }
 
 const statusEventTypes: ReadonlySet<string> = new Set([
+  "run.waiting",
+  "run.released",
   "run.started",
   "input.requested",
   "input.resolved",

@@ -5,7 +5,9 @@
  */
 import { isTerminal, type RunStatus } from "./runLifecycle";
 
-export const runOriginKinds = ["retry", "rerun", "follow_up"] as const;
+// `stack`: "Continue from this run": a new run whose branch starts at the run's branch head
+// before it is pushed (lib/contracts/runStack.ts).
+export const runOriginKinds = ["retry", "rerun", "follow_up", "stack"] as const;
 export type RunOriginKind = (typeof runOriginKinds)[number];
 
 /** "Retry of …", "Re-run of …", "Follow-up of …" on the new run; the reverse on the original. */
@@ -13,6 +15,7 @@ export const originLabels: Record<RunOriginKind, { of: string; as: string }> = {
   retry: { of: "Retry of", as: "Retried as" },
   rerun: { of: "Re-run of", as: "Re-run as" },
   follow_up: { of: "Follow-up of", as: "Followed up by" },
+  stack: { of: "Stacked on", as: "Continued by" },
 };
 
 

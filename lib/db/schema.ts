@@ -282,6 +282,24 @@ export const runEvent = pgTable(
   ],
 );
 
+/**
+ * A run that waits for other runs (lib/contracts/runDependencies.ts): one row per run it
+ * waits for, written with the run, never changed. Whether it still waits is its status
+ * (`waiting_dependencies`, written by the projection); the dependency's own run may be
+ * deleted later, so no foreign key on it.
+ */
+export const runDependency = pgTable(
+  "run_dependency",
+  {
+    runId: text("run_id")
+      .notNull()
+      .references(() => run.id, { onDelete: "cascade" }),
+    dependsOnRunId: text("depends_on_run_id").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.dependsOnRunId] }), index("run_dependency_on_idx").on(t.dependsOnRunId)],
+);
+
 export const runDiff = pgTable("run_diff", {
   runId: text("run_id")
     .primaryKey()

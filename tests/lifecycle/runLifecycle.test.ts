@@ -22,6 +22,8 @@ import {
  * is refused.
  */
 const legal: Record<string, Partial<Record<RunStatus, RunStatus>>> = {
+  "run.waiting": { queued: "waiting_dependencies" },
+  "run.released": { waiting_dependencies: "queued" },
   "run.started": { queued: "running", running: "running", waiting_input: "running" },
   "input.requested": { running: "waiting_input", waiting_input: "waiting_input" },
   "input.resolved": { running: "running", waiting_input: "running" },
@@ -34,13 +36,14 @@ const legal: Record<string, Partial<Record<RunStatus, RunStatus>>> = {
   "review.decided:request_changes": { awaiting_review: "queued" },
   "run.completed": { queued: "completed", running: "completed", waiting_input: "completed" },
   "run.failed": {
+    waiting_dependencies: "failed",
     queued: "failed",
     running: "failed",
     waiting_input: "failed",
     awaiting_review: "failed",
     pushing: "failed",
   },
-  "run.cancelled": { queued: "cancelled", running: "cancelled", waiting_input: "cancelled" },
+  "run.cancelled": { waiting_dependencies: "cancelled", queued: "cancelled", running: "cancelled", waiting_input: "cancelled" },
 };
 
 function eventOf(name: string): { type: string; ok?: boolean; action?: string } {
@@ -86,6 +89,8 @@ describe("the run lifecycle", () => {
   it("answers the usual questions about a status", () => {
     const table = runStatuses.map((s) => [s, isTerminal(s), isActive(s), canCancel(s), canReview(s)]);
     expect(table).toEqual([
+      // No job yet, but it can be cancelled while it waits.
+      ["waiting_dependencies", false, false, true, false],
       ["queued", false, true, true, false],
       ["running", false, true, true, false],
       ["waiting_input", false, true, true, false],

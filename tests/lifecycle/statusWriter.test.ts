@@ -44,7 +44,7 @@ describe("the writer of run.status", () => {
   });
 
   it("declares the statuses and sets of them once: the lifecycle contract", () => {
-    const status = "\"(?:queued|running|waiting_input|awaiting_review|pushing|pushed|completed|failed|cancelled|discarded)\"";
+    const status = "\"(?:waiting_dependencies|queued|running|waiting_input|awaiting_review|pushing|pushed|completed|failed|cancelled|discarded)\"";
     // A list or set of two or more run statuses written out: a status set declared again.
     const statusList = new RegExp(`\\[\\s*${status}(?:\\s*,\\s*${status})+\\s*,?\\s*\\]`);
     expect(statusList.test(`new Set(["queued", "running"])`)).toBe(true);
