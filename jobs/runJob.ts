@@ -27,6 +27,8 @@ import { RunSuspended, suspendRunJob } from "./input/suspension";
 import type { Logger } from "./logger";
 import type { JobOutcome } from "./metrics";
 import { findSecretsInBranch, secretsOfRun } from "./review/branchSecrets";
+import { runErrorHooks, runPostChecks, runPreChecks } from "./run/checkPhases";
+import { loadChecks, type CheckRunContext } from "./run/checks";
 import { startAttemptFence, type FenceRegistry, type RunStateWrites } from "./run/fence";
 import { maskSecrets } from "./secrets";
 import { prepareWorkspace, releaseWorkspace, type Workspace } from "./workspace";
@@ -83,6 +85,8 @@ export async function processRunJob(
   const timeoutSec = Math.min(payload.timeoutSec, config.runTimeoutMaxSec);
   const timer = setTimeout(() => active.stop({ kind: "timeout", seconds: timeoutSec }), timeoutSec * 1000);
   let workspace: Workspace | undefined;
+  // The repository's checks, once the workspace can run them (the error hooks need it too).
+  let checkRun: CheckRunContext | undefined;
   // Over for good with nothing to review: the run's repository goes with the attempt's folder.
   let runEnded = false;
   try {
@@ -148,11 +152,20 @@ export async function processRunJob(
       });
     }
 
+    checkRun = {
+      workspace: { path: workspace.path, readOnlyPaths: workspace.readOnlyPaths },
+      checks: await loadChecks(payload.environment, workspace, active.signal),
+      emit,
+      secrets,
+      withheld: payload.repo.credentialEnv ? [payload.repo.credentialEnv] : [],
+    };
+
     // The repository's environment (dependencies installed, secret files placed), on every
     // delivery: its outputs are never in the run's commits, so each delivery restores them.
     // Around its use of the cache: the admins' clears before a lookup, eviction after a save.
     const cacheHooks = environmentCacheHooks({ redis: eventLog.redis, config, worker: workerName, logger });
     await prepareEnvironment({ payload, workspace, emit, signal: active.signal, secrets, config, logger, cacheHooks });
+    await runPreChecks(checkRun, { signal: active.signal, resumed: checkpoint !== null, headSha: workspace.headSha });
 
     const result = await resolved.executor.run({
       runId,
@@ -222,6 +235,8 @@ export async function processRunJob(
       }
       throw new PermanentRunError(result.error);
     }
+    // On what the reviewer would push; a crash meanwhile still resumes from the checkpoint.
+    if (changed) await runPostChecks(checkRun, { signal: active.signal, headSha });
     await deleteRunCheckpoint(eventLog, runId, writes);
     if (result.state !== undefined) await saveConversation(eventLog, writes, runId, result.state);
     if (!changed) {
@@ -247,7 +262,9 @@ export async function processRunJob(
       runEnded = true;
     };
     const suspend = (suspended: RunSuspended) => suspendRunJob({ eventLog, job, token, runId, logger, writes }, suspended);
-    return await handleFailure({ job, token, emit, logger, signal: active.signal, forgetCheckpoint, suspend }, e);
+    const failed = checkRun;
+    const onFailed = failed ? (message: string) => runErrorHooks(failed, message, logger) : undefined;
+    return await handleFailure({ job, token, emit, logger, signal: active.signal, forgetCheckpoint, suspend, onFailed }, e);
   } finally {
     clearTimeout(timer);
     active.release();
@@ -274,6 +291,8 @@ async function handleFailure(
     forgetCheckpoint: () => Promise<void>;
     /** Gives back the worker slot until a person answers (throws DelayedError). */
     suspend: (suspended: RunSuspended) => Promise<never>;
+    /** The run failed for good: the repository's error hooks, before its `run.failed`. */
+    onFailed?: (message: string) => Promise<void>;
   },
   error: unknown,
 ): Promise<JobOutcome> {
@@ -294,6 +313,7 @@ async function handleFailure(
   if (stop?.kind === "timeout") {
     await forgetCheckpoint();
     const message = `timed out after ${stop.seconds} s`;
+    await ctx.onFailed?.(message);
     await emit({ type: "run.failed", error: message });
     throw new UnrecoverableError(message);
   }
@@ -308,6 +328,7 @@ async function handleFailure(
   if (error instanceof RunSuspended) return ctx.suspend(error);
   if (error instanceof PermanentRunError) {
     await forgetCheckpoint();
+    await ctx.onFailed?.(error.message);
     await emit({ type: "run.failed", error: error.message });
     throw new UnrecoverableError(error.message);
   }
@@ -323,6 +344,7 @@ async function handleFailure(
   });
   if (last) {
     await forgetCheckpoint();
+    await ctx.onFailed?.(message);
     await emit({ type: "run.failed", error: message });
   }
   throw error;

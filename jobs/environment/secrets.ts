@@ -3,7 +3,8 @@ import type { EnvironmentSpec } from "../../lib/contracts/environment";
 
 /**
  * The secrets a repository's environment brings into a run: the values of the job-process
- * variables the setup gets (setupEnvNames) and of those its files are written from. They join
+ * variables the setup and the checks get (setupEnvNames, checkEnvNames) and of those its files
+ * are written from. They join
  * the run's other secrets (jobs/review/branchSecrets.ts `secretsOfRun`), so every event masks
  * them and push protection looks for them in what the run would push: a secret file is never
  * committed (jobs/environment/secretFiles.ts), but an agent may copy its content elsewhere.
@@ -12,7 +13,7 @@ import type { EnvironmentSpec } from "../../lib/contracts/environment";
 /** Names of the job-process variables the environment reads. */
 export function environmentVariableNames(spec: EnvironmentSpec | null | undefined): string[] {
   if (!spec) return [];
-  return [...new Set([...spec.setupEnvNames, ...spec.files.map((f) => f.env)])];
+  return [...new Set([...spec.setupEnvNames, ...spec.checkEnvNames, ...spec.files.map((f) => f.env)])];
 }
 
 /**

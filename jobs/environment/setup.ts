@@ -18,17 +18,18 @@ const WITHHELD: readonly string[] = [...reservedEnvNames, "ANTHROPIC_API_KEY"];
  */
 export function setupVariables(
   names: readonly string[],
-  o: { withheld?: readonly string[]; env?: Record<string, string | undefined> } = {},
+  o: { withheld?: readonly string[]; env?: Record<string, string | undefined>; purpose?: string } = {},
 ): Record<string, string> {
   const env = o.env ?? process.env;
+  const purpose = o.purpose ?? "the environment's setup";
   const refused = names.filter((name) => WITHHELD.includes(name) || (o.withheld ?? []).includes(name));
   if (refused.length > 0) {
-    throw new PermanentRunError(`the environment's setup may not be given ${refused.join(", ")}: AgentDesk's own secrets and the repository's credential stay in the job process`);
+    throw new PermanentRunError(`${purpose} may not be given ${refused.join(", ")}: AgentDesk's own secrets and the repository's credential stay in the job process`);
   }
   const missing = names.filter((name) => !env[name]);
   if (missing.length > 0) {
     throw new PermanentRunError(
-      `the environment's setup needs ${missing.join(", ")}, which ${missing.length === 1 ? "is" : "are"} not set on this job process`,
+      `${purpose} needs ${missing.join(", ")}, which ${missing.length === 1 ? "is" : "are"} not set on this job process`,
     );
   }
   return Object.fromEntries(names.map((name) => [name, env[name]!]));
