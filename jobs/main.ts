@@ -12,6 +12,7 @@ import { createLogger } from "./logger";
 import { SANDBOX_OFF_HINT, probeSandbox } from "./sandbox/probe";
 import { sandboxSettings } from "./sandbox/spec";
 import { workerName } from "./runJob";
+import { startWorkspaceAdmin } from "./workspaces/admin";
 import { createRunWorker } from "./worker";
 
 /**
@@ -72,6 +73,8 @@ async function main(): Promise<void> {
     activeRuns: runWorker.activeRuns,
     logger,
   });
+  // Its workspaces on the admin page: reported, swept by age and size, deleted on an admin's request.
+  const workspaceAdmin = startWorkspaceAdmin({ redis, config, worker: workerName, logger });
   logger.info("job process ready", {
     port: health.port,
     concurrency: config.workerConcurrency,
@@ -92,6 +95,7 @@ async function main(): Promise<void> {
     }, config.shutdownDeadlineMs + 1_000).unref();
     // First, so the web stops offering what this process is about to stop doing.
     await advertising.stop();
+    await workspaceAdmin.stop();
     const inTime = await runWorker.close(config.shutdownDeadlineMs);
     await stopPoolRefills();
     await health.close();

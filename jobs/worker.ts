@@ -2,7 +2,7 @@ import { UnrecoverableError, Worker, type Job, type WorkerOptions } from "bullmq
 import type { Redis } from "ioredis";
 import type { Config } from "../lib/config";
 import { createEventLog } from "../lib/eventLog";
-import { RUNS_QUEUE, createRunsQueue, jobPayload, queuePrefix, type JobPayload, type ReviewJobPayload } from "../lib/queue";
+import { RUNS_QUEUE, createRunsQueue, jobPayload, queuePrefix, type JobPayload, type ReviewJobPayload, type RunJobPayload } from "../lib/queue";
 import { RunRegistry } from "./cancellation";
 import { errorMessage } from "./errors";
 import { defaultExecutors, type ExecutorRegistry } from "./executors";
@@ -15,6 +15,7 @@ import { processReviewJob, refuseCliFeedback } from "./review";
 import { FenceRegistry } from "./run/fence";
 import { createReviewWorker } from "./review/worker";
 import { createRepoCheckWorker } from "./repoCheck";
+import { holdRunFolder } from "./workspaces/inUse";
 import { processRunJob, workerName } from "./runJob";
 
 export type RunWorkerOptions = {
@@ -69,8 +70,18 @@ export async function createRunWorker(options: RunWorkerOptions): Promise<RunWor
     const parsed = jobPayload.safeParse(job.data);
     if (!parsed.success) return rejectInvalidJob(eventLog, logger, job, parsed.error);
     const payload = parsed.data;
-    // Push and discard jobs queued here by deploys from before the `reviews` queue.
-    if (payload.kind !== "run") return processReviewJob(deps, job, payload);
+    // Held before the suspension is cleared, so the workspace admin never sees the run as neither.
+    const release = holdRunFolder(payload.runId);
+    try {
+      // Push and discard jobs queued here by deploys from before the `reviews` queue.
+      if (payload.kind !== "run") return await processReviewJob(deps, job, payload);
+      return await processRun(job, payload, token);
+    } finally {
+      release();
+    }
+  };
+
+  const processRun = async (job: Job<JobPayload>, payload: RunJobPayload, token?: string): Promise<JobOutcome> => {
     // This delivery is the run's resume if it was suspended: its waker has nothing left to do.
     await clearSuspension(eventLog, payload.runId);
     await refuseCliFeedback(deps, payload);

@@ -197,6 +197,12 @@ async function settleRacyEntries(entryGit: GitOptions & { signal: AbortSignal })
   await runGit(["update-index", "-q", "--refresh"], entryGit);
 }
 
+/** An admin's delete of one entry (jobs/workspaces/remove.ts): taken out of the pool like any other. Returns false when it was gone. */
+export function removePoolEntry(dataDir: string, poolName: string, entryName: string): Promise<boolean> {
+  if (!ENTRY_NAME.test(entryName)) throw new Error(`"${entryName}" is not a pool entry`);
+  return trash(path.join(workspacePoolsDir(dataDir), poolName), entryName);
+}
+
 /** Takes an entry out of the pool by renaming it first (so no claimant gets a half-deleted one), then deletes it. */
 async function trash(pool: string, name: string): Promise<boolean> {
   const doomed = path.join(pool, `${TRASH_PREFIX}${crypto.randomUUID()}`);

@@ -7,6 +7,7 @@ import { errorMessage } from "../errors";
 import { rejectInvalidJob } from "../invalidJob";
 import type { Logger } from "../logger";
 import type { JobOutcome } from "../metrics";
+import { holdRunFolder } from "../workspaces/inUse";
 import { processReviewJob } from ".";
 
 export type ReviewWorkerOptions = {
@@ -30,7 +31,12 @@ export async function createReviewWorker(options: ReviewWorkerOptions): Promise<
     const parsed = reviewJobPayload.safeParse(job.data);
     if (!parsed.success) return rejectInvalidJob(eventLog, logger, job, parsed.error);
     // The same job type as on the `runs` queue, where older deploys queued these.
-    return processReviewJob(deps, job, parsed.data);
+    const release = holdRunFolder(parsed.data.runId);
+    try {
+      return await processReviewJob(deps, job, parsed.data);
+    } finally {
+      release();
+    }
   };
   const worker = new Worker<ReviewJobPayload, JobOutcome>(REVIEWS_QUEUE, processor, {
     connection: options.redis,
