@@ -61,6 +61,8 @@ const TEAM_INDEPENDENT: Record<string, string> = {
   "admin/environment-caches/clear": "instance admin: caches live on the job processes",
   "admin/environment-caches": "instance admin",
   "admin/parked-events": "instance admin",
+  "admin/workspaces": "instance admin: workspaces live on the job processes",
+  "admin/workspaces/[worker]/[id]": "instance admin: the job process that owns the workspace deletes it",
   "admin/teams": "instance admin: creates teams and names their first owner",
   "admin/users/[id]/password-reset": "instance admin: accounts",
   "admin/users/[id]": "instance admin: accounts",
