@@ -101,7 +101,7 @@ describe("repository environments", () => {
     expect(await page.locator(`[data-environment-of="${repoName}"]`).textContent()).toMatch(/npm ci · cached by package-lock.json · reaches registry\.npmjs\.org/);
   });
 
-  it("lists a job process's cached environments on the admin page and queues a clear of one repository", async () => {
+  it("lists a job process's cached environments on the workspaces page and queues a clear of one repository", async () => {
     const now = Date.now();
     const report: EnvironmentCacheReport = {
       worker: fakeWorker,
@@ -122,8 +122,10 @@ describe("repository environments", () => {
     };
     await redis.set(environmentCacheReportKey(redisPrefix, fakeWorker), JSON.stringify(report), "EX", 300);
 
-    await page.locator('nav >> text="Admin"').click();
-    await page.waitForURL(`${url}/admin`);
+    // The caches are on the workspaces page, beside the rest of each job process's disk.
+    await page.goto(`${url}/admin`);
+    await page.locator('a:has-text("See the job processes")').click();
+    await page.waitForURL(`${url}/admin/workspaces`);
     const worker = page.locator(`[data-cache-worker="${fakeWorker}"]`);
     await worker.waitFor();
     expect(await worker.locator('[data-testid="cache-usage"]').textContent()).toContain("120 MB of 10 GB");

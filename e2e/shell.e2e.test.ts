@@ -283,6 +283,7 @@ describe("the admin pages", () => {
     { name: "admin", path: "/admin" },
     { name: "users", path: "/admin/users" },
     { name: "agents", path: "/admin/agents" },
+    { name: "workspaces", path: "/admin/workspaces" },
     { name: "teams", path: "/admin/teams" },
     { name: "team", path: "/settings/team" },
     { name: "audit", path: "/settings/audit" },

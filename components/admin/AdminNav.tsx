@@ -6,6 +6,7 @@ const sections = [
   { href: "/admin/users", label: "Users" },
   { href: "/admin/teams", label: "Teams" },
   { href: "/admin/agents", label: "ACP agents" },
+  { href: "/admin/workspaces", label: "Workspaces" },
 ] as const;
 
 /** The admin pages' own sub-navigation (the main nav stays short). */

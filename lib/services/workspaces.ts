@@ -20,7 +20,7 @@ import { valuesMatching } from "../redis";
 import type { App } from "../server/app";
 import { liveWorkers } from "../workerDirectory";
 import { actorOf, recordAudit } from "./audit";
-import { listEnvironmentCaches, type WorkerCachesView } from "./environmentCaches";
+import { listEnvironmentCaches, type EnvironmentCachesView } from "./environmentCaches";
 import { isAdmin, type Principal } from "./principal";
 
 /**
@@ -51,10 +51,10 @@ export type WorkerWorkspacesView = {
   runs: RunWorkspaceView[];
   pool: PoolWorkspaceEntry[];
   mirrors: MirrorEntry[];
-  caches: WorkerCachesView | null;
 };
 
-export type WorkspacesView = { workers: WorkerWorkspacesView[] };
+/** Job processes with a workspace report, and every job process's environment caches (their own report). */
+export type WorkspacesView = { workers: WorkerWorkspacesView[]; caches: EnvironmentCachesView };
 
 function assertAdmin(principal: Principal): void {
   if (!isAdmin(principal)) throw new AppError("forbidden", "Only an admin can see or delete the job processes' workspaces");
@@ -86,27 +86,22 @@ export async function listWorkspaces(app: Pick<App, "db" | "redis" | "config">, 
     : [];
   const runs = new Map(rows.map((r) => [r.id, { title: r.title, status: r.status }]));
   const online = new Set(adverts.map((a) => a.name));
-  const cachesOf = new Map(caches.workers.map((w) => [w.worker, w]));
-  // A job process with caches but no workspace report (an older version) still shows its caches.
-  const names = [...new Set([...reports.map((r) => r.worker), ...cachesOf.keys()])].sort((a, b) => a.localeCompare(b));
   return {
-    workers: names.map((name): WorkerWorkspacesView => {
-      const report = reports.find((r) => r.worker === name);
-      const cache = cachesOf.get(name) ?? null;
-      return {
-        worker: name,
-        host: report?.host ?? name.split(":")[0] ?? name,
-        reportedAt: report?.reportedAt ?? cache?.reportedAt ?? new Date(0).toISOString(),
-        online: online.has(name),
-        maxAgeHours: report?.maxAgeHours ?? 0,
-        maxBytes: report?.maxBytes ?? 0,
-        runBytes: report?.runs.reduce((sum, r) => sum + r.bytes, 0) ?? 0,
-        runs: (report?.runs ?? []).map((w) => ({ ...w, run: runs.get(w.runId) ?? null })),
-        pool: report?.pool ?? [],
-        mirrors: report?.mirrors ?? [],
-        caches: cache,
-      };
-    }),
+    workers: reports
+      .map((report): WorkerWorkspacesView => ({
+        worker: report.worker,
+        host: report.host,
+        reportedAt: report.reportedAt,
+        online: online.has(report.worker),
+        maxAgeHours: report.maxAgeHours,
+        maxBytes: report.maxBytes,
+        runBytes: report.runs.reduce((sum, r) => sum + r.bytes, 0),
+        runs: report.runs.map((w) => ({ ...w, run: runs.get(w.runId) ?? null })),
+        pool: report.pool,
+        mirrors: report.mirrors,
+      }))
+      .sort((a, b) => a.worker.localeCompare(b.worker)),
+    caches,
   };
 }
 

@@ -3,31 +3,19 @@ import Link from "next/link";
 import { AdminNav } from "@/components/admin/AdminNav";
 import { ParkedEventTable } from "@/components/admin/ParkedEventTable";
 import { AdminsOnly } from "@/components/AdminsOnly";
-import { ClearCachesButton } from "@/components/environments/ClearCachesButton";
-import { EnvironmentCaches } from "@/components/environments/EnvironmentCaches";
 import { Card } from "@/components/ui/Card";
 import { PageHeader } from "@/components/ui/PageHeader";
 import { linkClass } from "@/components/ui/styles";
-import { requireAdmin, type PageContext } from "@/lib/server/pageAuth";
+import { requireAdmin } from "@/lib/server/pageAuth";
 import { listAcpAgents } from "@/lib/services/acpAgents";
-import { listEnvironmentCaches, type EnvironmentCachesView } from "@/lib/services/environmentCaches";
 import { listParkedEvents } from "@/lib/services/parkedEvents";
-import { clearEnvironmentCachesAction } from "./actions";
-
-/** The caches as the job processes report them, or null while Redis cannot be read (the rest of the page still shows). */
-async function cachesOrNull(ctx: PageContext): Promise<EnvironmentCachesView | null> {
-  return listEnvironmentCaches(ctx.app, ctx.principal).catch((e: unknown) => {
-    console.error("[admin] could not read the environment cache reports:", (e as Error).message);
-    return null;
-  });
-}
 
 export const metadata: Metadata = { title: "Admin" };
 
 export default async function AdminPage() {
   const ctx = await requireAdmin();
   if (!ctx) return <AdminsOnly what="The admin page" />;
-  const [parked, agents, caches] = await Promise.all([listParkedEvents(ctx.app, ctx.principal), listAcpAgents(ctx.app, ctx.principal), cachesOrNull(ctx)]);
+  const [parked, agents] = await Promise.all([listParkedEvents(ctx.app, ctx.principal), listAcpAgents(ctx.app, ctx.principal)]);
   return (
     <div className="space-y-8">
       <PageHeader title="Admin" description="The state of this AgentDesk install that only admins see." />
@@ -40,16 +28,12 @@ export default async function AdminPage() {
           </Link>
         </p>
       </Card>
-      <Card
-        title="Environment caches"
-        description="Set-up environments each job process keeps (repository environments: the Environment link of each repository). Evicted by age and size, least recently used first."
-        actions={caches && caches.workers.some((w) => w.entries.length > 0) && <ClearCachesButton action={clearEnvironmentCachesAction} />}
-      >
-        {caches ? (
-          <EnvironmentCaches caches={caches} clear={clearEnvironmentCachesAction} />
-        ) : (
-          <p className="text-sm text-amber-300">Unknown: the queue (Redis) is not reachable.</p>
-        )}
+      <Card title="Workspaces and caches" description="Run workspaces, prepared checkouts, mirrors and cached environments of each job process: disk use, age, delete.">
+        <p className="text-sm text-zinc-300">
+          <Link href="/admin/workspaces" className={linkClass}>
+            See the job processes’ workspaces
+          </Link>
+        </p>
       </Card>
       <Card
         title="Parked recorder entries"
