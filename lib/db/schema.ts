@@ -239,6 +239,8 @@ export const run = pgTable(
     // The schedule whose tick made this run; kept after the schedule is deleted (the page then
     // says "a deleted schedule").
     scheduleId: text("schedule_id"),
+    // The run template it was started from; no foreign key, so a run outlives its template.
+    templateId: text("template_id"),
     createdAt: createdAt(),
     // The run's clock over its rounds of work (lib/runTimes.ts, written by the projection only):
     // the first start, the current round's start, the latest end, the earlier rounds' work time.
@@ -430,6 +432,30 @@ export const approvalRule = pgTable(
   (t) => [uniqueIndex("approval_rule_scope_pattern_idx").on(t.scope, t.scopeId, t.effect, t.pattern)],
 );
 
+// A team's saved run configuration (lib/services/templates.ts): a repository and the run fields
+// (the run-creation input minus the repository, validated again when read, as a schedule's), a
+// prompt with `{{variable}}` placeholders and the variables it declares (lib/templateVariables.ts).
+// The New run form, schedules and incoming webhooks start runs from it.
+export const runTemplate = pgTable(
+  "run_template",
+  {
+    id: text("id").primaryKey(),
+    teamId: text("team_id")
+      .notNull()
+      .references(() => team.id, { onDelete: "cascade" }),
+    // No foreign key, as a schedule's: a template whose repository was removed says so and starts nothing.
+    repositoryId: text("repository_id").notNull(),
+    name: text("name").notNull(),
+    description: text("description").notNull().default(""),
+    run: jsonb("run").notNull(),
+    variables: jsonb("variables").notNull().default([]),
+    createdBy: text("created_by").references(() => user.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex("run_template_team_name_idx").on(t.teamId, t.name)],
+);
+
 // A run template fired on a cron pattern, as its owner (lib/services/schedules.ts). The template
 // is the run-creation input minus the repository, kept as jsonb and validated again when read,
 // so a template that a later version refuses is reported on its schedule, never run.
@@ -451,13 +477,19 @@ export const schedule = pgTable(
     cron: text("cron").notNull(),
     timezone: text("timezone").notNull().default("UTC"),
     template: jsonb("template").notNull(),
+    // A schedule made from a run template: the template's settings at each tick, rendered with
+    // these variable values (fixed when the schedule is made). Deleting the template disables
+    // its schedules with the reason in last_error (lib/services/templates.ts); the foreign key
+    // then clears the id, and `templateVariables` still marks it as one that had a template.
+    templateId: text("template_id").references(() => runTemplate.id, { onDelete: "set null" }),
+    templateVariables: jsonb("template_variables"),
     enabled: boolean("enabled").notNull().default(true),
     createdAt: createdAt(),
     lastRunAt: timestamp("last_run_at", { withTimezone: true }),
     lastRunId: text("last_run_id"),
     lastError: text("last_error"),
   },
-  (t) => [index("schedule_user_idx").on(t.userId), index("schedule_team_idx").on(t.teamId)],
+  (t) => [index("schedule_user_idx").on(t.userId), index("schedule_team_idx").on(t.teamId), index("schedule_template_idx").on(t.templateId)],
 );
 
 /**
@@ -791,6 +823,7 @@ export const schema = {
   reviewDecision,
   inputRequest,
   approvalRule,
+  runTemplate,
   schedule,
   invitation,
   parkedEvent,
