@@ -30,6 +30,9 @@ const ruleChange = z.object({
 
 const scheduleFields = z.object({ cron: text, timezone: text, enabled: z.boolean(), repo: nullableText });
 
+// A run template (lib/services/templates.ts): where it runs, with what, and its variables.
+const templateFields = z.object({ repo: nullableText, executor: text, variables: z.array(text) });
+
 export const auditDetails = {
   // ---- runs ----
   "approval.approve": inputDecided,
@@ -60,6 +63,10 @@ export const auditDetails = {
   "schedule.create": scheduleFields,
   "schedule.update": scheduleFields,
   "schedule.delete": scheduleFields,
+  "template.create": templateFields,
+  "template.update": templateFields.extend({ changed: z.array(text) }),
+  // Its schedules were switched off with it (their ids).
+  "template.delete": templateFields.extend({ schedulesDisabled: z.array(id) }),
   // ---- tokens ----
   "token.create": z.object({ name: text, scope: z.enum(tokenScopes) }),
   "token.revoke": z.object({ name: text, scope: z.enum(tokenScopes) }),
@@ -91,7 +98,7 @@ export const auditActions = Object.keys(auditDetails) as [AuditAction, ...AuditA
 export const auditAction = z.enum(auditActions);
 
 /** What kind of thing a decision was about (the subject's type). */
-export const auditSubjectTypes = ["run", "rule", "member", "invitation", "repository", "mcp_server", "schedule", "token", "budget", "team", "user", "acp_agent", "workspace"] as const;
+export const auditSubjectTypes = ["run", "rule", "member", "invitation", "repository", "mcp_server", "schedule", "template", "token", "budget", "team", "user", "acp_agent", "workspace"] as const;
 export type AuditSubjectType = (typeof auditSubjectTypes)[number];
 
 /** How the page names each action. */
@@ -120,6 +127,9 @@ export const auditActionLabels: Record<AuditAction, string> = {
   "schedule.create": "Created a schedule",
   "schedule.update": "Changed a schedule",
   "schedule.delete": "Deleted a schedule",
+  "template.create": "Created a run template",
+  "template.update": "Changed a run template",
+  "template.delete": "Deleted a run template",
   "token.create": "Created an API token",
   "token.revoke": "Revoked an API token",
   "budget.set": "Set a spending limit",

@@ -1,4 +1,5 @@
 import type { AuditAction } from "./auditActions";
+import { countOf } from "./plural";
 
 /**
  * What the audit page says about a row's details, in a few short phrases. The details were
@@ -61,6 +62,16 @@ export function auditDetailText(action: AuditAction, details: Record<string, unk
       case "schedule.update":
       case "schedule.delete":
         return [str(d.cron) && `${d.cron}${str(d.timezone) && d.timezone !== "UTC" ? ` (${d.timezone})` : ""}`, str(d.repo) && `on ${d.repo}`, d.enabled === false && "off"];
+      case "template.create":
+      case "template.update":
+      case "template.delete":
+        return [
+          str(d.repo) && `on ${d.repo}`,
+          str(d.executor) && `executor ${d.executor}`,
+          Array.isArray(d.variables) && d.variables.length > 0 && `variables ${d.variables.join(", ")}`,
+          Array.isArray(d.changed) && d.changed.length > 0 && `changed ${d.changed.join(", ")}`,
+          Array.isArray(d.schedulesDisabled) && d.schedulesDisabled.length > 0 && `${countOf(d.schedulesDisabled.length, "schedule")} switched off`,
+        ];
       case "token.create":
       case "token.revoke":
         return [str(d.scope) && `scope ${d.scope}`];

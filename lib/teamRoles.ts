@@ -3,9 +3,10 @@
  * team's objects (lib/services/*) asks `teamAllows`; nothing else compares roles.
  *
  * viewer  reads the team's runs, diffs, logs and repositories;
- * member  also creates runs and acts on their own (answer, review, cancel, rerun, own schedules);
- * admin   also acts on every run of the team and manages repositories, rules, schedules, MCP
- *         servers, environments and members (not owners);
+ * member  also creates runs and acts on their own (answer, review, cancel, rerun, own schedules
+ *         and run templates);
+ * admin   also acts on every run of the team and manages repositories, rules, schedules, run
+ *         templates, MCP servers, environments and members (not owners);
  * owner   also manages admins and owners, and the team itself.
  *
  * A token's scope caps what it may do whatever its user's role (the lesser wins): `read` only
@@ -29,7 +30,8 @@ export const teamActions = {
   actOnOwnRun: { role: "member", scope: "run", says: "act on your runs" },
   actOnAnyRun: { role: "admin", scope: "run", says: "act on other people's runs" },
   manageOwnSchedules: { role: "member", scope: "run", says: "manage your schedules" },
-  manage: { role: "admin", scope: "admin", says: "manage this team's repositories, rules, schedules and settings" },
+  manageOwnTemplates: { role: "member", scope: "run", says: "manage your run templates" },
+  manage: { role: "admin", scope: "admin", says: "manage this team's repositories, rules, schedules, templates and settings" },
   manageMembers: { role: "admin", scope: "admin", says: "manage this team's members" },
   manageOwners: { role: "owner", scope: "admin", says: "manage this team's admins and owners" },
   manageTeam: { role: "owner", scope: "admin", says: "change or delete this team" },

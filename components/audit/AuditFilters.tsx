@@ -12,6 +12,7 @@ const subjectTypeLabels: Record<(typeof auditSubjectTypes)[number], string> = {
   repository: "Repositories",
   mcp_server: "MCP servers",
   schedule: "Schedules",
+  template: "Run templates",
   token: "API tokens",
   budget: "Budgets",
   team: "The team",

@@ -130,6 +130,7 @@ export function runView(row: RunRow, repoName: string) {
     // titles and the runs made from this one (lineage).
     origin: row.originRunId && row.originKind ? { kind: row.originKind, runId: row.originRunId } : null,
     scheduleId: row.scheduleId,
+    templateId: row.templateId,
     error: row.error,
     inputTokens: row.inputTokens,
     outputTokens: row.outputTokens,
@@ -201,6 +202,8 @@ export async function submitRun(
     origin?: { kind: RunOriginKind; runId: string };
     /** The schedule whose tick makes it. */
     scheduleId?: string;
+    /** The run template it is started from (lib/services/templates.ts). */
+    templateId?: string;
   } = {},
 ): Promise<{ run: RunView; replayed: boolean }> {
   const { idempotencyKey } = options;
@@ -260,6 +263,7 @@ export async function submitRun(
     originRunId: options.origin?.runId ?? null,
     originKind: options.origin?.kind ?? null,
     scheduleId: options.scheduleId ?? null,
+    templateId: options.templateId ?? null,
     baseBranch,
     branch: runBranchName(title, id),
     idempotencyKey: idempotencyKey ?? null,

@@ -9,15 +9,15 @@ describe("team roles and token scopes", () => {
   it("gives each role what the one above it has and more, with full scope", () => {
     expect(matrix("admin")).toEqual({
       viewer: ["read"],
-      member: ["read", "createRun", "actOnOwnRun", "manageOwnSchedules"],
-      admin: ["read", "createRun", "actOnOwnRun", "actOnAnyRun", "manageOwnSchedules", "manage", "manageMembers"],
-      owner: ["read", "createRun", "actOnOwnRun", "actOnAnyRun", "manageOwnSchedules", "manage", "manageMembers", "manageOwners", "manageTeam"],
+      member: ["read", "createRun", "actOnOwnRun", "manageOwnSchedules", "manageOwnTemplates"],
+      admin: ["read", "createRun", "actOnOwnRun", "actOnAnyRun", "manageOwnSchedules", "manageOwnTemplates", "manage", "manageMembers"],
+      owner: ["read", "createRun", "actOnOwnRun", "actOnAnyRun", "manageOwnSchedules", "manageOwnTemplates", "manage", "manageMembers", "manageOwners", "manageTeam"],
     });
   });
 
   it("caps every role by the token's scope: read only reads, run acts on runs and never manages", () => {
     for (const role of teamRoles) expect(matrix("read")[role]).toEqual(["read"]);
-    expect(matrix("run").owner).toEqual(["read", "createRun", "actOnOwnRun", "actOnAnyRun", "manageOwnSchedules"]);
+    expect(matrix("run").owner).toEqual(["read", "createRun", "actOnOwnRun", "actOnAnyRun", "manageOwnSchedules", "manageOwnTemplates"]);
     expect(matrix("run").viewer).toEqual(["read"]);
   });
 
