@@ -189,6 +189,12 @@ function inputOf(row: TemplateRow, repoName: string | null): Record<string, unkn
   return { name: row.name, description: row.description, variables: row.variables, ...(row.run as object), repo: repoName ?? "" };
 }
 
+// jsonb keeps an object's keys in its own order: compare by content.
+const canonical = (v: unknown): string =>
+  JSON.stringify(v, (_k, val: unknown) =>
+    val && typeof val === "object" && !Array.isArray(val) ? Object.fromEntries(Object.entries(val).sort(([a], [b]) => a.localeCompare(b))) : val,
+  ) ?? "";
+
 export async function updateTemplate(app: App, principal: Principal, id: string, patch: UpdateTemplateInput): Promise<TemplateView> {
   const found = await managedTemplate(app, principal, id);
   const merged: Record<string, unknown> = { ...inputOf(found.template, found.repoName), ...patch };
@@ -206,7 +212,7 @@ export async function updateTemplate(app: App, principal: Principal, id: string,
   const repo = repoName === found.repoName ? null : await repoToRunOn(app, principal, repoName, "manageOwnTemplates");
   const before = inputOf(found.template, found.repoName);
   const after: Record<string, unknown> = { name, description, variables, ...run, repo: repoName };
-  const changed = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k])).sort();
+  const changed = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((k) => canonical(before[k]) !== canonical(after[k])).sort();
   try {
     const row = await app.db.transaction(async (tx) => {
       const [updated] = await tx

@@ -24,6 +24,9 @@ import * as repoRuleRoute from "@/app/api/repos/[name]/rules/[id]/route";
 import * as repoRulesRoute from "@/app/api/repos/[name]/rules/route";
 import * as repoTestRoute from "@/app/api/repos/[name]/test/route";
 import * as scheduleRoute from "@/app/api/schedules/[id]/route";
+import * as templateRoute from "@/app/api/templates/[id]/route";
+import * as templateRunsRoute from "@/app/api/templates/[id]/runs/route";
+import { POST as createTemplate } from "@/app/api/templates/route";
 import * as invitationRoute from "@/app/api/invitations/[id]/route";
 import * as memberRoute from "@/app/api/team/members/[userId]/route";
 import * as switchTeamRoute from "@/app/api/me/team/route";
@@ -83,6 +86,7 @@ const TEAM_INDEPENDENT: Record<string, string> = {
   "me/teams": "the caller's own memberships",
   repos: "lists and registers in the caller's own team only",
   schedules: "lists and creates in the caller's own team only (creating one on another team's repository: below)",
+  templates: "lists and creates in the caller's own team only (on another team's repository: 422, tests/templates/templates.db.test.ts)",
   "team/members": "the caller's own team",
   "team/budgets": "the caller's own team's limits (a member named in a body is looked up in that team)",
   "team/costs.csv": "the caller's own team's costs only (members: their own runs; tests/teams/costs.db.test.ts)",
@@ -122,6 +126,8 @@ const routes: Record<string, Record<string, unknown>> = {
   "repos/[name]/rules": repoRulesRoute,
   "repos/[name]/test": repoTestRoute,
   "schedules/[id]": scheduleRoute,
+  "templates/[id]": templateRoute,
+  "templates/[id]/runs": templateRunsRoute,
   "invitations/[id]": invitationRoute,
   "team/members/[userId]": memberRoute,
   "me/team": switchTeamRoute,
@@ -149,6 +155,7 @@ describe("every endpoint checks team membership", () => {
   let jobLog: EventLog;
   let runId: string;
   let scheduleId: string;
+  let templateId: string;
   let ruleId: string;
   let invitationId: string;
   const REQUEST = "toolu_cross";
@@ -190,6 +197,12 @@ describe("every endpoint checks team membership", () => {
     const sched = await call(createSchedule as Handler, "/api/schedules", { as: alice, body: { name: "nightly", repo: "demo", cron: "0 3 * * *", executor: "cli", command: "make" } });
     expect(sched.status, await sched.clone().text()).toBe(201);
     scheduleId = ((await sched.json()) as { id: string }).id;
+    const tpl = await call(createTemplate as Handler, "/api/templates", {
+      as: alice,
+      body: { name: "fix", repo: "demo", prompt: "Fix {{issue}}", variables: [{ name: "issue", required: true }] },
+    });
+    expect(tpl.status, await tpl.clone().text()).toBe(201);
+    templateId = ((await tpl.json()) as { id: string }).id;
     const rule = await call(repoRulesRoute.POST as Handler, "/api/repos/demo/rules", { as: owner, body: { pattern: "npm publish*", effect: "deny" }, params: { name: "demo" } });
     expect(rule.status).toBe(201);
     ruleId = ((await rule.json()) as { id: string }).id;
@@ -251,6 +264,10 @@ describe("every endpoint checks team membership", () => {
       { file: "repos/[name]/environment", method: "DELETE", path: "/api/repos/demo/environment", params: demo },
       { file: "schedules/[id]", method: "PATCH", path: `/api/schedules/${scheduleId}`, params: { id: scheduleId }, body: { enabled: false } },
       { file: "schedules/[id]", method: "DELETE", path: `/api/schedules/${scheduleId}`, params: { id: scheduleId } },
+      { file: "templates/[id]", method: "GET", path: `/api/templates/${templateId}`, params: { id: templateId } },
+      { file: "templates/[id]", method: "PATCH", path: `/api/templates/${templateId}`, params: { id: templateId }, body: { name: "mine" } },
+      { file: "templates/[id]", method: "DELETE", path: `/api/templates/${templateId}`, params: { id: templateId } },
+      { file: "templates/[id]/runs", method: "POST", path: `/api/templates/${templateId}/runs`, params: { id: templateId }, body: { variables: { issue: "x" } } },
       { file: "invitations/[id]", method: "DELETE", path: `/api/invitations/${invitationId}`, params: { id: invitationId } },
       { file: "team/members/[userId]", method: "PATCH", path: `/api/team/members/${alice.userId}`, params: { userId: alice.userId }, body: { role: "viewer" } },
       { file: "team/members/[userId]", method: "DELETE", path: `/api/team/members/${alice.userId}`, params: { userId: alice.userId } },
