@@ -38,7 +38,8 @@ export const auditDetails = {
   "approval.approve": inputDecided,
   "approval.deny": inputDecided,
   "question.answer": z.object({ requestId: id, question: nullableText, answer: text }),
-  "review.push": z.object({ decisionId: id, pullRequest: z.boolean() }),
+  // failedChecks: the reviewed commit's post-run checks that failed, pushed anyway (acknowledged).
+  "review.push": z.object({ decisionId: id, pullRequest: z.boolean(), failedChecks: z.array(text).optional() }),
   "review.request_changes": z.object({ decisionId: id, feedback: nullableText }),
   "review.discard": z.object({ decisionId: id }),
   "run.cancel": z.object({ status: text }),

@@ -22,7 +22,10 @@ export function auditDetailText(action: AuditAction, details: Record<string, unk
       case "question.answer":
         return [str(d.question) && `asked “${clip(String(d.question))}”`, str(d.answer) && `answered “${clip(String(d.answer))}”`];
       case "review.push":
-        return [d.pullRequest === true ? "with a pull request" : null];
+        return [
+          d.pullRequest === true ? "with a pull request" : null,
+          Array.isArray(d.failedChecks) && d.failedChecks.length > 0 && `over failed checks: ${d.failedChecks.join(", ")}`,
+        ];
       case "review.discard":
         return [];
       case "review.request_changes":

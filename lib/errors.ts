@@ -10,6 +10,8 @@ export const errorStatus = {
   conflict: 409,
   // Push protection: the run's diff holds a known secret's value; the message says where.
   secret_in_diff: 409,
+  // The commit under review failed repository checks and the push did not acknowledge them.
+  failed_checks: 409,
   unprocessable: 422,
   rate_limited: 429,
   unavailable: 503,

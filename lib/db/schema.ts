@@ -820,6 +820,7 @@ export const schema = {
   run,
   runEvent,
   runDiff,
+  runCheck,
   reviewDecision,
   inputRequest,
   approvalRule,

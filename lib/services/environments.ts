@@ -1,6 +1,6 @@
 import { and, eq, isNotNull, isNull } from "drizzle-orm";
 import { z } from "zod";
-import { environmentFile, environmentSpec, workspaceRelativePath, type EnvironmentSpec } from "../contracts/environment";
+import { checkSpec, environmentFile, environmentSpec, workspaceRelativePath, type EnvironmentSpec } from "../contracts/environment";
 import { envName, reservedEnvNames } from "../contracts/executorSpecs";
 import { repository, repositoryEnvironment, user } from "../db/schema";
 import { AppError, notFound, type FieldIssue } from "../errors";
@@ -50,6 +50,18 @@ const listOf = <T extends z.ZodType<string>>(entry: T, separator: RegExp, max: n
       .transform((items) => [...new Set(items)]),
   );
 
+/** One phase's checks as an admin gives them: command line ends made Unix ones, names unique. */
+const checkPhaseInput = z
+  .array(checkSpec.extend({ command: z.preprocess((v) => (typeof v === "string" ? v.replace(/\r\n?/g, "\n") : v), checkSpec.shape.command) }))
+  .max(10, "at most 10 checks")
+  .superRefine((checks, ctx) => {
+    const seen = new Set<string>();
+    checks.forEach((check, index) => {
+      if (seen.has(check.name)) ctx.addIssue({ code: "custom", path: [index, "name"], message: `${check.name} is listed twice` });
+      seen.add(check.name);
+    });
+  });
+
 /** The fields an admin sets, each validated as the API and the form both take them. */
 export const environmentFields = z.object({
   setupScript: scriptInput.optional(),
@@ -70,6 +82,14 @@ export const environmentFields = z.object({
     })
     .optional(),
   useRepositoryFile: z.boolean().optional(),
+  // Repository hooks (lib/contracts/runChecks.ts): their variables are refused AgentDesk's secrets like the setup's.
+  checks: z
+    .object({ pre: checkPhaseInput, post: checkPhaseInput, onError: checkPhaseInput })
+    .partial()
+    .strict()
+    .optional(),
+  checkEnvNames: listOf(setupVariable, /[\s,]+/, 50, "variables").optional(),
+  checkHosts: networkHosts.optional(),
 });
 
 /** The settings as PUT /api/repos/:name/environment takes them; unset fields take their defaults. */

@@ -20,6 +20,7 @@ import { environmentSpecOf } from "./environments";
 import { decisionView, lastPushedCommit, listDecisions } from "./reviewHistory";
 import { runJobPayloadFor, runJobSpecsFor } from "./runPayload";
 import { runWithRepository } from "./runWithRepository";
+import { failedChecks, reviewedChecks, runChecksOf } from "./runChecks";
 
 // Forms send "on"/"1"; the API sends booleans. Both mean the same.
 const formBoolean = z.preprocess(
@@ -32,6 +33,8 @@ export const reviewInput = z
     action: z.enum(reviewActions, { message: `must be one of ${reviewActions.join(", ")}` }),
     feedback: z.string().trim().max(20_000).optional(),
     pullRequest: formBoolean.optional(),
+    // Push a commit whose post-run checks failed anyway (409 `failed_checks` without it).
+    acknowledgeFailedChecks: formBoolean.optional(),
   })
   .superRefine((v, ctx) => {
     if (v.action === "request_changes" && !v.feedback) {
@@ -39,6 +42,9 @@ export const reviewInput = z
     }
     if (v.pullRequest && v.action !== "push") {
       ctx.addIssue({ code: "custom", path: ["pullRequest"], message: "applies to the push action only" });
+    }
+    if (v.acknowledgeFailedChecks && v.action !== "push") {
+      ctx.addIssue({ code: "custom", path: ["acknowledgeFailedChecks"], message: "applies to the push action only" });
     }
   });
 export type ReviewInput = z.infer<typeof reviewInput>;
@@ -74,10 +80,18 @@ function checkInput(found: Awaited<ReturnType<typeof reviewableRun>>, input: Rev
 
 type Found = Awaited<ReturnType<typeof reviewableRun>>;
 
-function auditDecision(tx: Tx, principal: Principal, current: typeof run.$inferSelect, decision: typeof reviewDecision.$inferSelect) {
+function auditDecision(
+  tx: Tx,
+  principal: Principal,
+  current: typeof run.$inferSelect,
+  decision: typeof reviewDecision.$inferSelect,
+  failedChecksPushed: string[],
+) {
   const common = { teamId: current.teamId, actor: actorOf(principal), subject: { type: "run" as const, id: current.id, label: current.title } };
   if (decision.action === "push") {
-    return recordAudit(tx, { ...common, action: "review.push", details: { decisionId: decision.id, pullRequest: decision.pullRequest } });
+    // A push over failed checks names them: who decided to ship what did not pass.
+    const acknowledged = failedChecksPushed.length > 0 ? { failedChecks: failedChecksPushed } : {};
+    return recordAudit(tx, { ...common, action: "review.push", details: { decisionId: decision.id, pullRequest: decision.pullRequest, ...acknowledged } });
   }
   if (decision.action === "request_changes") {
     return recordAudit(tx, { ...common, action: "review.request_changes", details: { decisionId: decision.id, feedback: decision.feedback } });
@@ -124,7 +138,11 @@ async function recordDecision(
       );
     }
     if (!current.headSha) throw new AppError("conflict", "The run has no commit to review yet");
-    if (input.action === "push") await refuseSecretsInDiff(tx, runId, current.headSha);
+    let failedChecksPushed: string[] = [];
+    if (input.action === "push") {
+      await refuseSecretsInDiff(tx, runId, current.headSha);
+      failedChecksPushed = await refuseUnacknowledgedChecks(tx, runId, current.headSha, Boolean(input.acknowledgeFailedChecks));
+    }
     const [decision] = await tx
       .insert(reviewDecision)
       .values({
@@ -139,7 +157,7 @@ async function recordDecision(
         headSha: current.headSha,
       })
       .returning();
-    await auditDecision(tx, principal, current, decision!);
+    await auditDecision(tx, principal, current, decision!, failedChecksPushed);
     const job = await jobFor({ db: tx }, found, decision!);
     // The event goes before the job, so the feed shows the decision before anything its job does.
     const announced = await appendEvent(app.eventLog, runId, {
@@ -181,6 +199,22 @@ async function refuseSecretsInDiff(db: Pick<Db, "select">, runId: string, headSh
       `Push blocked: ${describeFindings(findings)}. Request changes to have it removed, or discard the run`,
     );
   }
+}
+
+/**
+ * The post-run checks of the commit under review that did not pass: a push must acknowledge
+ * them (`acknowledgeFailedChecks`), else 409 `failed_checks` naming them. Returns the names
+ * acknowledged (for the audit).
+ */
+async function refuseUnacknowledgedChecks(db: Db | Tx, runId: string, headSha: string, acknowledged: boolean): Promise<string[]> {
+  const failed = failedChecks(reviewedChecks(await runChecksOf(db, runId), headSha)).map((c) => c.name);
+  if (failed.length > 0 && !acknowledged) {
+    throw new AppError(
+      "failed_checks",
+      `The commit under review failed ${failed.length === 1 ? "its check" : "its checks"} ${failed.map((n) => `"${n}"`).join(", ")}; push anyway with acknowledgeFailedChecks: true, or request changes`,
+    );
+  }
+  return failed;
 }
 
 /** The job that carries a decision out, with everything the job process needs. */
@@ -270,6 +304,8 @@ export async function getReview(app: Pick<App, "db">, principal: Principal, runI
     takesFeedback: takesFeedback(found.run.executor),
     feedbackRefusal: takesFeedback(found.run.executor) ? null : CLI_FEEDBACK_REFUSAL,
     secretFindings: await secretFindingsOf(app.db, runId, found.run.headSha),
+    // The post-run checks of the commit under review (lib/contracts/runChecks.ts).
+    checks: reviewedChecks(await runChecksOf(app.db, runId), found.run.headSha),
   };
 }
 export type ReviewInfo = Awaited<ReturnType<typeof getReview>>;
