@@ -179,7 +179,7 @@ export async function createRun(
   app: App,
   principal: Principal,
   input: CreateRunInput,
-  options: { runId?: string; scheduleId?: string } = {},
+  options: { runId?: string; scheduleId?: string; templateId?: string } = {},
 ): Promise<RunView> {
   return (await submitRun(app, principal, input, options)).run;
 }

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { fieldError } from "../errors";
 import { checkCron, isTimeZone } from "../schedules/cron";
 import type { App } from "../server/app";
+import { variableValues } from "../templateVariables";
 import { createRunInput, type CreateRunInput } from "./runs";
 
 /** What a schedule runs: the run-creation input minus the repository, which the schedule names. */
@@ -37,11 +38,37 @@ export const SUB_MINUTE = "fires more than once a minute; a schedule may run at 
  * same schema, so a schedule can never hold a run the API would refuse. `allowSubMinute` is
  * for tests only (with createSchedule's option of the same name).
  */
-export const createScheduleInputFor = (opts: { allowSubMinute?: boolean } = {}) => scheduleFields(opts).and(createRunInput);
+const ownRunScheduleInput = (opts: { allowSubMinute?: boolean }) => scheduleFields(opts).and(createRunInput);
+
+/**
+ * A schedule made from a run template (lib/services/templates.ts): its own fields, the template
+ * and the variable values every tick renders it with (fixed now; checked against the template
+ * when saved and again at each tick).
+ */
+const fromTemplateScheduleInput = (opts: { allowSubMinute?: boolean }) =>
+  scheduleFields(opts).extend({ templateId: z.string().trim().min(1, "choose a template").max(100), variables: variableValues });
+
+/**
+ * The request chooses its shape: with `templateId`, a schedule from a template; without, the
+ * run's own fields. (A zod union would report the other shape's fields as missing.)
+ */
+export const createScheduleInputFor = (opts: { allowSubMinute?: boolean } = {}) => {
+  const own = ownRunScheduleInput(opts);
+  const fromTemplate = fromTemplateScheduleInput(opts);
+  return z.unknown().transform((value, ctx): z.infer<typeof own> | z.infer<typeof fromTemplate> => {
+    const usesTemplate = typeof value === "object" && value !== null && "templateId" in value && (value as { templateId: unknown }).templateId !== "";
+    const parsed = usesTemplate ? fromTemplate.safeParse(value) : own.safeParse(value);
+    if (parsed.success) return parsed.data;
+    for (const issue of parsed.error.issues) ctx.addIssue({ code: "custom", path: issue.path, message: issue.message });
+    return z.NEVER;
+  });
+};
 export const createScheduleInput = createScheduleInputFor();
 export type CreateScheduleInput = z.infer<typeof createScheduleInput>;
+export type OwnRunScheduleInput = Exclude<CreateScheduleInput, { templateId: string }>;
+export type FromTemplateScheduleInput = Extract<CreateScheduleInput, { templateId: string }>;
 
-export function templateOf(input: CreateScheduleInput): RunTemplate {
+export function templateOf(input: OwnRunScheduleInput): RunTemplate {
   const { name: _name, cron: _cron, timezone: _tz, repo: _repo, ...template } = input;
   return template;
 }

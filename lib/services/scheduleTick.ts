@@ -4,8 +4,9 @@ import { AppError } from "../errors";
 import type { App } from "../server/app";
 import type { Principal } from "./principal";
 import { membershipRole } from "./teams";
-import { createRun, runIdFor } from "./runs";
+import { createRun, runIdFor, type CreateRunInput } from "./runs";
 import { runInputFromTemplate } from "./scheduleTemplate";
+import { scheduledRunInput } from "./templates";
 
 export type TickOutcome =
   | { kind: "skipped"; reason: "gone" | "disabled" }
@@ -30,14 +31,25 @@ export async function runScheduleTick(app: App, scheduleId: string, tickId?: str
 
   const [owner] = await app.db.select().from(user).where(eq(user.id, row.userId)).limit(1);
   if (!owner) return recordError(app, row.id, "the schedule's owner no longer exists");
-  const [repo] = await app.db.select().from(repository).where(eq(repository.id, row.repositoryId)).limit(1);
-  if (!repo) return recordError(app, row.id, "the schedule's repository is no longer registered");
-
-  const input = runInputFromTemplate(row.template, repo.name);
-  if (!input.success) {
-    const issues = input.error.issues.map((i) => `${i.path.join(".") || "template"}: ${i.message}`).join("; ");
-    return recordError(app, row.id, `the run template is no longer valid: ${issues}`);
+  // Made from a run template: the template as it is now, with the schedule's values.
+  let input: { success: true; data: CreateRunInput } | { success: false; error: string };
+  if (row.templateVariables !== null) {
+    if (!row.templateId) return recordError(app, row.id, "its run template was deleted");
+    try {
+      input = { success: true, data: await scheduledRunInput(app, row.teamId, row.templateId, row.templateVariables) };
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      input = { success: false, error: `its run template makes no run: ${err.message}` };
+    }
+  } else {
+    const [repo] = await app.db.select().from(repository).where(eq(repository.id, row.repositoryId)).limit(1);
+    if (!repo) return recordError(app, row.id, "the schedule's repository is no longer registered");
+    const own = runInputFromTemplate(row.template, repo.name);
+    input = own.success
+      ? { success: true, data: own.data }
+      : { success: false, error: `the run template is no longer valid: ${own.error.issues.map((i) => `${i.path.join(".") || "template"}: ${i.message}`).join("; ")}` };
   }
+  if (!input.success) return recordError(app, row.id, input.error);
 
   // The run is the owner's, in the schedule's team, with the role they have there now.
   const teamRole = await membershipRole(app, row.teamId, owner.id);
@@ -55,6 +67,7 @@ export async function runScheduleTick(app: App, scheduleId: string, tickId?: str
     // One run per tick, even when BullMQ retries a tick whose run was made before it failed.
     const created = await createRun(app, principal, input.data, {
       scheduleId: row.id,
+      ...(row.templateId ? { templateId: row.templateId } : {}),
       ...(tickId ? { runId: runIdFor(`schedule:${row.id}:${tickId}`) } : {}),
     });
     await app.db

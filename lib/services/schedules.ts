@@ -1,8 +1,8 @@
 import crypto from "node:crypto";
 import { desc, eq } from "drizzle-orm";
 import { z } from "zod";
-import { repository, schedule, user } from "../db/schema";
-import { fieldError, notFound } from "../errors";
+import { repository, runTemplate, schedule, user } from "../db/schema";
+import { AppError, fieldError, notFound } from "../errors";
 import { checkCron, describeCron, nextFire } from "../schedules/cron";
 import type { App } from "../server/app";
 import type { Tx } from "../db/client";
@@ -12,7 +12,8 @@ import type { Principal } from "./principal";
 import { repoToRunOn } from "./repos";
 import { activeTeamAllows, assertTeamAllows } from "./teams";
 import { syncJobScheduler } from "./scheduleSync";
-import { assertTemplateAllowed, runInputFromTemplate, SUB_MINUTE, templateOf, type CreateScheduleInput } from "./scheduleTemplate";
+import { assertTemplateAllowed, runInputFromTemplate, SUB_MINUTE, templateOf, type CreateScheduleInput, type FromTemplateScheduleInput } from "./scheduleTemplate";
+import { getTemplate, runInputOf } from "./templates";
 
 export { createScheduleInput, createScheduleInputFor, type CreateScheduleInput } from "./scheduleTemplate";
 
@@ -20,7 +21,7 @@ export const updateScheduleInput = z.object({ enabled: z.boolean() });
 
 type ScheduleRow = typeof schedule.$inferSelect;
 
-export function scheduleView(row: ScheduleRow, repoName: string | null, ownerEmail: string) {
+export function scheduleView(row: ScheduleRow, repoName: string | null, ownerEmail: string, templateName: string | null = null) {
   return {
     id: row.id,
     name: row.name,
@@ -32,6 +33,10 @@ export function scheduleView(row: ScheduleRow, repoName: string | null, ownerEma
     description: describeCron(row.cron),
     timezone: row.timezone,
     template: row.template as Record<string, unknown>,
+    // Made from a run template: which (null once deleted; the schedule is then off and says
+    // why in lastError) and the variable values its ticks use.
+    fromTemplate:
+      row.templateVariables !== null ? { id: row.templateId, name: templateName, variables: row.templateVariables as Record<string, string> } : null,
     enabled: row.enabled,
     nextRunAt: row.enabled ? (nextFire(row.cron, row.timezone)?.toISOString() ?? null) : null,
     createdAt: row.createdAt.toISOString(),
@@ -58,6 +63,7 @@ export async function createSchedule(
   if (check.subMinute && !opts.allowSubMinute) {
     throw fieldError("cron", SUB_MINUTE);
   }
+  if ("templateId" in input) return createScheduleFromTemplate(app, principal, input);
   const template = templateOf(input);
   assertTemplateAllowed(app, template);
   const repo = await repoToRunOn(app, principal, input.repo, "manageOwnSchedules");
@@ -87,6 +93,43 @@ export async function createSchedule(
   return scheduleView(row, repo.name, principal.email);
 }
 
+/**
+ * A schedule that starts its runs from a run template of the team, with variable values fixed
+ * now. It is checked as a run would be (variables, repository, executor); each tick reads the
+ * template as it is then.
+ */
+async function createScheduleFromTemplate(app: App, principal: Principal, input: FromTemplateScheduleInput): Promise<ScheduleView> {
+  const template = await getTemplate(app, principal, input.templateId).catch((err: unknown) => {
+    throw err instanceof AppError && err.code === "not_found" ? fieldError("templateId", "no such template in your team", "unprocessable") : err;
+  });
+  const runInput = runInputOf(template, input.variables);
+  assertTemplateAllowed(app, runInput);
+  const repo = await repoToRunOn(app, principal, runInput.repo, "manageOwnSchedules");
+  await assertExecutorOffered(app, runInput, { later: "the schedule can be saved once a job process offers it" });
+  const row = await app.db.transaction(async (tx) => {
+    const [made] = await tx
+      .insert(schedule)
+      .values({
+        id: crypto.randomUUID(),
+        userId: principal.userId,
+        repositoryId: repo.id,
+        teamId: repo.teamId,
+        name: input.name,
+        cron: input.cron,
+        timezone: input.timezone,
+        // The run fields come from the template at each tick; none of its own.
+        template: {},
+        templateId: template.id,
+        templateVariables: input.variables,
+      })
+      .returning();
+    await auditSchedule(tx, principal, made!, repo.name, "schedule.create");
+    await syncJobScheduler(app, made!);
+    return made!;
+  });
+  return scheduleView(row, repo.name, principal.email, template.name);
+}
+
 function auditSchedule(
   tx: Tx,
   principal: Principal,
@@ -105,10 +148,11 @@ function auditSchedule(
 
 function selectSchedules(app: Pick<App, "db">) {
   return app.db
-    .select({ schedule, repoName: repository.name, ownerEmail: user.email })
+    .select({ schedule, repoName: repository.name, ownerEmail: user.email, templateName: runTemplate.name })
     .from(schedule)
     .innerJoin(user, eq(user.id, schedule.userId))
-    .leftJoin(repository, eq(repository.id, schedule.repositoryId));
+    .leftJoin(repository, eq(repository.id, schedule.repositoryId))
+    .leftJoin(runTemplate, eq(runTemplate.id, schedule.templateId));
 }
 
 /** Newest first: the schedules of the caller's team (every member sees them; none outside a team). */
@@ -117,7 +161,7 @@ export async function listSchedules(app: Pick<App, "db">, principal: Principal):
   const rows = await selectSchedules(app)
     .where(eq(schedule.teamId, principal.team.id))
     .orderBy(desc(schedule.createdAt), desc(schedule.id));
-  return rows.map((r) => scheduleView(r.schedule, r.repoName, r.ownerEmail));
+  return rows.map((r) => scheduleView(r.schedule, r.repoName, r.ownerEmail, r.templateName));
 }
 
 /** Whether the principal may change the schedule: its owner as a member, anyone else as a team admin. */
@@ -136,7 +180,10 @@ async function ownedSchedule(app: Pick<App, "db">, principal: Principal, id: str
 export async function setScheduleEnabled(app: App, principal: Principal, id: string, enabled: boolean): Promise<ScheduleView> {
   const found = await ownedSchedule(app, principal, id);
   const target = { ...found.schedule, enabled };
-  if (enabled && !found.schedule.enabled && found.repoName) {
+  if (enabled && found.schedule.templateVariables !== null && found.schedule.templateId === null) {
+    throw new AppError("conflict", "This schedule's run template was deleted; it cannot be switched on again. Delete it, or make a new one.");
+  }
+  if (enabled && !found.schedule.enabled && found.repoName && found.schedule.templateVariables === null) {
     // Switched back on: its executor is checked as when it was created. (A template no longer
     // valid is left to the tick, which records why it makes no run.)
     const input = runInputFromTemplate(found.schedule.template, found.repoName);
@@ -150,7 +197,7 @@ export async function setScheduleEnabled(app: App, principal: Principal, id: str
     if (enabled !== found.schedule.enabled) await auditSchedule(tx, principal, target, found.repoName, "schedule.update");
     if (enabled) await syncJobScheduler(app, target);
   });
-  return scheduleView(target, found.repoName, found.ownerEmail);
+  return scheduleView(target, found.repoName, found.ownerEmail, found.templateName);
 }
 
 export async function deleteSchedule(app: App, principal: Principal, id: string): Promise<void> {

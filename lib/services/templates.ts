@@ -306,6 +306,18 @@ export async function startRunFromTemplate(
   return submitRun(app, principal, input, { ...opts, templateId: template.id });
 }
 
+/**
+ * A schedule's tick (lib/services/scheduleTick.ts): the run input its template gives now with
+ * the schedule's variable values; an AppError says why none (template gone or no longer valid).
+ */
+export async function scheduledRunInput(app: Pick<App, "db">, teamId: string, templateId: string, variables: unknown) {
+  const [found] = await selectTemplates(app)
+    .where(and(eq(runTemplate.id, templateId), eq(runTemplate.teamId, teamId)))
+    .limit(1);
+  if (!found) throw new AppError("not_found", "the schedule's run template no longer exists");
+  return runInputOf(templateView(found.template, found.repoName, found.creatorEmail), variables);
+}
+
 /** The template's name for a run page ("from template …"); null when it was deleted. */
 export async function templateNameOf(app: Pick<App, "db">, teamId: string, id: string): Promise<string | null> {
   const [row] = await app.db

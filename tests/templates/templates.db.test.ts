@@ -6,7 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DELETE as deleteTemplateRoute, GET as getTemplateRoute, PATCH as patchTemplateRoute } from "@/app/api/templates/[id]/route";
 import { POST as startRoute } from "@/app/api/templates/[id]/runs/route";
 import { GET as listTemplatesRoute, POST as createTemplateRoute } from "@/app/api/templates/route";
-import { auditEvent, run } from "@/lib/db/schema";
+import { PATCH as patchScheduleRoute } from "@/app/api/schedules/[id]/route";
+import { GET as listSchedulesRoute, POST as createScheduleRoute } from "@/app/api/schedules/route";
+import { auditEvent, run, schedule } from "@/lib/db/schema";
+import { runScheduleTick } from "@/lib/services/scheduleTick";
 import { startRunFromTemplate } from "@/lib/services/templates";
 import { advertiseWorker, withdrawWorker } from "@/lib/workerDirectory";
 import { call, createTokenFor, getApp, otherTeam, principalFor, registerRepo, signUp, signUpInto, type Session } from "../support/web";
@@ -258,6 +261,77 @@ describe("run templates", () => {
       const res = await start(alice, t.id, {});
       expect(res.status).toBe(409);
       expect(((await res.json()) as ErrorBody).error.message).toMatch(/no longer registered/);
+    });
+  });
+
+  describe("schedules from a template", () => {
+    type ScheduleJson = { id: string; enabled: boolean; lastError: string | null; fromTemplate: { id: string | null; name: string | null; variables: Record<string, string> } | null };
+    const cliTemplate = { repo: "demo", executor: "cli", command: "make check", prompt: "Nightly check of {{area}}", variables: [{ name: "area", required: true }], timeoutSec: 300 };
+    const schedule_ = (as: Session, body: Record<string, unknown>) => call(createScheduleRoute, "/api/schedules", { as, body });
+
+    it("refuses an unknown template, another team's, and missing or unknown variables, naming the field", async () => {
+      const t = await created(alice, { ...cliTemplate, name: "sched refusals" });
+      const base = { name: "s", cron: "0 3 * * *" };
+      for (const [body, field, status] of [
+        [{ ...base, templateId: "nope", variables: { area: "x" } }, "templateId", 422],
+        [{ ...base, templateId: t.id, variables: {} }, "variables.area", 400],
+        [{ ...base, templateId: t.id, variables: { area: "x", zone: "y" } }, "variables.zone", 400],
+        [{ ...base, cron: "bad", templateId: t.id, variables: { area: "x" } }, "cron", 400],
+      ] as const) {
+        const res = await schedule_(alice, body);
+        expect(res.status, await res.clone().text()).toBe(status);
+        expect(await issuesOf(res)).toContain(field);
+      }
+      expect((await schedule_(bob, { ...base, templateId: t.id, variables: { area: "x" } })).status).toBe(422);
+    });
+
+    it("fires with the template as it is at the tick, rendered with the schedule's values", async () => {
+      const t = await created(alice, { ...cliTemplate, name: "nightly" });
+      const res = await schedule_(mia, { name: "nightly api", cron: "0 3 * * *", templateId: t.id, variables: { area: "the API" } });
+      expect(res.status, await res.clone().text()).toBe(201);
+      const s = (await res.json()) as ScheduleJson;
+      expect(s.fromTemplate).toEqual({ id: t.id, name: "nightly", variables: { area: "the API" } });
+
+      const app = await getApp();
+      const first = await runScheduleTick(app, s.id, "tpl-tick-1");
+      expect(first.kind, JSON.stringify(first)).toBe("created");
+      const [made] = await app.db.select().from(run).where(eq(run.id, first.kind === "created" ? first.runId : ""));
+      expect(made).toMatchObject({ userId: mia.userId, command: "make check", prompt: "Nightly check of the API", timeoutSec: 300, templateId: t.id, scheduleId: s.id });
+
+      // The template changes: the next tick runs the new settings.
+      expect((await patch(alice, t.id, { command: "make lint", prompt: "Lint {{area}}" })).status).toBe(200);
+      const second = await runScheduleTick(app, s.id, "tpl-tick-2");
+      const [next] = await app.db.select().from(run).where(eq(run.id, second.kind === "created" ? second.runId : ""));
+      expect(next).toMatchObject({ command: "make lint", prompt: "Lint the API" });
+
+      // A template change the schedule's values no longer satisfy: recorded, no run.
+      expect((await patch(alice, t.id, { variables: [{ name: "area", required: true }, { name: "owner", required: true }], prompt: "{{area}} {{owner}}" })).status).toBe(200);
+      expect(await runScheduleTick(app, s.id, "tpl-tick-3")).toMatchObject({ kind: "refused", error: expect.stringMatching(/variables\.owner: is required/) });
+    });
+
+    it("is switched off with the reason when its template is deleted, and cannot be switched back on", async () => {
+      const t = await created(alice, { ...cliTemplate, name: "doomed template" });
+      const s = (await (await schedule_(alice, { name: "doomed schedule", cron: "0 4 * * *", templateId: t.id, variables: { area: "docs" } })).json()) as ScheduleJson;
+      const app = await getApp();
+      expect(await app.schedulesQueue.getJobScheduler(s.id)).toBeDefined();
+
+      expect((await remove(alice, t.id)).status).toBe(204);
+      expect(await app.schedulesQueue.getJobScheduler(s.id)).toBeUndefined();
+      const [row] = await app.db.select().from(schedule).where(eq(schedule.id, s.id));
+      expect(row).toMatchObject({ enabled: false, templateId: null });
+      expect(row!.lastError).toMatch(/"doomed template" was deleted/);
+      const listed = (await (await call(listSchedulesRoute, "/api/schedules", { as: alice })).json()) as { schedules: ScheduleJson[] };
+      expect(listed.schedules.find((x) => x.id === s.id)?.fromTemplate).toEqual({ id: null, name: null, variables: { area: "docs" } });
+
+      const on = await call(patchScheduleRoute, `/api/schedules/${s.id}`, { as: alice, method: "PATCH", body: { enabled: true }, params: { id: s.id } });
+      expect(on.status).toBe(409);
+      expect(await app.schedulesQueue.getJobScheduler(s.id)).toBeUndefined();
+      // A tick already queued makes no run (and never falls back to the schedule's own empty fields).
+      await app.db.update(schedule).set({ enabled: true }).where(eq(schedule.id, s.id));
+      expect(await runScheduleTick(app, s.id)).toMatchObject({ kind: "refused", error: "its run template was deleted" });
+
+      const audit = await app.db.select().from(auditEvent).where(and(eq(auditEvent.subjectId, t.id), eq(auditEvent.action, "template.delete")));
+      expect((audit[0]!.details as { schedulesDisabled: string[] }).schedulesDisabled).toEqual([s.id]);
     });
   });
 });
