@@ -90,6 +90,13 @@ export const auditDetails = {
   "acp_agent.delete": z.object({}),
   // Instance-level: an admin's delete of a job process's workspace, with what the job process answered.
   "workspace.delete": z.object({ worker: text, outcome: z.enum(["deleted", "refused", "not_found", "no_answer"]), reason: nullableText }),
+  // ---- webhooks (lib/services/webhookEndpoints.ts, lib/services/inboundWebhooks.ts): out to a
+  // URL (a person's or the team's), in from a repository's sender ----
+  "webhook.create": z.object({ direction: z.enum(["out", "in"]), owner: z.enum(["user", "team"]), target: text }),
+  "webhook.update": z.object({ direction: z.enum(["out", "in"]), changed: z.array(text) }),
+  "webhook.rotate": z.object({ direction: z.enum(["out", "in"]) }),
+  "webhook.delete": z.object({ direction: z.enum(["out", "in"]), target: text }),
+  "webhook.resend": z.object({ deliveryId: id, eventId: id, eventType: text }),
 } as const satisfies Record<string, z.ZodType>;
 
 export type AuditAction = keyof typeof auditDetails;
@@ -99,7 +106,7 @@ export const auditActions = Object.keys(auditDetails) as [AuditAction, ...AuditA
 export const auditAction = z.enum(auditActions);
 
 /** What kind of thing a decision was about (the subject's type). */
-export const auditSubjectTypes = ["run", "rule", "member", "invitation", "repository", "mcp_server", "schedule", "template", "token", "budget", "team", "user", "acp_agent", "workspace"] as const;
+export const auditSubjectTypes = ["run", "rule", "member", "invitation", "repository", "mcp_server", "schedule", "template", "token", "budget", "team", "user", "acp_agent", "workspace", "webhook"] as const;
 export type AuditSubjectType = (typeof auditSubjectTypes)[number];
 
 /** How the page names each action. */
@@ -143,4 +150,9 @@ export const auditActionLabels: Record<AuditAction, string> = {
   "acp_agent.update": "Changed an ACP agent",
   "acp_agent.delete": "Removed an ACP agent",
   "workspace.delete": "Deleted a workspace",
+  "webhook.create": "Created a webhook",
+  "webhook.update": "Changed a webhook",
+  "webhook.rotate": "Rotated a webhook's secret",
+  "webhook.delete": "Deleted a webhook",
+  "webhook.resend": "Resent a webhook delivery",
 };

@@ -98,6 +98,15 @@ export function auditDetailText(action: AuditAction, details: Record<string, unk
         return [Array.isArray(d.changed) && d.changed.length > 0 && `changed ${d.changed.join(", ")}`];
       case "workspace.delete":
         return [str(d.worker) && `on ${d.worker}`, str(d.outcome) && String(d.outcome).replace(/_/g, " "), str(d.reason) && clip(String(d.reason))];
+      case "webhook.create":
+      case "webhook.delete":
+        return [d.direction === "in" ? "incoming" : "outgoing", d.owner === "team" && "the team's", str(d.target) && clip(String(d.target))];
+      case "webhook.update":
+        return [d.direction === "in" ? "incoming" : "outgoing", Array.isArray(d.changed) && d.changed.length > 0 && `changed ${d.changed.join(", ")}`];
+      case "webhook.rotate":
+        return [d.direction === "in" ? "incoming" : "outgoing"];
+      case "webhook.resend":
+        return [str(d.eventType) && String(d.eventType), str(d.eventId) && `event ${d.eventId}`];
     }
   })();
   return parts.filter((p): p is string => typeof p === "string" && p !== "");

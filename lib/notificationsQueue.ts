@@ -1,3 +1,4 @@
+import crypto from "node:crypto";
 import { Queue, type JobsOptions } from "bullmq";
 import type { Redis } from "ioredis";
 import { z } from "zod";
@@ -26,13 +27,26 @@ export const runNotificationJob = z.object({
 });
 /** A test message the user asked for on the settings page. */
 export const testNotificationJob = z.object({ kind: z.literal("test"), userId: z.string().min(1) });
-export const notificationJob = z.discriminatedUnion("kind", [runNotificationJob, testNotificationJob]);
+/**
+ * The same run change for the signed JSON endpoints (lib/services/webhookFanOut.ts): the run
+ * owner's and the run team's endpoints that chose the state each get one delivery of the event
+ * `eventId` (stable across re-deliveries of the change).
+ */
+export const fanOutJob = runNotificationJob.extend({ kind: z.literal("fanout"), eventId: z.string().min(1) });
+/** One delivery to one endpoint (webhook_delivery row `deliveryId`), retried with backoff. */
+export const webhookDeliveryJob = z.object({ kind: z.literal("webhook"), deliveryId: z.string().min(1) });
+export const notificationJob = z.discriminatedUnion("kind", [runNotificationJob, testNotificationJob, fanOutJob, webhookDeliveryJob]);
 export type NotificationJob = z.infer<typeof notificationJob>;
 export type RunNotificationJob = z.infer<typeof runNotificationJob>;
+export type FanOutJob = z.infer<typeof fanOutJob>;
+export type WebhookDeliveryJob = z.infer<typeof webhookDeliveryJob>;
 
 /** Attempts of a run message (a chat service down for a while still gets it, about 12 minutes later at most). */
 export const RUN_NOTIFICATION_ATTEMPTS = 8;
-const BACKOFF_MS = 3_000;
+export const BACKOFF_MS = 3_000;
+
+/** When attempt `attempt` (1-based) failed, the next one is due after this (BullMQ's exponential backoff). */
+export const retryDelayMs = (attempt: number) => 2 ** (attempt - 1) * BACKOFF_MS;
 
 const kept = {
   // Kept for a week: a job id is the de-duplication of a change noted twice (a recorder that
@@ -80,5 +94,16 @@ export function notificationFor(
     return make("review", `review-${change.runId}-${entryId}`);
   }
   if (event.type === "run.failed" && change.status === "failed") return make("failed", `failed-${change.runId}`);
+  if (event.type === "push.finished" && event.ok && change.status === "pushed") return make("pushed", `pushed-${change.runId}`);
   return null;
+}
+
+/**
+ * The fan-out to signed endpoints of the same change: its job id follows the notification's
+ * (so BullMQ keeps one per change), its event id is derived from it (the same on every
+ * re-delivery of the entry, so an endpoint is given each event once).
+ */
+export function fanOutFor(wanted: { job: RunNotificationJob; jobId: string }): { job: FanOutJob; jobId: string } {
+  const eventId = `evt_${crypto.createHash("sha256").update(wanted.jobId).digest("hex").slice(0, 32)}`;
+  return { job: { ...wanted.job, kind: "fanout", eventId }, jobId: `hooks-${wanted.jobId}` };
 }

@@ -4,7 +4,7 @@ import type { Db } from "./db/client";
 import { compareStreamIds, decodeEntryOrReason, entryFields, eventLogKeys } from "./eventLog";
 import type { RunChange } from "./contracts/runChanges";
 import type { RunEvent } from "./events";
-import { createNotificationsQueue, notificationFor, notificationJobOptions } from "./notificationsQueue";
+import { createNotificationsQueue, fanOutFor, notificationFor, notificationJobOptions } from "./notificationsQueue";
 import { projectEventNotingChange } from "./projection";
 import { describeFailure, isDatabaseUnreachable, isForeignKeyViolation, parkEntry } from "./parkedEntries";
 import { createRedis } from "./redis";
@@ -150,6 +150,9 @@ export function startRecorder(opts: RecorderOptions): Recorder {
     if (!wanted) return;
     try {
       await notifications.add(wanted.job.state, wanted.job, notificationJobOptions(wanted.job, wanted.jobId));
+      // The signed endpoints' part (lib/services/webhookFanOut.ts).
+      const fanOut = fanOutFor(wanted);
+      await notifications.add("fanout", fanOut.job, notificationJobOptions(fanOut.job, fanOut.jobId));
     } catch (err) {
       log.error(`[recorder] could not queue the ${wanted.job.state} notification of run ${change.runId}: ${(err as Error).message}`);
     }

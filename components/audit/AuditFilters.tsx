@@ -19,6 +19,7 @@ const subjectTypeLabels: Record<(typeof auditSubjectTypes)[number], string> = {
   user: "Accounts",
   acp_agent: "ACP agents",
   workspace: "Workspaces",
+  webhook: "Webhooks",
 };
 
 /**

@@ -3,6 +3,8 @@ import { NOTIFICATIONS_QUEUE, notificationJob, RUN_NOTIFICATION_ATTEMPTS } from 
 import { queuePrefix } from "../queue";
 import { createRedis } from "../redis";
 import { deliverNotification } from "../services/notificationsDelivery";
+import { deliverWebhook } from "../services/webhookDeliveries";
+import { fanOutWebhooks } from "../services/webhookFanOut";
 import type { App } from "./app";
 
 /**
@@ -15,12 +17,12 @@ export function startNotificationWorker(app: App): Worker {
     NOTIFICATIONS_QUEUE,
     async (job) => {
       const data = notificationJob.parse(job.data);
-      return deliverNotification(app, {
-        id: job.id ?? "",
-        data,
-        attemptsMade: job.attemptsMade,
-        attempts: job.opts.attempts ?? RUN_NOTIFICATION_ATTEMPTS,
-      });
+      const meta = { id: job.id ?? "", attemptsMade: job.attemptsMade, attempts: job.opts.attempts ?? RUN_NOTIFICATION_ATTEMPTS };
+      // A chat message (the user's notification settings), or the signed endpoints' part:
+      // the fan-out of a change into deliveries, and each delivery's attempts.
+      if (data.kind === "fanout") return fanOutWebhooks(app, data);
+      if (data.kind === "webhook") return deliverWebhook(app, { ...meta, data });
+      return deliverNotification(app, { ...meta, data });
     },
     // Deliveries wait mostly on the network: several at once, so one slow receiver holds up no one else's.
     { connection, prefix: queuePrefix(app.config.redisPrefix), concurrency: 8 },

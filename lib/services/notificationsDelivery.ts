@@ -1,15 +1,16 @@
 import { UnrecoverableError } from "bullmq";
 import { and, eq } from "drizzle-orm";
-import { inputRequest, repository, run } from "../db/schema";
-import type { NotificationJob, RunNotificationJob } from "../notificationsQueue";
+import { inputRequest, repository, run, team } from "../db/schema";
+import type { RunNotificationJob } from "../notificationsQueue";
 import type { App } from "../server/app";
 import { readSettings } from "./notifications";
 import { noteDeliveryAttempt } from "./notificationsLog";
 import { runMessage, testMessage, type InputSummary, type RunSummary } from "./notificationsMessage";
 import { postWebhook } from "./notificationsPost";
 
-/** The BullMQ job as the delivery needs it. */
-export type DeliveryJob = { id: string; data: NotificationJob; attemptsMade: number; attempts: number };
+/** The BullMQ job as the delivery needs it (a chat message: a run's or a test). */
+export type ChatJob = RunNotificationJob | { kind: "test"; userId: string };
+export type DeliveryJob<T = ChatJob> = { id: string; data: T; attemptsMade: number; attempts: number };
 
 export type DeliveryResult = { sent: true; status: number } | { sent: false; reason: string };
 
@@ -55,19 +56,32 @@ export async function deliverNotification(app: Pick<App, "db" | "config">, job: 
   throw new Error(outcome.error);
 }
 
-/** The run as its owner sees it, or why there is nothing to tell (gone, not theirs, answered). */
-async function runFacts(
+/**
+ * The run as its owner sees it, or why there is nothing to tell (gone, not theirs, answered).
+ * The signed endpoints' fan-out (lib/services/webhookFanOut.ts) reads it the same way.
+ */
+export async function runFacts(
   app: Pick<App, "db">,
-  data: RunNotificationJob,
+  data: Pick<RunNotificationJob, "userId" | "runId" | "state" | "requestId">,
 ): Promise<{ run: RunSummary; input?: InputSummary } | { reason: string }> {
   const [found] = await app.db
-    .select({ run, repoName: repository.name })
+    .select({ run, repoName: repository.name, teamName: team.name })
     .from(run)
     .innerJoin(repository, eq(repository.id, run.repositoryId))
+    .innerJoin(team, eq(team.id, run.teamId))
     .where(eq(run.id, data.runId));
   // Only a run's owner is told about it (admins see everyone's runs, but act on their own).
   if (!found || found.run.userId !== data.userId) return { reason: "run gone" };
-  const summary: RunSummary = { id: found.run.id, title: found.run.title, repo: found.repoName, status: found.run.status, error: found.run.error };
+  const summary: RunSummary = {
+    id: found.run.id,
+    title: found.run.title,
+    repo: found.repoName,
+    team: found.teamName,
+    teamId: found.run.teamId,
+    branch: found.run.branch,
+    status: found.run.status,
+    error: found.run.error,
+  };
   if (data.state !== "input") return { run: summary };
   if (!data.requestId) return { reason: "no request" };
   const [request] = await app.db

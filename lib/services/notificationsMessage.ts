@@ -6,6 +6,9 @@ export type RunSummary = {
   id: string;
   title: string;
   repo: string;
+  team: string;
+  teamId: string;
+  branch: string;
   status: string;
   error: string | null;
 };

@@ -12,25 +12,30 @@ const TIMEOUT_MS = 10_000;
 const MAX_ANSWER_BYTES = 2_000;
 
 /**
- * POSTs a JSON body to a webhook URL, to a public address only unless `allowPrivate`
+ * POSTs a JSON body (a value, or its text as signed) to a webhook URL, to a public address only unless `allowPrivate`
  * (lib/services/notificationsUrl.ts), within 10 s, following no redirect (a redirect could
  * lead anywhere). 2xx is delivered; 408, 429 and 5xx and network failures are worth another
  * try; other 4xx and refused addresses are not.
  */
-export function postWebhook(urlText: string, body: unknown, opts: { allowPrivate: boolean; userAgent: string }): Promise<PostOutcome> {
+export function postWebhook(
+  urlText: string,
+  body: unknown,
+  opts: { allowPrivate: boolean; userAgent: string; headers?: Record<string, string> },
+): Promise<PostOutcome> {
   const url = new URL(urlText);
   const host = url.hostname.replace(/^\[|\]$/g, "");
   if (!opts.allowPrivate && net.isIP(host) && isPrivateAddress(host)) {
     return Promise.resolve({ ok: false, status: null, error: `${host} is a private, loopback or reserved address`, retry: false });
   }
-  const payload = Buffer.from(JSON.stringify(body));
+  // A text body is sent as it is (a signed one must reach the receiver byte for byte).
+  const payload = Buffer.from(typeof body === "string" ? body : JSON.stringify(body));
   const client = url.protocol === "https:" ? https : http;
   return new Promise<PostOutcome>((resolve) => {
     const req = client.request(
       url,
       {
         method: "POST",
-        headers: { "content-type": "application/json", "content-length": payload.length, "user-agent": opts.userAgent },
+        headers: { ...opts.headers, "content-type": "application/json", "content-length": payload.length, "user-agent": opts.userAgent },
         lookup: lookupPublic(opts.allowPrivate),
         timeout: TIMEOUT_MS,
       },

@@ -1,3 +1,4 @@
+import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import type { Redis } from "ioredis";
@@ -30,6 +31,11 @@ import { POST as createTemplate } from "@/app/api/templates/route";
 import * as invitationRoute from "@/app/api/invitations/[id]/route";
 import * as memberRoute from "@/app/api/team/members/[userId]/route";
 import * as switchTeamRoute from "@/app/api/me/team/route";
+import * as endpointRoute from "@/app/api/webhooks/endpoints/[id]/route";
+import * as endpointRotateRoute from "@/app/api/webhooks/endpoints/[id]/rotate/route";
+import * as endpointPingRoute from "@/app/api/webhooks/endpoints/[id]/ping/route";
+import * as endpointDeliveriesRoute from "@/app/api/webhooks/endpoints/[id]/deliveries/route";
+import * as endpointResendRoute from "@/app/api/webhooks/endpoints/[id]/deliveries/[deliveryId]/resend/route";
 import { POST as createSchedule } from "@/app/api/schedules/route";
 import { POST as createInvitation } from "@/app/api/invitations/route";
 import { GET as userEvents } from "@/app/api/events/route";
@@ -40,6 +46,7 @@ import { appendEvent, createEventLog, readRunEvents, type EventLog } from "@/lib
 import { projectEvent } from "@/lib/projection";
 import { startRecorder, type Recorder } from "@/lib/recorder";
 import { createRedis } from "@/lib/redis";
+import { webhookDelivery, webhookEndpoint } from "@/lib/db/schema";
 import { createTestRepo, type TestRepo } from "../support/gitRepo";
 import { call, createTokenFor, getApp, otherTeam, principalFor, readSse, registerRepo, signUp, signUpInto, type CallOptions, type Session } from "../support/web";
 
@@ -93,6 +100,7 @@ const TEAM_INDEPENDENT: Record<string, string> = {
   team: "the caller's own team",
   "tokens/[id]": "the caller's own tokens",
   tokens: "the caller's own tokens (in the caller's team)",
+  "webhooks/endpoints": "the caller's own endpoints, and their own team's as its admin",
 };
 
 function routeFiles(dir = API): string[] {
@@ -131,6 +139,11 @@ const routes: Record<string, Record<string, unknown>> = {
   "invitations/[id]": invitationRoute,
   "team/members/[userId]": memberRoute,
   "me/team": switchTeamRoute,
+  "webhooks/endpoints/[id]": endpointRoute,
+  "webhooks/endpoints/[id]/rotate": endpointRotateRoute,
+  "webhooks/endpoints/[id]/ping": endpointPingRoute,
+  "webhooks/endpoints/[id]/deliveries": endpointDeliveriesRoute,
+  "webhooks/endpoints/[id]/deliveries/[deliveryId]/resend": endpointResendRoute,
 };
 
 const send = (probe: Probe, as: Session | string) =>
@@ -158,6 +171,8 @@ describe("every endpoint checks team membership", () => {
   let templateId: string;
   let ruleId: string;
   let invitationId: string;
+  let endpointId: string;
+  let deliveryId: string;
   const REQUEST = "toolu_cross";
 
   const newRun = async (as: Session) => {
@@ -216,6 +231,11 @@ describe("every endpoint checks team membership", () => {
     expect(env.status, await env.clone().text()).toBe(200);
     const invite = await call(createInvitation as Handler, "/api/invitations", { as: owner, body: {} });
     invitationId = ((await invite.json()) as { id: string }).id;
+    // Team A's outgoing webhook with one delivery (written directly: its URL is not reachable here).
+    endpointId = crypto.randomUUID();
+    deliveryId = crypto.randomUUID();
+    await app.db.insert(webhookEndpoint).values({ id: endpointId, teamId: teamA, url: "https://hooks.example.com/a", secret: "whsec_a", states: ["failed"] });
+    await app.db.insert(webhookDelivery).values({ id: deliveryId, endpointId, eventId: "evt_a", eventType: "ping", payload: { id: "evt_a", type: "ping" }, status: "delivered" });
   }, 120_000);
 
   afterAll(async () => {
@@ -272,6 +292,17 @@ describe("every endpoint checks team membership", () => {
       { file: "team/members/[userId]", method: "PATCH", path: `/api/team/members/${alice.userId}`, params: { userId: alice.userId }, body: { role: "viewer" } },
       { file: "team/members/[userId]", method: "DELETE", path: `/api/team/members/${alice.userId}`, params: { userId: alice.userId } },
       { file: "me/team", method: "POST", path: "/api/me/team", body: { teamId: teamA } },
+      { file: "webhooks/endpoints/[id]", method: "PATCH", path: `/api/webhooks/endpoints/${endpointId}`, params: { id: endpointId }, body: { enabled: false } },
+      { file: "webhooks/endpoints/[id]", method: "DELETE", path: `/api/webhooks/endpoints/${endpointId}`, params: { id: endpointId } },
+      { file: "webhooks/endpoints/[id]/rotate", method: "POST", path: `/api/webhooks/endpoints/${endpointId}/rotate`, params: { id: endpointId } },
+      { file: "webhooks/endpoints/[id]/ping", method: "POST", path: `/api/webhooks/endpoints/${endpointId}/ping`, params: { id: endpointId } },
+      { file: "webhooks/endpoints/[id]/deliveries", method: "GET", path: `/api/webhooks/endpoints/${endpointId}/deliveries`, params: { id: endpointId } },
+      {
+        file: "webhooks/endpoints/[id]/deliveries/[deliveryId]/resend",
+        method: "POST",
+        path: `/api/webhooks/endpoints/${endpointId}/deliveries/${deliveryId}/resend`,
+        params: { id: endpointId, deliveryId },
+      },
     ];
   };
 
