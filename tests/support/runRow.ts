@@ -4,7 +4,7 @@ import { repository, run } from "@/lib/db/schema";
 import { getApp } from "./web";
 
 /** A run row in a given status, written straight to the database (for admin checks that only count runs). */
-export async function insertRunRow(userId: string, repositoryId: string, status: "running" | "completed" | "awaiting_review"): Promise<string> {
+export async function insertRunRow(userId: string, repositoryId: string, status: "running" | "completed" | "awaiting_review" | "failed"): Promise<string> {
   const { db } = await getApp();
   const id = crypto.randomUUID();
   const [repo] = await db.select({ teamId: repository.teamId }).from(repository).where(eq(repository.id, repositoryId));
