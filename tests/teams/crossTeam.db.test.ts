@@ -15,6 +15,7 @@ import * as reviewRoute from "@/app/api/runs/[id]/review/route";
 import * as runRoute from "@/app/api/runs/[id]/route";
 import * as settingsRoute from "@/app/api/runs/[id]/settings/route";
 import * as transcriptRoute from "@/app/api/runs/[id]/transcript/route";
+import * as reportRoute from "@/app/api/runs/[id]/report/route";
 import * as runsRoute from "@/app/api/runs/route";
 import * as branchesRoute from "@/app/api/repos/[name]/branches/route";
 import * as environmentRoute from "@/app/api/repos/[name]/environment/route";
@@ -124,6 +125,7 @@ const routes: Record<string, Record<string, unknown>> = {
   "runs/[id]": runRoute,
   "runs/[id]/settings": settingsRoute,
   "runs/[id]/transcript": transcriptRoute,
+  "runs/[id]/report": reportRoute,
   runs: runsRoute,
   "repos/[name]/branches": branchesRoute,
   "repos/[name]/environment": environmentRoute,
@@ -253,6 +255,7 @@ describe("every endpoint checks team membership", () => {
       { file: "runs/[id]/diff", method: "GET", path: `/api/runs/${runId}/diff`, params: run },
       { file: "runs/[id]/log", method: "GET", path: `/api/runs/${runId}/log`, params: run },
       { file: "runs/[id]/transcript", method: "GET", path: `/api/runs/${runId}/transcript`, params: run },
+      { file: "runs/[id]/report", method: "GET", path: `/api/runs/${runId}/report`, params: run },
       { file: "runs/[id]/settings", method: "GET", path: `/api/runs/${runId}/settings`, params: run },
       { file: "runs/[id]/review", method: "GET", path: `/api/runs/${runId}/review`, params: run },
       { file: "runs/[id]/review", method: "POST", path: `/api/runs/${runId}/review`, params: run, body: { action: "discard" } },
