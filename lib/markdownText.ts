@@ -3,9 +3,13 @@
  * reads as that text and nothing else: no heading, link, HTML or code fence of its own. Pure.
  */
 
-/** Inline text: ASCII punctuation backslash-escaped (CommonMark allows it on all of them), one line. */
+/**
+ * Inline text, on one line, mid-line (never at a line's start, where `#`, `-` or `1.` would
+ * matter): the characters that open emphasis, code, links, HTML, entities, table cells or
+ * strikethrough are backslash-escaped; the rest stays readable (emails, paths, dots).
+ */
 export function mdText(text: string): string {
-  return oneLine(text).replace(/[!-/:-@[-`{-~]/g, (c) => `\\${c}`);
+  return oneLine(text).replace(/[\\`*_[\]<>|~!&]/g, (c) => `\\${c}`);
 }
 
 /** Inline code (paths, branches, commands): delimited by more backticks than any run inside. */

@@ -62,7 +62,7 @@ export type RunReportInput = {
 };
 
 const sha = (s: string | null) => (s ? mdCode(s.slice(0, 12)) : "unknown");
-const usd = (n: number) => `$${n.toFixed(n > 0 && n < 0.01 ? 4 : 2)}`;
+const usd = (n: number) => `$${n.toFixed(n > 0 && n < 1 ? 4 : 2)}`;
 const count = (n: number) => n.toLocaleString("en");
 
 function duration(ms: number | null): string {
@@ -170,7 +170,7 @@ function decisionsSection(input: RunReportInput): string[] {
   if (input.decisions.length > 0) {
     lines.push("### Review", "");
     for (const d of input.decisions) {
-      lines.push(`- ${d.number}. **${reviewWords[d.action]}**${d.pullRequest ? " with a pull request" : ""} by ${mdText(d.by)} at ${d.createdAt}, on ${sha(d.headSha)}`);
+      lines.push(`- Decision ${d.number}: **${reviewWords[d.action]}**${d.pullRequest ? " with a pull request" : ""} by ${mdText(d.by)} at ${d.createdAt}, on ${sha(d.headSha)}`);
       if (d.feedback) lines.push(`  - feedback: ${mdText(d.feedback)}`);
     }
   }
