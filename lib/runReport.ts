@@ -1,6 +1,6 @@
 import type { RunCheck } from "./contracts/runChecks";
 import { originLabels, type RunOriginKind } from "./contracts/runOrigin";
-import { statusLabel, type RunStatus } from "./contracts/runLifecycle";
+import { isTerminal, statusLabel, type RunStatus } from "./contracts/runLifecycle";
 import type { DiffFile, SecretFinding } from "./events";
 import { mdBlock, mdCode, mdText } from "./markdownText";
 
@@ -205,3 +205,6 @@ export function renderRunReport(input: RunReportInput): string {
 
 /** The file name the download gets: `agentdesk-run-<id>.md`. */
 export const runReportFileName = (runId: string) => `agentdesk-run-${runId.replace(/[^A-Za-z0-9_-]/g, "")}.md`;
+
+/** A run has a report once its work is over: it awaits review or has ended. */
+export const hasRunReport = (status: RunStatus): boolean => isTerminal(status) || status === "awaiting_review";

@@ -12,7 +12,7 @@ import { DiffViewer } from "./DiffViewer";
 const DIFF_RETRIES = 12;
 
 /** The run's changes on its page, loaded when a diff is ready (and again when a new one is). */
-export function DiffPanel({ runId, version }: { runId: string; version: string }) {
+export function DiffPanel({ runId, version, reportReady = false }: { runId: string; version: string; reportReady?: boolean }) {
   const [diff, setDiff] = useState<RunDiffView | null>(null);
   const [error, setError] = useState<string | null>(null);
 
@@ -57,6 +57,11 @@ export function DiffPanel({ runId, version }: { runId: string; version: string }
           <a href={`/api/runs/${runId}/diff?format=patch`} className="text-indigo-300 hover:underline" download={`${runId}.patch`}>
             Download .patch
           </a>
+          {reportReady && (
+            <a href={`/api/runs/${runId}/report`} className="text-indigo-300 hover:underline" download data-testid="diff-download-report">
+              Download report
+            </a>
+          )}
         </div>
       }
     >

@@ -86,7 +86,7 @@ export function RunDetails({ run, now, turns }: { run: RunRecord; now: number; t
         </Item>
       )}
       <Item label="Downloads">
-        <RunDownloads runId={run.id} />
+        <RunDownloads runId={run.id} status={run.status} />
       </Item>
       {(hasUsage(run) || turns !== null) && (
         <div className="col-span-2 min-w-0">

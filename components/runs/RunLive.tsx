@@ -4,6 +4,7 @@ import { useCallback, useReducer, useState } from "react";
 import { canCancel, canRetry, canReview, canTakeInput, withOpenRequests } from "@/lib/contracts/runLifecycle";
 import type { RunEvent, SecretFinding } from "@/lib/events";
 import type { PendingInput } from "@/lib/services/runs";
+import { hasRunReport } from "@/lib/runReport";
 import { DiffPanel } from "../diff/DiffPanel";
 import { appendToFeed, emptyFeed, type Feed } from "../feed/feedModel";
 import { JumpToLatest } from "../feed/JumpToLatest";
@@ -210,7 +211,7 @@ export function RunLive({
           </div>
         )}
 
-        {(state.diffHead ?? run.headSha) && <DiffPanel runId={run.id} version={state.diffHead ?? run.headSha!} />}
+        {(state.diffHead ?? run.headSha) && <DiffPanel runId={run.id} version={state.diffHead ?? run.headSha!} reportReady={hasRunReport(run.status)} />}
       </div>
     </RunAccessProvider>
   );

@@ -1,10 +1,9 @@
 import { and, asc, desc, eq } from "drizzle-orm";
 import { z } from "zod";
-import { isTerminal } from "../contracts/runLifecycle";
 import { inputRequest, repository, runDiff, runEvent, user } from "../db/schema";
 import { AppError } from "../errors";
 import { runEvent as runEventSchema, type DiffFile, type RunEvent } from "../events";
-import type { RunReportInput } from "../runReport";
+import { hasRunReport, type RunReportInput } from "../runReport";
 import { formatRunLog } from "../runLogText";
 import { runWorkedMs } from "../runTimes";
 import { buildTranscript, type Transcript } from "../runTranscript";
@@ -63,7 +62,7 @@ async function lastTurn(app: Pick<App, "db">, runId: string): Promise<number | n
  */
 export async function getRunReportInput(app: Pick<App, "db" | "config">, principal: Principal, id: string, now = new Date()): Promise<RunReportInput> {
   const row = await assertRunVisible(app, principal, id);
-  if (!isTerminal(row.status) && row.status !== "awaiting_review") {
+  if (!hasRunReport(row.status)) {
     throw new AppError("conflict", `The run has no report yet: it is ${row.status.replace(/_/g, " ")}; there is one once it awaits review or has ended`);
   }
   const [[repo], [owner], [diff], checks, inputs, decisions, secretFindings, turns] = await Promise.all([

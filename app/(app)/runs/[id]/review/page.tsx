@@ -5,7 +5,9 @@ import { DiffSummary } from "@/components/diff/DiffPanel";
 import { DiffViewer } from "@/components/diff/DiffViewer";
 import { ReviewPageActions } from "@/components/review/ReviewPageActions";
 import { StatusBadge } from "@/components/runs/StatusBadge";
+import { linkClass } from "@/components/ui/styles";
 import { canReview } from "@/lib/contracts/runLifecycle";
+import { hasRunReport } from "@/lib/runReport";
 import { orNotFound, requirePrincipal } from "@/lib/server/pageAuth";
 import { getReview } from "@/lib/services/review";
 import { getRun, getRunDiff } from "@/lib/services/runs";
@@ -50,6 +52,18 @@ export default async function ReviewPage({ params }: { params: Promise<{ id: str
             <DiffSummary diff={diff} />
           </p>
         )}
+        <p className="flex flex-wrap gap-x-4 gap-y-1 text-sm font-medium">
+          {diff && (
+            <a href={`/api/runs/${run.id}/diff?format=patch`} className={linkClass} download={`${run.id}.patch`}>
+              Download .patch
+            </a>
+          )}
+          {hasRunReport(run.status) && (
+            <a href={`/api/runs/${run.id}/report`} className={linkClass} download data-testid="review-download-report">
+              Download report
+            </a>
+          )}
+        </p>
       </header>
       {canReview(run.status) && !review.canDecide && (
         <p data-testid="read-only-note" className="rounded-lg border border-zinc-800 bg-zinc-900/60 px-3 py-2 text-sm text-zinc-400">
