@@ -7,6 +7,7 @@ import { listFieldError } from "../forms/listFieldError";
 import { SubmitButton } from "../forms/SubmitButton";
 import { useFormAction, type FormAction } from "../forms/useFormAction";
 import { inputClass } from "../ui/styles";
+import { ChecksEditor, checkPhaseFields } from "./ChecksEditor";
 import { SecretFilesEditor } from "./SecretFilesEditor";
 
 const Mono = ({ children }: { children: React.ReactNode }) => <span className="font-mono text-zinc-300">{children}</span>;
@@ -155,10 +156,42 @@ export function EnvironmentForm({
       </Section>
 
       <Section
+        title="Checks (repository hooks)"
+        description={
+          <>
+            Commands run in the run&apos;s sandbox (bash, <Mono>set -e -o pipefail</Mono>), each as its own step in the feed with its output, exit code and time. They never get the model key or the repository&apos;s credential.
+          </>
+        }
+      >
+        {checkPhaseFields.map((p) => (
+          <ChecksEditor key={p.phase} {...p} initial={spec?.checks[p.phase] ?? []} fieldErrors={fieldErrors} />
+        ))}
+        <div className="grid gap-4 sm:grid-cols-2">
+          <MonoField
+            name="checkHosts"
+            label="Hosts the checks may reach"
+            rows={2}
+            defaultValue={spec?.checkHosts.join("\n") ?? ""}
+            placeholder="registry.npmjs.org"
+            error={listFieldError(fieldErrors, "checkHosts")}
+            hint="One per line, as for the setup. Empty: no network."
+          />
+          <MonoField
+            name="checkEnvNames"
+            label="Variables the checks receive"
+            defaultValue={spec?.checkEnvNames.join(" ") ?? ""}
+            placeholder="TEST_DATABASE_URL"
+            error={listFieldError(fieldErrors, "checkEnvNames")}
+            hint="NAMES of the job process's variables, separated by spaces or commas; masked in the output. Never the repository's credential."
+          />
+        </div>
+      </Section>
+
+      <Section
         title="The repository's own file"
         description={
           <>
-            A repository may keep its scripts and cache key files in <Mono>.agentdesk/environment.json</Mono>. Hosts, variables and files come only from here.
+            A repository may keep its scripts, cache key files and checks in <Mono>.agentdesk/environment.json</Mono>. Hosts, variables and files come only from here.
           </>
         }
       >

@@ -47,6 +47,25 @@ export function EnvironmentSummary({ spec }: { spec: EnvironmentSpec }) {
           <None />
         )}
       </Item>
+      <div className="sm:col-span-2">
+        <Item label="Checks">
+          {spec.checks.pre.length + spec.checks.post.length + spec.checks.onError.length > 0 ? (
+            <ul className="space-y-0.5 font-mono text-xs" data-testid="environment-checks">
+              {(["pre", "post", "onError"] as const).flatMap((phase) =>
+                spec.checks[phase].map((c) => (
+                  <li key={`${phase}:${c.name}`} className="break-all">
+                    <span className="text-zinc-500">{phase === "onError" ? "on error" : phase}</span> {c.name}: {c.command.split("\n")[0]}
+                  </li>
+                )),
+              )}
+            </ul>
+          ) : (
+            <None>{spec.useRepositoryFile ? "none here (the repository's .agentdesk/environment.json may give them)" : "none"}</None>
+          )}
+        </Item>
+      </div>
+      <Item label="Hosts the checks may reach"><Names names={spec.checkHosts} /></Item>
+      <Item label="Variables the checks receive"><Names names={spec.checkEnvNames} /></Item>
       <Item label="The repository's .agentdesk/environment.json">{spec.useRepositoryFile ? "fills in what is left empty here" : "ignored"}</Item>
     </dl>
   );

@@ -1,6 +1,7 @@
 import type { RunEvent } from "@/lib/events";
 import { formatDuration, shortSha } from "../format";
 import { cx } from "../ui/cx";
+import { checkTitle } from "./CheckStep";
 import { environmentTitle } from "./EnvironmentStep";
 import { FeedRow, RowTitle } from "./FeedRow";
 import { icons } from "./icons";
@@ -180,8 +181,16 @@ export function EventEntry({ event }: { event: RunEvent }) {
           <RowTitle detail={event.error}>{environmentTitle(event)}</RowTitle>
         </FeedRow>
       );
+    case "check.finished":
+      // Only when its start is not in the feed (CheckStep shows both together).
+      return (
+        <FeedRow icon={icons.check} tone={event.ok ? "success" : "danger"} at={event.at} type={event.type}>
+          <RowTitle detail={event.error}>{checkTitle(event.phase, event.name, event)}</RowTitle>
+        </FeedRow>
+      );
     case "tool.started":
     case "tool.finished":
+    case "check.started":
     case "environment.started":
     case "assistant.text":
     case "input.requested":

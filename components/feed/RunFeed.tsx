@@ -2,6 +2,7 @@ import { canTakeInput, type RunStatus } from "@/lib/contracts/runLifecycle";
 import type { RunEventOf } from "@/lib/events";
 import { InputRequestCard } from "../inputs/InputRequestCard";
 import { AssistantText } from "./AssistantText";
+import { CheckStep } from "./CheckStep";
 import { EnvironmentStep } from "./EnvironmentStep";
 import { EventEntry } from "./EventEntry";
 import { FeedRow } from "./FeedRow";
@@ -27,6 +28,7 @@ export function RunFeed({ items, runStatus, inBar }: { items: FeedItem[]; runSta
       {items.map((item) => {
         if (item.kind === "tool") return <ToolStep key={item.key} item={item} />;
         if (item.kind === "environment") return <EnvironmentStep key={item.key} item={item} />;
+        if (item.kind === "check") return <CheckStep key={item.key} item={item} />;
         if (item.kind === "text") {
           return (
             <FeedRow key={item.key} icon={icons.chat} tone="accent" at={item.at} type="assistant.text">

@@ -11,7 +11,7 @@ export function StepOutcome({
 }: {
   done: { ok: boolean; exitCode?: number | null } | undefined;
   labels: { ok: string; failed: string };
-  marker: "data-tool-outcome" | "data-environment-outcome";
+  marker: "data-tool-outcome" | "data-environment-outcome" | "data-check-outcome";
   children?: React.ReactNode;
 }) {
   if (!done) {

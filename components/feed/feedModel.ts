@@ -22,6 +22,15 @@ export type FeedItem =
       /** The script's output and the step's own notes, in order. */
       output: RunEventOf<"log">[];
     }
+  | {
+      kind: "check";
+      key: string;
+      checkId: string;
+      started: RunEventOf<"check.started">;
+      finished?: RunEventOf<"check.finished">;
+      /** The check's output, in order (its `log` events). */
+      output: RunEventOf<"log">[];
+    }
   | { kind: "text"; key: string; messageId?: string; text: string; at: string }
   | { kind: "event"; key: string; event: RunEvent };
 
@@ -40,13 +49,18 @@ export function appendToFeed(feed: Feed, batch: { id: string; event: RunEvent }[
   const toolIndex = new Map(feed.toolIndex);
   const seen = new Set(feed.seen);
 
-  const environment = (stepId: string) => {
+  // The environment step or a repository check: a step with a start event its output joins.
+  const step = (stepId: string) => {
     const index = toolIndex.get(stepId);
     const item = index === undefined ? undefined : items[index];
-    if (index === undefined || item?.kind !== "environment") return null;
+    if (index === undefined || (item?.kind !== "environment" && item?.kind !== "check")) return null;
     const copy = { ...item };
     items[index] = copy;
     return copy;
+  };
+  const environment = (stepId: string) => {
+    const found = step(stepId);
+    return found?.kind === "environment" ? found : null;
   };
   const tool = (callId: string, key: string) => {
     let index = toolIndex.get(callId);
@@ -81,10 +95,20 @@ export function appendToFeed(feed: Feed, batch: { id: string; event: RunEvent }[
         else items.push({ kind: "event", key: id, event });
         break;
       }
+      case "check.started":
+        toolIndex.set(event.checkId, items.length);
+        items.push({ kind: "check", key: id, checkId: event.checkId, started: event, output: [] });
+        break;
+      case "check.finished": {
+        const check = step(event.checkId);
+        if (check?.kind === "check") check.finished = event;
+        else items.push({ kind: "event", key: id, event });
+        break;
+      }
       case "log": {
-        const step = event.callId ? environment(event.callId) : null;
-        if (step) {
-          step.output = [...step.output, event];
+        const owner = event.callId ? step(event.callId) : null;
+        if (owner) {
+          owner.output = [...owner.output, event];
         } else if (event.callId) {
           const item = tool(event.callId, id);
           item.output = [...item.output, event];

@@ -18,6 +18,7 @@ export function DecisionForm({
   pendingLabel,
   variant = "secondary",
   pullRequest = false,
+  acknowledgeFailedChecks = false,
   disabled = false,
   disabledReason,
   children,
@@ -30,6 +31,8 @@ export function DecisionForm({
   pendingLabel: string;
   variant?: ButtonVariant;
   pullRequest?: boolean;
+  /** A push the reviewer confirmed over failed checks. */
+  acknowledgeFailedChecks?: boolean;
   disabled?: boolean;
   /** Why the button is disabled (its tooltip and accessible description). */
   disabledReason?: string;
@@ -47,6 +50,7 @@ export function DecisionForm({
       <input type="hidden" name="id" value={runId} />
       <input type="hidden" name="action" value={action} />
       {pullRequest && <input type="hidden" name="pullRequest" value="1" />}
+      {acknowledgeFailedChecks && <input type="hidden" name="acknowledgeFailedChecks" value="1" />}
       {children}
       <button
         type="submit"

@@ -15,9 +15,17 @@ function fromForm(value: unknown): unknown {
   if (!value || typeof value !== "object") return value;
   const values = value as Record<string, string>;
   const files: { path?: string; env?: string }[] = [];
+  const checks: Record<string, { name?: string; command?: string; timeoutSec?: string | number }[]> = { pre: [], post: [], onError: [] };
   for (const [name, text] of Object.entries(values)) {
     const match = /^files\.(\d{1,2})\.(path|env)$/.exec(name);
     if (match) (files[Number(match[1])] ??= {})[match[2] as "path" | "env"] = text.trim();
+    const check = /^checks\.(pre|post|onError)\.(\d{1,2})\.(name|command|timeoutSec)$/.exec(name);
+    if (check) {
+      const row = (checks[check[1]!]![Number(check[2])] ??= {});
+      // A timeout the form left blank takes the default; anything else is checked as a number.
+      if (check[3] === "timeoutSec") row.timeoutSec = text.trim() === "" ? undefined : /^\d+$/.test(text.trim()) ? Number(text.trim()) : text;
+      else row[check[3] as "name" | "command"] = text;
+    }
   }
   return {
     repo: values.repo,
@@ -28,6 +36,9 @@ function fromForm(value: unknown): unknown {
     cacheKeyFiles: values.cacheKeyFiles ?? [],
     files: files.filter(Boolean),
     useRepositoryFile: values.useRepositoryFile === "on",
+    checks: Object.fromEntries(Object.entries(checks).map(([phase, rows]) => [phase, rows.filter(Boolean)])),
+    checkHosts: values.checkHosts ?? [],
+    checkEnvNames: values.checkEnvNames ?? [],
   };
 }
 

@@ -3,6 +3,7 @@ import Link from "next/link";
 import { cache } from "react";
 import { DiffSummary } from "@/components/diff/DiffPanel";
 import { DiffViewer } from "@/components/diff/DiffViewer";
+import { ReviewChecks } from "@/components/review/ReviewChecks";
 import { ReviewPageActions } from "@/components/review/ReviewPageActions";
 import { StatusBadge } from "@/components/runs/StatusBadge";
 import { linkClass } from "@/components/ui/styles";
@@ -73,6 +74,7 @@ export default async function ReviewPage({ params }: { params: Promise<{ id: str
       {canReview(run.status) && review.canDecide && (
         <ReviewPageActions runId={run.id} error={run.error} options={review} decide={reviewRunAction} />
       )}
+      <ReviewChecks checks={review.checks} />
       {diff ? <DiffViewer diff={diff} /> : <p className="text-sm text-zinc-400">The run has no changes to review yet.</p>}
     </div>
   );
