@@ -33,6 +33,10 @@ import * as invitationRoute from "@/app/api/invitations/[id]/route";
 import * as memberRoute from "@/app/api/team/members/[userId]/route";
 import * as switchTeamRoute from "@/app/api/me/team/route";
 import * as endpointRoute from "@/app/api/webhooks/endpoints/[id]/route";
+import * as inboundListRoute from "@/app/api/repos/[name]/webhooks/route";
+import * as inboundRoute from "@/app/api/repos/[name]/webhooks/[id]/route";
+import * as inboundRotateRoute from "@/app/api/repos/[name]/webhooks/[id]/rotate/route";
+import * as inboundDeliveriesRoute from "@/app/api/repos/[name]/webhooks/[id]/deliveries/route";
 import * as endpointRotateRoute from "@/app/api/webhooks/endpoints/[id]/rotate/route";
 import * as endpointPingRoute from "@/app/api/webhooks/endpoints/[id]/ping/route";
 import * as endpointDeliveriesRoute from "@/app/api/webhooks/endpoints/[id]/deliveries/route";
@@ -47,7 +51,8 @@ import { appendEvent, createEventLog, readRunEvents, type EventLog } from "@/lib
 import { projectEvent } from "@/lib/projection";
 import { startRecorder, type Recorder } from "@/lib/recorder";
 import { createRedis } from "@/lib/redis";
-import { webhookDelivery, webhookEndpoint } from "@/lib/db/schema";
+import { eq } from "drizzle-orm";
+import { inboundWebhook, repository, webhookDelivery, webhookEndpoint } from "@/lib/db/schema";
 import { createTestRepo, type TestRepo } from "../support/gitRepo";
 import { call, createTokenFor, getApp, otherTeam, principalFor, readSse, registerRepo, signUp, signUpInto, type CallOptions, type Session } from "../support/web";
 
@@ -102,6 +107,7 @@ const TEAM_INDEPENDENT: Record<string, string> = {
   "tokens/[id]": "the caller's own tokens",
   tokens: "the caller's own tokens (in the caller's team)",
   "webhooks/endpoints": "the caller's own endpoints, and their own team's as its admin",
+  "webhooks/in/[id]": "no session: authenticated by the webhook's signature only (tests/webhooks/incoming.db.test.ts)",
 };
 
 function routeFiles(dir = API): string[] {
@@ -142,6 +148,10 @@ const routes: Record<string, Record<string, unknown>> = {
   "team/members/[userId]": memberRoute,
   "me/team": switchTeamRoute,
   "webhooks/endpoints/[id]": endpointRoute,
+  "repos/[name]/webhooks": inboundListRoute,
+  "repos/[name]/webhooks/[id]": inboundRoute,
+  "repos/[name]/webhooks/[id]/rotate": inboundRotateRoute,
+  "repos/[name]/webhooks/[id]/deliveries": inboundDeliveriesRoute,
   "webhooks/endpoints/[id]/rotate": endpointRotateRoute,
   "webhooks/endpoints/[id]/ping": endpointPingRoute,
   "webhooks/endpoints/[id]/deliveries": endpointDeliveriesRoute,
@@ -175,6 +185,7 @@ describe("every endpoint checks team membership", () => {
   let invitationId: string;
   let endpointId: string;
   let deliveryId: string;
+  let inboundId: string;
   const REQUEST = "toolu_cross";
 
   const newRun = async (as: Session) => {
@@ -237,6 +248,9 @@ describe("every endpoint checks team membership", () => {
     endpointId = crypto.randomUUID();
     deliveryId = crypto.randomUUID();
     await app.db.insert(webhookEndpoint).values({ id: endpointId, teamId: teamA, url: "https://hooks.example.com/a", secret: "whsec_a", states: ["failed"] });
+    inboundId = crypto.randomUUID();
+    const [demoRepo] = await app.db.select({ id: repository.id }).from(repository).where(eq(repository.teamId, teamA));
+    await app.db.insert(inboundWebhook).values({ id: inboundId, repositoryId: demoRepo!.id, teamId: teamA, secret: "whsec_in", templateId: "t", rules: { direct: true }, createdBy: owner.userId });
     await app.db.insert(webhookDelivery).values({ id: deliveryId, endpointId, eventId: "evt_a", eventType: "ping", payload: { id: "evt_a", type: "ping" }, status: "delivered" });
   }, 120_000);
 
@@ -300,6 +314,12 @@ describe("every endpoint checks team membership", () => {
       { file: "webhooks/endpoints/[id]/rotate", method: "POST", path: `/api/webhooks/endpoints/${endpointId}/rotate`, params: { id: endpointId } },
       { file: "webhooks/endpoints/[id]/ping", method: "POST", path: `/api/webhooks/endpoints/${endpointId}/ping`, params: { id: endpointId } },
       { file: "webhooks/endpoints/[id]/deliveries", method: "GET", path: `/api/webhooks/endpoints/${endpointId}/deliveries`, params: { id: endpointId } },
+      { file: "repos/[name]/webhooks", method: "GET", path: "/api/repos/demo/webhooks", params: demo },
+      { file: "repos/[name]/webhooks", method: "POST", path: "/api/repos/demo/webhooks", params: demo, body: { templateId: "t", rules: { direct: true } } },
+      { file: "repos/[name]/webhooks/[id]", method: "PATCH", path: `/api/repos/demo/webhooks/${inboundId}`, params: { name: "demo", id: inboundId }, body: { enabled: false } },
+      { file: "repos/[name]/webhooks/[id]", method: "DELETE", path: `/api/repos/demo/webhooks/${inboundId}`, params: { name: "demo", id: inboundId } },
+      { file: "repos/[name]/webhooks/[id]/rotate", method: "POST", path: `/api/repos/demo/webhooks/${inboundId}/rotate`, params: { name: "demo", id: inboundId } },
+      { file: "repos/[name]/webhooks/[id]/deliveries", method: "GET", path: `/api/repos/demo/webhooks/${inboundId}/deliveries`, params: { name: "demo", id: inboundId } },
       {
         file: "webhooks/endpoints/[id]/deliveries/[deliveryId]/resend",
         method: "POST",
