@@ -76,7 +76,11 @@ async function publishReport(o: WorkspaceAdminOptions, inventory: Awaited<Return
  * or has no request id cannot be answered and is skipped with a warning; one with a bad
  * workspace id is answered "refused". Returns the answers.
  */
-export async function takeDeleteRequests(o: WorkspaceAdminOptions & { disk: DiskUseCache }): Promise<WorkspaceDeleteResult[]> {
+export async function takeDeleteRequests(
+  o: WorkspaceAdminOptions & { disk: DiskUseCache },
+  /** Runs after the deletes and before the answers (a fresh report), so whoever reads an answer sees the report without it. */
+  beforeAnswering?: () => Promise<unknown>,
+): Promise<WorkspaceDeleteResult[]> {
   const key = workspaceDeleteRequestsKey(o.config.redisPrefix, o.worker);
   const raw = (await o.redis.lpop(key, REQUESTS_PER_LOOK)) ?? [];
   const results: WorkspaceDeleteResult[] = [];
@@ -108,9 +112,12 @@ export async function takeDeleteRequests(o: WorkspaceAdminOptions & { disk: Disk
       worker: o.worker,
       at: new Date().toISOString(),
     });
-    await o.redis.set(workspaceDeleteResultKey(o.config.redisPrefix, result.requestId), JSON.stringify(result), "EX", WORKSPACE_DELETE_RESULT_TTL_SEC);
     o.logger.info("workspace delete request", { id: result.id, outcome: result.outcome, reason: result.reason });
     results.push(result);
+  }
+  if (results.some((r) => r.outcome === "deleted")) await beforeAnswering?.();
+  for (const result of results) {
+    await o.redis.set(workspaceDeleteResultKey(o.config.redisPrefix, result.requestId), JSON.stringify(result), "EX", WORKSPACE_DELETE_RESULT_TTL_SEC);
   }
   return results;
 }
@@ -137,12 +144,10 @@ export function startWorkspaceAdmin(o: WorkspaceAdminOptions & { pollMs?: number
     if (looking || stopped) return;
     looking = true;
     try {
-      const answered = await takeDeleteRequests(options).catch((e: unknown) => {
-        o.logger.warn("could not read the workspace delete requests", { error: errorMessage(e) });
-        return [];
-      });
       // Already inside `serially`: the round runs here, not queued behind itself.
-      if (answered.length > 0 && !stopped) await maintainWorkspaces(options);
+      await takeDeleteRequests(options, () => maintainWorkspaces(options)).catch((e: unknown) => {
+        o.logger.warn("could not read the workspace delete requests", { error: errorMessage(e) });
+      });
     } finally {
       looking = false;
     }
