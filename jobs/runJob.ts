@@ -126,6 +126,7 @@ export async function processRunJob(
         : followUp
           ? { headSha: followUp.headSha, baseSha: followUp.baseSha, loadBundle: () => loadRunBundle(eventLog, runId) }
           : undefined,
+      stackedOn: payload.stackedOn ? { links: payload.stackedOn, loadBundle: (id) => loadRunBundle(eventLog, id) } : undefined,
     });
     await emit({
       type: "workspace.ready",

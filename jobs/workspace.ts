@@ -10,6 +10,8 @@ import { checkRepoUrl } from "./git/remoteUrl";
 import { claimPoolEntry, moveCheckout, refillPool, type PoolSettings } from "./git/workspacePool";
 import { ensureRunRepo, hasCommit, removeRunRepo, resolveCommit, runDir, setRunBranch } from "./git/runRepo";
 import type { AttemptFence } from "./run/fence";
+import { restoreStackBase } from "./run/stackBase";
+import type { StackLink } from "../lib/contracts/runStack";
 
 export { checkRepoUrl } from "./git/remoteUrl";
 
@@ -57,6 +59,11 @@ export type PrepareWorkspaceOptions = {
     baseSha: string;
     loadBundle(): Promise<{ bundle: Buffer; meta: BundleMeta } | null>;
   };
+  /**
+   * A stacked run: the branches it builds on (root first). Its branch starts at its parent's
+   * head instead of the base branch's; branches not on the remote come from their runs' bundles.
+   */
+  stackedOn?: { links: readonly StackLink[]; loadBundle(runId: string): Promise<{ bundle: Buffer; meta: BundleMeta } | null> };
   /** The delivery's fence: the run's branch moves only while it holds its job lock. */
   fence?: AttemptFence;
   /** Prepared checkouts of the repository (git/workspacePool.ts); without it, every file is checked out. */
@@ -72,7 +79,9 @@ export type PrepareWorkspaceOptions = {
  * between the two.
  */
 export async function prepareWorkspace(options: PrepareWorkspaceOptions): Promise<Workspace> {
-  const { dataDir, runId, repo, branch, baseBranch, credential, signal, resumeAt, allowLocalRepos, fence, pool } = options;
+  const { dataDir, runId, repo, branch, baseBranch, credential, signal, resumeAt, allowLocalRepos, fence, stackedOn } = options;
+  // The pool holds checkouts of the base branch's head: a stacked run starts elsewhere.
+  const pool = stackedOn ? undefined : options.pool;
   const steps = stopwatch();
   checkRepoUrl(repo.url, allowLocalRepos);
   // A run id that cannot name a folder is refused before any git work.
@@ -85,6 +94,8 @@ export async function prepareWorkspace(options: PrepareWorkspaceOptions): Promis
     const mirror = await updateMirror({ dataDir, url: repo.url, repoName: repo.name, allowLocalRepos, credential, signal });
     steps.lap("fetch");
     const gitDir = await ensureRunRepo(dataDir, runId, mirror);
+    // First: a resumed stacked run's own bundle needs its parent's commits to restore.
+    const stackHead = stackedOn ? await restoreStackBase({ gitDir, links: stackedOn.links, loadBundle: stackedOn.loadBundle, fence }) : null;
     if (resumeAt && !(await hasCommit(gitDir, resumeAt.headSha))) {
       const saved = await resumeAt.loadBundle();
       if (!saved) {
@@ -96,7 +107,9 @@ export async function prepareWorkspace(options: PrepareWorkspaceOptions): Promis
       await restoreBranch({ gitDir, ...saved });
     }
     // The remote's branches are in the mirror only; the run's repository borrows their objects.
-    const baseSha = resumeAt ? resumeAt.baseSha : await resolveCommit(mirror, `refs/remotes/origin/${baseBranch}`, `base branch "${baseBranch}"`);
+    const baseSha = resumeAt
+      ? resumeAt.baseSha
+      : (stackHead ?? (await resolveCommit(mirror, `refs/remotes/origin/${baseBranch}`, `base branch "${baseBranch}"`)));
     const startSha = resumeAt ? await checkCommitId(gitDir, resumeAt.headSha) : baseSha;
     // A run taken up again without a checkpoint starts over from the base.
     await setRunBranch(gitDir, branch, startSha, fence);

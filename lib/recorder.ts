@@ -1,7 +1,7 @@
 import os from "node:os";
 import type { Redis } from "ioredis";
 import type { Db } from "./db/client";
-import { compareStreamIds, decodeEntryOrReason, entryFields, eventLogKeys } from "./eventLog";
+import { compareStreamIds, createEventLog, decodeEntryOrReason, entryFields, eventLogKeys } from "./eventLog";
 import type { RunChange } from "./contracts/runChanges";
 import type { RunEvent } from "./events";
 import { createNotificationsQueue, fanOutFor, notificationFor, notificationJobOptions } from "./notificationsQueue";
@@ -10,6 +10,8 @@ import { describeFailure, isDatabaseUnreachable, isForeignKeyViolation, parkEntr
 import { createRedis } from "./redis";
 import { appendRunChange } from "./runChangeLog";
 import { noteRunSpend } from "./services/budgets";
+import { settleDependentsOf, type DependencyApp } from "./services/runDependencies";
+import { createRunsQueue } from "./queue";
 
 export const RECORDER_GROUP = "recorder";
 
@@ -58,6 +60,10 @@ export function startRecorder(opts: RecorderOptions): Recorder {
   notificationsRedis.on("error", (err) => log.error("[recorder] redis (notifications):", err.message));
   const notifications = createNotificationsQueue(notificationsRedis, opts.namespace);
   notifications.on("error", (err) => log.error("[recorder] notifications queue:", err.message));
+  // Runs waiting for a run whose status changed are settled from here (released or cancelled).
+  const runsQueue = createRunsQueue(notificationsRedis, opts.namespace);
+  runsQueue.on("error", (err) => log.error("[recorder] runs queue:", err.message));
+  const dependencies: DependencyApp = { db: opts.db, eventLog: createEventLog(notificationsRedis, opts.namespace), queue: runsQueue };
 
   let running = true;
   let lastClaim = 0;
@@ -131,6 +137,8 @@ export function startRecorder(opts: RecorderOptions): Recorder {
       if (recorded) {
         // The run's spend against its team's limits, which its job reads at the next turn.
         if (recorded.event.type === "usage") await noteRunSpend({ db: opts.db, redis, namespace: opts.namespace }, recorded.event.runId);
+        // After the commit, before the XACK: a crash in between settles them on the re-delivery.
+        if (recorded.change.kind === "status") await settleDependentsOf(dependencies, recorded.event.runId, recorded.change.status);
         await appendRunChange(redis, keys, recorded.change);
         await queueNotification(entryId, recorded.change, recorded.event);
       }
@@ -241,6 +249,7 @@ export function startRecorder(opts: RecorderOptions): Recorder {
       redis.disconnect();
       await loop;
       await notifications.close();
+      await runsQueue.close();
       notificationsRedis.disconnect();
     },
     async settle(timeoutMs = 10_000) {

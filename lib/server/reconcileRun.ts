@@ -9,6 +9,7 @@ import { forgetRunState } from "../runRetention";
 import { reviewJobIds, reviewJobOptions, runJobOptions, type JobPayload, type Priority } from "../queue";
 import { runJobPayloadFor, runJobSpecsFor } from "../services/runPayload";
 import { runWithRepository } from "../services/runWithRepository";
+import { settleWaitingRun, waitingTail } from "../services/runDependencies";
 import type { App } from "./app";
 
 /**
@@ -107,6 +108,8 @@ function whyNotValid(e: unknown): string {
 /** Checks one run and puts it right; see the module comment. */
 export async function reconcileRun(app: App, runId: string): Promise<ReconcileOutcome> {
   const found = await runWithRepository(app, runId);
+  // A run waiting for others has no job by design: whether it may go now is settled instead.
+  if (found?.run.status === "waiting_dependencies") return settled(app, runId);
   if (!found || !jobHeld.has(found.run.status)) return "ok";
   const { run: row, repo } = found;
   const { jobId, options, feedback } = await currentJob(app, row.id, row.priority);
@@ -118,6 +121,8 @@ export async function reconcileRun(app: App, runId: string): Promise<ReconcileOu
   if (ended) return "ending";
   if (state === "failed") return fail(app, row.id, failureReasonFor(job?.failedReason), tail);
   if (state === "unknown" && row.status === "queued") {
+    // Queued in the database, but waiting in its stream (run.waiting not projected yet).
+    if (await waitingTail(app.eventLog, row.id)) return settled(app, row.id);
     const specs = await runJobSpecsFor(app, row, repo.id);
     let payload: JobPayload;
     try {
@@ -132,4 +137,12 @@ export async function reconcileRun(app: App, runId: string): Promise<ReconcileOu
   }
   // Completed without an ending event, or gone while the run was under way.
   return fail(app, row.id, state === "completed" ? "its job finished without saying how the run ended; retry the run" : GONE_REASON, tail);
+}
+
+/** A waiting run's settling (lib/services/runDependencies.ts) as a reconcile outcome. */
+async function settled(app: App, runId: string): Promise<ReconcileOutcome> {
+  const outcome = await settleWaitingRun(app, runId);
+  if (outcome === "released") return "requeued";
+  if (outcome === "raced") return "raced";
+  return "ok";
 }

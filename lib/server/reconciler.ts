@@ -62,7 +62,9 @@ export function startReconciler(app: App, options: ReconcilerOptions = {}): Reco
     const rows = await app.db
       .select({ id: run.id })
       .from(run)
-      .where(and(inArray(run.status, [...jobHeldStatuses, "pushing"]), lt(run.updatedAt, new Date(Date.now() - settleMs))));
+      .where(
+        and(inArray(run.status, [...jobHeldStatuses, "pushing", "waiting_dependencies"]), lt(run.updatedAt, new Date(Date.now() - settleMs))),
+      );
     for (const { id } of rows) {
       if (stopped) break;
       const outcome = await check(id);

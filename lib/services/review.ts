@@ -19,6 +19,7 @@ import { actorOf, recordAudit } from "./audit";
 import { environmentSpecOf } from "./environments";
 import { decisionView, lastPushedCommit, listDecisions } from "./reviewHistory";
 import { runJobPayloadFor, runJobSpecsFor } from "./runPayload";
+import { refuseOutOfStackOrder } from "./runStackReview";
 import { runWithRepository } from "./runWithRepository";
 import { failedChecks, reviewedChecks, runChecksOf } from "./runChecks";
 
@@ -138,6 +139,7 @@ async function recordDecision(
       );
     }
     if (!current.headSha) throw new AppError("conflict", "The run has no commit to review yet");
+    await refuseOutOfStackOrder(tx, current, input.action);
     let failedChecksPushed: string[] = [];
     if (input.action === "push") {
       await refuseSecretsInDiff(tx, runId, current.headSha);

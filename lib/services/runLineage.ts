@@ -1,10 +1,11 @@
 import { and, asc, eq } from "drizzle-orm";
 import type { RunStatus } from "../contracts/runLifecycle";
 import type { RunOriginKind } from "../contracts/runOrigin";
-import { run, schedule } from "../db/schema";
+import { run, runDependency, schedule } from "../db/schema";
 import type { App } from "../server/app";
 import type { Principal } from "./principal";
-import { runVisibility, seesRunOf, visibleRunsCondition } from "./runVisibility";
+import { runVisibility, seesRunOf, visibleRunsCondition, type RunVisibility } from "./runVisibility";
+import { stackAncestors } from "./runStack";
 
 type LinkedRun = { kind: RunOriginKind; runId: string; title: string; status: RunStatus; createdAt: string };
 
@@ -19,9 +20,19 @@ export type RunLineage = {
   // `deleted`: the schedule is gone (its runs keep its id); `name` null: deleted or not the viewer's to see.
   schedule: { id: string; name: string | null; deleted: boolean } | null;
   derived: LinkedRun[];
+  /**
+   * A stacked run's chain (lib/contracts/runStack.ts), root first and its parent last, each
+   * with its branch; `parentChangedSince`: the parent's branch moved on after this run started
+   * from it (a "request changes" round), so this run does not hold the parent's newest commits.
+   */
+  stack: { chain: StackEntry[]; parentChangedSince: boolean } | null;
+  /** The runs this one waits (or waited) for, with their status now (null: deleted or not visible). */
+  dependsOn: { runId: string; title: string | null; status: RunStatus | null }[];
 };
 
-type LineageRow = Pick<typeof run.$inferSelect, "id" | "originRunId" | "originKind" | "scheduleId">;
+type StackEntry = { runId: string; title: string | null; status: RunStatus | null; branch: string | null };
+
+type LineageRow = Pick<typeof run.$inferSelect, "id" | "originRunId" | "originKind" | "scheduleId" | "baseSha">;
 
 export async function runLineage(app: Pick<App, "db">, principal: Principal, row: LineageRow): Promise<RunLineage> {
   const visibility = runVisibility(principal);
@@ -57,6 +68,33 @@ export async function runLineage(app: Pick<App, "db">, principal: Principal, row
   const derived = derivedRows
     .filter((d): d is typeof d & { kind: RunOriginKind } => d.kind !== null)
     .map((d) => ({ kind: d.kind, runId: d.id, title: d.title, status: d.status, createdAt: d.createdAt.toISOString() }));
-  return { origin, schedule: scheduleLink, derived };
+  return { origin, schedule: scheduleLink, derived, stack: await stackOf(app, visibility, row), dependsOn: await dependenciesOf(app, visibility, row.id) };
+}
+
+async function stackOf(app: Pick<App, "db">, visibility: RunVisibility, row: LineageRow): Promise<RunLineage["stack"]> {
+  if (row.originKind !== "stack") return null;
+  const chain = await stackAncestors(app, row);
+  const parent = chain.at(-1);
+  const parentTip = parent ? (parent.headSha ?? parent.baseSha) : null;
+  return {
+    chain: chain.map((r) =>
+      seesRunOf(visibility, r.teamId)
+        ? { runId: r.id, title: r.title, status: r.status, branch: r.branch }
+        : { runId: r.id, title: null, status: null, branch: null },
+    ),
+    parentChangedSince: Boolean(row.baseSha && parentTip && parentTip !== row.baseSha),
+  };
+}
+
+async function dependenciesOf(app: Pick<App, "db">, visibility: RunVisibility, runId: string): Promise<RunLineage["dependsOn"]> {
+  const rows = await app.db
+    .select({ runId: runDependency.dependsOnRunId, title: run.title, status: run.status, teamId: run.teamId })
+    .from(runDependency)
+    .leftJoin(run, eq(run.id, runDependency.dependsOnRunId))
+    .where(eq(runDependency.runId, runId))
+    .orderBy(asc(runDependency.createdAt), asc(runDependency.dependsOnRunId));
+  return rows.map((d) =>
+    d.teamId && seesRunOf(visibility, d.teamId) ? { runId: d.runId, title: d.title, status: d.status } : { runId: d.runId, title: null, status: null },
+  );
 }
 

@@ -9,6 +9,7 @@ import { acpAgentSpecByName } from "./acpAgents";
 import { effectiveRules } from "./approvalRules";
 import { environmentSpecOf } from "./environments";
 import { mcpServerSpecsOf } from "./mcpServers";
+import { stackLinksFor } from "./runStack";
 
 type RunFields = Pick<
   typeof run.$inferSelect,
@@ -28,6 +29,8 @@ type RunFields = Pick<
   | "budgetUsd"
   | "timeoutSec"
   | "inputTimeoutSec"
+  | "originRunId"
+  | "originKind"
 >;
 type RepoFields = Pick<typeof repository.$inferSelect, "name" | "url" | "credentialEnv" | "networkHosts">;
 
@@ -43,18 +46,21 @@ export type RunJobSpecs = {
   acpAgent: AcpAgentSpec | null;
   mcpServers: McpServerSpec[];
   environment: EnvironmentSpec | null;
+  /** A stacked run's chain of branches (lib/services/runStack.ts); null when not stacked. */
+  stackedOn: RunJobPayload["stackedOn"] | null;
 };
 
 export async function runJobSpecsFor(
   app: Pick<App, "db">,
-  row: Pick<RunFields, "userId" | "acpAgent">,
+  row: Pick<RunFields, "id" | "userId" | "acpAgent" | "originRunId" | "originKind">,
   repositoryId: string,
 ): Promise<RunJobSpecs> {
   const approvalRules = await effectiveRules(app, row.userId, repositoryId);
   const acpAgent = row.acpAgent ? await acpAgentSpecByName(app, row.acpAgent) : null;
   const mcpServers = await mcpServerSpecsOf(app, repositoryId);
   const environment = await environmentSpecOf(app, repositoryId);
-  return { approvalRules, acpAgent, mcpServers, environment };
+  const stackedOn = await stackLinksFor(app, row);
+  return { approvalRules, acpAgent, mcpServers, environment, stackedOn };
 }
 
 /**
@@ -92,6 +98,7 @@ export function runJobPayloadFor(
     timeoutSec: row.timeoutSec,
     inputTimeoutSec: row.inputTimeoutSec,
     approvalRules: extra.approvalRules,
+    ...(extra.stackedOn ? { stackedOn: extra.stackedOn } : {}),
     ...(extra.feedback ? { feedback: extra.feedback } : {}),
   });
 }

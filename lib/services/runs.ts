@@ -24,6 +24,9 @@ import { IDEMPOTENCY_HEADER, keyReusedError, requestHash } from "./idempotency";
 import { runJobPayloadFor, runJobSpecsFor } from "./runPayload";
 import type { RunOriginKind } from "../contracts/runOrigin";
 import { runLineage, type RunLineage } from "./runLineage";
+import { dependsOnInput } from "../contracts/runDependencies";
+import { runDependency } from "../db/schema";
+import { checkDependencies, pendingOf, settleWaitingRun } from "./runDependencies";
 
 // The executors whose runs have a model, a turn limit and a budget (jobs/agent/limits.ts; an
 // ACP agent's through its model setting, its prompt turns and the cost it reports,
@@ -53,6 +56,8 @@ export const createRunInput = z
       .max(MAX_INPUT_TIMEOUT_SEC)
       .default(DEFAULT_INPUT_TIMEOUT_SEC),
     priority: z.enum(priorities).default("normal"),
+    // Runs that must finish their work before this one starts (lib/contracts/runDependencies.ts).
+    dependsOn: dependsOnInput.optional(),
   })
   .transform((v) => ({ ...v, executor: v.executor ?? (v.command ? "cli" : "agent") }))
   .superRefine((v, ctx) => {
@@ -269,7 +274,13 @@ export async function submitRun(
     idempotencyKey: idempotencyKey ?? null,
     idempotencyHash: hash,
   };
-  const payload = runJobPayloadFor(row, repo, await runJobSpecsFor(app, row, repo.id));
+  // A stacked run also waits for its parent while the parent's work is not done.
+  const stackParent = options.origin?.kind === "stack" ? [options.origin.runId] : [];
+  const dependencies = await checkDependencies(app, [...new Set([...(input.dependsOn ?? []), ...stackParent])], repo.teamId);
+  const waitFor = pendingOf(dependencies);
+  const recorded = [...new Set([...(input.dependsOn ?? []), ...waitFor])];
+  // A waiting run's job is built when it is released (a stacked one starts at its parent's head then).
+  const payload = waitFor.length === 0 ? runJobPayloadFor(row, repo, await runJobSpecsFor(app, row, repo.id)) : null;
 
   // The row is committed before anything reaches Redis: a recorder or job process must never
   // see an event or a job for a run the database does not have yet.
@@ -285,14 +296,19 @@ export async function submitRun(
     throw new AppError("conflict", `${options.keyField ?? IDEMPOTENCY_HEADER}: a submit with this key is still being created; try again`);
   }
   try {
+    if (recorded.length > 0) await app.db.insert(runDependency).values(recorded.map((dependsOnRunId) => ({ runId: id, dependsOnRunId })));
     // run.queued goes first so it is always the run's first event, whatever the worker does.
     await appendEvent(app.eventLog, id, { type: "run.queued", executor: row.executor, repo: repo.name });
-    await app.queue.add("run", payload, runJobOptions(id, input.priority));
+    if (payload) await app.queue.add("run", payload, runJobOptions(id, input.priority));
+    else await appendEvent(app.eventLog, id, { type: "run.waiting", on: waitFor });
   } catch (err) {
     // No run without a job: take the row back and let the caller answer 503.
     await app.db.delete(run).where(eq(run.id, id));
     throw err;
   }
+  // A dependency may have finished between the check and run.waiting: its settle then found
+  // nothing waiting, so look once now (the reconciler would, later).
+  if (!payload) await settleWaitingRun(app, id).catch((e: unknown) => console.error(`[dependencies] settling new run ${id}:`, (e as Error).message));
   return { run: runView(created, repo.name), replayed: false };
 }
 
@@ -364,7 +380,12 @@ export async function cancelRun(app: App, principal: Principal, id: string) {
   await requestCancel(app.eventLog, id, principal.email);
   // 0 means a job process holds the job: it sees the cancel flag and stops the run itself.
   const removed = await app.queue.remove(id);
-  if (removed === 1) {
+  if (removed !== 1) {
+    // A run waiting for others has no job: nothing else would end it. Settling reads the cancel
+    // flag set above and appends run.cancelled unless the run is not waiting (released a moment
+    // ago: its job sees the flag).
+    await settleWaitingRun(app, id);
+  } else if (removed === 1) {
     await appendEvent(app.eventLog, id, {
       type: "run.cancelled",
       by: principal.email,

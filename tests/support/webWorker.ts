@@ -14,10 +14,14 @@ import { getApp } from "./web";
  * sees it (the web offers only what a live job process advertises). Reads the configuration
  * when called, so variables a test sets first (keys, credentials) reach the worker.
  */
-export async function startWebWorker(name: string): Promise<{ worker: RunWorker; stop(): Promise<void> }> {
+export async function startWebWorker(
+  name: string,
+  // `recorder: false`: the test starts and stops the web's recorder itself (a web that crashes).
+  options: { recorder?: boolean } = {},
+): Promise<{ worker: RunWorker; stop(): Promise<void> }> {
   const config = loadConfig();
   const app = await getApp();
-  const recorder = startRecorder({ db: app.db, redisUrl: config.redisUrl, namespace: config.redisPrefix, blockMs: 200 });
+  const recorder = options.recorder === false ? null : startRecorder({ db: app.db, redisUrl: config.redisUrl, namespace: config.redisPrefix, blockMs: 200 });
   const redis = createRedis(config.redisUrl, "worker");
   const worker = await createRunWorker({ config, redis, logger: silentLogger });
   const advertising = startAdvertising({ redis, config, name, registry: worker.executors, activeRuns: worker.activeRuns, logger: silentLogger });
@@ -27,7 +31,7 @@ export async function startWebWorker(name: string): Promise<{ worker: RunWorker;
     stop: async () => {
       await advertising.stop();
       await worker.close(5_000);
-      await recorder.stop();
+      await recorder?.stop();
       redis.disconnect();
     },
   };
