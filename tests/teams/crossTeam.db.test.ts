@@ -7,6 +7,7 @@ import * as cancelRoute from "@/app/api/runs/[id]/cancel/route";
 import * as diffRoute from "@/app/api/runs/[id]/diff/route";
 import * as runEventsRoute from "@/app/api/runs/[id]/events/route";
 import * as followUpRoute from "@/app/api/runs/[id]/follow-up/route";
+import * as continueRoute from "@/app/api/runs/[id]/continue/route";
 import * as answerRoute from "@/app/api/runs/[id]/inputs/[requestId]/route";
 import * as logRoute from "@/app/api/runs/[id]/log/route";
 import * as rerunRoute from "@/app/api/runs/[id]/rerun/route";
@@ -123,6 +124,7 @@ const routes: Record<string, Record<string, unknown>> = {
   "runs/[id]/diff": diffRoute,
   "runs/[id]/events": runEventsRoute,
   "runs/[id]/follow-up": followUpRoute,
+  "runs/[id]/continue": continueRoute,
   "runs/[id]/inputs/[requestId]": answerRoute,
   "runs/[id]/log": logRoute,
   "runs/[id]/rerun": rerunRoute,
@@ -277,6 +279,7 @@ describe("every endpoint checks team membership", () => {
       { file: "runs/[id]/rerun", method: "POST", path: `/api/runs/${runId}/rerun`, params: run },
       { file: "runs/[id]/retry", method: "POST", path: `/api/runs/${runId}/retry`, params: run },
       { file: "runs/[id]/follow-up", method: "POST", path: `/api/runs/${runId}/follow-up`, params: run, body: { prompt: "more" } },
+      { file: "runs/[id]/continue", method: "POST", path: `/api/runs/${runId}/continue`, params: run, body: { prompt: "more" } },
       {
         file: "runs/[id]/inputs/[requestId]",
         method: "POST",
