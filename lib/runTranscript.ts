@@ -98,6 +98,10 @@ export function statusDetail(e: RunEvent): string | null {
   switch (e.type) {
     case "run.queued":
       return `${e.executor} on ${e.repo}`;
+    case "run.waiting":
+      return `waiting for ${e.on.join(", ")}`;
+    case "run.released":
+      return `queued after ${e.after.join(", ")} finished`;
     case "run.started":
       return `attempt ${e.attempt} on ${e.worker}${e.resumed ? " (resumed)" : ""}`;
     case "workspace.ready":

@@ -54,6 +54,20 @@ export function EventEntry({ event }: { event: RunEvent }) {
           <RowTitle detail={<>{event.executor} on {event.repo}</>}>Queued</RowTitle>
         </FeedRow>
       );
+    case "run.waiting":
+      return (
+        <FeedRow icon={icons.queue} at={event.at} type={event.type}>
+          <RowTitle detail={<>{event.on.length === 1 ? "run" : "runs"} <Mono>{event.on.map((id) => id.slice(0, 8)).join(", ")}</Mono></>}>
+            Waiting for other runs to finish
+          </RowTitle>
+        </FeedRow>
+      );
+    case "run.released":
+      return (
+        <FeedRow icon={icons.queue} tone="info" at={event.at} type={event.type}>
+          <RowTitle detail={<>after <Mono>{event.after.map((id) => id.slice(0, 8)).join(", ")}</Mono></>}>The runs it waited for finished; queued</RowTitle>
+        </FeedRow>
+      );
     case "run.started": {
       const resumed = event.resumed || event.attempt > 1;
       return (

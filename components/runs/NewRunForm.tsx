@@ -10,6 +10,7 @@ import { useFormAction, type FormAction } from "../forms/useFormAction";
 import { inputClass } from "../ui/styles";
 import { AcpAgentPicker } from "./AcpAgentPicker";
 import { BaseBranchField } from "./BaseBranchField";
+import { DependsOnField } from "./DependsOnField";
 import { ExecutorPicker } from "./ExecutorPicker";
 import { LimitsFields } from "./LimitsFields";
 import { PriorityField } from "./PriorityField";
@@ -50,6 +51,7 @@ export function NewRunForm({
   defaultBudgetUsd,
   prefill,
   prefillError,
+  dependencyChoices,
 }: NewRunFormOptions & {
   action: FormAction<never>;
   repos: RepoOption[];
@@ -201,6 +203,8 @@ export function NewRunForm({
         </Field>
         <PriorityField error={fieldErrors.priority} defaultValue={from?.priority} />
       </div>
+
+      <DependsOnField choices={dependencyChoices} error={fieldErrors.dependsOn ?? fieldErrors["dependsOn.0"]} />
 
       <div className="flex items-center justify-end gap-3 border-t border-zinc-800 pt-5">
         <SubmitButton pending={pending} pendingText="Starting…">

@@ -3,6 +3,7 @@ import { CopyButton } from "../ui/CopyButton";
 import { RunDownloads } from "./RunDownloads";
 import { RunFollowOns } from "./RunFollowOns";
 import { RunLineageLinks } from "./RunLineageLinks";
+import { RunStackView } from "./RunStackView";
 import { Time } from "../ui/Time";
 import type { RunRecord } from "./runTypes";
 import { UsageSummary, hasUsage } from "./UsageSummary";
@@ -101,6 +102,14 @@ export function RunDetails({ run, now, turns }: { run: RunRecord; now: number; t
           <dt className="text-xs font-medium text-zinc-500">Related runs</dt>
           <dd className="mt-0.5">
             <RunLineageLinks lineage={run.lineage} />
+          </dd>
+        </div>
+      )}
+      {run.lineage && (run.lineage.stack || run.lineage.dependsOn.length > 0 || run.lineage.derived.some((d) => d.kind === "stack")) && (
+        <div className="col-span-2 sm:col-span-4">
+          <dt className="sr-only">Stack and dependencies</dt>
+          <dd>
+            <RunStackView run={run} lineage={run.lineage} />
           </dd>
         </div>
       )}

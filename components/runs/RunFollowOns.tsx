@@ -2,8 +2,9 @@
 
 import Link from "next/link";
 import { useId, useRef, useState } from "react";
-import { followUpRunAction, rerunRunAction } from "@/app/(app)/runs/[id]/actions";
-import { canRetry } from "@/lib/contracts/runLifecycle";
+import { continueRunAction, followUpRunAction, rerunRunAction } from "@/app/(app)/runs/[id]/actions";
+import { canContinue } from "@/lib/contracts/runStack";
+import { canRetry, canReview } from "@/lib/contracts/runLifecycle";
 import { canFollowUp, canRerun } from "@/lib/contracts/runOrigin";
 import { describedBy, Field } from "../forms/Field";
 import { useFormAction } from "../forms/useFormAction";
@@ -35,14 +36,33 @@ export function RunFollowOns({ run }: { run: Pick<RunRecord, "id" | "status" | "
   const stampKey = useSubmitKey();
   const rerun = useFormAction(rerunRunAction);
   const [followingUp, setFollowingUp] = useState(false);
+  const [continuing, setContinuing] = useState(false);
+  const canAct = useCanActOnRun();
+  // Stacking a new run on this one's branch: while it works (the new run waits), awaiting review or pushed.
+  const continueButton = canAct && canContinue(run.status) && (
+    <button
+      type="button"
+      aria-expanded={continuing}
+      onClick={() => setContinuing((v) => !v)}
+      className={buttonClass("secondary", "sm")}
+      data-testid="continue-run"
+      title="Start a new run on top of this run's branch, before it is pushed"
+    >
+      Continue from this run…
+    </button>
+  );
   // Re-run and follow-up act on the run (its owner's or a team admin's); Duplicate only reads it.
-  if (!useCanActOnRun() || !canRerun(run.status)) {
-    // While it works, a copy to change is still useful; nothing else applies yet.
+  if (!canAct || !canRerun(run.status)) {
+    // While it works, a copy to change is still useful, and the next task can be stacked on it.
     return (
-      <div className="flex flex-wrap items-center gap-2" data-testid="run-follow-ons">
-        <Link href={`/runs/new?from=${run.id}`} className={buttonClass("secondary", "sm")} title="Open New run with this run's settings">
-          Duplicate
-        </Link>
+      <div className="space-y-3" data-testid="run-follow-ons">
+        <div className="flex flex-wrap items-center gap-2">
+          <Link href={`/runs/new?from=${run.id}`} className={buttonClass("secondary", "sm")} title="Open New run with this run's settings">
+            Duplicate
+          </Link>
+          {continueButton}
+        </div>
+        {continuing && <FollowUpForm run={run} stampKey={stampKey} mode="continue" status={run.status} />}
       </div>
     );
   }
@@ -72,28 +92,36 @@ export function RunFollowOns({ run }: { run: Pick<RunRecord, "id" | "status" | "
             Follow-up…
           </button>
         )}
+        {continueButton}
       </div>
       {rerun.error && (
         <p role="alert" className="text-xs text-red-300">
           {rerun.error}
         </p>
       )}
-      {followingUp && <FollowUpForm run={run} stampKey={stampKey} />}
+      {followingUp && <FollowUpForm run={run} stampKey={stampKey} mode="follow-up" status={run.status} />}
+      {continuing && <FollowUpForm run={run} stampKey={stampKey} mode="continue" status={run.status} />}
     </div>
   );
 }
 
+/** Follow-up (from a pushed branch) and Continue (stacked on the branch, pushed or not): the next task. */
 function FollowUpForm({
   run,
   stampKey,
+  mode,
+  status,
 }: {
   run: Pick<RunRecord, "id" | "branch" | "executor">;
   stampKey: (event: React.FormEvent<HTMLFormElement>) => void;
+  mode: "follow-up" | "continue";
+  status: RunRecord["status"];
 }) {
-  const { onSubmit, pending, error, fieldErrors } = useFormAction(followUpRunAction);
+  const { onSubmit, pending, error, fieldErrors } = useFormAction(mode === "continue" ? continueRunAction : followUpRunAction);
   const cli = run.executor === "cli";
   const field = cli ? "command" : "prompt";
   const explain = useId();
+  const id = `${mode}-${field}`;
   return (
     <form
       onSubmit={(e) => {
@@ -102,24 +130,33 @@ function FollowUpForm({
       }}
       className="space-y-3 rounded-lg border border-zinc-800 p-3"
       aria-describedby={explain}
-      data-testid="follow-up-form"
+      data-testid={`${mode}-form`}
     >
       <input type="hidden" name="id" value={run.id} />
       <input type="hidden" name="key" defaultValue="" />
-      <p id={explain} className="text-sm text-zinc-400">
-        Starts a <strong className="text-zinc-200">new run</strong> from this run&apos;s pushed branch{" "}
-        <span className="font-mono break-all text-zinc-200">{run.branch}</span>, so it sees everything this run did, with the same settings
-        and the {cli ? "command" : "task"} below. It works on a branch of its own; this run&apos;s branch is not changed.
-      </p>
-      <Field id={`follow-up-${field}`} label={cli ? "Command" : "Next task"} error={fieldErrors[field]}>
+      {mode === "follow-up" ? (
+        <p id={explain} className="text-sm text-zinc-400">
+          Starts a <strong className="text-zinc-200">new run</strong> from this run&apos;s pushed branch{" "}
+          <span className="font-mono break-all text-zinc-200">{run.branch}</span>, so it sees everything this run did, with the same settings
+          and the {cli ? "command" : "task"} below. It works on a branch of its own; this run&apos;s branch is not changed.
+        </p>
+      ) : (
+        <p id={explain} className="text-sm text-zinc-400">
+          Starts a <strong className="text-zinc-200">new run stacked on</strong> this run&apos;s branch{" "}
+          <span className="font-mono break-all text-zinc-200">{run.branch}</span>: it starts at this run&apos;s last commit, so its diff shows
+          only its own changes, and its pull request targets this branch. It can be pushed once this run is.
+          {canReview(status) || status === "pushed" || status === "pushing" ? "" : " It waits until this run has finished its work."}
+        </p>
+      )}
+      <Field id={id} label={cli ? "Command" : "Next task"} error={fieldErrors[field]}>
         <textarea
-          id={`follow-up-${field}`}
+          id={id}
           name={field}
           rows={3}
           required
           spellCheck={!cli}
           className={inputClass(!!fieldErrors[field], cli)}
-          {...describedBy(`follow-up-${field}`, fieldErrors[field])}
+          {...describedBy(id, fieldErrors[field])}
         />
       </Field>
       {error && !fieldErrors[field] && (
@@ -128,7 +165,7 @@ function FollowUpForm({
         </p>
       )}
       <button type="submit" disabled={pending} className={buttonClass("primary", "sm")}>
-        {pending ? "Starting…" : "Start follow-up"}
+        {pending ? "Starting…" : mode === "continue" ? "Start stacked run" : "Start follow-up"}
       </button>
     </form>
   );

@@ -2,6 +2,7 @@ import { AppError } from "../errors";
 import { knownModels } from "../modelPrices";
 import type { App } from "../server/app";
 import { duplicateRunSettings } from "./duplicateRun";
+import { dependencyChoices, type CheckedDependency } from "./runDependencies";
 import type { Principal } from "./principal";
 import type { StoredRunSettings } from "./runSettings";
 
@@ -18,6 +19,8 @@ export type NewRunFormOptions = {
   prefill: RunFormPrefill | null;
   /** Why `from` could not be used (not found, not a run id), shown above the form. */
   prefillError: string | null;
+  /** Recent runs of the team the new run may wait for (lib/contracts/runDependencies.ts). */
+  dependencyChoices: CheckedDependency[];
 };
 
 /**
@@ -26,7 +29,12 @@ export type NewRunFormOptions = {
  * another user's run is "not found", and the form opens empty saying so).
  */
 export async function newRunFormOptions(app: Pick<App, "db" | "config">, principal: Principal, from: string | undefined): Promise<NewRunFormOptions> {
-  const base = { models: knownModels(app.config), defaultModel: app.config.agentModel, defaultBudgetUsd: app.config.agentBudgetUsd };
+  const base = {
+    models: knownModels(app.config),
+    defaultModel: app.config.agentModel,
+    defaultBudgetUsd: app.config.agentBudgetUsd,
+    dependencyChoices: await dependencyChoices(app, principal),
+  };
   if (!from) return { ...base, prefill: null, prefillError: null };
   try {
     const { settings } = await duplicateRunSettings(app, principal, from);

@@ -1,6 +1,6 @@
-import { eq, inArray } from "drizzle-orm";
+import { and, desc, eq, inArray, notInArray } from "drizzle-orm";
 import { dependencyState } from "../contracts/runDependencies";
-import { statusWords, transitionFor, type RunStatus } from "../contracts/runLifecycle";
+import { endedWithoutWorkStatuses, statusWords, transitionFor, type RunStatus } from "../contracts/runLifecycle";
 import { run, runDependency } from "../db/schema";
 import { appendEventIfTail, cancelRequestedBy, decodeEntry, type EventLog } from "../eventLog";
 import { fieldError } from "../errors";
@@ -8,6 +8,8 @@ import { runJobOptions, type Priority } from "../queue";
 import type { App } from "../server/app";
 import { runJobPayloadFor, runJobSpecsFor } from "./runPayload";
 import { runWithRepository } from "./runWithRepository";
+import type { Principal } from "./principal";
+import { runVisibility, visibleRunsCondition } from "./runVisibility";
 
 /**
  * Dependent runs (lib/contracts/runDependencies.ts): a run created with runs to wait for is
@@ -130,4 +132,14 @@ export async function settleDependentsOf(app: DependencyApp, runId: string, stat
       console.error(`[dependencies] could not settle run ${d.runId} after run ${runId} became ${status}; the reconciler will:`, (e as Error).message);
     }
   }
+}
+
+/** The runs the New run form offers to wait for: the team's newest that may still finish well. */
+export async function dependencyChoices(app: Pick<App, "db">, principal: Principal, limit = 20): Promise<CheckedDependency[]> {
+  return app.db
+    .select({ id: run.id, title: run.title, status: run.status })
+    .from(run)
+    .where(and(visibleRunsCondition(runVisibility(principal)), notInArray(run.status, [...endedWithoutWorkStatuses])))
+    .orderBy(desc(run.createdAt), desc(run.id))
+    .limit(limit);
 }

@@ -57,7 +57,8 @@ export const createRunInput = z
       .default(DEFAULT_INPUT_TIMEOUT_SEC),
     priority: z.enum(priorities).default("normal"),
     // Runs that must finish their work before this one starts (lib/contracts/runDependencies.ts).
-    dependsOn: dependsOnInput.optional(),
+    // (Forms send the ids as one comma-separated field.)
+    dependsOn: z.preprocess((v) => (typeof v === "string" ? v.split(",").map((id) => id.trim()).filter(Boolean) : v), dependsOnInput).optional(),
   })
   .transform((v) => ({ ...v, executor: v.executor ?? (v.command ? "cli" : "agent") }))
   .superRefine((v, ctx) => {

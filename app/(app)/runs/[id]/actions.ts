@@ -5,6 +5,7 @@ import { z } from "zod";
 import { authedAction } from "@/lib/http/action";
 import { decideReview, reviewInput } from "@/lib/services/review";
 import { followUpInput, followUpRun } from "@/lib/services/followUpRun";
+import { continueRun } from "@/lib/services/continueRun";
 import { rerunRun } from "@/lib/services/rerunRun";
 import { retryRun } from "@/lib/services/retryRun";
 import { cancelRun } from "@/lib/services/runs";
@@ -39,5 +40,11 @@ export const rerunRunAction = authedAction(followOnForm, async (principal, { id,
 // The same service as POST /api/runs/:id/follow-up; the browser goes on to the new run.
 export const followUpRunAction = authedAction(followOnForm.and(followUpInput), async (principal, { id, key, ...body }, app): Promise<null> => {
   const { run } = await followUpRun(app, principal, id, body, { idempotencyKey: key, keyField: "key" });
+  redirect(`/runs/${run.id}`);
+});
+
+// The same service as POST /api/runs/:id/continue; the browser goes on to the new run.
+export const continueRunAction = authedAction(followOnForm.and(followUpInput), async (principal, { id, key, ...body }, app): Promise<null> => {
+  const { run } = await continueRun(app, principal, id, body, { idempotencyKey: key, keyField: "key" });
   redirect(`/runs/${run.id}`);
 });
