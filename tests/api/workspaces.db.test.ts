@@ -127,5 +127,12 @@ describe("workspaces admin (API)", () => {
     const body = (await (await list()).json()) as WorkspacesView;
     expect(body.workers.find((w) => w.worker === WORKER)!.runs).toEqual([]);
     expect((await remove(runWorkspaceId(runId))).status).toBe(404);
+    // The worker's name as a URL carries it (host%3Apid), however the framework hands it over.
+    const viaEncoded = await remove(runWorkspaceId(runId), admin, encodeURIComponent(WORKER));
+    expect(viaEncoded.status).toBe(404);
+    // The job process answered "not here" (an unknown worker would name the field instead).
+    expect(((await viaEncoded.json()) as ErrorBody).error).toMatchObject({ message: expect.stringMatching(/is not on/) });
+    const encodedBad = await remove(encodeURIComponent("run~../../etc"));
+    expect(encodedBad.status).toBe(400);
   });
 });
