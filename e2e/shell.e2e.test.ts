@@ -173,6 +173,7 @@ const MAIN_PAGES = () => [
   { name: "rules", path: "/rules" },
   { name: "tokens", path: "/settings/tokens" },
   { name: "notifications", path: "/settings/notifications" },
+  { name: "webhooks", path: "/settings/webhooks" },
 ];
 
 describe("pending navigation feedback", () => {
@@ -280,6 +281,7 @@ describe("the admin pages", () => {
   const ADMIN_PAGES = [
     { name: "repos", path: "/repos" },
     { name: "repo-environment", path: `/repos/${repoName}/environment` },
+    { name: "repo-webhooks", path: `/repos/${repoName}/webhooks` },
     { name: "admin", path: "/admin" },
     { name: "users", path: "/admin/users" },
     { name: "agents", path: "/admin/agents" },

@@ -4,6 +4,7 @@ import type { RepoCheckView, RepoUsage, RepoView } from "@/lib/services/repos";
 import { ConfirmDeleteButton } from "../forms/ConfirmDeleteButton";
 import { countOf } from "@/lib/plural";
 import { EnvironmentLink } from "../environments/EnvironmentLink";
+import { InboundLink } from "../webhooks/InboundLink";
 import type { FormAction } from "../forms/useFormAction";
 import { McpServers } from "./McpServers";
 import { NetworkHostsForm } from "./NetworkHostsForm";
@@ -101,6 +102,9 @@ export function RepoTable({
             </div>
             <div className="sm:col-span-4">
               <EnvironmentLink repo={r.name} spec={environments[r.name]} />
+            </div>
+            <div className="sm:col-span-4">
+              <InboundLink repo={r.name} />
             </div>
             <div className="sm:col-span-4">
               <NetworkHostsForm repo={r.name} hosts={r.networkHosts} action={setNetworkHosts} />

@@ -9,6 +9,7 @@ export default async function SettingsLayout({ children }: { children: React.Rea
   const links: SettingsLink[] = [
     ...(principal.team ? [{ href: "/settings/team", label: "Team" }] : []),
     { href: "/settings/notifications", label: "Notifications" },
+    { href: "/settings/webhooks", label: "Webhooks" },
     { href: "/settings/tokens", label: "API tokens" },
     ...(activeTeamAllows(principal, "manageMembers") ? [{ href: "/settings/invitations", label: "Invitations" }] : []),
     ...(activeTeamAllows(principal, "manageMembers") || isAdmin(principal) ? [{ href: "/settings/audit", label: "Audit log" }] : []),
