@@ -1,6 +1,7 @@
 "use client";
 
 import type { ResetLink } from "@/lib/services/passwordReset";
+import { ActionButton } from "../forms/ActionButton";
 import { ConfirmDeleteButton } from "../forms/ConfirmDeleteButton";
 import { useFormAction, type FormAction } from "../forms/useFormAction";
 import { CopyButton } from "../ui/CopyButton";
@@ -13,46 +14,6 @@ export type UserActionSet = {
   remove: FormAction<null>;
   resetLink: FormAction<ResetLink>;
 };
-
-/** One button posting `fields` to an action, asking first when `confirm` is given; its refusal shows below it. */
-function ActionButton({
-  fields,
-  action,
-  label,
-  pendingLabel,
-  confirm,
-  testId,
-}: {
-  fields: Record<string, string>;
-  action: FormAction<null>;
-  label: string;
-  pendingLabel: string;
-  confirm?: string;
-  testId: string;
-}) {
-  const { onSubmit, pending, error } = useFormAction(action);
-  return (
-    <form
-      onSubmit={(e) => {
-        if (confirm && !window.confirm(confirm)) e.preventDefault();
-        else onSubmit(e);
-      }}
-      className="flex flex-col items-start gap-1"
-    >
-      {Object.entries(fields).map(([name, value]) => (
-        <input key={name} type="hidden" name={name} value={value} />
-      ))}
-      <button type="submit" disabled={pending} className={buttonClass("secondary", "sm")} data-testid={testId}>
-        {pending ? pendingLabel : label}
-      </button>
-      {error && (
-        <p role="alert" className="max-w-xs text-xs text-red-300">
-          {error}
-        </p>
-      )}
-    </form>
-  );
-}
 
 function ResetLinkButton({ id, action }: { id: string; action: FormAction<ResetLink> }) {
   const { onSubmit, pending, error, result } = useFormAction(action);

@@ -2,7 +2,7 @@ import type { DeliveryLogEntry } from "@/lib/services/webhookEndpoints";
 import type { FormAction } from "../forms/useFormAction";
 import { cx } from "../ui/cx";
 import { Time } from "../ui/Time";
-import { ActionButton } from "./ActionButton";
+import { ActionButton } from "../forms/ActionButton";
 
 const statusLook = {
   delivered: "text-emerald-300",

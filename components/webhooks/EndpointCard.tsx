@@ -3,7 +3,7 @@ import type { DeliveryLogEntry, EndpointView } from "@/lib/services/webhookEndpo
 import { ConfirmDeleteButton } from "../forms/ConfirmDeleteButton";
 import type { FormAction } from "../forms/useFormAction";
 import { Card } from "../ui/Card";
-import { ActionButton } from "./ActionButton";
+import { ActionButton } from "../forms/ActionButton";
 import { DeliveryTable } from "./DeliveryTable";
 import { RotatedSecret } from "./RotatedSecret";
 

@@ -6,7 +6,7 @@ import { CopyButton } from "../ui/CopyButton";
 import { cx } from "../ui/cx";
 import { Time } from "../ui/Time";
 import { linkClass } from "../ui/styles";
-import { ActionButton } from "./ActionButton";
+import { ActionButton } from "../forms/ActionButton";
 import { RotatedSecret } from "./RotatedSecret";
 
 export type InboundActions = { rotate: FormAction<{ secret: string }>; toggle: FormAction<null>; remove: FormAction<null> };

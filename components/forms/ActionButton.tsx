@@ -1,10 +1,11 @@
 "use client";
 
-import { useFormAction, type FormAction } from "../forms/useFormAction";
+import { useFormAction, type FormAction } from "./useFormAction";
 import { buttonClass, type ButtonVariant } from "../ui/styles";
 
 /**
- * One button posting `fields` as hidden inputs to a server action (rotate, resend, turn off…),
+ * One button posting `fields` as hidden inputs to a server action (rotate a secret, resend, turn
+ * off, change a role…),
  * asking first when `confirm` is given; the action's refusal is shown under it, and what it
  * returns is handed to `children` (a rotated secret).
  */
@@ -15,6 +16,7 @@ export function ActionButton<T>({
   pendingLabel,
   confirm,
   variant = "secondary",
+  testId,
   children,
 }: {
   fields: Record<string, string>;
@@ -23,6 +25,7 @@ export function ActionButton<T>({
   pendingLabel: string;
   confirm?: string;
   variant?: ButtonVariant;
+  testId?: string;
   children?: (data: T) => React.ReactNode;
 }) {
   const { onSubmit, pending, error, result } = useFormAction(action);
@@ -32,12 +35,12 @@ export function ActionButton<T>({
         if (confirm && !window.confirm(confirm)) e.preventDefault();
         else onSubmit(e);
       }}
-      className="flex flex-col gap-1"
+      className="flex flex-col items-start gap-1"
     >
       {Object.entries(fields).map(([name, value]) => (
         <input key={name} type="hidden" name={name} value={value} />
       ))}
-      <button type="submit" disabled={pending} className={buttonClass(variant, "sm")}>
+      <button type="submit" disabled={pending} className={buttonClass(variant, "sm")} data-testid={testId}>
         {pending ? pendingLabel : label}
       </button>
       {error && (
