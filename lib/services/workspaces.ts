@@ -113,8 +113,9 @@ export const deleteWorkspaceParams = z.object({
 /**
  * Asks the job process that owns the workspace to delete it, waits for its answer, and audits
  * the decision with that answer. Refused (the run is running or suspended there): 409 with
- * the job process's reason; gone already: 404; no answer in time: 503 (the request expires
- * unread, so a job process that comes back later does not delete by surprise).
+ * the job process's reason; gone already: 404; no answer in time: 503 (a busy job process may
+ * still take the request within its minute; after that it expires unread, so a job process
+ * that comes back later does not delete by surprise).
  */
 export async function deleteWorkspace(
   app: Pick<App, "db" | "redis" | "config">,
@@ -144,7 +145,12 @@ export async function deleteWorkspace(
     subject: { type: "workspace", id, label: `${id} on ${worker}` },
     details: { worker, outcome: result?.outcome ?? "no_answer", reason: result?.reason ?? null },
   });
-  if (!result) throw new AppError("unavailable", `the job process ${worker} did not answer within ${Math.round((o.waitMs ?? DELETE_ANSWER_WAIT_MS) / 1000)} s; nothing was deleted`);
+  if (!result) {
+    throw new AppError(
+      "unavailable",
+      `the job process ${worker} did not answer within ${Math.round((o.waitMs ?? DELETE_ANSWER_WAIT_MS) / 1000)} s (busy, or gone); it deletes the workspace if it reads the request within a minute, else the request expires`,
+    );
+  }
   if (result.outcome === "refused") throw new AppError("conflict", `the job process refused: ${result.reason ?? "no reason given"}`);
   if (result.outcome === "not_found") throw new AppError("not_found", `${id} is not on ${worker} (deleted already?)`);
   return result;
