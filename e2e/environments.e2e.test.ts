@@ -62,8 +62,14 @@ describe("repository environments", () => {
     await file.locator("input").first().fill("../.env");
     await file.locator("input").nth(1).fill("APP_DOTENV");
     await page.uncheck('input[name="useRepositoryFile"]');
+    // A post-run check (repository hooks) without a command yet: refused on its row.
+    await page.click('[data-testid="add-check-post"]');
+    const check = page.locator('[data-check-row="post"]').first();
+    await check.locator('input[id$="-name"]').fill("tests");
+    await check.locator('input[id$="-timeoutSec"]').fill("300");
     await page.click('button:has-text("Save environment")');
 
+    expect(await check.locator('[role="alert"]').textContent()).toContain("Command:");
     const hostError = page.locator('[data-field-error="env-setupHosts"]');
     await hostError.waitFor();
     expect(await hostError.textContent()).toContain('"bad_host!" is not a host name');
@@ -74,6 +80,7 @@ describe("repository environments", () => {
 
     await page.fill("#env-setupHosts", "registry.npmjs.org");
     await file.locator("input").first().fill(".env");
+    await check.locator("textarea").fill("npm test");
     await page.click('button:has-text("Save environment")');
     await page.locator('[role="status"]:has-text("Saved")').waitFor();
     await page.locator('[data-testid="environment-saved"]:has-text("env-admin@example.com")').waitFor();
@@ -87,6 +94,9 @@ describe("repository environments", () => {
       cacheKeyFiles: ["package-lock.json"],
       files: [{ path: ".env", env: "APP_DOTENV" }],
       useRepositoryFile: false,
+      checks: { pre: [], post: [{ name: "tests", command: "npm test", timeoutSec: 300 }], onError: [] },
+      checkEnvNames: [],
+      checkHosts: [],
     });
 
     // A fresh page shows what was saved.

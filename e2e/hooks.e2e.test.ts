@@ -87,8 +87,7 @@ describe("repository hooks in the browser", () => {
     expect(await tests.getAttribute("data-check-phase")).toBe("post");
     await tests.getByText("FAIL greets the world").first().waitFor();
     expect(await page.locator('[data-check-step="tree is clean"] [data-check-outcome]').getAttribute("data-check-outcome")).toBe("ok");
-    await tests.scrollIntoViewIfNeeded();
-    await screenshot(page, screensDir, "hooks-run-feed", false);
+    await screenshot(page, screensDir, "hooks-run-feed");
   });
 
   it("shows the failed check prominently on the review page, with its output, and the passed one folded", async () => {

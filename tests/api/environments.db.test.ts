@@ -50,7 +50,9 @@ describe("a repository's environment (API)", () => {
     files: [{ path: ".env", env: "APP_DOTENV" }],
     useRepositoryFile: false,
   };
-  const fullStored = { ...full, setupHosts: ["registry.npmjs.org", "127.0.0.1:4873"] };
+  // Repository hooks' defaults (none), stored with every environment.
+  const noHooks = { checks: { pre: [], post: [], onError: [] }, checkEnvNames: [], checkHosts: [] };
+  const fullStored = { ...full, setupHosts: ["registry.npmjs.org", "127.0.0.1:4873"], ...noHooks };
 
   beforeAll(async () => {
     admin = await signUp("env-admin@example.com");
@@ -159,6 +161,7 @@ describe("a repository's environment (API)", () => {
       cacheKeyFiles: [],
       files: [],
       useRepositoryFile: true,
+      ...noHooks,
     });
     // Line ends as a browser's textarea sends them become Unix ones: bash would run "npm ci\r".
     const crlf = await put("plain", { setupScript: "npm ci\r\nnpm test\r\n", maintenanceScript: "npm install\rnpm prune" });
