@@ -10,14 +10,15 @@ import { GET as listRoute } from "@/app/api/admin/workspaces/route";
 import { runDir } from "@/jobs/git/runRepo";
 import { silentLogger } from "@/jobs/logger";
 import { startWorkspaceAdmin } from "@/jobs/workspaces/admin";
-import { runWorkspaceId } from "@/lib/contracts/workspaces";
+import { runWorkspaceId, workspaceDeleteRequestsKey, workspaceReportKey } from "@/lib/contracts/workspaces";
 import { auditEvent, repository } from "@/lib/db/schema";
+import { AppError } from "@/lib/errors";
 import { createEventLog } from "@/lib/eventLog";
 import { createRedis } from "@/lib/redis";
-import type { WorkspacesView } from "@/lib/services/workspaces";
+import { deleteWorkspace, type WorkspacesView } from "@/lib/services/workspaces";
 import { eventually } from "../jobs/helpers";
 import { insertRunRow } from "../support/runRow";
-import { call, createTokenFor, getApp, registerRepo, signUp, type Session } from "../support/web";
+import { call, createTokenFor, getApp, principalFor, registerRepo, signUp, type Session } from "../support/web";
 
 /**
  * The workspaces admin API against a job process's real workspace admin (jobs/workspaces/admin.ts,
@@ -134,5 +135,17 @@ describe("workspaces admin (API)", () => {
     expect(((await viaEncoded.json()) as ErrorBody).error).toMatchObject({ message: expect.stringMatching(/is not on/) });
     const encodedBad = await remove(encodeURIComponent("run~../../etc"));
     expect(encodedBad.status).toBe(400);
+  });
+
+  it("a job process that does not answer in time: 503, the request expires with its minute, and the attempt is audited", async () => {
+    const app = await getApp();
+    const silent = `silent-${crypto.randomBytes(3).toString("hex")}:1`;
+    await app.redis.set(workspaceReportKey(app.config.redisPrefix, silent), "{}", "EX", 30);
+    const id = runWorkspaceId("runsilent");
+    const error = await deleteWorkspace(app, await principalFor(admin), { worker: silent, id }, { waitMs: 300 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AppError);
+    expect(error).toMatchObject({ code: "unavailable", message: expect.stringMatching(/did not answer/) });
+    expect(await app.redis.ttl(workspaceDeleteRequestsKey(app.config.redisPrefix, silent))).toBeGreaterThan(0);
+    expect((await auditRows(id)).map((r) => (r.details as { outcome: string }).outcome)).toEqual(["no_answer"]);
   });
 });
