@@ -14,6 +14,7 @@ import { projectEvent } from "@/lib/projection";
 import { startRecorder, type Recorder } from "@/lib/recorder";
 import type { RunLineage } from "@/lib/services/runLineage";
 import { startReconciler } from "@/lib/server/reconciler";
+import { reconcileRun } from "@/lib/server/reconcileRun";
 import { eventually } from "../jobs/helpers";
 import { createTestRepo, git, type TestRepo } from "../support/gitRepo";
 import { call, getApp, registerRepo, signUp, type Session } from "../support/web";
@@ -201,6 +202,10 @@ describe("dependent runs", () => {
     const app = await getApp();
     const parent = await submit("sleep 1 && echo x > x.txt");
     const dependent = await submit("echo y > y.txt", { dependsOn: [parent.id] });
+    // Queued in the database (nothing projected), waiting in its stream: the reconciler must not
+    // take it for a queued run that lost its job while its dependency is still at work.
+    await expect(reconcileRun(app, dependent.id)).resolves.toBe("ok");
+    expect(await app.queue.getJob(dependent.id)).toBeUndefined();
     const deadline = Date.now() + 30_000;
     while (!(await eventsOf(parent.id)).some((e) => e.type === "run.awaiting_review")) {
       if (Date.now() > deadline) throw new Error("the parent did not finish");
