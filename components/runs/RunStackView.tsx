@@ -32,14 +32,14 @@ export function RunStackView({ run, lineage }: { run: Pick<RunRecord, "id" | "ti
     <div className="space-y-3" data-testid="run-stack">
       {run.status === "waiting_dependencies" && pending.length > 0 && (
         <p className={noticeClass("info")} data-testid="run-waiting-for">
-          Waiting for {pending.length === 1 ? "run" : "runs"}{" "}
+          This run starts once{" "}
           {pending.map((d, i) => (
             <span key={d.runId}>
-              {i > 0 && ", "}
+              {i > 0 && (i === pending.length - 1 ? " and " : ", ")}
               <RunName runId={d.runId} title={d.title} />
             </span>
           ))}{" "}
-          to finish their work before it starts.
+          {pending.length === 1 ? "has" : "have"} finished {pending.length === 1 ? "its" : "their"} work.
         </p>
       )}
       {stack?.parentChangedSince && parent && (
