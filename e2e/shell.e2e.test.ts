@@ -169,6 +169,7 @@ const MAIN_PAGES = () => [
   { name: "review", path: `/runs/${reviewRunId}/review` },
   { name: "new-run", path: "/runs/new" },
   { name: "inbox", path: "/inbox" },
+  { name: "templates", path: "/templates" },
   { name: "schedules", path: "/schedules" },
   { name: "rules", path: "/rules" },
   { name: "tokens", path: "/settings/tokens" },

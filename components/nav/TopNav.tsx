@@ -15,6 +15,7 @@ export function TopNav({ principal, teams, switchTeam }: { principal: Principal;
     { href: "/", label: "Runs" },
     { href: "/runs/new", label: "New run" },
     { href: "/inbox", label: "Inbox", badge: <InboxCount /> },
+    { href: "/templates", label: "Templates" },
     { href: "/schedules", label: "Schedules" },
     { href: "/rules", label: "Rules" },
     // What the team's runs cost (admins and owners: everyone's; members: their own) and its limits.

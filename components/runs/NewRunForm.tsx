@@ -3,6 +3,8 @@
 import { useState } from "react";
 import type { AcpAgentChoice, ExecutorInfo } from "@/lib/executors";
 import type { NewRunFormOptions } from "@/lib/services/newRunForm";
+import type { StoredRunSettings } from "@/lib/services/runSettings";
+import type { VariableDeclaration } from "@/lib/templateVariables";
 import { describedBy, Field } from "../forms/Field";
 import { FormError } from "../forms/FormError";
 import { SubmitButton } from "../forms/SubmitButton";
@@ -14,8 +16,19 @@ import { DependsOnField } from "./DependsOnField";
 import { ExecutorPicker } from "./ExecutorPicker";
 import { LimitsFields } from "./LimitsFields";
 import { PriorityField } from "./PriorityField";
+import { SaveAsTemplateButton } from "../templates/SaveAsTemplateButton";
+import { VariablesEditor } from "../templates/VariablesEditor";
 
 type RepoOption = { name: string; defaultBranch: string };
+
+/** The form as a run template's editor (app/(app)/templates): its own fields, and the run's as saved. */
+export type TemplateFormFields = {
+  id?: string;
+  name: string;
+  description: string;
+  variables: VariableDeclaration[];
+  settings: Partial<StoredRunSettings> | null;
+};
 
 // A new user's first run: an agent when one can run, the shell command only when none can.
 const preferredExecutors = ["agent", "claude-code", "acp", "cli"];
@@ -52,6 +65,7 @@ export function NewRunForm({
   prefill,
   prefillError,
   dependencyChoices,
+  template,
 }: NewRunFormOptions & {
   action: FormAction<never>;
   repos: RepoOption[];
@@ -61,11 +75,14 @@ export function NewRunForm({
   maxTimeoutSec: number;
   /** Made once per page render: submitting twice (a double click, a retry) makes one run. */
   submitKey: string;
+  /** Set: the form saves a run template (new, or the one with this id) instead of starting a run. */
+  template?: TemplateFormFields;
 }) {
   const { onSubmit, pending, fieldErrors, error } = useFormAction(action);
   // A duplicated run (/runs/new?from=<id>) opens with its settings; the person edits and starts it.
-  const from = prefill ?? undefined;
-  const [repo, setRepo] = useState(repos.some((r) => r.name === from?.repo) ? from!.repo : (repos[0]?.name ?? ""));
+  // A template being edited opens with its own.
+  const from: (Partial<StoredRunSettings> & { from?: string }) | undefined = prefill ?? template?.settings ?? undefined;
+  const [repo, setRepo] = useState(from?.repo && repos.some((r) => r.name === from.repo) ? from.repo : (repos[0]?.name ?? ""));
   const [baseBranch, setBaseBranch] = useState(from?.baseBranch ?? "");
   const [executor, setExecutor] = useState<string>(() => initialExecutor(executors, from?.executor));
   const [acpAgent, setAcpAgent] = useState(from?.acpAgent ?? acpAgents.find((a) => a.available)?.name ?? "");
@@ -86,9 +103,22 @@ export function NewRunForm({
     // noValidate: the server's messages, naming each field, are the ones shown.
     <form onSubmit={onSubmit} className="space-y-6" aria-busy={pending} noValidate>
       <FormError message={error} />
-      {from && (
+      {template && (
+        <>
+          {template.id && <input type="hidden" name="templateId" value={template.id} />}
+          <div className="grid gap-5 sm:grid-cols-2">
+            <Field id="name" label="Template name" error={fieldErrors.name}>
+              <input id="name" name="name" maxLength={120} defaultValue={template.name} autoComplete="off" placeholder="Fix a reported bug" className={inputClass(!!fieldErrors.name)} {...describedBy("name", fieldErrors.name)} />
+            </Field>
+            <Field id="description" label="Description (optional)" error={fieldErrors.description}>
+              <input id="description" name="description" maxLength={2000} defaultValue={template.description} autoComplete="off" className={inputClass(!!fieldErrors.description)} {...describedBy("description", fieldErrors.description)} />
+            </Field>
+          </div>
+        </>
+      )}
+      {prefill && (
         <p data-testid="duplicate-note" className="rounded-lg border border-indigo-900/60 bg-indigo-950/30 px-3 py-2 text-sm text-indigo-200">
-          A copy of run <a href={`/runs/${from.from}`} className="font-mono underline-offset-2 hover:underline">{from.from.slice(0, 8)}</a>: change what you need, then start it.
+          A copy of run <a href={`/runs/${prefill.from}`} className="font-mono underline-offset-2 hover:underline">{prefill.from.slice(0, 8)}</a>: change what you need, then start it.
         </p>
       )}
       {prefillError && (
@@ -96,7 +126,7 @@ export function NewRunForm({
           {prefillError}
         </p>
       )}
-      <input type="hidden" name="idempotencyKey" value={submitKey} />
+      {!template && <input type="hidden" name="idempotencyKey" value={submitKey} />}
       <div className="grid gap-5 sm:grid-cols-2">
         <Field id="repo" label="Repository" error={fieldErrors.repo}>
           <select
@@ -143,10 +173,18 @@ export function NewRunForm({
         id="prompt"
         label={cli ? "Notes (optional)" : "Task"}
         error={fieldErrors.prompt}
-        hint={cli ? "Kept with the run for context; the command above is what runs." : "What should the agent do? Be as specific as you would be with a colleague."}
+        hint={
+          template
+            ? "Write {{name}} where a variable's value goes (declare it below); the command is never filled in."
+            : cli
+              ? "Kept with the run for context; the command above is what runs."
+              : "What should the agent do? Be as specific as you would be with a colleague."
+        }
       >
         <textarea id="prompt" name="prompt" rows={cli ? 2 : 6} defaultValue={from?.prompt} className={inputClass(!!fieldErrors.prompt)} {...describedBy("prompt", fieldErrors.prompt)} />
       </Field>
+
+      {template && <VariablesEditor initial={template.variables} fieldErrors={fieldErrors} />}
 
       {cli ? (
         <p data-testid="no-limits" className="text-sm text-zinc-400">
@@ -204,12 +242,22 @@ export function NewRunForm({
         <PriorityField error={fieldErrors.priority} defaultValue={from?.priority} />
       </div>
 
-      <DependsOnField choices={dependencyChoices} error={fieldErrors.dependsOn ?? fieldErrors["dependsOn.0"]} />
+      {/* A template saves settings to start runs from later: which runs to wait for is chosen then. */}
+      {!template && <DependsOnField choices={dependencyChoices} error={fieldErrors.dependsOn ?? fieldErrors["dependsOn.0"]} />}
 
-      <div className="flex items-center justify-end gap-3 border-t border-zinc-800 pt-5">
-        <SubmitButton pending={pending} pendingText="Starting…">
-          Start run
-        </SubmitButton>
+      <div className="flex flex-wrap items-center justify-end gap-3 border-t border-zinc-800 pt-5">
+        {template ? (
+          <SubmitButton pending={pending} pendingText="Saving…">
+            Save template
+          </SubmitButton>
+        ) : (
+          <>
+            <SaveAsTemplateButton />
+            <SubmitButton pending={pending} pendingText="Starting…">
+              Start run
+            </SubmitButton>
+          </>
+        )}
       </div>
     </form>
   );

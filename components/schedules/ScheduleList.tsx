@@ -47,9 +47,20 @@ export function ScheduleList({
               {s.description} <span className="text-zinc-500">({s.timezone})</span>
             </p>
             <p className="break-all text-xs text-zinc-500">
-              <code className="font-mono">{s.cron}</code> on <span className="font-mono">{s.repo ?? "(removed repository)"}</span> with{" "}
-              <span className="font-mono">{typeof s.template.executor === "string" ? s.template.executor : "agent"}</span>
-              {typeof s.template.acpAgent === "string" && <> (ACP agent <span className="font-mono">{s.template.acpAgent}</span>)</>}
+              <code className="font-mono">{s.cron}</code> on <span className="font-mono">{s.repo ?? "(removed repository)"}</span>
+              {s.fromTemplate ? (
+                <>
+                  {" "}from the template <span className="font-mono">{s.fromTemplate.name ?? "(deleted)"}</span>
+                  {Object.keys(s.fromTemplate.variables).length > 0 && (
+                    <> ({Object.entries(s.fromTemplate.variables).map(([k, v]) => `${k}=${v.length > 40 ? `${v.slice(0, 39)}…` : v}`).join(", ")})</>
+                  )}
+                </>
+              ) : (
+                <>
+                  {" "}with <span className="font-mono">{typeof s.template.executor === "string" ? s.template.executor : "agent"}</span>
+                  {typeof s.template.acpAgent === "string" && <> (ACP agent <span className="font-mono">{s.template.acpAgent}</span>)</>}
+                </>
+              )}
               {showOwner && <> · {s.owner}</>}
             </p>
             <p className="text-xs text-zinc-500">

@@ -5,7 +5,15 @@ import { z } from "zod";
 import { authedAction } from "@/lib/http/action";
 import { createSchedule, createScheduleInput, deleteSchedule, setScheduleEnabled } from "@/lib/services/schedules";
 
-export const createScheduleAction = authedAction(createScheduleInput, async (principal, input, app) => {
+// A schedule from a template posts each variable as `var.<name>` (components/schedules/ScheduleForm.tsx).
+const scheduleForm = z.preprocess((v) => {
+  if (!v || typeof v !== "object" || !("templateId" in v)) return v;
+  const entries = Object.entries(v as Record<string, unknown>);
+  const variables = Object.fromEntries(entries.filter(([k]) => k.startsWith("var.")).map(([k, value]) => [k.slice(4), value]));
+  return { ...Object.fromEntries(entries.filter(([k]) => !k.startsWith("var."))), variables };
+}, createScheduleInput);
+
+export const createScheduleAction = authedAction(scheduleForm, async (principal, input, app) => {
   await createSchedule(app, principal, input);
   refresh();
   return null;

@@ -9,6 +9,7 @@ import { activeTeamAllows } from "@/lib/services/teams";
 import { executorChoices } from "@/lib/services/executorChoice";
 import { listRepos } from "@/lib/services/repos";
 import { listSchedules, mayManageSchedule } from "@/lib/services/schedules";
+import { listTemplates } from "@/lib/services/templates";
 import { createScheduleAction, deleteScheduleAction, setScheduleEnabledAction } from "./actions";
 
 export const metadata: Metadata = { title: "Schedules" };
@@ -19,7 +20,7 @@ type Props = { searchParams: Promise<Record<string, string | string[] | undefine
 export default async function SchedulesPage({ searchParams }: Props) {
   const { app, principal } = await requirePrincipal();
   const highlight = (await searchParams)[SCHEDULE_PARAM];
-  const [schedules, repos] = await Promise.all([listSchedules(app, principal), listRepos(app, principal)]);
+  const [schedules, repos, templates] = await Promise.all([listSchedules(app, principal), listRepos(app, principal), listTemplates(app, principal)]);
   const choices = await executorChoices(app).catch((e: unknown) => {
     // The form still renders (only shell commands offered); saving answers 503 while the queue is unreachable.
     console.error("[schedules] could not read job process adverts:", (e as Error).message);
@@ -42,7 +43,13 @@ export default async function SchedulesPage({ searchParams }: Props) {
         {!activeTeamAllows(principal, "manageOwnSchedules") ? (
           <p className="text-sm text-zinc-400">As a viewer you read the team&apos;s schedules; members and admins create them.</p>
         ) : repos.length ? (
-          <ScheduleForm action={createScheduleAction} repos={repos.map((r) => r.name)} executors={choices.executors} acpAgents={choices.acpAgents} />
+          <ScheduleForm
+            action={createScheduleAction}
+            repos={repos.map((r) => r.name)}
+            executors={choices.executors}
+            acpAgents={choices.acpAgents}
+            templates={templates.filter((t) => t.repo !== null).map((t) => ({ id: t.id, name: t.name, variables: t.variables }))}
+          />
         ) : (
           <p className="text-sm text-zinc-400">No repository is registered yet; a team admin has to add one first.</p>
         )}

@@ -1,12 +1,15 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { createRunAction } from "./actions";
+import { startFromTemplateAction } from "../../templates/actions";
 import { NewRunForm } from "@/components/runs/NewRunForm";
+import { TemplatePicker } from "@/components/templates/TemplatePicker";
+import { TemplateRunForm } from "@/components/templates/TemplateRunForm";
 import { Card } from "@/components/ui/Card";
 import { EmptyState } from "@/components/ui/EmptyState";
 import { PageHeader } from "@/components/ui/PageHeader";
 import { linkClass, noticeClass } from "@/components/ui/styles";
-import { QUEUE_UNREACHABLE } from "@/lib/errors";
+import { AppError, QUEUE_UNREACHABLE } from "@/lib/errors";
 import { sandboxOffReason } from "@/lib/sandboxStatus";
 import { liveWorkers } from "@/lib/workerDirectory";
 import { requirePrincipal } from "@/lib/server/pageAuth";
@@ -14,6 +17,7 @@ import { isAdmin } from "@/lib/services/principal";
 import { executorChoices, type ExecutorChoices } from "@/lib/services/executorChoice";
 import { listRepos } from "@/lib/services/repos";
 import { newRunFormOptions } from "@/lib/services/newRunForm";
+import { getTemplate, listTemplates, mayManageTemplate, type TemplateView } from "@/lib/services/templates";
 
 export const metadata: Metadata = { title: "New run" };
 
@@ -33,11 +37,26 @@ function whileQueueUnreachable(choices: ExecutorChoices): ExecutorChoices {
   };
 }
 
-export default async function NewRunPage({ searchParams }: { searchParams: Promise<{ from?: string | string[] }> }) {
+/** `?template=<id>`: the team's template to start from, or why it cannot be used. */
+async function chosenTemplate(app: Parameters<typeof getTemplate>[0], principal: Parameters<typeof getTemplate>[1], id: string | undefined) {
+  if (!id) return { template: null, templateError: null };
+  try {
+    return { template: await getTemplate(app, principal, id), templateError: null };
+  } catch (err) {
+    if (err instanceof AppError && err.code === "not_found") return { template: null, templateError: "That template was not found in your team; the form starts blank." };
+    throw err;
+  }
+}
+
+export default async function NewRunPage({ searchParams }: { searchParams: Promise<{ from?: string | string[]; template?: string | string[] }> }) {
   const { app, principal } = await requirePrincipal();
   // Duplicate (/runs/new?from=<id>): the run's settings, read with the API's visibility check.
-  const { from } = await searchParams;
+  const { from, template: templateId } = await searchParams;
   const formOptions = await newRunFormOptions(app, principal, typeof from === "string" ? from : undefined);
+  const [templates, { template, templateError }] = await Promise.all([
+    listTemplates(app, principal),
+    chosenTemplate(app, principal, typeof templateId === "string" ? templateId : undefined),
+  ]);
   const [repos, workers] = await Promise.all([
     listRepos(app, principal),
     liveWorkers(app.redis, app.config.redisPrefix).catch((e: unknown) => {
@@ -76,17 +95,36 @@ export default async function NewRunPage({ searchParams }: { searchParams: Promi
           )}
         </EmptyState>
       ) : (
-        <Card>
-          <NewRunForm
-            action={createRunAction}
-            repos={repos.map((r) => ({ name: r.name, defaultBranch: r.defaultBranch }))}
-            executors={choices.executors}
-            acpAgents={choices.acpAgents}
-            maxTimeoutSec={app.config.runTimeoutMaxSec}
-            submitKey={crypto.randomUUID()}
-            {...formOptions}
-          />
-        </Card>
+        <>
+          {templates.length > 0 && <TemplatePicker templates={templates.map((t: TemplateView) => ({ id: t.id, name: t.name }))} current={template?.id ?? null} />}
+          {templateError && (
+            <p role="status" className={`mb-4 ${noticeClass("warning")}`}>
+              {templateError}
+            </p>
+          )}
+          {template ? (
+            <Card title={`From the template “${template.name}”`}>
+              <TemplateRunForm
+                template={template}
+                action={startFromTemplateAction}
+                submitKey={crypto.randomUUID()}
+                mayEdit={mayManageTemplate(principal, { teamId: principal.team?.id ?? "", createdBy: template.createdBy })}
+              />
+            </Card>
+          ) : (
+            <Card>
+              <NewRunForm
+                action={createRunAction}
+                repos={repos.map((r) => ({ name: r.name, defaultBranch: r.defaultBranch }))}
+                executors={choices.executors}
+                acpAgents={choices.acpAgents}
+                maxTimeoutSec={app.config.runTimeoutMaxSec}
+                submitKey={crypto.randomUUID()}
+                {...formOptions}
+              />
+            </Card>
+          )}
+        </>
       )}
     </div>
   );
