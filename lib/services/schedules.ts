@@ -69,28 +69,7 @@ export async function createSchedule(
   const repo = await repoToRunOn(app, principal, input.repo, "manageOwnSchedules");
   // A schedule whose executor no job process offers would only record errors at every tick.
   await assertExecutorOffered(app, template, { later: "the schedule can be saved once a job process offers it" });
-
-  const row = await app.db.transaction(async (tx) => {
-    const [made] = await tx
-      .insert(schedule)
-      .values({
-        id: crypto.randomUUID(),
-        userId: principal.userId,
-        repositoryId: repo.id,
-        teamId: repo.teamId,
-        name: input.name,
-        cron: input.cron,
-        timezone: input.timezone,
-        template,
-      })
-      .returning();
-    await auditSchedule(tx, principal, made!, repo.name, "schedule.create");
-    // No schedule that never fires: if Redis refuses the job scheduler, nothing is kept and the
-    // caller answers 503 (a tick before the commit finds no row and does nothing).
-    await syncJobScheduler(app, made!);
-    return made!;
-  });
-  return scheduleView(row, repo.name, principal.email);
+  return insertSchedule(app, principal, repo, { name: input.name, cron: input.cron, timezone: input.timezone, template });
 }
 
 /**
@@ -106,28 +85,39 @@ async function createScheduleFromTemplate(app: App, principal: Principal, input:
   assertTemplateAllowed(app, runInput);
   const repo = await repoToRunOn(app, principal, runInput.repo, "manageOwnSchedules");
   await assertExecutorOffered(app, runInput, { later: "the schedule can be saved once a job process offers it" });
+  const fields = {
+    name: input.name,
+    cron: input.cron,
+    timezone: input.timezone,
+    // The run fields come from the template at each tick; none of its own.
+    template: {},
+    templateId: template.id,
+    templateVariables: input.variables,
+  };
+  return insertSchedule(app, principal, repo, fields, template.name);
+}
+
+type NewScheduleFields = Pick<typeof schedule.$inferInsert, "name" | "cron" | "timezone" | "template" | "templateId" | "templateVariables">;
+
+async function insertSchedule(
+  app: App,
+  principal: Principal,
+  repo: { id: string; teamId: string; name: string },
+  fields: NewScheduleFields,
+  templateName: string | null = null,
+): Promise<ScheduleView> {
   const row = await app.db.transaction(async (tx) => {
     const [made] = await tx
       .insert(schedule)
-      .values({
-        id: crypto.randomUUID(),
-        userId: principal.userId,
-        repositoryId: repo.id,
-        teamId: repo.teamId,
-        name: input.name,
-        cron: input.cron,
-        timezone: input.timezone,
-        // The run fields come from the template at each tick; none of its own.
-        template: {},
-        templateId: template.id,
-        templateVariables: input.variables,
-      })
+      .values({ id: crypto.randomUUID(), userId: principal.userId, repositoryId: repo.id, teamId: repo.teamId, ...fields })
       .returning();
     await auditSchedule(tx, principal, made!, repo.name, "schedule.create");
+    // No schedule that never fires: if Redis refuses the job scheduler, nothing is kept and the
+    // caller answers 503 (a tick before the commit finds no row and does nothing).
     await syncJobScheduler(app, made!);
     return made!;
   });
-  return scheduleView(row, repo.name, principal.email, template.name);
+  return scheduleView(row, repo.name, principal.email, templateName);
 }
 
 function auditSchedule(
