@@ -79,9 +79,11 @@ describe("repository hooks in the browser", () => {
       return (await res.json()) as { id: string };
     }, repoName);
     runId = created.id;
+    // The run page open while the run works: its review flags the failed check from the live feed.
+    await page.goto(`${url}/runs/${runId}`);
+    await page.locator('[data-testid="failed-checks-flag"]').getByText("“tests”").waitFor({ timeout: 60_000 });
     await waitForStatus(runId, "awaiting_review");
 
-    await page.goto(`${url}/runs/${runId}`);
     const tests = page.locator('[data-check-step="tests"]');
     await tests.waitFor();
     expect(await tests.getAttribute("data-check-phase")).toBe("post");

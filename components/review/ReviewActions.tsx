@@ -69,7 +69,7 @@ export function ReviewActions({
       {failedChecks.length > 0 && (
         <p role="alert" data-testid="failed-checks-flag" className="rounded-lg border border-red-800 bg-red-950/50 px-3 py-2 text-sm text-red-200">
           <span className="font-semibold">{failedChecks.length === 1 ? "A check failed" : `${failedChecks.length} checks failed`} on these changes:</span>{" "}
-          {checkNames(failedChecks)}. {confirmPush ? "Push anyway?" : "Read the output below before you push."}
+          {checkNames(failedChecks)}. {confirmPush ? "Push anyway?" : "Read its output before you push."}
         </p>
       )}
       <div className="flex flex-wrap items-start gap-3">

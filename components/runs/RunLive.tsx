@@ -14,6 +14,7 @@ import { useRunEvents } from "../feed/useRunEvents";
 import type { FormAction } from "../forms/useFormAction";
 import type { InputRequest } from "../inputs/types";
 import { ReviewActions, type ReviewOptions } from "../review/ReviewActions";
+import { liveReviewChecks } from "../review/liveChecks";
 import type { ReviewFormAction } from "../review/DecisionForm";
 import { Card } from "../ui/Card";
 import { Markdown } from "../ui/Markdown";
@@ -204,7 +205,11 @@ export function RunLive({
             <ReviewActions
               runId={run.id}
               error={run.error}
-              options={state.secretFindings ? { ...review, secretFindings: state.secretFindings } : review}
+              options={
+                state.secretFindings && state.diffHead
+                  ? { ...review, secretFindings: state.secretFindings, checks: liveReviewChecks(state.feed.items, state.diffHead) }
+                  : review
+              }
               decide={reviewAction}
               onDecided={onDecided}
             />

@@ -3,6 +3,7 @@ import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
 import { appendToFeed, emptyFeed } from "../../components/feed/feedModel";
 import { RunFeed } from "../../components/feed/RunFeed";
+import { liveReviewChecks } from "../../components/review/liveChecks";
 import type { RunEvent } from "../../lib/events";
 
 let seq = 0;
@@ -38,5 +39,27 @@ describe("a repository check in the feed", () => {
     const feed = appendToFeed(emptyFeed(), [finished("k9", "notify", true, "error")]);
     expect(feed.items.map((i) => i.kind)).toEqual(["event"]);
     expect(renderToStaticMarkup(createElement(RunFeed, { items: feed.items, runStatus: "running", inBar: new Set<string>() }))).toContain("Error hook “notify” passed");
+  });
+});
+
+describe("the review's checks from the live feed", () => {
+  it("takes the latest post-run check of each name on the reviewed commit", () => {
+    const head = "a".repeat(40);
+    const on = (e: ReturnType<typeof event>, headSha: string) => ({ ...e, event: { ...e.event, headSha } as RunEvent });
+    const feed = appendToFeed(emptyFeed(), [
+      on(started("p1", "lint", "pre"), head),
+      on(finished("p1", "lint", false, "pre"), head),
+      on(started("o1", "tests"), "b".repeat(40)),
+      on(finished("o1", "tests", false), "b".repeat(40)),
+      on(started("n1", "tests"), head),
+      on(finished("n1", "tests", false), head),
+      on(started("n2", "tests"), head),
+      on(finished("n2", "tests", true), head),
+      on(started("n3", "types"), head),
+    ]);
+    expect(liveReviewChecks(feed.items, head).map((c) => [c.checkId, c.status, c.exitCode])).toEqual([
+      ["n2", "passed", 0],
+      ["n3", "running", null],
+    ]);
   });
 });
