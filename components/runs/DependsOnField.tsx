@@ -16,7 +16,7 @@ export function DependsOnField({ choices, error }: { choices: CheckedDependency[
   const [chosen, setChosen] = useState<string[]>([]);
   const full = chosen.length >= MAX_DEPENDENCIES;
   return (
-    <fieldset className="space-y-1.5" data-testid="depends-on-field" aria-describedby={error ? "dependsOn-error" : "dependsOn-hint"}>
+    <fieldset className="min-w-0 space-y-1.5" data-testid="depends-on-field" aria-describedby={error ? "dependsOn-error" : "dependsOn-hint"}>
       <legend className="block text-sm font-medium text-zinc-200">Wait for runs (optional)</legend>
       <input type="hidden" name="dependsOn" value={chosen.join(",")} />
       {choices.length === 0 ? (
