@@ -82,6 +82,21 @@ export const createRunInput = z
   });
 export type CreateRunInput = z.infer<typeof createRunInput>;
 
+/**
+ * A run configuration kept to start runs later (a template, a schedule): the run fields minus
+ * `dependsOn`. The runs it names would be long over by a later start, so every later run would
+ * wait on the same old runs; a person chooses them when starting one.
+ */
+export const savedRunInput = createRunInput.and(
+  z.object({
+    // A form's empty field is "none chosen".
+    dependsOn: z.preprocess(
+      (v) => (v === "" || (Array.isArray(v) && v.length === 0) ? undefined : v),
+      z.undefined({ error: "cannot be saved: choose the runs to wait for when you start a run" }),
+    ),
+  }),
+);
+
 export type PendingInput = {
   requestId: string;
   kind: InputKind;

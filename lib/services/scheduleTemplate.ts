@@ -3,7 +3,7 @@ import { fieldError } from "../errors";
 import { checkCron, isTimeZone } from "../schedules/cron";
 import type { App } from "../server/app";
 import { variableValues } from "../templateVariables";
-import { createRunInput, type CreateRunInput } from "./runs";
+import { createRunInput, savedRunInput, type CreateRunInput } from "./runs";
 
 /** What a schedule runs: the run-creation input minus the repository, which the schedule names. */
 export type RunTemplate = Omit<CreateRunInput, "repo">;
@@ -38,7 +38,7 @@ export const SUB_MINUTE = "fires more than once a minute; a schedule may run at 
  * same schema, so a schedule can never hold a run the API would refuse. `allowSubMinute` is
  * for tests only (with createSchedule's option of the same name).
  */
-const ownRunScheduleInput = (opts: { allowSubMinute?: boolean }) => scheduleFields(opts).and(createRunInput);
+const ownRunScheduleInput = (opts: { allowSubMinute?: boolean }) => scheduleFields(opts).and(savedRunInput);
 
 /**
  * A schedule made from a run template (lib/services/templates.ts): its own fields, the template

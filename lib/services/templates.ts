@@ -17,7 +17,7 @@ import type { RunOriginKind } from "../contracts/runOrigin";
 import { actorOf, recordAudit } from "./audit";
 import type { Principal } from "./principal";
 import { repoToRunOn } from "./repos";
-import { createRunInput, submitRun, type RunView } from "./runs";
+import { savedRunInput, submitRun, type RunView } from "./runs";
 import { assertTemplateAllowed, runInputFromTemplate, type RunTemplate } from "./scheduleTemplate";
 import { activeTeam, activeTeamAllows, assertTeamAllows } from "./teams";
 
@@ -34,8 +34,8 @@ const templateOwnFields = z.object({
   variables: variableDeclarations,
 });
 
-/** A new template: its own fields plus exactly the fields of POST /api/runs (the same schema). */
-export const createTemplateInput = templateOwnFields.and(createRunInput);
+/** A new template: its own fields plus the fields of POST /api/runs (the same schema) but `dependsOn`. */
+export const createTemplateInput = templateOwnFields.and(savedRunInput);
 export type CreateTemplateInput = z.infer<typeof createTemplateInput>;
 
 /**

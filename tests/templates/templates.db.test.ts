@@ -88,6 +88,8 @@ describe("run templates", () => {
       [{ name: "cli", repo: "demo", executor: "cli" }, "command", 400],
       [{ name: "cli", repo: "demo", command: "make", model: "x" }, "model", 400],
       [{ ...issueTemplate, repo: "nope" }, "repo", 422],
+      // A saved configuration cannot wait for fixed runs (every later start would wait on them).
+      [{ ...issueTemplate, dependsOn: ["00000000-0000-4000-8000-000000000000"] }, "dependsOn", 400],
     ])("refuses %j naming the field", async (body, field, status) => {
       const res = await create(alice, body);
       expect(res.status).toBe(status);
@@ -277,6 +279,7 @@ describe("run templates", () => {
         [{ ...base, templateId: t.id, variables: {} }, "variables.area", 400],
         [{ ...base, templateId: t.id, variables: { area: "x", zone: "y" } }, "variables.zone", 400],
         [{ ...base, cron: "bad", templateId: t.id, variables: { area: "x" } }, "cron", 400],
+        [{ ...base, repo: "demo", command: "make", dependsOn: ["00000000-0000-4000-8000-000000000000"] }, "dependsOn", 400],
       ] as const) {
         const res = await schedule_(alice, body);
         expect(res.status, await res.clone().text()).toBe(status);
