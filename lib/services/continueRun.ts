@@ -1,11 +1,10 @@
 import { statusWords } from "../contracts/runLifecycle";
 import { MAX_STACK_DEPTH, canContinue } from "../contracts/runStack";
-import { AppError, fieldError } from "../errors";
+import { AppError } from "../errors";
 import type { App } from "../server/app";
-import type { FollowUpInput } from "./followUpRun";
+import { submitRunOnBranchOf, type FollowUpInput } from "./followUpRun";
 import type { Principal } from "./principal";
-import { assertRunActionable, submitRun, type RunView } from "./runs";
-import { runInputFrom } from "./runSettings";
+import { assertRunActionable, type RunView } from "./runs";
 import { stackAncestors } from "./runStack";
 
 /**
@@ -30,16 +29,5 @@ export async function continueRun(
   if ((await stackAncestors(app, row)).length + 1 >= MAX_STACK_DEPTH) {
     throw new AppError("conflict", `The stack is already ${MAX_STACK_DEPTH} runs deep; push its runs and start a new run from the pushed branch`);
   }
-  const cli = row.executor === "cli";
-  if (!cli && body.command) throw fieldError("command", `applies only to shell-command runs, not ${row.executor}`);
-  const input = await runInputFrom(
-    app,
-    row,
-    { baseBranch: row.branch, prompt: body.prompt ?? "", ...(cli ? { command: body.command } : {}) },
-    "continued",
-  );
-  return submitRun(app, principal, input, {
-    ...(options.idempotencyKey ? { idempotencyKey: `continue-from-${row.id}:${options.idempotencyKey}`, keyField: options.keyField } : {}),
-    origin: { kind: "stack", runId: row.id },
-  });
+  return submitRunOnBranchOf(app, principal, row, body, options, { kind: "stack", verb: "continued", keyPrefix: "continue-from" });
 }

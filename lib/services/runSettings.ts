@@ -6,7 +6,7 @@ import { fieldIssues } from "../http/zodIssues";
 import type { App } from "../server/app";
 import { createRunInput, type CreateRunInput } from "./runs";
 
-type StoredRun = typeof run.$inferSelect;
+export type StoredRun = typeof run.$inferSelect;
 
 /**
  * What a person chose when submitting a run, read back from its record in the shape of
