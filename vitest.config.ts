@@ -1,4 +1,3 @@
-import os from "node:os";
 import path from "node:path";
 import { defineConfig } from "vitest/config";
 
@@ -14,9 +13,6 @@ const common = {
 export default defineConfig({
   resolve: { alias },
   test: {
-    // Most of the suite waits on real processes (git, bubblewrap, job processes, the browser is
-    // separate), so two files at a time pay off even on two cores; vitest's default there is one.
-    maxWorkers: Math.max(2, os.availableParallelism() - 1),
     // One password-protected Redis for every project; setup.ts hands its URL to each file.
     globalSetup: ["tests/support/redisGlobalSetup.ts"],
     reporters: ["default", [path.resolve(import.meta.dirname, "tests/support/summaryReporter.ts"), { suite: "integration" }]],
