@@ -312,7 +312,8 @@ describe("the admin pages", () => {
         await screenshot(page, screensDir, `${name}-${theme}`, false);
       }
     }
-  });
+    // Twelve pages, each loaded three times (phone, light, dark).
+  }, 240_000);
 });
 
 describe("no page errors", () => {
