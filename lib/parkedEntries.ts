@@ -20,9 +20,6 @@ function rootError(err: unknown): ErrorLike {
   return e?.cause && typeof e.cause === "object" ? e.cause : e;
 }
 
-export const isForeignKeyViolation = (err: unknown) =>
-  rootError(err).code === "23503" || (err as ErrorLike)?.code === "23503";
-
 /**
  * The database is out of reach (not this entry's fault): retried without counting, so an outage
  * never parks good events. Class 08 is "connection exception", 57P0x "shutting down/starting".

@@ -715,8 +715,11 @@ export const inboundWebhook = pgTable(
       .notNull()
       .references(() => team.id, { onDelete: "cascade" }),
     secret: text("secret").notNull(),
-    // The run template the runs start from (run_template.id; checked when a delivery comes).
-    templateId: text("template_id").notNull(),
+    // The run template the runs start from. A template cannot be deleted while a webhook uses
+    // it (lib/services/templates.ts deleteTemplate says which; the key makes it hold in a race).
+    templateId: text("template_id")
+      .notNull()
+      .references(() => runTemplate.id, { onDelete: "restrict" }),
     // Which deliveries start a run (lib/contracts/inboundWebhooks.ts inboundRules), validated when read.
     rules: jsonb("rules").notNull(),
     enabled: boolean("enabled").notNull().default(true),

@@ -22,8 +22,16 @@ import { getTemplate, startRunFromTemplate } from "./templates";
 
 export type InboundAnswer = { status: number; body: unknown; headers?: Record<string, string> };
 
-/** Requests per webhook per minute, forged ones included (a flood is refused before any work). */
+/**
+ * Signed deliveries per webhook per minute. Forged requests count apart, against the same number
+ * (`…:forged`): a flood of them must not use up the real sender's minute, and what each costs
+ * before it is refused is bounded anyway (a lookup by id, at most 512 KiB read, one HMAC).
+ */
 export const INBOUND_RATE_LIMIT = 120;
+
+export function inboundLimitKey(prefix: string, webhookId: string, signed: boolean): string {
+  return `${prefix}webhooks:in:${webhookId}${signed ? "" : ":forged"}`;
+}
 
 const refused: InboundAnswer = { status: 401, body: { error: { code: "unauthorized", message: "Signature missing or invalid" } } };
 const notFoundAnswer: InboundAnswer = { status: 404, body: { error: { code: "not_found", message: "Webhook not found" } } };
@@ -32,10 +40,6 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export async function receiveInbound(app: App, webhookId: string, headers: Headers, readBody: () => Promise<Buffer | null>): Promise<InboundAnswer> {
   if (!UUID.test(webhookId)) return notFoundAnswer;
-  const limit = await hitLimit(app.redis, `${app.config.redisPrefix}webhooks:in:${webhookId}`, INBOUND_RATE_LIMIT, 60);
-  if (!limit.ok) {
-    return { status: 429, body: { error: { code: "rate_limited", message: "Too many deliveries; try again later" } }, headers: { "retry-after": String(limit.retryAfterSec) } };
-  }
   const [hook] = await app.db.select().from(inboundWebhook).where(eq(inboundWebhook.id, webhookId));
   if (!hook || !hook.enabled) return notFoundAnswer;
 
@@ -45,6 +49,10 @@ export async function receiveInbound(app: App, webhookId: string, headers: Heade
   // Verified before anything else is read from the request.
   const github = headers.has(GITHUB_SIGNATURE_HEADER);
   const verified = github ? verifyGithubSignature(hook.secret, body, headers.get(GITHUB_SIGNATURE_HEADER)) : verifySignature(hook.secret, body, headers.get(SIGNATURE_HEADER));
+  const limit = await hitLimit(app.redis, inboundLimitKey(app.config.redisPrefix, hook.id, verified.ok), INBOUND_RATE_LIMIT, 60);
+  if (!limit.ok) {
+    return { status: 429, body: { error: { code: "rate_limited", message: "Too many deliveries; try again later" } }, headers: { "retry-after": String(limit.retryAfterSec) } };
+  }
   if (!verified.ok) return refused;
 
   const deliveryId = headers.get(github ? "x-github-delivery" : INBOUND_DELIVERY_HEADER);

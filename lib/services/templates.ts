@@ -2,7 +2,8 @@ import crypto from "node:crypto";
 import { and, asc, eq } from "drizzle-orm";
 import { z } from "zod";
 import type { Tx } from "../db/client";
-import { repository, runTemplate, schedule, user } from "../db/schema";
+import { isForeignKeyViolation, isUniqueViolation } from "../db/errors";
+import { inboundWebhook, repository, runTemplate, schedule, user } from "../db/schema";
 import { AppError, notFound, type FieldIssue } from "../errors";
 import type { App } from "../server/app";
 import {
@@ -95,11 +96,6 @@ function assertPlaceholdersDeclared(run: RunTemplate, variables: readonly Variab
 }
 
 const nameTaken = () => new AppError("conflict", "name: the team already has a template with this name", [{ path: "name", message: "the team already has a template with this name" }]);
-
-const isUniqueViolation = (err: unknown): boolean => {
-  const e = err as { code?: string; cause?: { code?: string } };
-  return e?.code === "23505" || e?.cause?.code === "23505";
-};
 
 function auditTemplate(tx: Tx, principal: Principal, row: TemplateRow, repoName: string | null, action: "template.create"): Promise<void>;
 function auditTemplate(tx: Tx, principal: Principal, row: TemplateRow, repoName: string | null, action: "template.update", extra: { changed: string[] }): Promise<void>;
@@ -241,6 +237,7 @@ export const templateDeletedReason = (name: string) => `its run template "${name
  */
 export async function deleteTemplate(app: App, principal: Principal, id: string): Promise<void> {
   const found = await managedTemplate(app, principal, id);
+  await assertNoWebhookUses(app, id, found.template.name);
   const using = await app.db.select({ id: schedule.id }).from(schedule).where(eq(schedule.templateId, id));
   for (const s of using) await app.schedulesQueue.removeJobScheduler(s.id);
   await app.db.transaction(async (tx) => {
@@ -249,10 +246,38 @@ export async function deleteTemplate(app: App, principal: Principal, id: string)
       .set({ enabled: false, lastError: templateDeletedReason(found.template.name) })
       .where(eq(schedule.templateId, id))
       .returning({ id: schedule.id });
-    const gone = await tx.delete(runTemplate).where(eq(runTemplate.id, id)).returning({ id: runTemplate.id });
+    const gone = await tx
+      .delete(runTemplate)
+      .where(eq(runTemplate.id, id))
+      .returning({ id: runTemplate.id })
+      .catch((err: unknown) => {
+        // A webhook set to this template since the check above: the key refused the delete.
+        if (isForeignKeyViolation(err)) throw webhookUsesTemplate(found.template.name, "an incoming webhook", "it");
+        throw err;
+      });
     if (gone.length > 0) await auditTemplate(tx, principal, found.template, found.repoName, "template.delete", { schedulesDisabled: disabled.map((d) => d.id) });
   });
 }
+
+/**
+ * An incoming webhook's deliveries start runs from its template, and a sender outside cannot be
+ * told it stopped working: the template stays until its webhooks use another or are deleted.
+ */
+async function assertNoWebhookUses(app: Pick<App, "db">, templateId: string, name: string): Promise<void> {
+  const users = await app.db
+    .select({ repo: repository.name })
+    .from(inboundWebhook)
+    .innerJoin(repository, eq(repository.id, inboundWebhook.repositoryId))
+    .where(eq(inboundWebhook.templateId, templateId));
+  if (users.length === 0) return;
+  const repos = [...new Set(users.map((u) => u.repo))].sort().join(", ");
+  throw users.length === 1
+    ? webhookUsesTemplate(name, `an incoming webhook of ${repos}`, "it")
+    : webhookUsesTemplate(name, `${users.length} incoming webhooks of ${repos}`, "them");
+}
+
+const webhookUsesTemplate = (name: string, users: string, pronoun: string) =>
+  new AppError("conflict", `The template "${name}" is used by ${users}; point ${pronoun} at another template or delete ${pronoun} first`);
 
 export type StartFromTemplateOptions = {
   /** Same key and same rendered run: the first run again (`replayed`); another run: 422. */

@@ -5,12 +5,14 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GET as deliveriesRoute } from "@/app/api/repos/[name]/webhooks/[id]/deliveries/route";
 import { POST as rotateRoute } from "@/app/api/repos/[name]/webhooks/[id]/rotate/route";
-import { PATCH as patchRoute } from "@/app/api/repos/[name]/webhooks/[id]/route";
+import { DELETE as deleteRoute, PATCH as patchRoute } from "@/app/api/repos/[name]/webhooks/[id]/route";
 import { GET as listRoute, POST as createRoute } from "@/app/api/repos/[name]/webhooks/route";
+import { DELETE as deleteTemplateRoute } from "@/app/api/templates/[id]/route";
 import { POST as createTemplateRoute } from "@/app/api/templates/route";
 import { POST as receiveRoute } from "@/app/api/webhooks/in/[id]/route";
 import { signGithubPayload, signPayload } from "@/lib/contracts/webhookSignature";
-import { auditEvent, run } from "@/lib/db/schema";
+import { auditEvent, run, runTemplate } from "@/lib/db/schema";
+import { INBOUND_RATE_LIMIT, inboundLimitKey } from "@/lib/services/inboundReceive";
 import type { InboundDeliveryView, InboundWebhookView } from "@/lib/services/inboundWebhooks";
 import { advertiseWorker, withdrawWorker } from "@/lib/workerDirectory";
 import { call, getApp, otherTeam, registerRepo, signUp, signUpInto, type Session } from "../support/web";
@@ -207,15 +209,52 @@ describe("incoming webhooks", () => {
     expect(actions).toEqual(["webhook.create", "webhook.rotate", "webhook.update", "webhook.update"]);
   });
 
+  it("keeps a template while a webhook starts runs from it: deleting it is a 409 naming the repository", async () => {
+    const tpl = await call(createTemplateRoute, "/api/templates", { as: owner, body: { name: `Kept ${crypto.randomUUID()}`, repo: "inbound", prompt: "Triage" } });
+    expect(tpl.status).toBe(201);
+    const templateId = ((await tpl.json()) as { id: string }).id;
+    const made = await call(createRoute, "/api/repos/inbound/webhooks", { as: owner, params: { name: "inbound" }, body: { templateId, rules: { direct: true } } });
+    expect(made.status).toBe(201);
+    const second = (await made.json()) as InboundWebhookView;
+    const removeTemplate = () => call(deleteTemplateRoute, `/api/templates/${templateId}`, { as: owner, method: "DELETE", params: { id: templateId } });
+
+    const refused = await removeTemplate();
+    expect(refused.status).toBe(409);
+    expect(((await refused.json()) as { error: { message: string } }).error.message).toMatch(/used by an incoming webhook of inbound; point it at another template or delete it first/);
+    // The key holds it without the service's check too.
+    const app = await getApp();
+    await expect(app.db.delete(runTemplate).where(eq(runTemplate.id, templateId))).rejects.toThrow();
+
+    const gone = await call(deleteRoute, `/api/repos/inbound/webhooks/${second.id}`, { as: owner, method: "DELETE", params: { name: "inbound", id: second.id } });
+    expect(gone.status).toBe(204);
+    expect((await removeTemplate()).status).toBe(204);
+  });
+
   it("refuses a body over the size limit with 413 before verifying, and rate-limits a flood", async () => {
     const big = "x".repeat(600 * 1024);
     const res = await call(receiveRoute, `/api/webhooks/in/${hook.id}`, { method: "POST", rawBody: big, params: { id: hook.id }, headers: { "agentdesk-signature": signPayload(hook.secret, big), "agentdesk-delivery": "big" } });
     expect(res.status).toBe(413);
     const app = await getApp();
-    await app.redis.set(`${app.config.redisPrefix}webhooks:in:${hook.id}`, "1000", "EX", 60);
+    const signedKey = inboundLimitKey(app.config.redisPrefix, hook.id, true);
+    await app.redis.set(signedKey, String(INBOUND_RATE_LIMIT), "EX", 60);
     const limited = await githubDelivery(hook.id, "ping", {});
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
-    await app.redis.del(`${app.config.redisPrefix}webhooks:in:${hook.id}`);
+    await app.redis.del(signedKey);
+  });
+
+  it("counts forged requests apart: a flood of them leaves the real sender's deliveries through", async () => {
+    const app = await getApp();
+    // The forged requests of the tests before this one counted too.
+    await app.redis.del(inboundLimitKey(app.config.redisPrefix, hook.id, false));
+    const forged = await Promise.all(Array.from({ length: INBOUND_RATE_LIMIT + 5 }, () => githubDelivery(hook.id, "ping", {}, "not-the-secret")));
+    const statuses = forged.map((r) => r.status);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(INBOUND_RATE_LIMIT);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(5);
+    // The signed delivery after the flood is handled: "ping" matches no rule, so 200 ignored.
+    const real = await githubDelivery(hook.id, "ping", {});
+    expect(real.status).toBe(200);
+    expect(await real.json()).toMatchObject({ ignored: true });
+    await app.redis.del(inboundLimitKey(app.config.redisPrefix, hook.id, false));
   });
 });
