@@ -107,6 +107,10 @@ describe("run templates", () => {
     expect(rows[0]).toEqual({ prompt: rendered, template_id: templateId, max_turns: 9 });
     await page.locator("main", { hasText: `Look into "${title}"` }).waitFor();
     await page.locator('[data-testid="run-status"] [data-status="completed"]').waitFor({ timeout: 60_000 });
+    // The run names the template it came from, linked.
+    const from = page.locator('[data-testid="run-template"]');
+    expect(await from.textContent()).toBe(`From the template ${templateName}`);
+    expect(await from.locator("a").getAttribute("href")).toBe(`/templates/${templateId}`);
     await screenshot(page, screensDir, "153-run-from-template-done");
     expect(pageErrors).toEqual([]);
   });

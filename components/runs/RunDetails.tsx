@@ -2,7 +2,7 @@ import { absoluteTime, formatDuration, runDuration } from "../format";
 import { CopyButton } from "../ui/CopyButton";
 import { RunDownloads } from "./RunDownloads";
 import { RunFollowOns } from "./RunFollowOns";
-import { RunLineageLinks } from "./RunLineageLinks";
+import { hasRelatedRuns, RunLineageLinks } from "./RunLineageLinks";
 import { RunStackView } from "./RunStackView";
 import { Time } from "../ui/Time";
 import type { RunRecord } from "./runTypes";
@@ -97,7 +97,7 @@ export function RunDetails({ run, now, turns }: { run: RunRecord; now: number; t
           </dd>
         </div>
       )}
-      {run.lineage && (run.lineage.origin || run.lineage.schedule || run.lineage.derived.length > 0) && (
+      {run.lineage && hasRelatedRuns(run.lineage) && (
         <div className="col-span-2 sm:col-span-4">
           <dt className="text-xs font-medium text-zinc-500">Related runs</dt>
           <dd className="mt-0.5">

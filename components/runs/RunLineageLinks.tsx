@@ -6,12 +6,13 @@ import type { RunLineage } from "@/lib/services/runLineage";
 import { linkClass } from "../ui/styles";
 
 /**
- * Where a run came from and what was made from it: "Retry of …", "Scheduled by …", "Retried
- * as …". A run or schedule the viewer may not see is named without a link.
+ * Where a run came from and what was made from it: "Retry of …", "Scheduled by …", "From the
+ * template …", "Retried as …". A run, schedule or template the viewer may not see is named
+ * without a link.
  */
 export function RunLineageLinks({ lineage }: { lineage: RunLineage }) {
-  const { origin, schedule, derived } = lineage;
-  if (!origin && !schedule && derived.length === 0) return null;
+  const { origin, schedule, template, derived } = lineage;
+  if (!hasRelatedRuns(lineage)) return null;
   return (
     <ul className="space-y-1 text-sm text-zinc-300" data-testid="run-lineage">
       {origin && (
@@ -46,6 +47,26 @@ export function RunLineageLinks({ lineage }: { lineage: RunLineage }) {
           )}
         </li>
       )}
+      {template && (
+        <li data-testid="run-template" data-template-deleted={template.deleted || undefined}>
+          {template.name !== null ? (
+            <>
+              From the template{" "}
+              <Link href={`/templates/${template.id}`} className={linkClass}>
+                {template.name}
+              </Link>
+            </>
+          ) : template.deleted ? (
+            <>
+              From a template <span className="text-zinc-500">that has since been deleted</span>
+            </>
+          ) : (
+            <>
+              From a template <span className="text-zinc-500">you cannot see</span>
+            </>
+          )}
+        </li>
+      )}
       {derived.map((d) => (
         <li key={d.runId} data-testid="run-derived">
           {originLabels[d.kind].as}{" "}
@@ -57,4 +78,9 @@ export function RunLineageLinks({ lineage }: { lineage: RunLineage }) {
       ))}
     </ul>
   );
+}
+
+/** Whether the run has anything for the "Related runs" list above. */
+export function hasRelatedRuns({ origin, schedule, template, derived }: RunLineage): boolean {
+  return Boolean(origin || schedule || template || derived.length > 0);
 }

@@ -1,7 +1,7 @@
 import { and, asc, eq } from "drizzle-orm";
 import type { RunStatus } from "../contracts/runLifecycle";
 import type { RunOriginKind } from "../contracts/runOrigin";
-import { run, runDependency, schedule } from "../db/schema";
+import { run, runDependency, runTemplate, schedule } from "../db/schema";
 import type { App } from "../server/app";
 import type { Principal } from "./principal";
 import { runVisibility, seesRunOf, visibleRunsCondition, type RunVisibility } from "./runVisibility";
@@ -19,6 +19,8 @@ export type RunLineage = {
   origin: (Omit<LinkedRun, "title" | "status" | "createdAt"> & { title: string | null }) | null;
   // `deleted`: the schedule is gone (its runs keep its id); `name` null: deleted or not the viewer's to see.
   schedule: { id: string; name: string | null; deleted: boolean } | null;
+  /** The run template it was started from (by hand, a schedule or a webhook); same rules as `schedule`. */
+  template: { id: string; name: string | null; deleted: boolean } | null;
   derived: LinkedRun[];
   /**
    * A stacked run's chain (lib/contracts/runStack.ts), root first and its parent last, each
@@ -32,7 +34,7 @@ export type RunLineage = {
 
 type StackEntry = { runId: string; title: string | null; status: RunStatus | null; branch: string | null };
 
-type LineageRow = Pick<typeof run.$inferSelect, "id" | "originRunId" | "originKind" | "scheduleId" | "baseSha">;
+type LineageRow = Pick<typeof run.$inferSelect, "id" | "originRunId" | "originKind" | "scheduleId" | "templateId" | "baseSha">;
 
 export async function runLineage(app: Pick<App, "db">, principal: Principal, row: LineageRow): Promise<RunLineage> {
   const visibility = runVisibility(principal);
@@ -58,6 +60,17 @@ export async function runLineage(app: Pick<App, "db">, principal: Principal, row
     scheduleLink = { id: row.scheduleId, name: made && seesRunOf(visibility, made.teamId) ? made.name : null, deleted: !made };
   }
 
+  let templateLink: RunLineage["template"] = null;
+  if (row.templateId) {
+    const [used] = await app.db
+      .select({ teamId: runTemplate.teamId, name: runTemplate.name })
+      .from(runTemplate)
+      .where(eq(runTemplate.id, row.templateId))
+      .limit(1);
+    // Templates too are seen by every member of their team.
+    templateLink = { id: row.templateId, name: used && seesRunOf(visibility, used.teamId) ? used.name : null, deleted: !used };
+  }
+
   const visible = visibleRunsCondition(visibility);
   const derivedRows = await app.db
     .select({ id: run.id, kind: run.originKind, title: run.title, status: run.status, createdAt: run.createdAt })
@@ -68,7 +81,7 @@ export async function runLineage(app: Pick<App, "db">, principal: Principal, row
   const derived = derivedRows
     .filter((d): d is typeof d & { kind: RunOriginKind } => d.kind !== null)
     .map((d) => ({ kind: d.kind, runId: d.id, title: d.title, status: d.status, createdAt: d.createdAt.toISOString() }));
-  return { origin, schedule: scheduleLink, derived, stack: await stackOf(app, visibility, row), dependsOn: await dependenciesOf(app, visibility, row.id) };
+  return { origin, schedule: scheduleLink, template: templateLink, derived, stack: await stackOf(app, visibility, row), dependsOn: await dependenciesOf(app, visibility, row.id) };
 }
 
 async function stackOf(app: Pick<App, "db">, visibility: RunVisibility, row: LineageRow): Promise<RunLineage["stack"]> {

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DELETE as deleteTemplateRoute, GET as getTemplateRoute, PATCH as patchTemplateRoute } from "@/app/api/templates/[id]/route";
 import { POST as startRoute } from "@/app/api/templates/[id]/runs/route";
 import { GET as listTemplatesRoute, POST as createTemplateRoute } from "@/app/api/templates/route";
+import { GET as getRunRoute } from "@/app/api/runs/[id]/route";
 import { PATCH as patchScheduleRoute } from "@/app/api/schedules/[id]/route";
 import { GET as listSchedulesRoute, POST as createScheduleRoute } from "@/app/api/schedules/route";
 import { auditEvent, run, schedule } from "@/lib/db/schema";
@@ -199,6 +200,21 @@ describe("run templates", () => {
       const [row] = await app.db.select().from(run).where(eq(run.id, made.id));
       expect(row).toMatchObject({ userId: mia.userId, templateId: template.id, prompt: made.prompt });
       expect(await app.queue.getJob(made.id)).toBeDefined();
+    });
+
+    it("is named on the run it made, and as deleted once it is gone", async () => {
+      const named = await created(alice, { ...issueTemplate, name: "named on the run" });
+      const res = await start(mia, named.id, { "issue.number": 7, "issue.title": "Typo" });
+      expect(res.status, await res.clone().text()).toBe(201);
+      const made = (await res.json()) as RunJson;
+      const lineage = async () => {
+        const got = await call(getRunRoute, `/api/runs/${made.id}`, { as: vic, params: { id: made.id } });
+        expect(got.status).toBe(200);
+        return ((await got.json()) as { lineage: { template: unknown } }).lineage.template;
+      };
+      expect(await lineage()).toEqual({ id: named.id, name: "named on the run", deleted: false });
+      expect((await remove(alice, named.id)).status).toBe(204);
+      expect(await lineage()).toEqual({ id: named.id, name: null, deleted: true });
     });
 
     it("refuses missing required and unknown variables, naming each, and makes no run", async () => {
