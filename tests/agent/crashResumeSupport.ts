@@ -13,8 +13,9 @@ import { createRedis } from "../../lib/redis";
 import { startFakeAnthropic, type FakeAnthropic } from "../support/fakeAnthropic";
 import { attemptsDir } from "../../jobs/git/attempt";
 import { createTestRepo, type FileChanges, type TestRepo } from "../support/gitRepo";
-import { eventually } from "../jobs/helpers";
-import { TEST_API_KEY } from "./agentHarness";
+import type { RunEvent } from "../../lib/events";
+import { eventually, hasEnded, waitForEvents } from "../jobs/helpers";
+import { ofType, TEST_API_KEY, type AgentHarness } from "./agentHarness";
 import { startJobProcess, type JobProcess } from "./jobProcess";
 
 export type CrashResumeSetup = {
@@ -121,3 +122,16 @@ export async function fileInAttempt(dataDir: string, runId: string, file: string
 
 /** A shell call in a scripted model answer. */
 export const shellCall = (id: string, command: string) => ({ type: "tool_use" as const, name: "shell", input: { command }, id });
+
+/**
+ * Once the run's attempt holds `marker` (its call is under way), stops the harness's worker as
+ * SIGTERM does (the run goes back to the queue) and starts a new one; resolves with the run's
+ * events once it has ended.
+ */
+export async function restartWorkerDuringCall(h: AgentHarness, runId: string, marker: string): Promise<RunEvent[]> {
+  await fileInAttempt(h.config.dataDir, runId, marker);
+  await h.restartWorker(async () => {
+    await waitForEvents(h.log, runId, (events) => ofType(events, "log").some((e) => e.message.includes("worker shutting down")));
+  });
+  return waitForEvents(h.log, runId, hasEnded, 60_000);
+}

@@ -3,9 +3,8 @@ import { INTERRUPTED_OUTPUT } from "../../jobs/agent/toolResume";
 import { runRepoPath } from "../../jobs/git/runRepo";
 import { turn } from "../support/fakeAnthropic";
 import { git } from "../support/gitRepo";
-import { hasEnded, waitForEvents } from "../jobs/helpers";
 import { lastEvent, ofType, startAgentHarness, type AgentHarness } from "./agentHarness";
-import { fileInAttempt, shellCall } from "./crashResumeSupport";
+import { restartWorkerDuringCall, shellCall } from "./crashResumeSupport";
 
 let h: AgentHarness;
 beforeAll(async () => {
@@ -28,13 +27,8 @@ describe("a shutdown in the middle of a tool call", () => {
       },
       turn.text("Done."),
     ]);
-    await fileInAttempt(h.config.dataDir, payload.runId, "long-started");
-
     // As SIGTERM does: the run is stopped (its command with it) and put back in the queue.
-    await h.restartWorker(() =>
-      waitForEvents(h.log, payload.runId, (events) => ofType(events, "log").some((e) => e.message.includes("worker shutting down"))).then(() => {}),
-    );
-    const events = await waitForEvents(h.log, payload.runId, hasEnded, 60_000);
+    const events = await restartWorkerDuringCall(h, payload.runId, "long-started");
 
     expect(lastEvent(events)).toMatchObject({ type: "run.awaiting_review" });
     expect(ofType(events, "run.started").map((e) => e.resumed)).toEqual([false, true]);

@@ -102,6 +102,47 @@ describe("what a hook can see and reach", () => {
     expect(fs.existsSync(path.join(h.config.dataDir, "pwned.txt"))).toBe(false);
   });
 
+  it("reaches the hosts of checkHosts through the proxy and no other; the run's own command does not get them", async () => {
+    const other = http.createServer((_req, res) => res.end("other-server-answered\n"));
+    await new Promise<void>((resolve) => other.listen(0, "127.0.0.1", resolve));
+    const otherPort = (other.address() as AddressInfo).port;
+    const before = requests;
+    try {
+      const { events } = await h.run([], {
+        // The run's command has no hosts of its own: the check's list is the check's.
+        command: `curl -s -m 5 http://127.0.0.1:${port}/ > run-net.txt || echo blocked > run-net.txt`,
+        repo: { name: "test-repo", url: h.repo.url, credentialEnv: null, networkHosts: [] },
+        environment: spec({
+          checkHosts: [`127.0.0.1:${port}`],
+          checks: {
+            pre: [],
+            onError: [],
+            post: [
+              check(
+                "fetch",
+                [
+                  `echo "allowed=$(curl -s -m 5 http://127.0.0.1:${port}/)"`,
+                  `curl -s -m 5 -w ' status=%{http_code}\n' http://127.0.0.1:${otherPort}/`,
+                  `curl -s -m 3 --noproxy '*' http://127.0.0.1:${port}/ || echo direct-blocked`,
+                ].join("; "),
+              ),
+            ],
+          },
+        }),
+      });
+      expect(lastEvent(events)).toMatchObject({ type: "run.awaiting_review" });
+      const fetched = outputOf(events, "fetch");
+      expect(fetched).toContain("allowed=reached");
+      expect(fetched).not.toContain("other-server-answered");
+      expect(fetched).toContain("status=403");
+      expect(fetched).toContain("direct-blocked");
+      // One request reached the host: the check's through the proxy, not the run's command's.
+      expect(requests - before).toBe(1);
+    } finally {
+      other.close();
+    }
+  });
+
   it("refuses to give a hook the repository's credential or AgentDesk's own secrets, naming them", async () => {
     for (const name of [CREDENTIAL, "ANTHROPIC_API_KEY", "AUTH_SECRET"]) {
       const { events } = await h.run([], {
