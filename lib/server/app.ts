@@ -3,6 +3,7 @@ import type { Redis } from "ioredis";
 import { createAuth, type Auth } from "../auth";
 import { resolveAuthSecret } from "../authSecret";
 import { getConfig, type Config } from "../config";
+import { createSecretBox, type SecretBox } from "../secretBox";
 import { dbTargetFromConfig, openDatabase, type Database, type Db } from "../db/client";
 import { createEventLog, type EventLog } from "../eventLog";
 import {
@@ -27,6 +28,8 @@ export type App = {
   reviewsQueue: Queue<ReviewJobPayload>;
   schedulesQueue: Queue<ScheduleTickData>;
   auth: Auth;
+  /** Seals and opens webhook secrets at rest (lib/secretBox.ts), keyed by AUTH_SECRET. */
+  secretBox: SecretBox;
 };
 
 export async function createApp(config: Config): Promise<App> {
@@ -41,7 +44,8 @@ export async function createApp(config: Config): Promise<App> {
   reviewsQueue.on("error", (err) => console.error("[queue] reviews:", err.message));
   const schedulesQueue = createSchedulesQueue(redis, config.redisPrefix);
   schedulesQueue.on("error", (err) => console.error("[queue] schedules:", err.message));
-  const auth = createAuth({ db: database.db, config, secret: resolveAuthSecret(config) });
+  const authSecret = resolveAuthSecret(config);
+  const auth = createAuth({ db: database.db, config, secret: authSecret });
   return {
     config,
     database,
@@ -52,6 +56,7 @@ export async function createApp(config: Config): Promise<App> {
     reviewsQueue,
     schedulesQueue,
     auth,
+    secretBox: createSecretBox(authSecret),
   };
 }
 

@@ -5,6 +5,7 @@ import { GITHUB_SIGNATURE_HEADER, SIGNATURE_HEADER, verifyGithubSignature, verif
 import { inboundDelivery, inboundWebhook, user } from "../db/schema";
 import { AppError } from "../errors";
 import { hitLimit } from "../fixedWindowLimit";
+import { SecretUnreadableError } from "../secretBox";
 import { matchDirect, matchGithub, type Match } from "../inboundMatch";
 import type { App } from "../server/app";
 import type { Principal } from "./principal";
@@ -48,7 +49,17 @@ export async function receiveInbound(app: App, webhookId: string, headers: Heade
 
   // Verified before anything else is read from the request.
   const github = headers.has(GITHUB_SIGNATURE_HEADER);
-  const verified = github ? verifyGithubSignature(hook.secret, body, headers.get(GITHUB_SIGNATURE_HEADER)) : verifySignature(hook.secret, body, headers.get(SIGNATURE_HEADER));
+  let secret: string;
+  try {
+    secret = app.secretBox.open(hook.secret);
+  } catch (err) {
+    if (!(err instanceof SecretUnreadableError)) throw err;
+    // The sender cannot fix this; the webhook's admins can, by rotating the secret. Nothing is
+    // noted on the delivery log: an unverified request must not write there.
+    console.error(`[webhooks] incoming webhook ${hook.id}: ${err.message}`);
+    return { status: 503, body: { error: { code: "unavailable", message: "This webhook cannot check signatures until its secret is rotated" } } };
+  }
+  const verified = github ? verifyGithubSignature(secret, body, headers.get(GITHUB_SIGNATURE_HEADER)) : verifySignature(secret, body, headers.get(SIGNATURE_HEADER));
   const limit = await hitLimit(app.redis, inboundLimitKey(app.config.redisPrefix, hook.id, verified.ok), INBOUND_RATE_LIMIT, 60);
   if (!limit.ok) {
     return { status: 429, body: { error: { code: "rate_limited", message: "Too many deliveries; try again later" } }, headers: { "retry-after": String(limit.retryAfterSec) } };

@@ -95,7 +95,7 @@ export async function listInboundWebhooks(app: Pick<App, "db" | "config">, princ
 }
 
 export async function createInboundWebhook(
-  app: Pick<App, "db" | "config">,
+  app: Pick<App, "db" | "config" | "secretBox">,
   principal: Principal,
   repoName: string,
   input: z.infer<typeof createInboundInput>,
@@ -106,7 +106,7 @@ export async function createInboundWebhook(
   const row = await app.db.transaction(async (tx) => {
     const [made] = await tx
       .insert(inboundWebhook)
-      .values({ id: crypto.randomUUID(), repositoryId: repo.id, teamId: repo.teamId, secret, templateId: input.templateId, rules: input.rules, enabled: input.enabled, createdBy: principal.userId })
+      .values({ id: crypto.randomUUID(), repositoryId: repo.id, teamId: repo.teamId, secret: app.secretBox.seal(secret), templateId: input.templateId, rules: input.rules, enabled: input.enabled, createdBy: principal.userId })
       .returning();
     await audit(tx, principal, made!, repo.name, "webhook.create", { direction: "in", owner: "team", target: repo.name });
     return made!;
@@ -131,11 +131,11 @@ export async function updateInboundWebhook(
   return view(app, principal, updated, repo.name);
 }
 
-export async function rotateInboundSecret(app: Pick<App, "db">, principal: Principal, repoName: string, id: string): Promise<{ secret: string }> {
+export async function rotateInboundSecret(app: Pick<App, "db" | "secretBox">, principal: Principal, repoName: string, id: string): Promise<{ secret: string }> {
   const { repo, row } = await webhookOf(app, principal, repoName, id);
   const secret = newWebhookSecret();
   await app.db.transaction(async (tx) => {
-    await tx.update(inboundWebhook).set({ secret, updatedAt: new Date() }).where(eq(inboundWebhook.id, row.id));
+    await tx.update(inboundWebhook).set({ secret: app.secretBox.seal(secret), updatedAt: new Date() }).where(eq(inboundWebhook.id, row.id));
     await audit(tx, principal, row, repo.name, "webhook.rotate", { direction: "in" });
   });
   return { secret };

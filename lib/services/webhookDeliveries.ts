@@ -1,6 +1,7 @@
 import { UnrecoverableError } from "bullmq";
 import { eq, sql } from "drizzle-orm";
 import { signPayload } from "../contracts/webhookSignature";
+import { SecretUnreadableError } from "../secretBox";
 import { DELIVERY_HEADER, EVENT_HEADER, webhookAttempt, type WebhookAttempt } from "../contracts/webhooks";
 import { webhookDelivery, webhookEndpoint } from "../db/schema";
 import { notificationJobOptions, retryDelayMs, type WebhookDeliveryJob } from "../notificationsQueue";
@@ -26,7 +27,7 @@ export type WebhookSendResult = { sent: true; status: number } | { sent: false; 
  * it, and notes the attempt on the delivery row: attempts, status, the answer, when the next
  * attempt is due. A failed attempt throws, so BullMQ tries again with backoff when that may help.
  */
-export async function deliverWebhook(app: Pick<App, "db" | "config">, job: DeliveryJob<WebhookDeliveryJob>): Promise<WebhookSendResult> {
+export async function deliverWebhook(app: Pick<App, "db" | "config" | "secretBox">, job: DeliveryJob<WebhookDeliveryJob>): Promise<WebhookSendResult> {
   const [found] = await app.db
     .select({ delivery: webhookDelivery, url: webhookEndpoint.url, secret: webhookEndpoint.secret, enabled: webhookEndpoint.enabled })
     .from(webhookDelivery)
@@ -40,12 +41,21 @@ export async function deliverWebhook(app: Pick<App, "db" | "config">, job: Deliv
     return { sent: false, reason: "endpoint turned off" };
   }
 
+  let secret: string;
+  try {
+    secret = app.secretBox.open(found.secret);
+  } catch (err) {
+    // Not worth retrying: no attempt reads it until the secret is rotated.
+    if (!(err instanceof SecretUnreadableError)) throw err;
+    await note(app, delivery.id, { status: "failed", error: err.message, attempt: null });
+    return { sent: false, reason: err.message };
+  }
   const body = JSON.stringify(delivery.payload);
   const outcome = await postWebhook(found.url, body, {
     allowPrivate: app.config.allowPrivateWebhooks,
     userAgent: "AgentDesk-Webhook",
     headers: {
-      "agentdesk-signature": signPayload(found.secret, body),
+      "agentdesk-signature": signPayload(secret, body),
       [DELIVERY_HEADER]: delivery.id,
       [EVENT_HEADER]: delivery.eventType,
     },

@@ -115,7 +115,7 @@ async function assertReachable(app: Pick<App, "config">, url: string) {
 
 /** Makes an endpoint; its secret is in the answer, this once. */
 export async function createEndpoint(
-  app: Pick<App, "db" | "config">,
+  app: Pick<App, "db" | "config" | "secretBox">,
   principal: Principal,
   input: z.infer<typeof createEndpointInput>,
 ): Promise<EndpointView & { secret: string }> {
@@ -131,7 +131,7 @@ export async function createEndpoint(
         teamId,
         url: input.url,
         description: input.description,
-        secret,
+        secret: app.secretBox.seal(secret),
         states: input.states,
         createdBy: principal.userId,
       })
@@ -164,11 +164,11 @@ export async function updateEndpoint(
 }
 
 /** A new secret, in the answer this once; deliveries sent from now on are signed with it. */
-export async function rotateEndpointSecret(app: Pick<App, "db">, principal: Principal, id: string): Promise<{ secret: string }> {
+export async function rotateEndpointSecret(app: Pick<App, "db" | "secretBox">, principal: Principal, id: string): Promise<{ secret: string }> {
   const row = await manageable(app, principal, id);
   const secret = newWebhookSecret();
   await app.db.transaction(async (tx) => {
-    await tx.update(webhookEndpoint).set({ secret, updatedAt: new Date() }).where(eq(webhookEndpoint.id, row.id));
+    await tx.update(webhookEndpoint).set({ secret: app.secretBox.seal(secret), updatedAt: new Date() }).where(eq(webhookEndpoint.id, row.id));
     await audit(tx, principal, row, "webhook.rotate", { direction: "out" });
   });
   return { secret };

@@ -11,7 +11,8 @@ import { DELETE as deleteTemplateRoute } from "@/app/api/templates/[id]/route";
 import { POST as createTemplateRoute } from "@/app/api/templates/route";
 import { POST as receiveRoute } from "@/app/api/webhooks/in/[id]/route";
 import { signGithubPayload, signPayload } from "@/lib/contracts/webhookSignature";
-import { auditEvent, run, runTemplate } from "@/lib/db/schema";
+import { auditEvent, inboundWebhook, run, runTemplate } from "@/lib/db/schema";
+import { createSecretBox } from "@/lib/secretBox";
 import { INBOUND_RATE_LIMIT, inboundLimitKey } from "@/lib/services/inboundReceive";
 import type { InboundDeliveryView, InboundWebhookView } from "@/lib/services/inboundWebhooks";
 import { advertiseWorker, withdrawWorker } from "@/lib/workerDirectory";
@@ -97,9 +98,12 @@ afterAll(async () => {
 });
 
 describe("incoming webhooks", () => {
-  it("shows the URL and secret once; admins only manage them", async () => {
+  it("shows the URL and secret once, keeps the secret sealed at rest; admins only manage them", async () => {
     expect(hook.url).toMatch(new RegExp(`/api/webhooks/in/${hook.id}$`));
     expect(hook.secret).toMatch(/^whsec_/);
+    const [stored] = await (await getApp()).db.select({ secret: inboundWebhook.secret }).from(inboundWebhook).where(eq(inboundWebhook.id, hook.id));
+    expect(stored!.secret).toMatch(/^sealed:v1:/);
+    expect(stored!.secret).not.toContain(hook.secret.slice("whsec_".length));
     const list = await call(listRoute, "/api/repos/inbound/webhooks", { as: owner, params: { name: "inbound" } });
     expect(JSON.stringify(await list.json())).not.toContain(hook.secret);
     expect((await call(listRoute, "/api/repos/inbound/webhooks", { as: member, params: { name: "inbound" } })).status).toBe(403);
@@ -228,6 +232,18 @@ describe("incoming webhooks", () => {
     const gone = await call(deleteRoute, `/api/repos/inbound/webhooks/${second.id}`, { as: owner, method: "DELETE", params: { name: "inbound", id: second.id } });
     expect(gone.status).toBe(204);
     expect((await removeTemplate()).status).toBe(204);
+  });
+
+  it("answers 503 while its secret was sealed under another AUTH_SECRET, until it is rotated", async () => {
+    const app = await getApp();
+    const elsewhere = createSecretBox(crypto.randomUUID() + crypto.randomUUID()).seal(hook.secret);
+    await app.db.update(inboundWebhook).set({ secret: elsewhere }).where(eq(inboundWebhook.id, hook.id));
+    const res = await githubDelivery(hook.id, "ping", {});
+    expect(res.status).toBe(503);
+    expect(await res.json()).toMatchObject({ error: { message: "This webhook cannot check signatures until its secret is rotated" } });
+    const rotated = await call(rotateRoute, `/api/repos/inbound/webhooks/${hook.id}/rotate`, { method: "POST", as: owner, params: { name: "inbound", id: hook.id } });
+    hook.secret = ((await rotated.json()) as { secret: string }).secret;
+    expect((await githubDelivery(hook.id, "ping", {})).status).toBe(200);
   });
 
   it("refuses a body over the size limit with 413 before verifying, and rate-limits a flood", async () => {

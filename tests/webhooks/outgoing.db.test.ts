@@ -11,11 +11,12 @@ import { POST as rotateRoute } from "@/app/api/webhooks/endpoints/[id]/rotate/ro
 import { DELETE as deleteRoute, PATCH as patchRoute } from "@/app/api/webhooks/endpoints/[id]/route";
 import { GET as listRoute, POST as createRoute } from "@/app/api/webhooks/endpoints/route";
 import { verifySignature } from "@/lib/contracts/webhookSignature";
-import { auditEvent, repository, webhookDelivery } from "@/lib/db/schema";
+import { auditEvent, repository, webhookDelivery, webhookEndpoint } from "@/lib/db/schema";
 import { appendEvent, createEventLog } from "@/lib/eventLog";
 import { fanOutFor } from "@/lib/notificationsQueue";
 import { startRecorder, type Recorder } from "@/lib/recorder";
 import { createRedis } from "@/lib/redis";
+import { createSecretBox } from "@/lib/secretBox";
 import { startNotificationWorker } from "@/lib/server/notificationWorker";
 import { notificationsQueue } from "@/lib/services/notifications";
 import type { DeliveryLogEntry, EndpointView } from "@/lib/services/webhookEndpoints";
@@ -213,6 +214,21 @@ describe("outgoing webhooks", () => {
     expect(got!.body.type).toBe("ping");
     expect(verifySignature(secret, got!.raw, got!.headers["agentdesk-signature"] as string)).toEqual({ ok: true });
     expect(verifySignature(ep.secret, got!.raw, got!.headers["agentdesk-signature"] as string)).toEqual({ ok: false, reason: "mismatch" });
+  });
+
+  it("keeps the secret sealed at rest; one sealed under another AUTH_SECRET fails its delivery, saying to rotate", async () => {
+    const ep = await createEndpoint(bob, { url: `${receiverUrl}/sealed`, states: ["failed"] });
+    const app = await getApp();
+    const stored = async () => (await app.db.select({ secret: webhookEndpoint.secret }).from(webhookEndpoint).where(eq(webhookEndpoint.id, ep.id)))[0]!.secret;
+    expect(await stored()).toMatch(/^sealed:v1:/);
+    expect(await stored()).not.toContain(ep.secret.slice("whsec_".length));
+
+    const elsewhere = createSecretBox(crypto.randomBytes(32).toString("hex")).seal(ep.secret);
+    await app.db.update(webhookEndpoint).set({ secret: elsewhere }).where(eq(webhookEndpoint.id, ep.id));
+    expect((await call(pingRoute, `/api/webhooks/endpoints/${ep.id}/ping`, { method: "POST", as: bob, params: { id: ep.id } })).status).toBe(202);
+    const [failed] = await settled(bob, ep.id, 1);
+    expect(failed).toMatchObject({ status: "failed", error: expect.stringMatching(/cannot be read with this AUTH_SECRET.*rotate the secret/) });
+    expect(at("/sealed")).toEqual([]);
   });
 
   it("team endpoints are the team admins' to see and manage; a member's are their own", async () => {
