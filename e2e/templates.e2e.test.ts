@@ -2,6 +2,7 @@ import crypto from "node:crypto";
 import pg from "pg";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { signGithubPayload } from "../lib/contracts/webhookSignature";
 import { createTestRepo, type TestRepo } from "../tests/support/gitRepo";
 import { collectPageErrors, launchBrowser, screenshot } from "./support/browser";
 import { setScript } from "./support/scriptedModel";
@@ -112,6 +113,44 @@ describe("run templates", () => {
     expect(await from.textContent()).toBe(`From the template ${templateName}`);
     expect(await from.locator("a").getAttribute("href")).toBe(`/templates/${templateId}`);
     await screenshot(page, screensDir, "153-run-from-template-done");
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("starts a run from it through an incoming webhook made on the repository's page", async () => {
+    await page.goto(`${url}/repos/${repoName}/webhooks`);
+    await page.selectOption("#templateId", { label: templateName });
+    await page.fill("#issueLabel", "agentdesk");
+    await page.click('[data-create-inbound] button[type="submit"]');
+    const shownOnce = page.locator("[data-webhook-secret]");
+    await shownOnce.waitFor();
+    const hookUrl = (await shownOnce.locator("[data-webhook-url]").textContent())!.trim();
+    const secret = (await shownOnce.locator("[data-secret-value]").textContent())!.trim();
+    expect(secret).toMatch(/^whsec_/);
+    await page.locator("[data-inbound]").waitFor();
+
+    const body = JSON.stringify({
+      action: "labeled",
+      label: { name: "agentdesk" },
+      issue: { number: 7, title: "Login fails on Safari", body: "Steps…", html_url: "https://github.com/acme/app/issues/7" },
+      repository: { full_name: "acme/app" },
+      sender: { login: "octo", type: "User" },
+    });
+    const delivery = crypto.randomUUID();
+    const res = await fetch(hookUrl.replace(/^https?:\/\/[^/]+/, url), {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-github-event": "issues", "x-github-delivery": delivery, "x-hub-signature-256": signGithubPayload(secret, body) },
+      body,
+    });
+    expect(res.status).toBe(202);
+    const { runId } = (await res.json()) as { runId: string };
+
+    await page.reload();
+    const logged = page.locator("[data-inbound-log] li", { hasText: "started" });
+    await logged.waitFor();
+    expect(await logged.locator(`a[href="/runs/${runId}"]`).count()).toBe(1);
+    await screenshot(page, screensDir, "154-incoming-webhook");
+    const { rows } = await db.query<{ prompt: string; template_id: string }>("select prompt, template_id from run where id = $1", [runId]);
+    expect(rows[0]!.prompt).toContain('Look into "Login fails on Safari"');
     expect(pageErrors).toEqual([]);
   });
 });

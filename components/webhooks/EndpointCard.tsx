@@ -1,3 +1,5 @@
+"use client";
+
 import { notificationStateLabels } from "@/lib/contracts/notifications";
 import type { DeliveryLogEntry, EndpointView } from "@/lib/services/webhookEndpoints";
 import { ConfirmDeleteButton } from "../forms/ConfirmDeleteButton";

@@ -1,3 +1,5 @@
+"use client";
+
 import type { InboundDeliveryView, InboundWebhookView } from "@/lib/services/inboundWebhooks";
 import { ConfirmDeleteButton } from "../forms/ConfirmDeleteButton";
 import type { FormAction } from "../forms/useFormAction";

@@ -14,7 +14,9 @@ export function SecretBox({ secret, url, what }: { secret: string; url?: string;
         </div>
       )}
       <div className="flex items-center gap-2">
-        <code className="min-w-0 flex-1 truncate rounded-md bg-black px-3 py-2 font-mono text-sm text-emerald-100 ring-1 ring-emerald-900">{secret}</code>
+        <code className="min-w-0 flex-1 truncate rounded-md bg-black px-3 py-2 font-mono text-sm text-emerald-100 ring-1 ring-emerald-900" data-secret-value>
+          {secret}
+        </code>
         <CopyButton value={secret} />
       </div>
     </div>
