@@ -55,7 +55,9 @@ beforeAll(async () => {
     req.on("data", (c: Buffer) => (text += c.toString()));
     req.on("end", () => {
       received.push({ path: req.url ?? "/", body: JSON.parse(text) as (typeof received)[number]["body"] });
-      res.writeHead(200).end("ok");
+      // "/flaky" is down for its first request, as a receiver being deployed would be.
+      const down = req.url === "/flaky" && received.filter((r) => r.path === "/flaky").length === 1;
+      res.writeHead(down ? 500 : 200).end(down ? "deploying" : "ok");
       onReceived();
     });
   });
@@ -154,6 +156,24 @@ describe("notifications", () => {
     expect(received[0]!.body.text).toContain(`${url}/settings/notifications`);
     await page.locator('[data-delivery="delivered"]', { hasText: "Test message" }).waitFor({ timeout: 15_000 });
     await screenshot(page, screensDir, "60-settings-notifications");
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("an outgoing webhook's log follows a delivery live: the failed first attempt, then the retry that lands", async () => {
+    await page.goto(`${url}/settings/webhooks`);
+    await page.fill("#url", `${receiverUrl}/flaky`);
+    await page.fill("#description", "Flaky receiver");
+    await page.click('[data-create-endpoint] button[type="submit"]');
+    const card = page.locator("[data-endpoint]");
+    await card.waitFor();
+    await card.locator('button:has-text("Send a ping")').click();
+    // No reload from here on: the log reads itself again while the delivery is pending.
+    const ping = card.locator("[data-delivery]", { hasText: "ping" });
+    await ping.locator("text=retrying").waitFor({ timeout: 15_000 });
+    expect(await ping.textContent()).toMatch(/1 attempt · HTTP 500/);
+    await card.locator('[data-delivery-status="delivered"]', { hasText: "ping" }).waitFor({ timeout: 20_000 });
+    expect(await ping.textContent()).toMatch(/2 attempts · HTTP 200/);
+    expect(received.filter((r) => r.path === "/flaky")).toHaveLength(2);
     expect(pageErrors).toEqual([]);
   });
 

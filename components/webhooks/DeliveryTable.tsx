@@ -1,5 +1,10 @@
+"use client";
+
+import { useEffect } from "react";
+import useSWR from "swr";
 import type { DeliveryLogEntry } from "@/lib/services/webhookEndpoints";
 import type { FormAction } from "../forms/useFormAction";
+import { fetchJson } from "../runs/fetchJson";
 import { cx } from "../ui/cx";
 import { Time } from "../ui/Time";
 import { ActionButton } from "../forms/ActionButton";
@@ -10,13 +15,32 @@ const statusLook = {
   failed: "text-red-300",
 } as const;
 
-/** An endpoint's deliveries, newest first: event, status, attempts with the last answer, Resend. */
+// While a delivery is on its way or waits for another try, the log is read again this often.
+const PENDING_REFRESH_MS = 2_000;
+
+/**
+ * An endpoint's deliveries, newest first: event, status, attempts with the last answer, Resend.
+ * The page renders the log; while any delivery is pending it is read again through SWR
+ * (GET /api/webhooks/endpoints/:id/deliveries), so a ping, a resend or a retry shows its outcome
+ * without a reload; otherwise when the tab regains focus.
+ */
 export function DeliveryTable({ endpointId, deliveries, resendAction }: { endpointId: string; deliveries: DeliveryLogEntry[]; resendAction: FormAction<null> }) {
-  if (deliveries.length === 0) return <p className="text-sm text-zinc-500">No deliveries yet. Send a ping to check the endpoint.</p>;
+  const { data, mutate } = useSWR(
+    `/api/webhooks/endpoints/${encodeURIComponent(endpointId)}/deliveries`,
+    (url: string) => fetchJson<{ deliveries: DeliveryLogEntry[] }>(url).then((r) => r.deliveries),
+    { fallbackData: deliveries, refreshInterval: (latest) => ((latest ?? []).some((d) => d.status === "pending") ? PENDING_REFRESH_MS : 0) },
+  );
+  // A server action (ping, resend) renders the page again with a newer log: it replaces ours.
+  useEffect(() => {
+    void mutate(deliveries, { revalidate: false });
+  }, [deliveries, mutate]);
+  const shown = data ?? deliveries;
+
+  if (shown.length === 0) return <p className="text-sm text-zinc-500">No deliveries yet. Send a ping to check the endpoint.</p>;
   return (
     <ul className="divide-y divide-zinc-800 rounded-lg border border-zinc-800" data-delivery-log>
-      {deliveries.map((d) => (
-        <li key={d.id} className="flex flex-col gap-2 px-3 py-2.5 text-sm sm:flex-row sm:items-center" data-delivery={d.id}>
+      {shown.map((d) => (
+        <li key={d.id} className="flex flex-col gap-2 px-3 py-2.5 text-sm sm:flex-row sm:items-center" data-delivery={d.id} data-delivery-status={d.status}>
           <div className="min-w-0 flex-1 space-y-0.5">
             <p className="flex flex-wrap items-baseline gap-x-2">
               <span className="font-mono text-zinc-200">{d.eventType}</span>
