@@ -252,7 +252,7 @@ describe("every endpoint checks team membership", () => {
     await app.db.insert(webhookEndpoint).values({ id: endpointId, teamId: teamA, url: "https://hooks.example.com/a", secret: "whsec_a", states: ["failed"] });
     inboundId = crypto.randomUUID();
     const [demoRepo] = await app.db.select({ id: repository.id }).from(repository).where(eq(repository.teamId, teamA));
-    await app.db.insert(inboundWebhook).values({ id: inboundId, repositoryId: demoRepo!.id, teamId: teamA, secret: "whsec_in", templateId: "t", rules: { direct: true }, createdBy: owner.userId });
+    await app.db.insert(inboundWebhook).values({ id: inboundId, repositoryId: demoRepo!.id, teamId: teamA, secret: "whsec_in", templateId, rules: { direct: true }, createdBy: owner.userId });
     await app.db.insert(webhookDelivery).values({ id: deliveryId, endpointId, eventId: "evt_a", eventType: "ping", payload: { id: "evt_a", type: "ping" }, status: "delivered" });
   }, 120_000);
 
