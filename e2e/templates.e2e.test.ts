@@ -7,7 +7,7 @@ import { createTestRepo, type TestRepo } from "../tests/support/gitRepo";
 import { collectPageErrors, launchBrowser, screenshot } from "./support/browser";
 import { setScript } from "./support/scriptedModel";
 import { insertRepository } from "./support/repos";
-import { signUpInBrowser } from "./support/ui";
+import { ownTeamFor, signUpInBrowser } from "./support/ui";
 
 /**
  * Issue 15 item 4 in the browser: the New run form saved as a template with a variable, the
@@ -37,6 +37,8 @@ beforeAll(async () => {
   await db.connect();
   await setScript(modelControlUrl, script, [{ content: [{ type: "text", text: "Looked; nothing to change." }] }]);
   await signUpInBrowser(page, url, email);
+  // A team of the user's own, as its owner: incoming webhooks are its admins' to make.
+  await ownTeamFor(email, `Templates ${repoName}`);
   await insertRepository(db, { name: repoName, url: repo.url, userEmail: email });
 });
 
