@@ -154,6 +154,12 @@ describe("ACP agents page", () => {
     await page.evaluate(async (id) => {
       await fetch(`/api/runs/${id}/cancel`, { method: "POST" });
     }, runId);
+    // Cancelled means its job let go of the job process's slot: the next file's runs need it.
+    await page.waitForFunction(
+      async (id) => ["cancelled", "failed", "completed", "awaiting_review"].includes(((await (await fetch(`/api/runs/${id}`)).json()) as { status: string }).status),
+      runId,
+      { timeout: 30_000, polling: 250 },
+    );
     expect(pageErrors).toEqual([]);
   });
 });
