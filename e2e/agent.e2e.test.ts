@@ -68,7 +68,7 @@ const status = (value: string) => page.locator(`[data-testid="run-status"] [data
 
 describe("the agent asks, in the browser", () => {
   it("shows the approval card live; approving runs the command and its output appears", async () => {
-    await startAgentRun([
+    const runId = await startAgentRun([
       {
         content: [
           { type: "text", text: "The build folder is stale; removing it." },
@@ -78,7 +78,11 @@ describe("the agent asks, in the browser", () => {
       { content: [{ type: "text", text: "Removed the stale build folder." }] },
     ]);
     const card = pendingCard();
-    await card.waitFor({ timeout: 60_000 });
+    await card.waitFor({ timeout: 60_000 }).catch(async (err: Error) => {
+      // Where the run got to, for a failure seen once in CI and never since.
+      const run = await page.evaluate(async (id) => (await fetch(`/api/runs/${id}`)).json(), runId);
+      throw new Error(`${err.message}\nthe run then: ${JSON.stringify(run).slice(0, 2_000)}`);
+    });
     expect(await card.locator("[data-request-input]").textContent()).toBe("rm -rf build && echo removed-the-build-folder");
     expect(await card.textContent()).toContain("deletes files");
     await status("waiting_input");
